@@ -1,0 +1,27 @@
+/** The models' public surface: pure functions of plain data. */
+export * from './random';
+export * from './dates';
+export * from './graph';
+export * from './linalg';
+export * from './attribution';
+export * from './survival';
+export * from './renewal';
+export * from './ltv';
+export * from './forecast';
+export * from './budget';
+export {
+  DEFAULT_KPI_THRESHOLDS,
+  UNKNOWN_REGION as KPI_UNKNOWN_REGION,
+  kpiBand,
+  marketingKpis,
+} from './kpi';
+export type {
+  KpiAccount,
+  KpiBand,
+  KpiContract,
+  KpiOpportunity,
+  KpiReport,
+  KpiSet,
+  KpiThresholds,
+  LeadSourceWinRate,
+} from './kpi';

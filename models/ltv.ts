@@ -1,0 +1,280 @@
+/**
+ * Lifetime value of active contracts over a horizon (first cut).
+ *
+ * Cash flows monthly: ACV/12 × (1 − cost ratio) while the contract is alive,
+ * discounted at `(1 + discountRate)^(−m/12)` for month m = 0 … 12·H − 1
+ * (month 0 = the month starting at `asOf`). The contract is alive now; it
+ * comes up for renewal at its end date and every `term_months` after, renews
+ * each time independently with probability p, and on each renewal its ACV
+ * grows by the expansion rate g. So with S_j the discounted months between
+ * renewal j and j+1 (in years),
+ *
+ *   E[LTV] = ACV (1 − c) Σ_j p^j (1 + g)^j S_j.
+ *
+ * Cost to serve is a ratio of ACV (the contract's own annual cost over its
+ * ACV, else its segment's median ratio, else 0), so it scales with expansion.
+ * The P10/P50/P90 come from a seeded Monte Carlo over the number of renewals
+ * survived and, when `expansionSd > 0`, a per-path expansion rate
+ * g ~ Normal(expansionRate, expansionSd) (uncertainty in the account's growth).
+ * Quantiles are the empirical inverse CDF: the ⌈q·sims⌉-th smallest value.
+ */
+import { createRng, deriveSeed } from './random';
+import { monthsBetween } from './dates';
+
+export interface LtvContract {
+  contract_id: string;
+  segment: string;
+  acv_usd: number;
+  end_date: string;
+  term_months: number;
+  cost_to_serve_annual_usd: number | null;
+  /** Probability of renewing at each renewal decision (e.g. from `scoreRenewals`). */
+  p_renew: number;
+}
+
+export interface LtvOptions {
+  asOf: string;
+  /** Seed of the Monte Carlo (e.g. `runSeed(month, dropHash)`); each contract gets its own sub-stream. */
+  seed: number;
+  horizonYears?: number;
+  /** Annual discount rate. Default 0.10. */
+  discountRate?: number;
+  /** ACV uplift per renewal (e.g. `renewalUplift(...).mean`). Default 0. */
+  expansionRate?: number;
+  /** Per-path noise on the expansion rate. Default 0 (Monte Carlo over renewal outcomes only). */
+  expansionSd?: number;
+  /** Segment -> median cost-to-serve / ACV, used when a contract's cost is null. */
+  costRatioBySegment?: Readonly<Record<string, number>>;
+  /** Monte Carlo paths. Default 2000. */
+  sims?: number;
+}
+
+export interface LtvResult {
+  contract_id: string;
+  /** Closed-form expected discounted net value over the horizon. */
+  expected: number;
+  /** Mean of the simulated paths (agrees with `expected` up to MC error when expansionSd = 0). */
+  simulatedMean: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  /** Renewal decisions that fall inside the horizon. */
+  renewalsInHorizon: number;
+  pAlive12m: number;
+  /** ACV × P(alive in 12 months). */
+  projectedArr12m: number;
+  costRatio: number;
+}
+
+/** Discounted years per renewal stage: stage j = months after j renewals and before j+1. */
+function stageWeights(contract: LtvContract, asOf: string, horizonYears: number, discountRate: number): { stages: number[]; renewalsBy12: number } {
+  const months = Math.round(horizonYears * 12);
+  if (!(contract.term_months > 0)) throw new RangeError(`contract ${contract.contract_id}: term_months must be > 0`);
+  const first = Math.max(0, monthsBetween(asOf, contract.end_date));
+  const stages: number[] = [0];
+  let renewals = 0;
+  let nextRenewal = first;
+  let renewalsBy12 = 0;
+  const monthly = Math.pow(1 + discountRate, -1 / 12);
+  let df = 1;
+  for (let m = 0; m < months; m++) {
+    while (nextRenewal <= m + 1e-9) {
+      renewals++;
+      nextRenewal += contract.term_months;
+      stages.push(0);
+    }
+    stages[renewals] += df / 12;
+    df *= monthly;
+  }
+  // Renewals decided by month 12 (the 12-month mark itself included).
+  let t = first;
+  while (t <= 12 + 1e-9) {
+    renewalsBy12++;
+    t += contract.term_months;
+  }
+  // Trailing stages created by a renewal at the very end carry no months.
+  while (stages.length > 1 && stages[stages.length - 1] === 0) stages.pop();
+  return { stages, renewalsBy12 };
+}
+
+/**
+ * Cost-to-serve ratio of one contract: its annual cost over its ACV, else the
+ * segment's ratio, else 0.
+ *
+ * @example
+ * costRatioOf({ contract_id: 'C', segment: 'smb', acv_usd: 1000, end_date: '2025-01-01', term_months: 12, cost_to_serve_annual_usd: 150, p_renew: 0.8 }); // 0.15
+ */
+export function costRatioOf(contract: LtvContract, bySegment: Readonly<Record<string, number>> = {}): number {
+  const cost = contract.cost_to_serve_annual_usd;
+  if (cost !== null && contract.acv_usd > 0) return cost / contract.acv_usd;
+  return bySegment[contract.segment] ?? 0;
+}
+
+/**
+ * Expected LTV, projected 12-month ARR and simulated P10/P50/P90 of one contract.
+ *
+ * @example
+ * const r = contractLtv(
+ *   { contract_id: 'C1', segment: 'smb', acv_usd: 12000, end_date: '2025-01-01', term_months: 12, cost_to_serve_annual_usd: null, p_renew: 0.8 },
+ *   { asOf: '2024-01-01', seed: 42 },
+ * );
+ * r.pAlive12m; // 0.8 (renewal at month 12)
+ */
+export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResult {
+  const horizonYears = options.horizonYears ?? 5;
+  const discountRate = options.discountRate ?? 0.1;
+  const g = options.expansionRate ?? 0;
+  const gSd = options.expansionSd ?? 0;
+  const sims = options.sims ?? 2000;
+  const p = contract.p_renew;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`contract ${contract.contract_id}: p_renew must be in [0, 1], got ${p}`);
+  if (!(sims >= 1) || !Number.isInteger(sims)) throw new RangeError(`sims must be a positive integer, got ${sims}`);
+
+  const { stages, renewalsBy12 } = stageWeights(contract, options.asOf, horizonYears, discountRate);
+  const costRatio = costRatioOf(contract, options.costRatioBySegment);
+  const base = contract.acv_usd * (1 - costRatio);
+  const R = stages.length - 1;
+
+  let expected = 0;
+  for (let j = 0; j <= R; j++) expected += Math.pow(p * (1 + g), j) * stages[j];
+  expected *= base;
+
+  const value = (survived: number, growth: number): number => {
+    let v = 0;
+    let mult = 1;
+    for (let j = 0; j <= survived; j++) {
+      v += mult * stages[j];
+      mult *= 1 + growth;
+    }
+    return base * v;
+  };
+
+  const rng = createRng(deriveSeed(options.seed, contract.contract_id));
+  const logP = Math.log(p);
+  const drawSurvived = (): number => {
+    if (p >= 1) return R;
+    if (p <= 0) return 0;
+    const k = Math.floor(Math.log(rng.uniform()) / logP);
+    return k < R ? k : R;
+  };
+
+  let simulatedMean = 0;
+  let q10: number;
+  let q50: number;
+  let q90: number;
+  const rank = (q: number): number => Math.max(0, Math.ceil(q * sims) - 1);
+  if (gSd === 0) {
+    // Only R + 1 outcomes: count them instead of sorting the paths.
+    const counts = new Array<number>(R + 1).fill(0);
+    for (let s = 0; s < sims; s++) counts[drawSurvived()]++;
+    const atoms = counts.map((c, k) => ({ v: value(k, g), c })).sort((a, b) => a.v - b.v);
+    for (const a of atoms) simulatedMean += (a.v * a.c) / sims;
+    const pick = (q: number): number => {
+      let seen = 0;
+      for (const a of atoms) {
+        seen += a.c;
+        if (seen > rank(q)) return a.v;
+      }
+      return atoms[atoms.length - 1].v;
+    };
+    q10 = pick(0.1);
+    q50 = pick(0.5);
+    q90 = pick(0.9);
+  } else {
+    const values = new Float64Array(sims);
+    for (let s = 0; s < sims; s++) {
+      const survived = drawSurvived();
+      values[s] = value(survived, rng.normal(g, gSd));
+      simulatedMean += values[s] / sims;
+    }
+    values.sort();
+    q10 = values[rank(0.1)];
+    q50 = values[rank(0.5)];
+    q90 = values[rank(0.9)];
+  }
+
+  const pAlive12m = Math.pow(p, renewalsBy12);
+  return {
+    contract_id: contract.contract_id,
+    expected,
+    simulatedMean,
+    p10: q10,
+    p50: q50,
+    p90: q90,
+    renewalsInHorizon: R,
+    pAlive12m,
+    projectedArr12m: contract.acv_usd * pAlive12m,
+    costRatio,
+  };
+}
+
+/**
+ * `contractLtv` for every contract; results do not depend on batch order
+ * (each contract's draws come from its own seeded sub-stream).
+ *
+ * @example
+ * const results = portfolioLtv(activeWithP, { asOf: '2024-06-01', seed: runSeed('2024-06', dropHash) });
+ */
+export function portfolioLtv(contracts: readonly LtvContract[], options: LtvOptions): LtvResult[] {
+  return contracts.map((c) => contractLtv(c, options));
+}
+
+/** Renewal pair columns: a renewal contract and the ACV of what it renews. */
+export interface UpliftContract {
+  contract_id: string;
+  previous_contract_id: string | null;
+  acv_usd: number;
+}
+
+/**
+ * Historical expansion at renewal: mean and sample sd of
+ * ACV(renewal) / ACV(previous) − 1 over renewal pairs with a positive previous ACV.
+ *
+ * @example
+ * renewalUplift([
+ *   { contract_id: 'A1', previous_contract_id: null, acv_usd: 100 },
+ *   { contract_id: 'A2', previous_contract_id: 'A1', acv_usd: 110 },
+ * ]); // { mean: 0.1, sd: 0, n: 1 }
+ */
+export function renewalUplift(contracts: readonly UpliftContract[]): { mean: number; sd: number; n: number } {
+  const acv = new Map(contracts.map((c) => [c.contract_id, c.acv_usd]));
+  const ratios: number[] = [];
+  for (const c of contracts) {
+    if (c.previous_contract_id === null) continue;
+    const prev = acv.get(c.previous_contract_id);
+    if (prev !== undefined && prev > 0) ratios.push(c.acv_usd / prev - 1);
+  }
+  const n = ratios.length;
+  if (n === 0) return { mean: 0, sd: 0, n: 0 };
+  const mean = ratios.reduce((s, r) => s + r, 0) / n;
+  const sd = n > 1 ? Math.sqrt(ratios.reduce((s, r) => s + (r - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}
+
+/**
+ * Median cost-to-serve / ACV by segment over contracts that report a cost.
+ *
+ * @example
+ * costRatioBySegment([
+ *   { segment: 'smb', acv_usd: 100, cost_to_serve_annual_usd: 10 },
+ *   { segment: 'smb', acv_usd: 100, cost_to_serve_annual_usd: 30 },
+ * ]); // { smb: 0.2 }
+ */
+export function costRatioBySegment(
+  contracts: readonly { segment: string; acv_usd: number; cost_to_serve_annual_usd: number | null }[],
+): Record<string, number> {
+  const bySeg = new Map<string, number[]>();
+  for (const c of contracts) {
+    if (c.cost_to_serve_annual_usd === null || !(c.acv_usd > 0)) continue;
+    const list = bySeg.get(c.segment) ?? [];
+    list.push(c.cost_to_serve_annual_usd / c.acv_usd);
+    bySeg.set(c.segment, list);
+  }
+  const out: Record<string, number> = {};
+  for (const [seg, list] of [...bySeg].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    list.sort((a, b) => a - b);
+    const mid = list.length >> 1;
+    out[seg] = list.length % 2 ? list[mid] : (list[mid - 1] + list[mid]) / 2;
+  }
+  return out;
+}
