@@ -1,0 +1,151 @@
+/** Accounts: segments, regions, currencies, parent/subsidiary trees and names. */
+import type { Rng } from './rng';
+import { INDUSTRIES, REGIONS, REGION_WEIGHTS, SEGMENT_LIST, SEGMENT_PARAMS } from './params';
+
+export interface Account {
+  index: number;
+  id: string;
+  name: string;
+  /** Index of the parent account, -1 for a root. Parents always come earlier, so no cycles. */
+  parent: number;
+  depth: number;
+  /** 0 enterprise, 1 mid_market, 2 smb (SEGMENT_LIST order). */
+  segment: number;
+  industry: string | null;
+  region: string;
+  currency: string;
+  /** Relative propensity to open opportunities; 0 = never buys. */
+  weight: number;
+  seats: number;
+  /** Earliest day of any activity on the account (Infinity = none yet). */
+  firstDay: number;
+}
+
+const STEMS = [
+  'Acme', 'Blue', 'North', 'Stone', 'Bright', 'Iron', 'Silver', 'Quantum', 'Green', 'Red', 'Summit', 'Harbor',
+  'Atlas', 'Nova', 'Apex', 'Cedar', 'Falcon', 'Granite', 'Horizon', 'Lumen', 'Maple', 'Orion', 'Pioneer', 'River',
+  'Sierra', 'Titan', 'Vertex', 'Willow', 'Zenith', 'Crescent', 'Delta', 'Echo', 'Polar', 'Copper', 'Meridian',
+];
+const ENDINGS = [
+  'field', 'bridge', 'wave', 'point', 'gate', 'works', 'line', 'stack', 'peak', 'forge', 'light', 'path', 'core',
+  'rock', 'view', 'dale', 'ridge', 'port', 'scale', 'sight', '',
+];
+const SUFFIXES = [
+  'Inc.', 'LLC', 'Ltd', 'GmbH', 'SA', 'Corp.', 'Group', 'Holdings', 'Technologies', 'Systems', 'Partners', 'AG',
+  'BV', 'KK', 'Pty Ltd', 'Labs', 'Software',
+];
+const SURNAMES = ['Hartley', 'Moreno', 'Nakamura', 'Schmidt', 'Okafor', 'Dubois', 'Rossi', 'Lindqvist', 'Patel', 'Kowalski', 'Silva', 'Chen'];
+const NICKNAMES = ['Blue Sky', 'Northstar', 'The Works', 'Big Data', 'Fast Lane'];
+const REGION_LABEL: Record<string, string[]> = {
+  NA: ['US', 'Canada', 'North America'],
+  EMEA: ['UK', 'Deutschland', 'France', 'Nordics', 'EMEA'],
+  APAC: ['Japan', 'Australia', 'Singapore', 'APAC'],
+  LATAM: ['Brasil', 'Mexico', 'LATAM'],
+  '': ['International'],
+};
+
+function companyName(rng: Rng): string {
+  const r = rng.next();
+  const stem = rng.pick(STEMS) + rng.pick(ENDINGS);
+  // Real CRM names carry commas, quotes and the odd leading '=' typed by a user.
+  if (r < 0.04) return `${rng.pick(SURNAMES)}, ${rng.pick(SURNAMES)} & Co.`;
+  if (r < 0.055) return `${stem} "${rng.pick(NICKNAMES)}" ${rng.pick(SUFFIXES)}`;
+  if (r < 0.06) return `${stem}, ${rng.pick(SUFFIXES)}`;
+  if (r < 0.062) return `=${stem} ${rng.pick(SUFFIXES)}`;
+  return `${stem} ${rng.pick(SUFFIXES)}`;
+}
+
+function currencyFor(rng: Rng, region: string): string {
+  if (region === 'EMEA') return rng.chance(0.35) ? 'GBP' : 'EUR';
+  if (region === 'APAC') return rng.chance(0.4) ? 'JPY' : 'USD';
+  return 'USD';
+}
+
+function drawSegment(rng: Rng): number {
+  return rng.weighted(SEGMENT_LIST.map((s) => SEGMENT_PARAMS[s].share));
+}
+
+export function makeAccounts(rng: Rng, n: number): Account[] {
+  const accounts: Account[] = [];
+  const parentPool: number[] = [];
+  const width = Math.max(5, String(n).length);
+  for (let i = 0; i < n; i++) {
+    let parent = -1;
+    let depth = 0;
+    let segment: number;
+    let region: string;
+    let industry: string | null;
+    let name: string;
+    if (parentPool.length > 0 && rng.chance(0.15)) {
+      parent = parentPool[rng.int(0, parentPool.length - 1)];
+      const p = accounts[parent];
+      depth = p.depth + 1;
+      segment = Math.min(2, p.segment + (rng.chance(0.5) ? 1 : 0));
+      region = rng.chance(0.5) ? p.region : REGIONS[rng.weighted(REGION_WEIGHTS)];
+      industry = rng.chance(0.8) ? p.industry : null;
+      const base = p.name.replace(/ \(.*\)$/, '');
+      name = `${base} (${rng.pick(REGION_LABEL[region])})`;
+    } else {
+      segment = drawSegment(rng);
+      region = REGIONS[rng.weighted(REGION_WEIGHTS)];
+      industry = rng.chance(0.06) ? null : rng.pick(INDUSTRIES);
+      name = companyName(rng);
+    }
+    const account: Account = {
+      index: i,
+      id: `ACC-${String(i + 1).padStart(width, '0')}`,
+      name,
+      parent,
+      depth,
+      segment,
+      industry,
+      region,
+      currency: currencyFor(rng, region),
+      weight: rng.chance(0.3) ? 0 : rng.lognormal(1, 0.8),
+      seats: Math.max(1, SEGMENT_PARAMS[SEGMENT_LIST[segment]].seats * rng.lognormal(1, 0.5)),
+      firstDay: Infinity,
+    };
+    accounts.push(account);
+    // Depth is at most 2 (three levels); small businesses have no subsidiaries.
+    if (depth < 2 && segment < 2) parentPool.push(i);
+  }
+  return accounts;
+}
+
+/** Draws accounts of a segment in proportion to their propensity. */
+export class AccountSampler {
+  private readonly bySegment: { ids: Int32Array; cum: Float64Array }[] = [];
+  private readonly all: { ids: Int32Array; cum: Float64Array };
+
+  constructor(accounts: readonly Account[]) {
+    const build = (list: Account[]) => {
+      const buyers = list.filter((a) => a.weight > 0);
+      const use = buyers.length > 0 ? buyers : list;
+      const ids = Int32Array.from(use.map((a) => a.index));
+      const cum = new Float64Array(use.length);
+      let s = 0;
+      use.forEach((a, i) => {
+        s += a.weight > 0 ? a.weight : 1;
+        cum[i] = s;
+      });
+      return { ids, cum };
+    };
+    this.all = build([...accounts]);
+    for (let s = 0; s < SEGMENT_LIST.length; s++) this.bySegment.push(build(accounts.filter((a) => a.segment === s)));
+  }
+
+  /** An account index; falls back to any segment when this one has no accounts. */
+  draw(rng: Rng, segment: number | null): number {
+    let t = segment === null ? this.all : this.bySegment[segment];
+    if (t.ids.length === 0) t = this.all;
+    const r = rng.next() * t.cum[t.cum.length - 1];
+    let lo = 0;
+    let hi = t.cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t.cum[mid] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    return t.ids[lo];
+  }
+}

@@ -1,0 +1,457 @@
+/**
+ * The synthetic data-drop generator: a B2B world with planted truth (which
+ * channels create demand and which only harvest it, and the renewal model),
+ * written as a data drop (../shared/spec/data-drop.md) plus truth.json.
+ *
+ * @example
+ *   const summary = await generateDrop({ outDir: '/tmp/drop', seed: 7, accounts: 2000 });
+ *   summary.rows.touchpoints; // ~20k
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Rng } from './rng';
+import { CsvWriter } from './csv';
+import { addMonths, dateString, dayOf, daysInMonth, firstDay, lastDay, monthOfDay, monthString, parseMonth, timestampString } from './calendar';
+import { AccountSampler, makeAccounts } from './accounts';
+import type { Account } from './accounts';
+import { UsageProcess, addChain, drawDiscount, drawTerm } from './contracts';
+import type { Book } from './contracts';
+import { channelTruth, demandModel, planSpend } from './marketing';
+import {
+  BASE, FX_START, FX_VOL, PAID_CHANNELS, PRODUCTS, RENEWAL, SEGMENT_LIST, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE,
+} from './params';
+import type { Channel } from './params';
+
+export interface GenerateOptions {
+  outDir: string;
+  seed?: number;
+  accounts?: number;
+  months?: number;
+  /** Last month of the window, YYYY-MM. */
+  end?: string;
+  /** File names (e.g. "touchpoints.csv") to write gzipped as "<name>.gz". */
+  gzip?: string[];
+}
+
+export interface GeneratedFile {
+  name: string;
+  file: string;
+  rows: number;
+}
+
+export interface GenerateSummary {
+  outDir: string;
+  seed: number;
+  accounts: number;
+  months: [string, string];
+  files: GeneratedFile[];
+  rows: Record<string, number>;
+  truthFile: string;
+}
+
+const HEADERS = {
+  accounts: ['account_id', 'name', 'parent_account_id', 'segment', 'industry', 'region', 'created_at'],
+  opportunities: ['opportunity_id', 'account_id', 'created_at', 'closed_at', 'stage', 'amount', 'currency', 'lead_source', 'product'],
+  contracts: [
+    'contract_id', 'account_id', 'opportunity_id', 'previous_contract_id', 'product', 'start_date', 'end_date',
+    'term_months', 'total_value', 'currency', 'discount_pct', 'status', 'cost_to_serve_annual',
+  ],
+  touchpoints: ['touchpoint_id', 'account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'],
+  spend: ['month', 'channel', 'amount', 'currency'],
+  invoices: ['invoice_id', 'contract_id', 'issued_at', 'amount', 'currency', 'paid_at'],
+  usage: ['account_id', 'month', 'active_users', 'usage_units'],
+  fx_rates: ['month', 'currency', 'rate_to_usd'],
+} as const;
+type FileKey = keyof typeof HEADERS;
+
+/** Legacy contracts (signed before the window, still live at its start) per account. */
+const LEGACY_PER_ACCOUNT = 0.03;
+/** Touches on random accounts per month per 1,000 accounts that belong to no journey. */
+const NOISE_TOUCHES_PER_1K = 50;
+const NOISE_SHARE: Record<Channel, number> = {
+  paid_search: 0.22, paid_social: 0.14, display: 0.14, webinar: 0.04, event: 0.04, content: 0.1, partner: 0.02,
+  email: 0.16, organic: 0.1, sdr_outbound: 0.04,
+};
+const CAMPAIGN_CODE: Partial<Record<Channel, string>> = {
+  paid_search: 'PS', paid_social: 'SOC', display: 'DSP', webinar: 'WEB', event: 'EVT', content: 'CNT', partner: 'PTR',
+};
+const FX_HISTORY_MONTHS = 36;
+
+const r6 = (x: number) => Number(x.toPrecision(6));
+const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+export async function generateDrop(opts: GenerateOptions): Promise<GenerateSummary> {
+  const seed = opts.seed ?? 42;
+  const n = opts.accounts ?? 2000;
+  const months = opts.months ?? 36;
+  const endMonth = parseMonth(opts.end ?? '2026-10');
+  if (!Number.isInteger(n) || n < 1) throw new Error(`accounts must be a positive integer, got ${n}`);
+  if (!Number.isInteger(months) || months < 1) throw new Error(`months must be a positive integer, got ${months}`);
+  const gzip = new Set(opts.gzip ?? []);
+  for (const g of gzip) {
+    if (!Object.keys(HEADERS).some((k) => `${k}.csv` === g)) throw new Error(`gzip: unknown file ${g}`);
+  }
+  await mkdir(opts.outDir, { recursive: true });
+
+  const A0 = endMonth - months + 1;
+  const windowStartDay = firstDay(A0);
+  const asOfDay = lastDay(endMonth);
+  const scale = n / 1000;
+  const windowMonth = (day: number) => monthOfDay(day) - A0;
+
+  const writers = {} as Record<FileKey, CsvWriter>;
+  for (const k of Object.keys(HEADERS) as FileKey[]) {
+    writers[k] = new CsvWriter(opts.outDir, `${k}.csv`, HEADERS[k], gzip.has(`${k}.csv`));
+  }
+
+  // FX: a mean-reverting random walk per currency, from well before the window
+  // (legacy contracts and their invoices) to its end.
+  const fxFirst = A0 - FX_HISTORY_MONTHS;
+  const fxRng = new Rng(seed, 'fx');
+  const fx = new Map<string, number[]>();
+  for (const ccy of Object.keys(FX_START)) {
+    const series: number[] = [];
+    let log = Math.log(FX_START[ccy]);
+    for (let a = fxFirst; a <= endMonth; a++) {
+      series.push(r6(Math.exp(log)));
+      log += 0.05 * (Math.log(FX_START[ccy]) - log) + fxRng.normal(0, FX_VOL[ccy]);
+    }
+    fx.set(ccy, series);
+  }
+  const rate = (ccy: string, absMonth: number): number => {
+    if (ccy === 'USD') return 1;
+    const s = fx.get(ccy)!;
+    return s[Math.min(s.length - 1, Math.max(0, absMonth - fxFirst))];
+  };
+  const money = (usd: number, ccy: string, absMonth: number): string => {
+    const local = usd / rate(ccy, absMonth);
+    return ccy === 'JPY' ? String(Math.round(local)) : (Math.round(local * 100) / 100).toFixed(2);
+  };
+  for (let a = fxFirst; a <= endMonth; a++) {
+    for (const ccy of ['USD', ...fx.keys()]) writers.fx_rates.row([monthString(a), ccy, String(rate(ccy, a))]);
+  }
+
+  // Spend and the demand model.
+  const spendPlan = planSpend(new Rng(seed, 'spend'), A0, months, scale);
+  const demand = demandModel(spendPlan, A0, months, scale);
+  const visibleSpendUsd = new Map<Channel, number>();
+  for (let m = 0; m < months; m++) {
+    for (const ch of demand.channels) {
+      const usd = ch.spendUsd[m];
+      if (usd <= 0) continue; // paused: no row, which the spec reads as zero
+      const ccy = ch.params.currency;
+      const amount = money(usd, ccy, A0 + m);
+      writers.spend.row([monthString(A0 + m), ch.channel, amount, ccy]);
+      visibleSpendUsd.set(ch.channel, (visibleSpendUsd.get(ch.channel) ?? 0) + Number(amount) * rate(ccy, A0 + m));
+    }
+  }
+
+  const accounts = makeAccounts(new Rng(seed, 'accounts'), n);
+  const sampler = new AccountSampler(accounts);
+  const usage = new UsageProcess(new Rng(seed, 'usage'), n, months);
+  const book: Book = { contracts: [], windowMonth, asOfDay };
+  const contractRng = new Rng(seed, 'contracts');
+  const touchRng = new Rng(seed, 'touchpoints');
+  const oppRng = new Rng(seed, 'opportunities');
+
+  const newContract = (account: Account, startDay: number, acvUsd: number, product: string | null, opportunityId: string | null) => {
+    const term = drawTerm(contractRng, account.segment);
+    addChain(book, contractRng, usage, accounts, {
+      account: account.index,
+      opportunityId,
+      product,
+      startDay,
+      endDay: addMonths(startDay, term),
+      term,
+      acvUsd,
+      discount: drawDiscount(contractRng, account.segment),
+      discountShown: contractRng.chance(0.92),
+      costRatio: contractRng.chance(0.2) ? null : contractRng.uniform(0.1, 0.35),
+    });
+  };
+
+  const drawAcv = (rng: Rng, account: Account) => {
+    const p = SEGMENT_PARAMS[SEGMENT_LIST[account.segment]];
+    return rng.lognormal(p.acvMedianUsd, p.acvSigma);
+  };
+
+  // The installed base at the window start.
+  const legacy = Math.round(LEGACY_PER_ACCOUNT * n);
+  for (let i = 0; i < legacy; i++) {
+    const account = accounts[sampler.draw(contractRng, null)];
+    const startDay = windowStartDay - contractRng.int(1, 360);
+    account.firstDay = Math.min(account.firstDay, startDay);
+    const product = contractRng.chance(0.05) ? null : contractRng.pick(PRODUCTS);
+    newContract(account, startDay, drawAcv(contractRng, account), product, null);
+  }
+
+  // Touchpoints.
+  let touchCount = 0;
+  const tw = writers.touchpoints;
+  const touch = (account: Account, channel: Channel, utcMinutes: number) => {
+    const r = touchRng;
+    const day = Math.floor(utcMinutes / 1440);
+    let kind: 'online' | 'offline' = 'online';
+    if (channel === 'event') kind = 'offline';
+    else if (channel === 'webinar') kind = r.chance(0.9) ? 'offline' : 'online';
+    else if (channel === 'sdr_outbound') kind = r.chance(0.7) ? 'offline' : 'online';
+    const contact = r.chance(0.15) ? null : `CON-${account.id.slice(4)}-${r.int(1, 3 + 4 * (2 - account.segment))}`;
+    let campaign: string | null = null;
+    const code = CAMPAIGN_CODE[channel];
+    const yyyymm = () => dateString(day).slice(0, 7).replace('-', '');
+    if (code && r.chance(0.9)) campaign = `CMP-${code}-${yyyymm()}-${r.int(1, 3)}`;
+    else if (channel === 'email' && r.chance(0.5)) campaign = `EML-${yyyymm()}-${r.int(1, 4)}`;
+    const f = r.next();
+    let ts: string;
+    if (f < 0.02) ts = dateString(day);
+    else if (f < 0.05) ts = timestampString(utcMinutes, r.pick([60, 120, -300, 540, 330]));
+    else ts = timestampString(utcMinutes, null);
+    touchCount++;
+    tw.row([`TP-${String(touchCount).padStart(9, '0')}`, account.id, contact, channel, campaign, ts, kind]);
+    // A date-only stamp means midnight UTC, so the account must exist by that day.
+    if (day < account.firstDay) account.firstDay = day;
+  };
+  const minutesAt = (day: number) => day * 1440 + touchRng.int(8 * 60, 19 * 60 + 59);
+
+  const meanSpend = (c: Channel) => (PAID_CHANNELS[c]!.budgetPer1k * scale);
+  const demandChannels = demand.channels.filter((c) => c.params.role === 'demand' && c.channel !== 'partner');
+  let oppCount = 0;
+  const ow = writers.opportunities;
+  const oppWidth = Math.max(6, String(Math.round(n * 4)).length);
+  for (let m = 0; m < months; m++) {
+    const abs = A0 + m;
+    const dim = daysInMonth(abs);
+    const comps = [demand.baseline[m], ...demand.channels.map((c) => c.lambda[m])];
+    const total = comps.reduce((s, x) => s + x, 0);
+    const count = oppRng.poisson(total);
+    const psRatio = meanSpend('paid_search') > 0 ? demand.channels.find((c) => c.channel === 'paid_search')!.spendUsd[m] / meanSpend('paid_search') : 0;
+    const harvestWeights = [0.45 * psRatio, 0.25, 0.2, 0.1];
+    const harvestChannels: Channel[] = ['paid_search', 'email', 'organic', 'sdr_outbound'];
+    const incidentalWeights = demandChannels.map((c) => c.spendUsd[m]);
+    const anyIncidental = incidentalWeights.some((w) => w > 0);
+    for (let i = 0; i < count; i++) {
+      const cause = oppRng.weighted(comps);
+      let kind: 'marketing' | 'sales' | 'partner';
+      let causal: Channel | null = null;
+      let mix = BASE.mix;
+      if (cause === 0) {
+        const r = oppRng.next();
+        kind = r < BASE.marketingShare ? 'marketing' : r < BASE.marketingShare + BASE.salesOutboundShare ? 'sales' : 'partner';
+      } else {
+        const ch = demand.channels[cause - 1];
+        causal = ch.channel;
+        kind = causal === 'partner' ? 'partner' : 'marketing';
+        mix = ch.params.mix;
+      }
+      const account = accounts[sampler.draw(oppRng, oppRng.weighted(mix))];
+      const seg = SEGMENT_PARAMS[SEGMENT_LIST[account.segment]];
+      const createdDay = dayOf(abs, oppRng.int(1, dim));
+      const closeM = m + oppRng.weighted(seg.cycle);
+      const won = oppRng.chance(seg.winRate);
+      const closed = closeM <= months - 1;
+      const stage = closed ? (won ? 'won' : 'lost') : 'open';
+      const closeDay = closed ? dayOf(A0 + closeM, oppRng.int(1, daysInMonth(A0 + closeM))) : null;
+      const acvUsd = drawAcv(oppRng, account);
+      const product = oppRng.chance(0.05) ? null : oppRng.pick(PRODUCTS);
+
+      // The journey: the cause early, harvest touches right before creation.
+      const journey: [number, Channel][] = [];
+      if (causal && causal !== 'partner') {
+        const k = touchRng.int(1, 3);
+        for (let j = 0; j < k; j++) journey.push([minutesAt(createdDay - touchRng.int(15, 120)), causal]);
+      }
+      if (kind === 'partner') {
+        const k = touchRng.int(1, 2);
+        for (let j = 0; j < k; j++) journey.push([minutesAt(createdDay - touchRng.int(7, 90)), 'partner']);
+      }
+      if (kind === 'sales') {
+        const k = touchRng.int(1, 3);
+        for (let j = 0; j < k; j++) journey.push([minutesAt(createdDay - touchRng.int(1, 45)), 'sdr_outbound']);
+      }
+      if (anyIncidental && touchRng.chance(0.35)) {
+        const c = demandChannels[touchRng.weighted(incidentalWeights)].channel;
+        journey.push([minutesAt(createdDay - touchRng.int(10, 150)), c]);
+      }
+      let lastHarvest: Channel | null = null;
+      if (kind === 'marketing') {
+        const k = touchRng.int(1, 3);
+        let latest = -Infinity;
+        for (let j = 0; j < k; j++) {
+          const c = harvestChannels[touchRng.weighted(harvestWeights)];
+          const t = minutesAt(createdDay - touchRng.int(1, 21));
+          journey.push([t, c]);
+          if (t > latest) {
+            latest = t;
+            lastHarvest = c;
+          }
+        }
+      }
+      journey.sort((a, b) => a[0] - b[0]);
+      for (const [t, c] of journey) touch(account, c, t);
+
+      // Marketing-sourced leads are credited to whichever channel captured them, often a harvest one.
+      let leadSource: string | null = null;
+      if (kind === 'marketing') leadSource = causal && oppRng.chance(0.45) ? causal : lastHarvest;
+
+      oppCount++;
+      const oppId = `OPP-${String(oppCount).padStart(oppWidth, '0')}`;
+      const fxMonth = closeDay !== null ? A0 + closeM : abs;
+      ow.row([
+        oppId, account.id, dateString(createdDay), closeDay === null ? null : dateString(closeDay), stage,
+        money(acvUsd, account.currency, fxMonth), account.currency, leadSource, product,
+      ]);
+      if (createdDay < account.firstDay) account.firstDay = createdDay;
+      if (stage === 'won') newContract(account, closeDay!, acvUsd, product, oppId);
+    }
+
+    // Touches that belong to no journey, on any account (most never buy).
+    const noiseWeights = (Object.keys(NOISE_SHARE) as Channel[]).map((c) => {
+      const ch = demand.channels.find((x) => x.channel === c);
+      return ch ? (NOISE_SHARE[c] * ch.spendUsd[m]) / meanSpend(c) : NOISE_SHARE[c];
+    });
+    const noiseChannels = Object.keys(NOISE_SHARE) as Channel[];
+    const noise = touchRng.poisson(NOISE_TOUCHES_PER_1K * scale);
+    for (let i = 0; i < noise; i++) {
+      const account = accounts[touchRng.int(0, n - 1)];
+      touch(account, noiseChannels[touchRng.weighted(noiseWeights)], minutesAt(dayOf(abs, touchRng.int(1, dim))));
+    }
+    await Promise.all([tw.maybeFlush(), ow.maybeFlush()]);
+  }
+
+  // Contracts, their invoices, and usage while a contract is live.
+  const cw = writers.contracts;
+  const iw = writers.invoices;
+  const invRng = new Rng(seed, 'invoices');
+  const live = new Uint8Array(n * months);
+  let invoiceCount = 0;
+  for (const c of book.contracts) {
+    const account = accounts[c.account];
+    const ccy = account.currency;
+    const startAbs = monthOfDay(c.startDay);
+    const total = money((c.acvUsd * c.term) / 12, ccy, startAbs);
+    cw.row([
+      c.id, account.id, c.opportunityId, c.previousId, c.product, dateString(c.startDay), dateString(c.endDay), c.term,
+      total, ccy, c.discountShown ? c.discount : null, c.status,
+      c.costRatio === null ? null : money(c.acvUsd * c.costRatio, ccy, startAbs),
+    ]);
+    const quarterly = invRng.chance([0.4, 0.35, 0.15][account.segment]);
+    const period = quarterly ? 3 : 12;
+    const parts = c.term / period;
+    const part = ccy === 'JPY' ? String(Math.round(Number(total) / parts)) : (Math.round((Number(total) / parts) * 100) / 100).toFixed(2);
+    for (let k = 0; k < parts; k++) {
+      const issued = addMonths(c.startDay, k * period);
+      if (issued > asOfDay) break;
+      let paid: number | null = invRng.chance(0.05) ? null : issued + invRng.int(3, 70);
+      if (paid !== null && paid > asOfDay) paid = null;
+      invoiceCount++;
+      iw.row([`INV-${String(invoiceCount).padStart(8, '0')}`, c.id, dateString(issued), part, ccy, paid === null ? null : dateString(paid)]);
+    }
+    const from = Math.max(0, windowMonth(c.startDay));
+    const to = Math.min(months - 1, windowMonth(c.endDay - 1));
+    for (let m = from; m <= to; m++) live[c.account * months + m] = 1;
+    await Promise.all([cw.maybeFlush(), iw.maybeFlush()]);
+  }
+
+  const uw = writers.usage;
+  const obsRng = new Rng(seed, 'usage-observed');
+  for (const account of accounts) {
+    let level = Math.log(account.seats * 0.7);
+    for (let m = -USAGE.trendWindow + 1; m < 0; m++) level += usage.slope(account.index, m);
+    const unitsPerUser = 25 * Math.exp(0.3 * obsRng.normal());
+    for (let m = 0; m < months; m++) {
+      level += usage.slope(account.index, m);
+      if (!live[account.index * months + m]) continue;
+      const users = Math.max(0, Math.round(Math.exp(level + obsRng.normal(0, USAGE.noiseSd))));
+      const units = users * unitsPerUser * Math.exp(obsRng.normal(0, 0.05));
+      uw.row([account.id, monthString(A0 + m), users, units.toFixed(1)]);
+    }
+    await uw.maybeFlush();
+  }
+
+  const aw = writers.accounts;
+  const acctRng = new Rng(seed, 'account-dates');
+  for (const account of accounts) {
+    const created = Number.isFinite(account.firstDay)
+      ? account.firstDay - acctRng.int(1, 120)
+      : acctRng.int(windowStartDay - 1095, asOfDay);
+    aw.row([
+      account.id, account.name, account.parent >= 0 ? accounts[account.parent].id : null, SEGMENT_LIST[account.segment],
+      account.industry, account.region === '' ? null : account.region, dateString(created),
+    ]);
+    await aw.maybeFlush();
+  }
+
+  await Promise.all(Object.values(writers).map((w) => w.close()));
+
+  const truth = buildTruth();
+  const truthFile = join(opts.outDir, 'truth.json');
+  await writeFile(truthFile, JSON.stringify(truth, null, 1) + '\n');
+
+  const files = (Object.keys(HEADERS) as FileKey[]).map((k) => ({ name: k, file: writers[k].fileName, rows: writers[k].rows }));
+  return {
+    outDir: opts.outDir,
+    seed,
+    accounts: n,
+    months: [monthString(A0), monthString(endMonth)],
+    files,
+    rows: Object.fromEntries(files.map((f) => [f.name, f.rows])),
+    truthFile,
+  };
+
+  function buildTruth() {
+    const channels: Record<string, unknown> = {};
+    for (const ch of demand.channels) {
+      const t = channelTruth(demand, ch);
+      const spend = visibleSpendUsd.get(ch.channel) ?? 0;
+      channels[ch.channel] = {
+        spend: Math.round(spend * 100) / 100,
+        incrementalAcvPerDollar: spend > 0 ? r6(t.incrementalWonAcvUsd / spend) : 0,
+        incrementalAcvPerDollarEventual: spend > 0 ? r6(t.incrementalWonAcvUsdEventual / spend) : 0,
+        incrementalWonAcvUsd: Math.round(t.incrementalWonAcvUsd),
+        incrementalOpportunities: r6(t.incrementalOpportunities),
+        role: ch.params.role,
+        currency: ch.params.currency,
+        adstockDecay: ch.params.decay,
+        hillAlpha: ch.params.hillAlpha,
+        halfSaturationUsd: r6(ch.halfSaturationUsd),
+        betaOppsPerMonth: r6(ch.beta),
+        segmentMix: ch.params.mix,
+      };
+    }
+    const activeContracts: Record<string, number> = {};
+    const decided: Record<string, number> = {};
+    for (const c of book.contracts) {
+      if (c.status === 'active') activeContracts[c.id] = r4(c.probability!);
+      else if (c.probability !== null) decided[c.id] = r4(c.probability);
+    }
+    const monthsList = Array.from({ length: months }, (_, m) => monthString(A0 + m));
+    return {
+      seed,
+      months: [monthString(A0), monthString(endMonth)],
+      asOf: dateString(asOfDay),
+      accounts: n,
+      definitions: {
+        incrementalAcvPerDollar:
+          '(expected first-year ACV of opportunities created and won inside the window with actual spend - the same with this channel\'s window spend at zero) / the channel\'s window spend in USD; from the expected values of the generating model',
+        incrementalAcvPerDollarEventual: 'the same, counting wins that close after the window end too',
+        renewalActiveContracts: 'P(renews at its next renewal) for every active contract, from the planted logistic model with covariates at the window end',
+        renewalDecided: 'the planted probability that applied when each renewed or churned contract was decided',
+      },
+      channels,
+      harvestChannelsWithoutSpend: UNPAID_HARVEST,
+      baseline: { oppsPer1kPerMonth: BASE.oppsPer1k, yearlyGrowth: BASE.growth, mix: BASE.mix, marketingShare: BASE.marketingShare, salesOutboundShare: BASE.salesOutboundShare },
+      segments: SEGMENT_PARAMS,
+      monthly: {
+        months: monthsList,
+        spendUsd: Object.fromEntries(demand.channels.map((c) => [c.channel, c.spendUsd])),
+        expectedOpportunities: {
+          baseline: demand.baseline.map(r6),
+          ...Object.fromEntries(demand.channels.filter((c) => c.beta > 0).map((c) => [c.channel, c.lambda.map(r6)])),
+        },
+      },
+      renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
+      rows: Object.fromEntries((Object.keys(HEADERS) as FileKey[]).map((k) => [k, writers[k].rows])),
+    };
+  }
+}
+
