@@ -205,44 +205,47 @@ export function attributeWonAcv(
   const sortedTime = new Float64Array(nT);
   for (let k = 0; k < nT; k++) sortedTime[k] = timeOf[order[k]];
 
+  // Every name is interned before crediting, so credit lives in flat typed arrays.
+  const segOf = new Int32Array(wonOpportunities.length);
+  wonOpportunities.forEach((o, i) => (segOf[i] = segments.id(o.segment)));
   const nM = models.length;
+  const nCh = channels.names.length;
+  const nCmp = campaigns.names.length;
+  const nSeg = segments.names.length;
   const acc = models.map(() => ({
-    ch: new Map<number, Credit>(),
-    cmp: new Map<number, Credit>(),
-    seg: new Map<number, Credit>(), // key seg * nCh + ch, resolved at the end
+    chConv: new Float64Array(nCh),
+    chAcv: new Float64Array(nCh),
+    cmpConv: new Float64Array(nCmp),
+    cmpAcv: new Float64Array(nCmp),
+    segConv: new Float64Array(nSeg * nCh),
+    segAcv: new Float64Array(nSeg * nCh),
+    segSeen: new Uint8Array(nSeg * nCh),
+    chSeen: new Uint8Array(nCh),
+    cmpSeen: new Uint8Array(nCmp),
   }));
-  const add = (m: Map<number, Credit>, key: number, w: number, acv: number) => {
-    const c = m.get(key);
-    if (c) {
-      c.conversions += w;
-      c.acv += w * acv;
-    } else m.set(key, { conversions: w, acv: w * acv });
+  const credit = (a: (typeof acc)[number], ch: number, cmp: number, seg: number, w: number, acv: number) => {
+    a.chConv[ch] += w;
+    a.chAcv[ch] += w * acv;
+    a.chSeen[ch] = 1;
+    a.cmpConv[cmp] += w;
+    a.cmpAcv[cmp] += w * acv;
+    a.cmpSeen[cmp] = 1;
+    const k = seg * nCh + ch;
+    a.segConv[k] += w;
+    a.segAcv[k] += w * acv;
+    a.segSeen[k] = 1;
   };
 
   const lookbackMs = lookbackDays * DAY_MS;
   let wonAcv = 0;
   let untouchedN = 0;
   let untouchedAcv = 0;
-  const segKeys: Array<[number, number]> = [];
-  const segKeyIndex = new Map<number, number>();
-  // Channel count is only final after the touches are interned, so seg×channel
-  // keys use a dense pair index rather than seg * nChannels arithmetic.
-  const pairKey = (seg: number, ch: number): number => {
-    const raw = seg * 1_000_003 + ch;
-    let k = segKeyIndex.get(raw);
-    if (k === undefined) {
-      k = segKeys.length;
-      segKeyIndex.set(raw, k);
-      segKeys.push([seg, ch]);
-    }
-    return k;
-  };
-
-  for (const opp of wonOpportunities) {
+  for (let oi = 0; oi < wonOpportunities.length; oi++) {
+    const opp = wonOpportunities[oi];
     const acv = opp.acv_usd;
     if (!Number.isFinite(acv)) throw new RangeError(`opportunity ${opp.opportunity_id}: acv_usd is not a number`);
     wonAcv += acv;
-    const seg = segments.id(opp.segment);
+    const seg = segOf[oi];
     const created = toMs(opp.created_at);
     const fam = families.ids.get(topParentOf(rollUp, opp.account_id));
     let lo = 0;
@@ -255,11 +258,7 @@ export function attributeWonAcv(
     if (n === 0) {
       untouchedN += 1;
       untouchedAcv += acv;
-      for (let m = 0; m < nM; m++) {
-        add(acc[m].ch, 0, 1, acv);
-        add(acc[m].cmp, 0, 1, acv);
-        add(acc[m].seg, pairKey(seg, 0), 1, acv);
-      }
+      for (let m = 0; m < nM; m++) credit(acc[m], 0, 0, seg, 1, acv);
       continue;
     }
     const ages = new Array<number>(n);
@@ -269,9 +268,7 @@ export function attributeWonAcv(
       for (let k = 0; k < n; k++) {
         if (w[k] === 0) continue;
         const ti = order[lo + k];
-        add(acc[m].ch, chOf[ti], w[k], acv);
-        add(acc[m].cmp, cmpOf[ti], w[k], acv);
-        add(acc[m].seg, pairKey(seg, chOf[ti]), w[k], acv);
+        credit(acc[m], chOf[ti], cmpOf[ti], seg, w[k], acv);
       }
     }
   }
@@ -282,14 +279,17 @@ export function attributeWonAcv(
     models: {},
   };
   for (let m = 0; m < nM; m++) {
+    const a = acc[m];
     const byChannel: Record<string, Credit> = {};
-    for (const [k, c] of [...acc[m].ch].sort((a, b) => a[0] - b[0])) byChannel[channels.names[k]] = c;
+    for (let c = 0; c < nCh; c++) if (a.chSeen[c]) byChannel[channels.names[c]] = { conversions: a.chConv[c], acv: a.chAcv[c] };
     const byCampaign: Record<string, Credit> = {};
-    for (const [k, c] of [...acc[m].cmp].sort((a, b) => a[0] - b[0])) byCampaign[campaigns.names[k]] = c;
+    for (let c = 0; c < nCmp; c++) if (a.cmpSeen[c]) byCampaign[campaigns.names[c]] = { conversions: a.cmpConv[c], acv: a.cmpAcv[c] };
     const bySegment: Record<string, Record<string, Credit>> = {};
-    for (const [k, c] of [...acc[m].seg].sort((a, b) => a[0] - b[0])) {
-      const [s, ch] = segKeys[k];
-      (bySegment[segments.names[s]] ??= {})[channels.names[ch]] = c;
+    for (let sg = 0; sg < nSeg; sg++) {
+      for (let c = 0; c < nCh; c++) {
+        const k = sg * nCh + c;
+        if (a.segSeen[k]) (bySegment[segments.names[sg]] ??= {})[channels.names[c]] = { conversions: a.segConv[k], acv: a.segAcv[k] };
+      }
     }
     result.models[models[m]] = { byChannel, byCampaign, bySegment };
   }
