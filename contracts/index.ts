@@ -1,0 +1,202 @@
+/**
+ * The data contracts of a drop and `validateDrop`, which checks a drop
+ * folder against all of them. Nothing here writes anywhere: the caller
+ * applies `rows` only when `ok` is true.
+ */
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { accounts } from './accounts';
+import { contractFile } from './contract-file';
+import type { Contract } from './contract';
+import { readCsvFile, UnreadableFileError } from './csv';
+import { fxRates } from './fx-rates';
+import { fxTable, USD_ONLY, type FxTable } from './fx';
+import { invoices } from './invoices';
+import { opportunities } from './opportunities';
+import type { DropFileName, DropRows, DropValidation, FileReport, FxRateRow, QuarantineEntry } from './rows';
+import { spend } from './spend';
+import { touchpoints } from './touchpoints';
+import { usage } from './usage';
+import {
+  addMalformed,
+  checkHeader,
+  HeaderError,
+  makeRecordValidator,
+  newFileState,
+  resolveReferences,
+  type FileState,
+  type Row,
+} from './validate-file';
+
+export { accounts, contractFile, fxRates, invoices, opportunities, spend, touchpoints, usage };
+export type { ColumnSpec, Contract, RowRule } from './contract';
+export { DEFAULT_MAX_ERROR_RATE } from './contract';
+
+/** Every contract by the file it governs. */
+export const CONTRACTS: { readonly [K in DropFileName]: Contract<DropRows[K][number]> } = {
+  accounts,
+  opportunities,
+  contracts: contractFile,
+  touchpoints,
+  spend,
+  invoices,
+  usage,
+  fx_rates: fxRates,
+};
+
+/** Files are validated so that every file a rule looks up is complete before it is used. */
+export const VALIDATION_ORDER: readonly DropFileName[] = [
+  'fx_rates',
+  'accounts',
+  'opportunities',
+  'contracts',
+  'touchpoints',
+  'spend',
+  'invoices',
+  'usage',
+];
+
+/** Report order (and the order of `quarantine`): the order of rows.ts. */
+const REPORT_ORDER: readonly DropFileName[] = [
+  'accounts', 'opportunities', 'contracts', 'touchpoints', 'spend', 'invoices', 'usage', 'fx_rates',
+];
+
+export interface ValidateOptions {
+  /** Overrides every contract's threshold (share of quarantined rows, 0..1). */
+  maxErrorRate?: number;
+  /** Called every PROGRESS_EVERY rows of a file and when it is done. */
+  onProgress?: (file: string, rows: number) => void;
+}
+
+/** FileReport plus what a data engineer should know about the header. */
+export interface ContractFileReport extends FileReport {
+  /** Optional columns absent from the header: their cells are read as empty. */
+  missingOptionalColumns: string[];
+}
+
+export interface ContractDropValidation extends DropValidation {
+  files: ContractFileReport[];
+}
+
+const PROGRESS_EVERY = 50_000;
+
+/**
+ * Validates one drop folder against the data contracts.
+ * @example
+ * const v = await validateDrop('./drops/2026-10');
+ * if (!v.ok) console.error(v.errors.join('\n'));
+ */
+export async function validateDrop(dir: string, opts: ValidateOptions = {}): Promise<ContractDropValidation> {
+  const errors: string[] = [];
+  let names: Set<string>;
+  try {
+    names = new Set(await readdir(dir));
+  } catch (err) {
+    return failed(`${dir}: the drop folder cannot be read (${(err as Error).message})`);
+  }
+
+  const states = new Map<DropFileName, FileState>();
+  const hashes = new Map<DropFileName, string>();
+  let fx: FxTable = USD_ONLY;
+  for (const name of VALIDATION_ORDER) {
+    // The engine sees rows as cells by name; each contract's own types end at its module.
+    const contract = CONTRACTS[name] as unknown as Contract<Row>;
+    const plain = contract.file;
+    const gz = `${plain}.gz`;
+    if (names.has(plain) && names.has(gz)) {
+      errors.push(`${plain}: both ${plain} and ${gz} are in the drop; keep only one (ambiguous)`);
+      continue;
+    }
+    if (!names.has(plain) && !names.has(gz)) {
+      if (contract.required) errors.push(`${plain}: required file is missing from the drop`);
+      continue;
+    }
+    const file = names.has(gz) ? gz : plain;
+    const state = newFileState(contract, file);
+    const validate = makeRecordValidator(state, fx);
+    const progress = opts.onProgress;
+    try {
+      const info = await readCsvFile(join(dir, file), {
+        onHeader: (header) => checkHeader(state, header),
+        onRecord: (rec) => {
+          validate(rec);
+          if (progress !== undefined && state.rowsRead % PROGRESS_EVERY === 0) progress(file, state.rowsRead);
+        },
+        onMalformed: (m) => addMalformed(state, m),
+      });
+      hashes.set(name, info.sha256);
+    } catch (err) {
+      if (err instanceof UnreadableFileError || err instanceof HeaderError) {
+        errors.push(err.message);
+        continue;
+      }
+      throw err;
+    }
+    progress?.(file, state.rowsRead);
+    states.set(name, state);
+    resolveReferences(state, states);
+
+    if (state.rowsRead === 0 && contract.required) {
+      errors.push(`${file}: required file has no data rows`);
+    }
+    const threshold = opts.maxErrorRate ?? contract.maxErrorRate;
+    const quarantined = state.quarantinedLines.size;
+    if (state.rowsRead > 0 && quarantined / state.rowsRead > threshold) {
+      errors.push(
+        `${file}: ${quarantined} of ${state.rowsRead} rows quarantined (${pct(quarantined / state.rowsRead)}), ` +
+          `above the threshold of ${pct(threshold)}`,
+      );
+    }
+    if (name === 'fx_rates') fx = fxTable(accepted(state) as unknown as FxRateRow[]);
+  }
+
+  const files: ContractFileReport[] = [];
+  const quarantine: QuarantineEntry[] = [];
+  const rows = emptyRows();
+  for (const name of REPORT_ORDER) {
+    const state = states.get(name);
+    if (state === undefined) continue;
+    const ok = accepted(state);
+    files.push({
+      file: state.file,
+      sha256: hashes.get(name)!,
+      contractVersion: state.contract.version,
+      rowsRead: state.rowsRead,
+      rowsAccepted: ok.length,
+      rowsQuarantined: state.quarantinedLines.size,
+      extraColumns: state.extraColumns,
+      missingOptionalColumns: state.missingOptionalColumns,
+    });
+    // Cascades are found after the row's own rules: order by line, stable.
+    quarantine.push(...state.entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.line - b.e.line || a.i - b.i).map((x) => x.e));
+    (rows as unknown as Record<string, unknown[]>)[name] = ok;
+  }
+  return { ok: errors.length === 0, errors, files, quarantine, rows };
+}
+
+/**
+ * One hash for the drop's content (file names and their sha256): the same
+ * drop ingested twice maps to the same batch.
+ */
+export function dropContentHash(files: readonly Pick<FileReport, 'file' | 'sha256'>[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.file < b.file ? -1 : 1))) h.update(`${f.file}\t${f.sha256}\n`);
+  return h.digest('hex');
+}
+
+function accepted(state: FileState): unknown[] {
+  const out: unknown[] = [];
+  for (const rs of state.rows) if (rs.brokenRule === null) out.push(rs.row);
+  return out;
+}
+
+function emptyRows(): DropRows {
+  return { accounts: [], opportunities: [], contracts: [], touchpoints: [], spend: [], invoices: [], usage: [], fx_rates: [] };
+}
+
+function failed(message: string): ContractDropValidation {
+  return { ok: false, errors: [message], files: [], quarantine: [], rows: emptyRows() };
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1).replace(/\.0$/, '')}%`;
