@@ -1,0 +1,115 @@
+import { monthlyWonAcv, rollingOriginBacktest } from '../models/forecast';
+import { fitRenewalModel, predictRenewal, renewalDecisions, type RenewalModel } from '../models/renewal';
+import { ActivityDeps, batchOf, lockKey, withStage } from './context';
+import { asOfDate } from './as-of';
+import { loadSources } from './load';
+import { pgDataset } from './lineage-event';
+import { FORECAST_HORIZON, modelVersionId } from './retrain';
+
+/** What the champion is when no run has been approved yet: a trailing 6-month mean and the plain renewal rate. */
+export const BASELINE = { forecast: { id: 'baseline/forecast', window: 6 }, renewal: { id: 'baseline/renewal' } } as const;
+
+/** The current champion version of a family: the latest alias move. */
+export async function championOf(deps: ActivityDeps, family: string): Promise<{ model_version_id: string; params: any } | null> {
+  const row = await deps.db.db.selectFrom('model_alias_events as e')
+    .innerJoin('model_versions as v', 'v.model_version_id', 'e.model_version_id')
+    .select(['v.model_version_id', 'v.params'])
+    .where('e.family', '=', family).where('e.alias', '=', 'champion')
+    .orderBy('e.id', 'desc').limit(1).executeTakeFirst();
+  return row ?? null;
+}
+
+interface Metric { model_version_id: string; role: 'challenger' | 'champion'; metric: string; value: number | null; detail: unknown }
+
+/**
+ * Backtest: the run's challengers against the current champions on the same
+ * history. Forecast: rolling-origin (train before t, forecast t..t+h) MAPE
+ * and interval coverage. Renewals: a time split — fit on decisions made
+ * before the last 12 months, score the decisions of those 12 months (Brier).
+ */
+export function backtestActivity(deps: ActivityDeps) {
+  return async function backtest({ runId }: { runId: string }) {
+    return withStage(deps, runId, 'backtest', async () => {
+      const { db } = deps.db;
+      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const batchId = await batchOf(deps, runId);
+      const asOf = asOfDate(run.month);
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage']);
+      const metrics: Metric[] = [];
+
+      const series = monthlyWonAcv(rows.opportunities, { to: run.month }).map((m) => m.acv);
+      const challengerForecast = await db.selectFrom('model_versions').select('params')
+        .where('model_version_id', '=', modelVersionId(runId, 'forecast')).executeTakeFirstOrThrow();
+      const champForecast = await championOf(deps, 'forecast');
+      const forecastContenders = [
+        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, window: (challengerForecast.params as any).window as number },
+        { id: champForecast?.model_version_id ?? BASELINE.forecast.id, role: 'champion' as const, window: (champForecast?.params.window as number) ?? BASELINE.forecast.window },
+      ];
+      // Both contenders are scored on the same origins: those the longest window allows.
+      const minTrain = Math.max(...forecastContenders.map((c) => c.window)) + 1;
+      for (const c of forecastContenders) {
+        if (series.length < minTrain + FORECAST_HORIZON) {
+          metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason: `history of ${series.length} months is too short` } });
+          continue;
+        }
+        const bt = rollingOriginBacktest(series, { minTrain, horizon: FORECAST_HORIZON, window: c.window });
+        const detail = { window: c.window, horizon: FORECAST_HORIZON, origins: bt.origins.length, points: bt.points };
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: bt.mape, detail });
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_coverage80', value: bt.coverage80, detail });
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_coverage95', value: bt.coverage95, detail });
+      }
+
+      const split = shiftMonths(asOf, -12);
+      const train = renewalDecisions(rows.contracts, rows.accounts, rows.usage, split);
+      const test = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf).filter((d) => d.decided_at >= split);
+      const champRenewal = await championOf(deps, 'renewal');
+      const renewalContenders: { id: string; role: 'challenger' | 'champion'; model: RenewalModel | null }[] = [
+        { id: modelVersionId(runId, 'renewal'), role: 'challenger', model: train.length ? fitRenewalModel(train) : null },
+        { id: champRenewal?.model_version_id ?? BASELINE.renewal.id, role: 'champion',
+          model: champRenewal ? (champRenewal.params as RenewalModel) : train.length ? fitRenewalModel(train, { minDecisions: Number.MAX_SAFE_INTEGER }) : null },
+      ];
+      for (const c of renewalContenders) {
+        if (!c.model || test.length === 0) {
+          metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: null, detail: { reason: 'no decisions to train or test on', train: train.length, test: test.length } });
+          continue;
+        }
+        let brier = 0;
+        for (const d of test) brier += (predictRenewal(c.model, d) - (d.renewed ? 1 : 0)) ** 2;
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: brier / test.length, detail: { split, train: train.length, test: test.length, kind: c.model.kind } });
+      }
+
+      const client = await deps.db.pool.connect();
+      try {
+        await client.query('begin');
+        await lockKey(client, `backtest:${runId}`);
+        for (const m of metrics) {
+          await client.query(
+            `insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, $3, $4, $5, $6)
+             on conflict do nothing`,
+            [runId, m.model_version_id, m.role, m.metric, m.value, JSON.stringify(m.detail)],
+          );
+        }
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+      const get = (role: string, metric: string) => metrics.find((m) => m.role === role && m.metric === metric)?.value ?? null;
+      return {
+        summary: {
+          challengerMape: get('challenger', 'forecast_mape'), championMape: get('champion', 'forecast_mape'),
+          challengerBrier: get('challenger', 'renewal_brier'), championBrier: get('champion', 'renewal_brier'),
+        },
+        inputs: ['src_opportunities', 'src_contracts', 'model_versions', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
+        outputs: [pgDataset(deps.db.schema, 'backtests')],
+      };
+    });
+  };
+}
+
+function shiftMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 + months, d)).toISOString().slice(0, 10);
+}

@@ -1,0 +1,119 @@
+import { Context } from '@temporalio/activity';
+import { sql } from 'kysely';
+import type { Db } from '../sql/db';
+import { LineageDataset, runEvent } from './lineage-event';
+
+/** What every activity is built over: injected, so tests can wrap or fail them. */
+export interface ActivityDeps {
+  db: Db;
+  /** The code version recorded on runs and model versions (package version + git commit when known). */
+  codeVersion: string;
+  /** Clock for event times; activities may read time, workflows may not. */
+  now?: () => Date;
+  /** Where OpenLineage events are also POSTed (Marquez), when set. */
+  openLineageUrl?: string;
+  log?: (msg: string) => void;
+}
+
+/** Heartbeats when running inside Temporal; a no-op in plain unit tests. */
+export function heartbeat(details?: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not inside an activity
+  }
+}
+
+export function attempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+export interface StageOutput<S> {
+  summary: S;
+  inputs?: LineageDataset[];
+  outputs?: LineageDataset[];
+}
+
+export class NonRetryable extends Error {
+  constructor(readonly type: string, message: string) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/**
+ * Runs one stage of a run: records `started`, the OpenLineage START event,
+ * then `completed` with its summary and the COMPLETE event (or `failed` and
+ * FAIL). Keyed by (run, stage, attempt), so a retry adds its own attempt and
+ * never duplicates one.
+ */
+export async function withStage<S extends Record<string, unknown>>(
+  deps: ActivityDeps, runId: string, stage: string, body: () => Promise<StageOutput<S>>,
+): Promise<S> {
+  const { db } = deps.db;
+  const n = attempt();
+  const now = () => (deps.now ? deps.now() : new Date());
+  const run = await db.selectFrom('runs').select(['month']).where('run_id', '=', runId).executeTakeFirst();
+  if (!run) throw new Error(`run ${runId} is not registered`);
+  const emit = async (eventType: 'START' | 'COMPLETE' | 'FAIL', extra: Partial<Parameters<typeof runEvent>[0]>) => {
+    const event = runEvent({ eventType, eventTime: now().toISOString(), runId, month: run.month, job: stage, ...extra });
+    await db.insertInto('lineage_events')
+      .values({ run_id: runId, job: stage, event_type: eventType, attempt: n, event: JSON.stringify(event) })
+      .onConflict((oc) => oc.constraint('lineage_events_once').doNothing())
+      .execute();
+    await postLineage(deps, event);
+  };
+  await db.insertInto('run_stage_events')
+    .values({ run_id: runId, stage, status: 'started', attempt: n, summary: null, error: null })
+    .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
+    .execute();
+  await emit('START', {});
+  try {
+    const out = await body();
+    await db.insertInto('run_stage_events')
+      .values({ run_id: runId, stage, status: 'completed', attempt: n, summary: JSON.stringify(out.summary), error: null })
+      .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
+      .execute();
+    await emit('COMPLETE', { inputs: out.inputs, outputs: out.outputs });
+    return out.summary;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await db.insertInto('run_stage_events')
+      .values({ run_id: runId, stage, status: 'failed', attempt: n, summary: null, error: message })
+      .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
+      .execute();
+    await emit('FAIL', { error: message });
+    throw err;
+  }
+}
+
+async function postLineage(deps: ActivityDeps, event: Record<string, unknown>): Promise<void> {
+  if (!deps.openLineageUrl) return;
+  // Lineage delivery must not fail the data stage: the event is already stored in Postgres.
+  try {
+    await fetch(new URL('/api/v1/lineage', deps.openLineageUrl), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event),
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (err) {
+    deps.log?.(`OpenLineage POST failed: ${(err as Error).message}`);
+  }
+}
+
+/** The batch a run reads (set by its ingest stage). */
+export async function batchOf(deps: ActivityDeps, runId: string): Promise<string> {
+  const row = await deps.db.db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirst();
+  if (!row) throw new Error(`run ${runId} has no ingest batch yet`);
+  return row.batch_id;
+}
+
+/** Serializes work on one key across workers for the length of a transaction. */
+export async function lockKey(client: { query: (q: string, v: unknown[]) => Promise<unknown> }, key: string): Promise<void> {
+  await client.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
+}
+
+export { sql };

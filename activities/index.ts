@@ -1,0 +1,28 @@
+import type { ActivityDeps } from './context';
+import { backtestActivity } from './backtest';
+import { graphActivity } from './graph';
+import { ingestActivity } from './ingest';
+import { lineageActivity } from './lineage';
+import { publishActivity } from './publish';
+import { retrainActivity } from './retrain';
+import { runActivities } from './runs';
+import { scoreActivity } from './score';
+import { validateActivity } from './validate';
+
+/** Every activity of the monthly cycle, built over injected dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...runActivities(deps),
+    ingest: ingestActivity(deps),
+    validate: validateActivity(deps),
+    recordLineage: lineageActivity(deps),
+    buildGraph: graphActivity(deps),
+    retrain: retrainActivity(deps),
+    backtest: backtestActivity(deps),
+    score: scoreActivity(deps),
+    publish: publishActivity(deps),
+  };
+}
+
+export type CycleActivities = ReturnType<typeof createActivities>;
+export type { ActivityDeps };

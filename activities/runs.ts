@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { ActivityDeps } from './context';
+
+export interface RegisterRunInput {
+  runId: string;
+  month: string;
+  dropPath: string;
+  dropSha256: string;
+  version: number;
+  requestedBy: string;
+  workflowRunId: string;
+}
+
+/** The run's seed: every random draw of the run comes from it, so a re-run of the same drop reproduces its numbers. */
+export function seedFor(month: string, dropSha256: string): number {
+  return createHash('sha256').update(`${month}:${dropSha256}`).digest().readUInt32BE(0);
+}
+
+export function runActivities(deps: ActivityDeps) {
+  const { db } = deps.db;
+  const audit = (actor: string, action: string, runId: string, after: unknown, reason: string | null, key: string) =>
+    db.insertInto('audit_log')
+      .values({ actor, action, run_id: runId, before: null, after: JSON.stringify(after), reason, dedupe_key: key })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+
+  return {
+    async registerRun(input: RegisterRunInput): Promise<{ runId: string; seed: number }> {
+      const seed = seedFor(input.month, input.dropSha256);
+      await db.insertInto('runs')
+        .values({
+          run_id: input.runId, month: input.month, drop_path: input.dropPath, drop_sha256: input.dropSha256,
+          version: input.version, requested_by: input.requestedBy, seed, code_version: deps.codeVersion,
+        })
+        .onConflict((oc) => oc.column('run_id').doNothing())
+        .execute();
+      await audit(input.requestedBy, 'run.requested', input.runId,
+        { month: input.month, drop_sha256: input.dropSha256, version: input.version }, null, `run.requested:${input.runId}`);
+      return { runId: input.runId, seed };
+    },
+
+    async recordDecision(input: { runId: string; decision: 'approved' | 'rejected'; reviewer: string; reason: string | null; at: string }) {
+      await db.insertInto('approvals')
+        .values({ run_id: input.runId, decision: input.decision, reviewer: input.reviewer, reason: input.reason, decided_at: input.at })
+        .onConflict((oc) => oc.column('run_id').doNothing())
+        .execute();
+      await audit(input.reviewer, `run.${input.decision}`, input.runId, { decision: input.decision }, input.reason,
+        `run.decision:${input.runId}`);
+      if (input.decision === 'rejected') {
+        await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'rejected', error: null })
+          .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+      }
+    },
+
+    async recordExpiry(input: { runId: string; at: string }) {
+      await db.insertInto('approvals')
+        .values({ run_id: input.runId, decision: 'expired', reviewer: null, reason: 'no decision before the approval deadline', decided_at: input.at })
+        .onConflict((oc) => oc.column('run_id').doNothing())
+        .execute();
+      await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'expired', error: null })
+        .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+      await audit('acvloop', 'run.expired', input.runId, { promoted: false }, 'approval timed out', `run.expired:${input.runId}`);
+    },
+
+    async recordFailure(input: { runId: string; error: string }) {
+      // The run row may be missing when registering itself failed; the outcome then lives in Temporal only.
+      const exists = await db.selectFrom('runs').select('run_id').where('run_id', '=', input.runId).executeTakeFirst();
+      if (!exists) return;
+      await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'failed', error: input.error })
+        .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+      await audit('acvloop', 'run.failed', input.runId, { error: input.error }, null, `run.failed:${input.runId}`);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import path from 'node:path';
+import type { PoolClient } from 'pg';
+import { validateDrop } from '../contracts';
+import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
+import { copyRows } from '../sql/copy';
+import { ActivityDeps, batchOf, heartbeat, lockKey, withStage } from './context';
+import { dropChanged, dropRejected } from './errors';
+import { LineageDataset, PRODUCER, pgDataset } from './lineage-event';
+
+/** Validated source tables and the columns each takes from its rows, in COPY order. */
+export const SOURCE_TABLES: { [F in keyof DropRows]: { table: string; columns: (keyof DropRows[F][number] & string)[] } } = {
+  accounts: { table: 'src_accounts', columns: ['line', 'account_id', 'name', 'parent_account_id', 'segment', 'industry', 'region', 'created_at'] },
+  opportunities: { table: 'src_opportunities', columns: ['line', 'opportunity_id', 'account_id', 'created_at', 'closed_at', 'stage', 'amount', 'currency', 'amount_usd', 'lead_source', 'product'] },
+  contracts: { table: 'src_contracts', columns: ['line', 'contract_id', 'account_id', 'opportunity_id', 'previous_contract_id', 'product', 'start_date', 'end_date', 'term_months', 'total_value', 'currency', 'discount_pct', 'status', 'cost_to_serve_annual', 'total_value_usd', 'acv_usd', 'cost_to_serve_annual_usd'] },
+  touchpoints: { table: 'src_touchpoints', columns: ['line', 'touchpoint_id', 'account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'] },
+  spend: { table: 'src_spend', columns: ['line', 'month', 'channel', 'amount', 'currency', 'amount_usd'] },
+  invoices: { table: 'src_invoices', columns: ['line', 'invoice_id', 'contract_id', 'issued_at', 'amount', 'currency', 'amount_usd', 'paid_at'] },
+  usage: { table: 'src_usage', columns: ['line', 'account_id', 'month', 'active_users', 'usage_units'] },
+  fx_rates: { table: 'src_fx_rates', columns: ['line', 'month', 'currency', 'rate_to_usd'] },
+};
+
+/**
+ * Validate: checks the drop against the data contracts (the same code as
+ * `acvloop validate`), after checking its files are byte for byte the ones
+ * ingest landed. A rejected drop records its report and applies nothing; an
+ * accepted one loads the validated tables and the quarantine in one
+ * transaction, once per batch.
+ */
+export function validateActivity(deps: ActivityDeps) {
+  return async function validate({ runId }: { runId: string }) {
+    return withStage(deps, runId, 'validate', async () => {
+      const { db, pool } = deps.db;
+      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const batchId = await batchOf(deps, runId);
+      const lineage = (v: Pick<DropValidation, 'files' | 'quarantine'>) => lineageOf(deps, run.drop_path, v);
+
+      const prior = await db.selectFrom('validation_reports').selectAll().where('batch_id', '=', batchId).executeTakeFirst();
+      if (prior) {
+        if (!prior.ok) throw dropRejected(prior.errors.join('; '));
+        const files = prior.files as unknown as DropValidation['files'];
+        const q = await db.selectFrom('quarantine').select(['file', 'rule', 'column_name']).where('batch_id', '=', batchId).execute();
+        return { summary: summarize(batchId, files, true), ...lineage({ files, quarantine: q.map((x) => ({ ...x, column: x.column_name })) as any }) };
+      }
+
+      const v = await validateDrop(run.drop_path, { onProgress: (file, rows) => heartbeat({ file, rows }) });
+      const landed = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).execute();
+      for (const f of v.files) {
+        const l = landed.find((x) => x.file === f.file);
+        if (l && l.sha256 !== f.sha256) throw dropChanged(`${f.file} changed between ingest and validation`);
+      }
+
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await lockKey(client, `batch:${batchId}`);
+        const again = await client.query('select 1 from validation_reports where batch_id = $1', [batchId]);
+        if (!again.rowCount) {
+          if (v.ok) await loadValidated(client, batchId, v);
+          await client.query(
+            'insert into validation_reports (batch_id, ok, errors, files, contract_versions) values ($1, $2, $3, $4, $5)',
+            [batchId, v.ok, JSON.stringify(v.errors), JSON.stringify(v.files),
+              JSON.stringify(Object.fromEntries(v.files.map((f) => [f.file, f.contractVersion])))],
+          );
+        }
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+      if (!v.ok) throw dropRejected(v.errors.join('; '));
+      return { summary: summarize(batchId, v.files, false), ...lineage(v) };
+    });
+  };
+}
+
+async function loadValidated(client: PoolClient, batchId: string, v: DropValidation): Promise<void> {
+  for (const [file, spec] of Object.entries(SOURCE_TABLES) as [keyof DropRows, { table: string; columns: string[] }][]) {
+    const rows = v.rows[file] as unknown as Record<string, unknown>[];
+    if (rows.length === 0) continue;
+    await copyRows(client, spec.table, ['batch_id', ...spec.columns], rows, (r) => [batchId, ...spec.columns.map((c) => r[c])]);
+    heartbeat({ loaded: file });
+  }
+  await copyRows(client, 'quarantine', ['batch_id', 'file', 'line', 'column_name', 'rule', 'value', 'message', 'raw'], v.quarantine,
+    (q: QuarantineEntry) => [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)]);
+}
+
+function summarize(batchId: string, files: DropValidation['files'], reused: boolean) {
+  const sum = (k: 'rowsRead' | 'rowsAccepted' | 'rowsQuarantined') => files.reduce((a, f) => a + f[k], 0);
+  return { batchId, rowsRead: sum('rowsRead'), rowsAccepted: sum('rowsAccepted'), rowsQuarantined: sum('rowsQuarantined'), reused };
+}
+
+/** Files in, validated tables out, with each file's contract checks as OpenLineage data quality assertions. */
+function lineageOf(deps: ActivityDeps, dropPath: string, v: Pick<DropValidation, 'files' | 'quarantine'>) {
+  const inputs: LineageDataset[] = v.files.map((f) => {
+    const broken = new Map<string, string | null>();
+    for (const q of v.quarantine) if (q.file === f.file) broken.set(q.rule, q.column);
+    return {
+      namespace: 'file',
+      name: path.join(dropPath, f.file),
+      facets: {
+        dataQualityAssertions: {
+          _producer: PRODUCER,
+          _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
+          assertions: [
+            { assertion: `contract ${f.file} v${f.contractVersion}: rows accepted`, success: f.rowsQuarantined === 0 },
+            ...[...broken].map(([rule, column]) => ({ assertion: rule, success: false, ...(column ? { column } : {}) })),
+          ],
+        },
+        acvloop_content: { _producer: PRODUCER, _schemaURL: `${PRODUCER}/facets/content.json`, sha256: f.sha256, contractVersion: f.contractVersion },
+      },
+    };
+  });
+  const outputs = [...Object.values(SOURCE_TABLES).map((s) => s.table), 'quarantine'].map((t) => pgDataset(deps.db.schema, t));
+  return { inputs, outputs };
+}

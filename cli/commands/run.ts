@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { hashDrop } from '../../activities/drop-hash';
+import { connectClient, runState, startCycle, temporalFromEnv } from '../temporal-client';
+import { printJson, say } from '../output';
+import { parseDuration, parseMonth } from '../parse';
+
+export async function runCommand(opts: {
+  month: string; drop: string; requestedBy: string; rerun?: boolean; wait?: boolean; approvalTimeout: string; json?: boolean;
+}): Promise<number> {
+  const month = parseMonth(opts.month, '--month');
+  const dropPath = path.resolve(opts.drop);
+  const drop = await hashDrop(dropPath);
+  if (drop.files.length === 0) throw new Error(`${dropPath} holds no drop files (accounts.csv, opportunities.csv, …)`);
+  const client = await connectClient(temporalFromEnv());
+  try {
+    const { runId, version } = await startCycle(client, {
+      month, dropPath, dropSha256: drop.sha256, requestedBy: opts.requestedBy,
+      approvalTimeoutMs: parseDuration(opts.approvalTimeout, '--approval-timeout'),
+    }, { rerun: opts.rerun });
+    if (!opts.wait) {
+      if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256 });
+      else say(`started ${runId} (version ${version}) for ${month}; follow it with \`acvloop status ${runId}\``);
+      return 0;
+    }
+    const state = await waitForGate(client, runId, (line) => { if (!opts.json) say(line); });
+    if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256, status: state.status, ...(state.error ? { error: state.error } : {}) });
+    return state.status === 'failed' ? 1 : 0;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** Polls a run until it waits for approval or ends, reporting each stage as it finishes. */
+export async function waitForGate(
+  client: Awaited<ReturnType<typeof connectClient>>, runId: string, report: (line: string) => void,
+): Promise<Awaited<ReturnType<typeof runState>>> {
+  const seen = new Set<string>();
+  for (;;) {
+    const state = await runState(client, runId);
+    for (const s of state.stages) {
+      const key = `${s.name}:${s.status}`;
+      if ((s.status === 'completed' || s.status === 'failed') && !seen.has(key)) {
+        seen.add(key);
+        const ms = s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : null;
+        report(`  ${s.status === 'completed' ? '✓' : '✗'} ${s.name.padEnd(9)} ${ms !== null ? `${(ms / 1000).toFixed(1)} s` : ''}${summaryLine(s.summary)}`);
+      }
+    }
+    if (state.status !== 'running') return state;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function summaryLine(summary: Record<string, unknown> | undefined): string {
+  if (!summary) return '';
+  const parts = Object.entries(summary)
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    .slice(0, 4)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? (v as number).toFixed(3) : v}`);
+  return parts.length ? `  (${parts.join(', ')})` : '';
+}

@@ -1,0 +1,37 @@
+import { connect, dbOptionsFromEnv, migrate, type Db } from '../sql/db';
+
+/** Opens the database the commands use: DATABASE_URL (and ACVLOOP_SCHEMA), migrated. */
+export async function openDb(): Promise<Db> {
+  const opts = dbOptionsFromEnv();
+  if (!opts) {
+    throw new Error('DATABASE_URL is not set: point it at Postgres (e.g. postgres://postgres@127.0.0.1:5432/acvloop), ' +
+      'or run `acvloop demo`, which starts an embedded Postgres');
+  }
+  const handle = connect(opts);
+  try {
+    await migrate(handle);
+  } catch (err) {
+    await handle.close();
+    throw new Error(`cannot use the database at ${redact(opts.url)}: ${(err as Error).message}`);
+  }
+  return handle;
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}
+
+export function codeVersion(): string {
+  const pkg = require('../package.json') as { version: string };
+  let commit = process.env.ACVLOOP_COMMIT ?? '';
+  if (!commit) {
+    try {
+      commit = require('node:child_process')
+        .execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: __dirname, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' })
+        .trim();
+    } catch {
+      commit = 'unknown';
+    }
+  }
+  return `${pkg.version}+${commit}`;
+}

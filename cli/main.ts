@@ -1,0 +1,108 @@
+import { Command, CommanderError, Option } from 'commander';
+
+/**
+ * The `acvloop` command. Each subcommand lives in `commands/` and returns
+ * its exit code; errors print one line on stderr, never a stack trace.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('acvloop')
+    .description('Closes the loop between B2B marketing spend and the contract value it brings in.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)');
+
+  // Commands load lazily (require, which tsx hooks), so `acvloop --help` does not load Temporal or pg.
+  const act = (load: () => (...a: any[]) => Promise<number>) =>
+    async (...args: any[]) => {
+      const fn = load();
+      exitCode = await fn(...args);
+    };
+
+  const db = program.command('db').description('database administration');
+  db.command('migrate').description('apply the migrations in sql/ (idempotent)')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/db').migrateCommand));
+
+  program.command('generate').description('write a synthetic data drop (deterministic by seed) and its truth.json')
+    .requiredOption('--out <dir>', 'folder to write the drop into')
+    .option('--seed <n>', 'random seed', '42')
+    .option('--accounts <n>', 'number of accounts', '2000')
+    .option('--months <n>', 'months of history', '36')
+    .option('--end <YYYY-MM>', 'last month of the drop', '2026-10')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/generate').generateCommand));
+
+  program.command('validate').description('check a drop against the data contracts without running a cycle')
+    .requiredOption('--drop <dir>', 'the drop folder')
+    .option('--max-error-rate <r>', 'reject a file when more than this share of its rows is quarantined')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/validate').validateCommand));
+
+  program.command('worker').description('run a Temporal worker of the monthly cycle (what worker.ts runs)')
+    .action(act(() => require('./commands/worker').workerCommand));
+
+  program.command('run').description('start the monthly cycle for a month on a drop')
+    .requiredOption('--month <YYYY-MM>', 'the month the run is for')
+    .requiredOption('--drop <dir>', 'the drop folder (readable by the workers)')
+    .option('--requested-by <name>', 'who asks for the run', process.env.USER || 'unknown')
+    .option('--rerun', 'start a new version when this month and drop already ran')
+    .option('--wait', 'wait until the run reaches the approval gate or ends')
+    .addOption(new Option('--approval-timeout <duration>', 'how long the approval gate waits (e.g. 7d, 12h, 30m, 90s)').default('7d'))
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/run').runCommand));
+
+  program.command('status').description('where a run is: its status and stages')
+    .argument('<run>', 'run id')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/status').statusCommand));
+
+  program.command('approve').description('approve a run waiting at the gate (a Temporal Update)')
+    .argument('<run>', 'run id')
+    .requiredOption('--reviewer <name>', 'who decides')
+    .option('--reason <text>', 'why')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/decide').approveCommand));
+
+  program.command('reject').description('reject a run waiting at the gate (a Temporal Update)')
+    .argument('<run>', 'run id')
+    .requiredOption('--reviewer <name>', 'who decides')
+    .requiredOption('--reason <text>', 'why (required)')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/decide').rejectCommand));
+
+  program.command('show').description("a run's results, read from Postgres")
+    .argument('<run>', 'run id')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/show').showCommand));
+
+  program.command('scores').description('one row per active contract: renewal probability, LTV and projected ARR')
+    .argument('<run>', 'run id')
+    .option('--csv', 'print CSV (the default)')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/scores').scoresCommand));
+
+  program.command('demo').description('start an embedded Temporal and Postgres, generate a drop and run one cycle end to end')
+    .option('--accounts <n>', 'accounts in the synthetic world', '2000')
+    .option('--seed <n>', 'random seed', '42')
+    .option('--month <YYYY-MM>', 'the month to run', '2026-10')
+    .option('--dir <dir>', 'where the demo keeps its drop and outputs', '.acvloop/demo')
+    .action(act(() => require('./commands/demo').demoCommand));
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`acvloop: ${(err as Error).message ?? String(err)}\n`);
+    if (process.env.ACVLOOP_DEBUG) process.stderr.write(String((err as Error).stack) + '\n');
+    return 1;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,146 @@
+import type { Db } from '../sql/db';
+
+/**
+ * What `acvloop show` and the demo print: every number read back from
+ * Postgres by run id, nothing recomputed.
+ */
+export interface RunReport {
+  runId: string;
+  month: string;
+  status: string;
+  requestedBy: string;
+  version: number;
+  codeVersion: string;
+  drop: { path: string; sha256: string };
+  ingest: {
+    batchId: string | null;
+    files: { file: string; sha256: string; rowsRead: number; rowsAccepted: number; rowsQuarantined: number; contractVersion: string | null }[];
+    quarantineByRule: { file: string; rule: string; rows: number }[];
+  };
+  attribution: Record<string, Record<string, number>>;
+  attributionConversions: Record<string, Record<string, number>>;
+  kpis: Record<string, unknown>;
+  contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[] };
+  forecast: { scenario: string; month: string; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
+  backtest: { modelVersionId: string; role: string; metric: string; value: number | null }[];
+  budget: Record<string, { current: number; recommended: number; change: number; binding: string }>;
+  models: { modelVersionId: string; family: string; metrics: unknown }[];
+  approval: { decision: string; reviewer: string | null; reason: string | null; at: string } | null;
+  stages: { name: string; status: string; at: string }[];
+  outputs: { database: string; schema: string; tables: string[] };
+}
+
+export async function readRun(handle: Db, runId: string): Promise<RunReport> {
+  const { db } = handle;
+  const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
+  const batch = await db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirst();
+  const batchId = batch?.batch_id ?? null;
+
+  const files: RunReport['ingest']['files'] = [];
+  const quarantineByRule: RunReport['ingest']['quarantineByRule'] = [];
+  if (batchId) {
+    const ingested = await db.selectFrom('ingest_files').selectAll().where('batch_id', '=', batchId).orderBy('file').execute();
+    const report = await db.selectFrom('validation_reports').selectAll().where('batch_id', '=', batchId).executeTakeFirst();
+    const validated = new Map<string, any>(((report?.files ?? []) as any[]).map((f) => [f.file, f]));
+    for (const f of ingested) {
+      const v = validated.get(f.file);
+      files.push({
+        file: f.file, sha256: f.sha256, rowsRead: f.rows_read,
+        rowsAccepted: v ? v.rowsAccepted : 0, rowsQuarantined: v ? v.rowsQuarantined : 0,
+        contractVersion: v?.contractVersion ?? null,
+      });
+    }
+    const q = await db.selectFrom('quarantine')
+      .select(['file', 'rule', (eb) => eb.fn.count<string>('line').distinct().as('rows')])
+      .where('batch_id', '=', batchId).groupBy(['file', 'rule']).orderBy('file').orderBy('rule').execute();
+    for (const r of q) quarantineByRule.push({ file: r.file, rule: r.rule, rows: Number(r.rows) });
+  }
+
+  const attribution: RunReport['attribution'] = {};
+  const attributionConversions: RunReport['attributionConversions'] = {};
+  const attr = await db.selectFrom('attribution').selectAll().where('run_id', '=', runId).where('dimension', '=', 'channel')
+    .orderBy('model').orderBy('acv_usd', 'desc').execute();
+  for (const a of attr) {
+    (attribution[a.model] ??= {})[a.key] = round2(a.acv_usd);
+    (attributionConversions[a.model] ??= {})[a.key] = round4(a.conversions);
+  }
+
+  const kpis: Record<string, unknown> = {};
+  const kpiRows = await db.selectFrom('kpis').selectAll().where('run_id', '=', runId).orderBy('name').orderBy('dimension').orderBy('key').execute();
+  for (const k of kpiRows) {
+    const entry = { value: k.value, ...(k.detail as object) };
+    if (k.dimension === 'all') kpis[k.name] = { ...(kpis[k.name] as object ?? {}), ...entry };
+    else {
+      const holder = ((kpis[k.name] ??= {}) as Record<string, any>);
+      ((holder.by ??= {})[k.dimension] ??= {})[k.key] = entry;
+    }
+  }
+
+  const scores = await db.selectFrom('contract_scores')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('n'),
+      eb.fn.avg<string>('renewal_probability').as('p'),
+      eb.fn.sum<string>('ltv_p50').as('ltv'),
+      eb.fn.sum<string>('projected_arr').as('arr'),
+      eb.fn.max<string>('model_version_id').as('mv'),
+    ])
+    .where('run_id', '=', runId).executeTakeFirst();
+  const top = await db.selectFrom('contract_scores').selectAll().where('run_id', '=', runId)
+    .orderBy('ltv_p50', 'desc').orderBy('contract_id').limit(5).execute();
+
+  const forecast = await db.selectFrom('forecasts').selectAll().where('run_id', '=', runId).orderBy('scenario').orderBy('month').execute();
+  const backtest = await db.selectFrom('backtests').selectAll().where('run_id', '=', runId).orderBy('role').orderBy('metric').execute();
+  const budgetRows = await db.selectFrom('budget_recommendations').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
+  const models = await db.selectFrom('model_versions').select(['model_version_id', 'family', 'metrics']).where('run_id', '=', runId).orderBy('family').execute();
+  const approval = await db.selectFrom('approvals').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  const outcome = await db.selectFrom('run_outcomes').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  const published = await db.selectFrom('publications').select('run_id').where('run_id', '=', runId).executeTakeFirst();
+  const stageRows = await db.selectFrom('run_stage_events').select(['stage', 'status', 'at']).where('run_id', '=', runId).orderBy('id').execute();
+
+  const scoredDone = stageRows.some((s) => s.stage === 'score' && s.status === 'completed');
+  const status = outcome?.status ?? (published ? 'completed' : scoredDone && !approval ? 'awaiting_approval' : 'running');
+
+  return {
+    runId, month: run.month, status, requestedBy: run.requested_by, version: run.version, codeVersion: run.code_version,
+    drop: { path: run.drop_path, sha256: run.drop_sha256 },
+    ingest: { batchId, files, quarantineByRule },
+    attribution, attributionConversions, kpis,
+    contracts: {
+      scored: Number(scores?.n ?? 0),
+      modelVersion: scores?.mv ?? null,
+      meanRenewalProbability: scores?.p != null ? round4(Number(scores.p)) : null,
+      totalLtvP50: scores?.ltv != null ? round2(Number(scores.ltv)) : null,
+      totalProjectedArr: scores?.arr != null ? round2(Number(scores.arr)) : null,
+      top: top.map((t) => ({ contractId: t.contract_id, accountId: t.account_id, renewalProbability: round4(t.renewal_probability), ltvP50: round2(t.ltv_p50) })),
+    },
+    forecast: forecast.map((f) => ({ scenario: f.scenario, month: f.month, mean: round2(f.mean), lo80: round2(f.lo80), hi80: round2(f.hi80), lo95: round2(f.lo95), hi95: round2(f.hi95) })),
+    backtest: backtest.map((b) => ({ modelVersionId: b.model_version_id, role: b.role, metric: b.metric, value: b.value })),
+    budget: Object.fromEntries(budgetRows.map((b) => [b.channel, {
+      current: round2(b.current), recommended: round2(b.recommended), change: round2(b.recommended - b.current), binding: b.binding,
+    }])),
+    models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
+    approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
+    stages: stageRows.map((s) => ({ name: s.stage, status: s.status, at: s.at.toISOString() })),
+    outputs: {
+      database: 'postgres',
+      schema: handle.schema,
+      tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine'],
+    },
+  };
+}
+
+export interface ScoreRow {
+  contract_id: string; account_id: string; renewal_probability: number; ltv_p10: number; ltv_p50: number; ltv_p90: number; projected_arr: number;
+}
+
+export async function readScores(handle: Db, runId: string): Promise<ScoreRow[]> {
+  const run = await handle.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
+  if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
+  return handle.db.selectFrom('contract_scores')
+    .select(['contract_id', 'account_id', 'renewal_probability', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr'])
+    .where('run_id', '=', runId).orderBy('contract_id').execute();
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const round4 = (n: number) => Math.round(n * 10000) / 10000;

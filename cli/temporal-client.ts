@@ -1,0 +1,117 @@
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { TASK_QUEUE } from '../workflows/task-queue';
+import {
+  CycleInput, CycleProgress, DecisionInput, DecisionRecord, RunStatus, decideUpdate, progressQuery, STAGES,
+} from '../workflows/messages';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+}
+
+export function temporalFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
+  return { address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233', namespace: env.TEMPORAL_NAMESPACE || 'default' };
+}
+
+export async function connectClient(t: TemporalTarget): Promise<Client> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: t.address, connectTimeout: '5s' });
+  } catch (err) {
+    throw new Error(`cannot reach Temporal at ${t.address} (${(err as Error).message}); start one with ` +
+      '`temporal server start-dev` or set TEMPORAL_ADDRESS');
+  }
+  return new Client({ connection, namespace: t.namespace });
+}
+
+/** The run id (= workflow id) of a month, drop and version: starting the same one twice is refused. */
+export function runIdFor(month: string, dropSha256: string, version: number): string {
+  return `cycle-${month}-${dropSha256.slice(0, 12)}-v${version}`;
+}
+
+export class AlreadyStarted extends Error {}
+
+/**
+ * Starts the cycle. Without `rerun`, a second start of the same month and drop
+ * is refused; with it, the next free version starts. Ids are never reused
+ * (REJECT_DUPLICATE), so a version names one execution forever.
+ */
+export async function startCycle(
+  client: Client, input: Omit<CycleInput, 'runId' | 'version'>, opts: { rerun?: boolean; taskQueue?: string } = {},
+): Promise<{ runId: string; version: number }> {
+  for (let version = 1; version < 1000; version++) {
+    const runId = runIdFor(input.month, input.dropSha256, version);
+    try {
+      await client.workflow.start('monthlyCycle', {
+        taskQueue: opts.taskQueue ?? TASK_QUEUE,
+        workflowId: runId,
+        args: [{ ...input, runId, version }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+      return { runId, version };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!opts.rerun) {
+        throw new AlreadyStarted(`month ${input.month} was already run on this drop (sha256 ${input.dropSha256.slice(0, 12)}…) as ${runId}; ` +
+          'pass --rerun to start a new version');
+      }
+    }
+  }
+  throw new Error('too many versions of this run');
+}
+
+export interface RunState extends CycleProgress {
+  status: RunStatus;
+}
+
+/** Live state of a run, from the workflow (query), with Temporal's own status for closed runs. */
+export async function runState(client: Client, runId: string): Promise<RunState> {
+  const handle = client.workflow.getHandle(runId);
+  let desc;
+  try {
+    desc = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new Error(`no run ${runId}`);
+    throw err;
+  }
+  let progress: CycleProgress | undefined;
+  try {
+    progress = await handle.query(progressQuery);
+  } catch {
+    // no worker to answer: fall back on what the server knows
+  }
+  const closed = desc.status.name;
+  const base: RunState = progress ?? {
+    runId, month: '', requestedBy: '', status: 'running',
+    stages: STAGES.map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null })),
+  };
+  if (closed === 'FAILED' || closed === 'TERMINATED' || closed === 'TIMED_OUT' || closed === 'CANCELLED') {
+    let error = base.error;
+    if (!error && closed === 'FAILED') {
+      try {
+        await handle.result();
+      } catch (e) {
+        error = innermost(e);
+      }
+    }
+    return { ...base, status: 'failed', error: error ?? `workflow ${closed.toLowerCase()}` };
+  }
+  return base;
+}
+
+function innermost(e: any): string {
+  // The workflow's own failure message already says which stage failed and why.
+  return e?.cause?.message ?? e?.message ?? String(e);
+}
+
+export async function decide(client: Client, runId: string, d: DecisionInput): Promise<DecisionRecord> {
+  const handle = client.workflow.getHandle(runId);
+  try {
+    return await handle.executeUpdate(decideUpdate, { args: [d] });
+  } catch (err: any) {
+    if (err instanceof WorkflowNotFoundError) throw new Error(`no run ${runId}`);
+    // The validator's refusal comes back as the failure's message.
+    const msg = err?.cause?.message ?? err?.message ?? String(err);
+    throw new Error(`decision refused: ${msg}`);
+  }
+}

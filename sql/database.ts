@@ -1,0 +1,237 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/**
+ * The typed Database for kysely: one interface per table of the migrations.
+ * Nullable columns are `T | null`, never optional. Postgres `numeric` and
+ * `bigint` come back as strings from node-postgres; `date` is parsed to text
+ * (see db.ts) so that dates never shift with the local time zone.
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, never>;
+type Numeric = ColumnType<string, number | string, never>;
+type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T, string, never>;
+
+export interface RunsTable {
+  run_id: string;
+  month: string;
+  drop_path: string;
+  drop_sha256: string;
+  version: number;
+  requested_by: string;
+  seed: ColumnType<string, number | string, never>;
+  code_version: string;
+  created_at: Timestamp;
+}
+
+export interface RunStageEventsTable {
+  id: Generated<string>;
+  run_id: string;
+  stage: string;
+  status: 'started' | 'completed' | 'failed';
+  attempt: number;
+  summary: Json | null;
+  error: string | null;
+  at: Timestamp;
+}
+
+export interface RunOutcomesTable {
+  run_id: string;
+  status: 'completed' | 'rejected' | 'expired' | 'failed';
+  error: string | null;
+  at: Timestamp;
+}
+
+export interface IngestBatchesTable {
+  batch_id: string;
+  drop_sha256: string;
+  contracts_version: string;
+  created_at: Timestamp;
+}
+
+export interface IngestFilesTable {
+  batch_id: string;
+  file: string;
+  sha256: string;
+  bytes: ColumnType<string, number, never>;
+  rows_read: number;
+}
+
+export interface RunBatchesTable {
+  run_id: string;
+  batch_id: string;
+}
+
+export interface RawRowsTable {
+  batch_id: string;
+  file: string;
+  line: number;
+  record: Json<Record<string, string>>;
+}
+
+export interface ValidationReportsTable {
+  batch_id: string;
+  ok: boolean;
+  errors: Json<string[]>;
+  files: Json<Record<string, unknown>[]>;
+  contract_versions: Json<Record<string, string>>;
+  created_at: Timestamp;
+}
+
+export interface QuarantineTable {
+  batch_id: string;
+  file: string;
+  line: number;
+  column_name: string | null;
+  rule: string;
+  value: string | null;
+  message: string;
+  raw: Json | null;
+}
+
+export interface SrcAccountsTable {
+  batch_id: string; line: number; account_id: string; name: string; parent_account_id: string | null;
+  segment: string; industry: string | null; region: string | null; created_at: string;
+}
+export interface SrcOpportunitiesTable {
+  batch_id: string; line: number; opportunity_id: string; account_id: string; created_at: string;
+  closed_at: string | null; stage: string; amount: Numeric; currency: string; amount_usd: Numeric;
+  lead_source: string | null; product: string | null;
+}
+export interface SrcContractsTable {
+  batch_id: string; line: number; contract_id: string; account_id: string; opportunity_id: string | null;
+  previous_contract_id: string | null; product: string | null; start_date: string; end_date: string;
+  term_months: number; total_value: Numeric; currency: string; discount_pct: Numeric | null; status: string;
+  cost_to_serve_annual: Numeric | null; total_value_usd: Numeric; acv_usd: Numeric; cost_to_serve_annual_usd: Numeric | null;
+}
+export interface SrcTouchpointsTable {
+  batch_id: string; line: number; touchpoint_id: string; account_id: string; contact_id: string | null;
+  channel: string; campaign_id: string | null; occurred_at: Timestamp; kind: string;
+}
+export interface SrcSpendTable {
+  batch_id: string; line: number; month: string; channel: string; amount: Numeric; currency: string; amount_usd: Numeric;
+}
+export interface SrcInvoicesTable {
+  batch_id: string; line: number; invoice_id: string; contract_id: string; issued_at: string; amount: Numeric;
+  currency: string; amount_usd: Numeric; paid_at: string | null;
+}
+export interface SrcUsageTable {
+  batch_id: string; line: number; account_id: string; month: string; active_users: number; usage_units: number;
+}
+export interface SrcFxRatesTable {
+  batch_id: string; line: number; month: string; currency: string; rate_to_usd: number;
+}
+
+export interface LineageEventsTable {
+  id: Generated<string>;
+  run_id: string;
+  job: string;
+  event_type: 'START' | 'COMPLETE' | 'FAIL';
+  attempt: number;
+  event: Json;
+  at: Timestamp;
+}
+
+export interface GraphEdgesTable {
+  run_id: string; src_kind: string; src_id: string; relation: string; dst_kind: string; dst_id: string; weight: number;
+}
+export interface AccountRollupTable {
+  run_id: string; account_id: string; top_parent_id: string; depth: number;
+}
+
+export interface ModelVersionsTable {
+  model_version_id: string;
+  run_id: string;
+  family: string;
+  params: Json;
+  metrics: Json;
+  training_batch_id: string;
+  code_version: string;
+  created_at: Timestamp;
+}
+
+export interface BacktestsTable {
+  run_id: string; model_version_id: string; role: 'challenger' | 'champion'; metric: string; value: number | null; detail: Json;
+}
+
+export interface AttributionTable {
+  run_id: string; model_version_id: string; model: string; dimension: string; key: string; conversions: number; acv_usd: number;
+}
+
+export interface KpisTable {
+  run_id: string; name: string; dimension: string; key: string; value: number | null; detail: Json;
+}
+
+export interface ContractScoresTable {
+  run_id: string; model_version_id: string; contract_id: string; account_id: string; renewal_probability: number;
+  ltv_mean: number; ltv_p10: number; ltv_p50: number; ltv_p90: number; projected_arr: number;
+}
+
+export interface ForecastsTable {
+  run_id: string; model_version_id: string; scenario: string; month: string; mean: number;
+  lo80: number; hi80: number; lo95: number; hi95: number;
+}
+
+export interface BudgetRecommendationsTable {
+  run_id: string; channel: string; current: number; recommended: number; binding: string; detail: Json;
+}
+
+export interface ApprovalsTable {
+  run_id: string;
+  decision: 'approved' | 'rejected' | 'expired';
+  reviewer: string | null;
+  reason: string | null;
+  decided_at: ColumnType<Date, Date | string, never>;
+}
+
+export interface PublicationsTable {
+  run_id: string; published_at: Timestamp; outputs: Json;
+}
+
+export interface ModelAliasEventsTable {
+  id: Generated<string>; family: string; alias: string; model_version_id: string; run_id: string; at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  run_id: string | null;
+  before: Json | null;
+  after: Json | null;
+  reason: string | null;
+  dedupe_key: string | null;
+}
+
+export interface Database {
+  runs: RunsTable;
+  run_stage_events: RunStageEventsTable;
+  run_outcomes: RunOutcomesTable;
+  ingest_batches: IngestBatchesTable;
+  ingest_files: IngestFilesTable;
+  run_batches: RunBatchesTable;
+  raw_rows: RawRowsTable;
+  validation_reports: ValidationReportsTable;
+  quarantine: QuarantineTable;
+  src_accounts: SrcAccountsTable;
+  src_opportunities: SrcOpportunitiesTable;
+  src_contracts: SrcContractsTable;
+  src_touchpoints: SrcTouchpointsTable;
+  src_spend: SrcSpendTable;
+  src_invoices: SrcInvoicesTable;
+  src_usage: SrcUsageTable;
+  src_fx_rates: SrcFxRatesTable;
+  lineage_events: LineageEventsTable;
+  graph_edges: GraphEdgesTable;
+  account_rollup: AccountRollupTable;
+  model_versions: ModelVersionsTable;
+  backtests: BacktestsTable;
+  attribution: AttributionTable;
+  kpis: KpisTable;
+  contract_scores: ContractScoresTable;
+  forecasts: ForecastsTable;
+  budget_recommendations: BudgetRecommendationsTable;
+  approvals: ApprovalsTable;
+  publications: PublicationsTable;
+  model_alias_events: ModelAliasEventsTable;
+  audit_log: AuditLogTable;
+}

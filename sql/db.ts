@@ -1,0 +1,61 @@
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { Pool, types } from 'pg';
+import type { Database } from './database';
+import { migrationProvider } from './migrations';
+
+// Dates stay `YYYY-MM-DD` text: parsing them into JS Dates would shift them
+// by the local time zone offset.
+types.setTypeParser(1082, (v: string) => v);
+
+export interface DbOptions {
+  /** postgres:// URL */
+  url: string;
+  /** Schema to work in (created if missing); tests use one per suite. Default `acvloop`. */
+  schema?: string;
+  max?: number;
+}
+
+export interface Db {
+  db: Kysely<Database>;
+  pool: Pool;
+  schema: string;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function connect(opts: DbOptions): Db {
+  const schema = opts.schema ?? 'acvloop';
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name "${schema}": use lower-case letters, digits and _`);
+  const pool = new Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 6,
+    // Every connection works in the run's schema, so migrations and queries stay unqualified.
+    options: `-c search_path=${schema}`,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool, schema, close: () => db.destroy() };
+}
+
+export interface MigrateResult {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+/** Applies pending migrations; idempotent (a second call applies nothing). */
+export async function migrate(handle: Db): Promise<MigrateResult> {
+  await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(handle.db);
+  // Concurrent migrators (a worker and a CLI) serialize on kysely's own lock table.
+  const migrator = new Migrator({ db: handle.db, provider: migrationProvider, migrationTableSchema: handle.schema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const all = await migrator.getMigrations();
+  return { applied, alreadyApplied: all.length - applied.length };
+}
+
+/** Resolves the database settings a command uses: DATABASE_URL and ACVLOOP_SCHEMA. */
+export function dbOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DbOptions | null {
+  if (!env.DATABASE_URL) return null;
+  return { url: env.DATABASE_URL, schema: env.ACVLOOP_SCHEMA || 'acvloop' };
+}

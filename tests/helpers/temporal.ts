@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities';
+import type { ActivityDeps } from '../../activities/context';
+import { bundleWorkflows, createWorker } from '../../worker';
+
+// Worker state changes at INFO would drown the test report.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed in this process
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return (bundle ??= bundleWorkflows());
+}
+
+export interface TemporalHarness {
+  client: Client;
+  native: NativeConnection;
+  taskQueue: string;
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function connectTemporal(suite: string): Promise<TemporalHarness> {
+  const address = inject('temporalAddress');
+  const connection = await Connection.connect({ address });
+  const native = await NativeConnection.connect({ address });
+  return {
+    client: new Client({ connection }),
+    native,
+    address,
+    taskQueue: `test-${suite}-${randomBytes(3).toString('hex')}`,
+    async close() {
+      await connection.close();
+      await native.close();
+    },
+  };
+}
+
+export async function makeWorker(
+  t: TemporalHarness, deps: ActivityDeps,
+  wrap?: (acts: ReturnType<typeof createActivities>) => Record<string, (...a: any[]) => Promise<unknown>>,
+): Promise<Worker> {
+  const acts = createActivities(deps);
+  return createWorker({
+    connection: t.native, taskQueue: t.taskQueue, deps, workflowBundle: await workflowBundle(),
+    activities: wrap ? wrap(acts) : acts,
+  });
+}

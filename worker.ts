@@ -1,0 +1,51 @@
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from './activities';
+import type { ActivityDeps } from './activities/context';
+
+import path from 'node:path';
+import { TASK_QUEUE } from './workflows/task-queue';
+
+export { TASK_QUEUE };
+
+// An explicit file, not require.resolve: under vitest and tsx alike the bundler gets the TypeScript entry.
+export const workflowsPath = path.join(__dirname, 'workflows', 'index.ts');
+
+/** Bundles the workflow code once (tests share one bundle across workers). */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  trace: () => {}, debug: () => {}, info: () => {}, warn: () => {},
+  error: (m: string, meta?: unknown) => console.error(m, meta ?? ''),
+  log: () => {},
+};
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  /** Replace or wrap activities (tests inject a failing stage). */
+  activities?: Record<string, (...args: any[]) => Promise<unknown>>;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+/** A worker of the monthly cycle: the workflow code plus the activities built over `deps`. */
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    activities: opts.activities ?? createActivities(opts.deps),
+    bundlerOptions: { ignoreModules: [] },
+  });
+}
+
+// `tsx worker.ts` runs a worker, as `acvloop worker` does.
+if (require.main === module) {
+  require('./cli/main').main([process.argv[0], 'acvloop', 'worker', ...process.argv.slice(2)])
+    .then((code: number) => { process.exitCode = code; });
+}

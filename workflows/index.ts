@@ -1,0 +1,2 @@
+// The workflows a worker registers (this file is the bundle's entry point).
+export { monthlyCycle } from './monthly-cycle';

@@ -1,0 +1,77 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+/** The stages of the monthly cycle, in order. */
+export const STAGES = ['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score', 'approval', 'publish'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'rejected' | 'expired' | 'failed';
+
+export interface StageState {
+  name: StageName;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary?: Record<string, unknown>;
+}
+
+export interface CycleProgress {
+  runId: string;
+  month: string;
+  requestedBy: string;
+  status: RunStatus;
+  stages: StageState[];
+  error?: string;
+  approvalDeadline?: string;
+  decision?: DecisionRecord;
+}
+
+/** What a reviewer sends: through `acvloop approve|reject`, `temporal workflow update execute`, or a signal. */
+export interface DecisionInput {
+  decision: 'approve' | 'reject';
+  reviewer: string;
+  reason?: string;
+}
+
+export interface DecisionRecord {
+  decision: 'approved' | 'rejected';
+  reviewer: string;
+  reason: string | null;
+  at: string;
+}
+
+/** The Update a reviewer sends; its validator refuses bad decisions before they enter history. */
+export const decideUpdate = defineUpdate<DecisionRecord, [DecisionInput]>('decide');
+/** The same decision as a fire-and-forget signal, for clients that cannot send Updates. Refused decisions are ignored and logged. */
+export const decideSignal = defineSignal<[DecisionInput]>('decideSignal');
+export const progressQuery = defineQuery<CycleProgress>('progress');
+
+export interface CycleInput {
+  runId: string;
+  month: string;
+  dropPath: string;
+  dropSha256: string;
+  version: number;
+  requestedBy: string;
+  /** How long the approval gate waits, in milliseconds (default 7 days). */
+  approvalTimeoutMs?: number;
+  /** Heartbeat timeout of the long activities (default 30 s); tests shorten it to recover fast from a killed worker. */
+  heartbeatTimeoutMs?: number;
+}
+
+export interface CycleResult {
+  runId: string;
+  status: 'completed' | 'rejected' | 'expired';
+  decision?: DecisionRecord;
+}
+
+/** Why a decision is refused, or null when it may be taken. Pure, so the CLI can show the same words. */
+export function refuseDecision(p: Pick<CycleProgress, 'status' | 'requestedBy' | 'decision'>, d: DecisionInput): string | null {
+  if (!d || (d.decision !== 'approve' && d.decision !== 'reject')) return 'decision must be "approve" or "reject"';
+  if (typeof d.reviewer !== 'string' || d.reviewer.trim() === '') return 'a decision needs a named reviewer';
+  if (d.decision === 'reject' && !(d.reason ?? '').trim()) return 'a rejection needs a reason';
+  if (p.decision) return `the run was already ${p.decision.decision} by ${p.decision.reviewer} at ${p.decision.at}`;
+  if (p.status === 'running') return 'the run has not reached the approval gate yet';
+  if (p.status !== 'awaiting_approval') return `the run is ${p.status}; it no longer takes decisions`;
+  if (d.reviewer.trim() === p.requestedBy) return `${d.reviewer} requested this run and cannot decide on it (four-eyes rule)`;
+  return null;
+}
