@@ -9,7 +9,8 @@ export function say(line = ''): void {
 
 export function usd(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  return '$' + Math.round(n).toLocaleString('en-US');
+  const whole = Math.round(n);
+  return (whole < 0 ? '-$' : '$') + Math.abs(whole).toLocaleString('en-US');
 }
 
 export function pct(n: number | null | undefined, digits = 1): string {
