@@ -18,7 +18,7 @@
  * g ~ Normal(expansionRate, expansionSd) (uncertainty in the account's growth).
  * Quantiles are the empirical inverse CDF: the ⌈q·sims⌉-th smallest value.
  */
-import { createRng, deriveSeed } from './random';
+import { createGenerator, createRng, deriveSeed } from './random';
 import { monthsBetween } from './dates';
 
 export interface LtvContract {
@@ -149,13 +149,16 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
     return base * v;
   };
 
-  const rng = createRng(deriveSeed(options.seed, contract.contract_id));
-  const logP = Math.log(p);
+  const streamSeed = deriveSeed(options.seed, contract.contract_id);
+  // Survived renewals N has P(N >= k) = p^k: with u uniform (32 bits), N = #{k <= R : u < p^k}.
+  // The thresholds are scaled to integers so the hot loop compares raw draws.
+  const atLeast = Array.from({ length: R + 2 }, (_, k) => (k <= R ? Math.pow(p, k) * 4294967296 : -1));
+  const gen = createGenerator(streamSeed);
   const drawSurvived = (): number => {
-    if (p >= 1) return R;
-    if (p <= 0) return 0;
-    const k = Math.floor(Math.log(rng.uniform()) / logP);
-    return k < R ? k : R;
+    const u = gen.unsafeNext() >>> 0;
+    let k = 0;
+    while (u < atLeast[k + 1]) k++;
+    return k;
   };
 
   let simulatedMean = 0;
@@ -181,6 +184,7 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
     q50 = pick(0.5);
     q90 = pick(0.9);
   } else {
+    const rng = createRng(streamSeed ^ 0x5bd1e995);
     const values = new Float64Array(sims);
     for (let s = 0; s < sims; s++) {
       const survived = drawSurvived();
