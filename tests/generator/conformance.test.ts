@@ -2,10 +2,10 @@
  * Checks the default world against every rule of the data-drop spec, written
  * here independently of the generator, so a valid world quarantines nothing.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fxLookup } from './read-drop';
 import type { Drop, Row } from './read-drop';
-import { generateAndRead } from './world';
+import { generateAndRead, removeTempDirs } from './world';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -38,6 +38,7 @@ function unique(rows: Row[], key: (r: Row) => string): boolean {
 }
 
 describe('default world conforms to the data-drop spec', () => {
+  afterAll(removeTempDirs);
   let d: Drop;
   beforeAll(async () => {
     d = (await generateAndRead()).drop;

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateDrop } from '../../generator/index';
-import { tempDir } from './world';
+import { removeTempDirs, tempDir } from './world';
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -13,6 +13,7 @@ function hashes(dir: string): Record<string, string> {
 }
 
 describe('generateDrop determinism', () => {
+  afterAll(removeTempDirs);
   const small = { accounts: 300, months: 24, end: '2025-06' };
 
   it('writes byte-identical files for the same seed and different files for another', async () => {

@@ -3,14 +3,15 @@
  * yet win last-touch credit, and the renewal probabilities rank outcomes.
  */
 import { sampleCorrelation } from 'simple-statistics';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fxLookup } from './read-drop';
 import type { Drop } from './read-drop';
-import { generateAndRead } from './world';
+import { generateAndRead, removeTempDirs } from './world';
 
 const HARVEST = new Set(['paid_search', 'email', 'organic', 'sdr_outbound']);
 
 describe('planted truth', () => {
+  afterAll(removeTempDirs);
   let d: Drop;
   beforeAll(async () => {
     d = (await generateAndRead()).drop;

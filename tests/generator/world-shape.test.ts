@@ -1,12 +1,13 @@
 /** The default world looks like a B2B business: checks a user of the data would notice. */
 import { median } from 'simple-statistics';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fxLookup } from './read-drop';
 import type { Drop } from './read-drop';
-import { generateAndRead } from './world';
+import { generateAndRead, removeTempDirs } from './world';
 import type { GenerateSummary } from '../../generator/index';
 
 describe('default world shape', () => {
+  afterAll(removeTempDirs);
   let d: Drop;
   let summary: GenerateSummary;
   beforeAll(async () => {
