@@ -34,6 +34,15 @@ describe('planted truth', () => {
     expect(Math.max(...rois) / Math.min(...rois)).toBeGreaterThan(3);
   });
 
+  it('creates opportunities at the expected monthly rate of the planted model', () => {
+    const monthly = d.truth.monthly;
+    const expected = monthly.months.map((_, m) => Object.values(monthly.expectedOpportunities).reduce((s, xs) => s + xs[m], 0));
+    const observed = monthly.months.map((month) => d.opportunities.filter((o) => o.created_at.startsWith(month)).length);
+    const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+    expect(Math.abs(sum(observed) / sum(expected) - 1)).toBeLessThan(0.05);
+    expect(sampleCorrelation(expected, observed)).toBeGreaterThan(0.7);
+  });
+
   it('gives harvest channels most last-touch credit for won ACV', () => {
     const usd = fxLookup(d.fx_rates);
     const touches = new Map<string, { t: number; channel: string }[]>();

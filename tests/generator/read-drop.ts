@@ -33,6 +33,7 @@ export interface Truth {
   months: [string, string];
   asOf: string;
   channels: Record<string, { spend: number; incrementalAcvPerDollar: number; role: 'demand' | 'harvest' }>;
+  monthly: { months: string[]; spendUsd: Record<string, number[]>; expectedOpportunities: Record<string, number[]> };
   renewal: { activeContracts: Record<string, number>; decided: Record<string, number> };
 }
 
