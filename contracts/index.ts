@@ -24,7 +24,7 @@ import {
   HeaderError,
   makeRecordValidator,
   newFileState,
-  resolveReferences,
+  resolveSelfReferences,
   type FileState,
   type Row,
 } from './validate-file';
@@ -81,6 +81,11 @@ export interface ContractDropValidation extends DropValidation {
 
 const PROGRESS_EVERY = 50_000;
 
+/** Files whose rows other rows name: their row states are kept for the cascade. */
+const REFERENCED = new Set<DropFileName>(
+  (Object.values(CONTRACTS) as unknown as Contract[]).flatMap((c) => c.columns.flatMap((col) => (col.references ? [col.references] : []))),
+);
+
 /**
  * Validates one drop folder against the data contracts.
  * @example
@@ -113,8 +118,8 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
       continue;
     }
     const file = names.has(gz) ? gz : plain;
-    const state = newFileState(contract, file);
-    const validate = makeRecordValidator(state, fx);
+    const state = newFileState(contract, file, REFERENCED.has(name));
+    const validate = makeRecordValidator(state, fx, states);
     const progress = opts.onProgress;
     try {
       const info = await readCsvFile(join(dir, file), {
@@ -134,8 +139,8 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
       throw err;
     }
     progress?.(file, state.rowsRead);
+    resolveSelfReferences(state);
     states.set(name, state);
-    resolveReferences(state, states);
 
     if (state.rowsRead === 0 && contract.required) {
       errors.push(`${file}: required file has no data rows`);
@@ -186,6 +191,7 @@ export function dropContentHash(files: readonly Pick<FileReport, 'file' | 'sha25
 }
 
 function accepted(state: FileState): unknown[] {
+  if (!state.keepRowStates) return state.accepted;
   const out: unknown[] = [];
   for (const rs of state.rows) if (rs.brokenRule === null) out.push(rs.row);
   return out;

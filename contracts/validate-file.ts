@@ -2,15 +2,18 @@
  * Checks the rows of one drop file against its contract.
  *
  * Reading is one streaming pass: each record's cells are parsed by the
- * column list, then uniqueness, the row rules and FX are checked. Rules
- * that name rows of another file (references, and the cascade when the
- * referenced row is itself quarantined) run in `resolveReferences` once the
- * whole file is read, because a file may reference itself (parent accounts,
- * renewed contracts).
+ * column list, then uniqueness, the row rules, FX and references to other
+ * files (validated before this one) are checked. References of a file to
+ * itself (parent accounts, renewed contracts) and their cycles run in
+ * `resolveSelfReferences` once the whole file is read.
+ *
+ * Only files that other rows reference keep a state per row (for the
+ * cascade); the others keep just their accepted rows, because retaining a
+ * million small objects more costs more than all the checks.
  */
 import { CELL_TYPE_WORDS, parseCell } from './cells';
 import { uniqueRuleId, type ColumnSpec, type Contract } from './contract';
-import type { CsvRecord, MalformedLine } from './csv';
+import { toFields, type CsvRecord, type MalformedLine } from './csv';
 import type { FxTable } from './fx';
 import type { DropFileName, QuarantineEntry } from './rows';
 
@@ -20,14 +23,15 @@ export type Row = Record<string, unknown> & { line: number };
 /** One well-formed record and what became of it. */
 export interface RowState {
   line: number;
-  fields: Record<string, string>;
+  /** Cells in header order, as read. */
+  values: string[];
   row: Row;
-  /** Columns whose cell failed its type (their rules are skipped). */
+  /** Columns whose cell failed its type or range (their rules are skipped). */
   failed: Set<string> | null;
   /** First broken rule, or null while the row is accepted. */
   brokenRule: string | null;
   /** On a reference cycle: the cascade would only repeat no_cycle. */
-  onCycle?: boolean;
+  onCycle: boolean;
 }
 
 export interface FileState {
@@ -39,7 +43,11 @@ export interface FileState {
   /** Optional columns absent from the header; their cells read as null. */
   missingOptionalColumns: string[];
   rowsRead: number;
+  /** Every well-formed row, kept only when `keepRowStates`. */
   rows: RowState[];
+  keepRowStates: boolean;
+  /** Accepted rows, when row states are not kept. */
+  accepted: Row[];
   entries: QuarantineEntry[];
   /** Lines with at least one broken rule (malformed lines included). */
   quarantinedLines: Set<number>;
@@ -49,7 +57,7 @@ export interface FileState {
 
 export class HeaderError extends Error {}
 
-export function newFileState(contract: Contract<Row>, file: string): FileState {
+export function newFileState(contract: Contract<Row>, file: string, keepRowStates: boolean): FileState {
   return {
     contract,
     file,
@@ -58,6 +66,8 @@ export function newFileState(contract: Contract<Row>, file: string): FileState {
     missingOptionalColumns: [],
     rowsRead: 0,
     rows: [],
+    keepRowStates,
+    accepted: [],
     entries: [],
     quarantinedLines: new Set(),
     keyIndex: new Map(),
@@ -100,7 +110,7 @@ function addEntry(
 }
 
 function breakRow(state: FileState, rs: RowState, column: string | null, rule: string, value: string | null, what: string) {
-  addEntry(state, rs.line, rs.fields, column, rule, value, what);
+  addEntry(state, rs.line, toFields(state.header, rs.values), column, rule, value, what);
   if (rs.brokenRule === null) rs.brokenRule = rule;
 }
 
@@ -117,83 +127,124 @@ function inRange(range: ColumnSpec['range'], v: number): boolean {
   return v >= 0 && v <= 100;
 }
 
-/** Validates one record against everything that needs no other row but earlier ones of this file. */
-export function makeRecordValidator(state: FileState, fx: FxTable): (rec: CsvRecord) => void {
+/**
+ * Validates one record against everything that needs no other file's rows:
+ * cell types, ranges, uniqueness (against earlier rows), row rules and FX.
+ * Call after the header is checked: cells are read by header position.
+ */
+export function makeRecordValidator(
+  state: FileState,
+  fx: FxTable,
+  files: ReadonlyMap<DropFileName, FileState>,
+): (rec: CsvRecord) => void {
   const { contract } = state;
   const name = contract.name;
-  const columns = contract.columns;
-  const typeRule = columns.map((c) => `${name}.${c.name}.${c.type === 'enum' ? 'enum' : `type_${c.type}`}`);
-  const nullRule = columns.map((c) => `${name}.${c.name}.not_null`);
-  const rangeRule = columns.map((c) => `${name}.${c.name}.${c.range === 'percent' ? 'range' : c.range}`);
-  const typeWords = columns.map((c) =>
-    c.type === 'enum' ? `one of ${c.values!.join(', ')}` : CELL_TYPE_WORDS[c.type],
-  );
-  const uniques = contract.uniqueKeys.map((key) => ({ key, rule: uniqueRuleId(name, key), seen: new Map<string, number>() }));
+  const columns = contract.columns.map((c) => ({
+    ...c,
+    index: -1,
+    typeRule: `${name}.${c.name}.${c.type === 'enum' ? 'enum' : `type_${c.type}`}`,
+    nullRule: `${name}.${c.name}.not_null`,
+    rangeRule: `${name}.${c.name}.${c.range === 'percent' ? 'range' : c.range}`,
+    typeWords: c.type === 'enum' ? `one of ${c.values!.join(', ')}` : CELL_TYPE_WORDS[c.type],
+  }));
+  let indexed = false;
   const keyColumn = contract.uniqueKeys[0]?.length === 1 ? contract.uniqueKeys[0][0] : null;
+  const keyRule = keyColumn !== null ? uniqueRuleId(name, [keyColumn]) : '';
+  // The referenced key is checked through keyIndex; other keys get a map of their own.
+  const uniques = contract.uniqueKeys
+    .filter((key) => !(key.length === 1 && key[0] === keyColumn))
+    .map((key) => ({ key, rule: uniqueRuleId(name, key), seen: new Map<string, number>() }));
   const rowRules = contract.rowRules.map((r) => ({ ...r, ruleId: `${name}.${r.id}` }));
+  const fxSpec = contract.fx;
   const fxRule = `${name}.currency.fx_rate_available`;
+  const parse = parseCell;
+  // A target file that could not be read fails the drop on its own: skip its references.
+  const refs = contract.columns.flatMap((c) => {
+    const target = c.references !== undefined && c.references !== name ? files.get(c.references) : undefined;
+    return target === undefined ? [] : [{ column: c.name, target, ...referenceRules(name, c) }];
+  });
 
   return (rec) => {
+    if (!indexed) {
+      for (const c of columns) c.index = state.header.indexOf(c.name);
+      indexed = true;
+    }
     state.rowsRead++;
-    const { line, fields } = rec;
+    const line = rec.line;
+    const values = rec.values;
     const row: Row = { line };
-    const rs: RowState = { line, fields, row, failed: null, brokenRule: null };
+    const rs: RowState = { line, values, row, failed: null, brokenRule: null, onCycle: false };
     for (let i = 0; i < columns.length; i++) {
       const col = columns[i];
-      const text = fields[col.name];
-      if (text === undefined || text === '') {
+      const text = col.index < 0 ? '' : values[col.index];
+      if (text === '') {
         row[col.name] = null;
-        if (col.required) breakRow(state, rs, col.name, nullRule[i], text ?? null, `${col.name} is empty but is required`);
+        if (col.required) breakRow(state, rs, col.name, col.nullRule, null, `${col.name} is empty but is required`);
         continue;
       }
-      const v = parseCell(col.type, text, col.values);
+      const v = parse(col.type, text, col.values);
       if (v === undefined) {
         (rs.failed ??= new Set()).add(col.name);
-        breakRow(state, rs, col.name, typeRule[i], text, `${col.name} ${quote(text)} is not ${typeWords[i]}`);
+        breakRow(state, rs, col.name, col.typeRule, text, `${col.name} ${quote(text)} is not ${col.typeWords}`);
         continue;
       }
       if (col.range !== undefined && !inRange(col.range, v as number)) {
         (rs.failed ??= new Set()).add(col.name);
-        breakRow(state, rs, col.name, rangeRule[i], text, `${col.name} ${quote(text)} ${RANGE_WORDS[col.range]}`);
+        breakRow(state, rs, col.name, col.rangeRule, text, `${col.name} ${quote(text)} ${RANGE_WORDS[col.range]}`);
       }
       row[col.name] = v;
     }
 
+    if (keyColumn !== null) {
+      const key = row[keyColumn];
+      if (typeof key === 'string') {
+        const first = state.keyIndex.get(key);
+        if (first === undefined) state.keyIndex.set(key, rs);
+        else breakRow(state, rs, keyColumn, keyRule, key, `${keyColumn} ${quote(key)} already appears on line ${first.line} (must be unique)`);
+      }
+    }
     for (const u of uniques) {
       let k = '';
       let complete = true;
       for (const c of u.key) {
         const v = row[c];
-        if (v === null || v === undefined || rs.failed?.has(c)) complete = false;
+        if (v === null || rs.failed?.has(c)) complete = false;
         else k = k === '' ? String(v) : `${k},${String(v)}`;
       }
       if (!complete) continue;
       const first = u.seen.get(k);
       if (first === undefined) u.seen.set(k, line);
       else {
-        const label = u.key.length === 1 ? u.key[0] : `(${u.key.join(', ')})`;
-        breakRow(state, rs, u.key.join(','), u.rule, k, `${label} ${quote(k)} already appears on line ${first} (must be unique)`);
+        breakRow(state, rs, u.key.join(','), u.rule, k,
+          `(${u.key.join(', ')}) ${quote(k)} already appears on line ${first} (must be unique)`);
       }
     }
-    if (keyColumn !== null && typeof row[keyColumn] === 'string' && !state.keyIndex.has(row[keyColumn] as string)) {
-      state.keyIndex.set(row[keyColumn] as string, rs);
+
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i];
+      const v = row[ref.column];
+      if (typeof v !== 'string') continue;
+      const to = ref.target.keyIndex.get(v);
+      if (to === undefined) breakOrphan(state, rs, ref.column, ref.orphanRule, v, ref.target);
+      else if (to.brokenRule !== null) breakCascade(state, rs, ref.column, ref.cascadeRule, v, ref.target, to);
     }
 
-    for (const r of rowRules) {
+    for (let i = 0; i < rowRules.length; i++) {
+      const r = rowRules[i];
       if (rs.failed !== null && r.reads.some((c) => rs.failed!.has(c))) continue;
-      if (r.reads.some((c) => row[c] === undefined)) continue;
       const what = r.check(row);
-      if (what !== null) breakRow(state, rs, r.column, r.ruleId, fields[r.column] ?? null, what);
+      if (what !== null) breakRow(state, rs, r.column, r.ruleId, typeof row[r.column] === 'string' || typeof row[r.column] === 'number' ? String(row[r.column]) : null, what);
     }
 
-    if (contract.fx && typeof row.currency === 'string') {
-      const month = contract.fx.monthOf(row);
+    if (fxSpec !== undefined && typeof row.currency === 'string' && rs.failed?.has('currency') !== true) {
+      const month = fxSpec.monthOf(row);
       if (month !== undefined) {
         const rate = fx.rate(row.currency, month);
         if (rate === undefined) {
-          breakRow(state, rs, 'currency', fxRule, row.currency, `no FX rate for ${row.currency} in ${month} (month of ${contract.fx.monthFrom}): ${fx.missing(row.currency, month)}`);
+          breakRow(state, rs, 'currency', fxRule, row.currency,
+            `no FX rate for ${row.currency} in ${month} (month of ${fxSpec.monthFrom}): ${fx.missing(row.currency, month)}`);
         } else {
-          for (const m of contract.fx.money) {
+          for (const m of fxSpec.money) {
             const v = row[m];
             row[`${m}_usd`] = typeof v === 'number' ? v * rate : null;
           }
@@ -201,35 +252,45 @@ export function makeRecordValidator(state: FileState, fx: FxTable): (rec: CsvRec
       }
     }
     if (rs.brokenRule === null) contract.derive?.(row);
-    state.rows.push(rs);
+    if (state.keepRowStates) state.rows.push(rs);
+    else if (rs.brokenRule === null) state.accepted.push(row);
   };
 }
 
+const referenceRules = (name: DropFileName, col: ColumnSpec) => ({
+  orphanRule: `${name}.${col.name}.references_${col.references}`,
+  cascadeRule: `${name}.${col.name}.referenced_row_quarantined`,
+});
+
+function breakOrphan(state: FileState, rs: RowState, column: string, rule: string, v: string, target: FileState): void {
+  const key = target.contract.uniqueKeys[0][0];
+  breakRow(state, rs, column, rule, v, `${column} ${quote(v)} does not reference any ${key} in ${target.file}`);
+}
+
+function breakCascade(state: FileState, rs: RowState, column: string, rule: string, v: string, target: FileState, to: RowState): void {
+  breakRow(state, rs, column, rule, v,
+    `${column} ${quote(v)} refers to ${target.file} line ${to.line}, which is quarantined (${to.brokenRule})`);
+}
+
 /**
- * Reference rules of a file whose targets are fully validated: orphans
- * first, then reference cycles, then the cascade (a row naming a
- * quarantined row is quarantined), repeated until nothing changes.
+ * References of a file to itself, once the file is read: orphans, then
+ * cycles, then the cascade (a row naming a quarantined row is quarantined),
+ * repeated until nothing changes.
  */
-export function resolveReferences(state: FileState, files: ReadonlyMap<DropFileName, FileState>): void {
+export function resolveSelfReferences(state: FileState): void {
   const name = state.contract.name;
   for (const col of state.contract.columns) {
-    if (col.references === undefined) continue;
-    const target = files.get(col.references);
-    // A target file that could not be read fails the drop on its own.
-    if (target === undefined) continue;
-    const orphanRule = `${name}.${col.name}.references_${col.references}`;
-    const cascadeRule = `${name}.${col.name}.referenced_row_quarantined`;
-    const targetKey = target.contract.uniqueKeys[0][0];
+    if (col.references !== name) continue;
+    const { orphanRule, cascadeRule } = referenceRules(name, col);
     const linked: { rs: RowState; to: RowState; value: string }[] = [];
     for (const rs of state.rows) {
       const v = rs.row[col.name];
       if (typeof v !== 'string') continue;
-      const to = target.keyIndex.get(v);
-      if (to === undefined) {
-        breakRow(state, rs, col.name, orphanRule, v, `${col.name} ${quote(v)} does not reference any ${targetKey} in ${target.file}`);
-      } else linked.push({ rs, to, value: v });
+      const to = state.keyIndex.get(v);
+      if (to === undefined) breakOrphan(state, rs, col.name, orphanRule, v, state);
+      else linked.push({ rs, to, value: v });
     }
-    if (target === state) markCycles(state, col, linked);
+    markCycles(state, col, linked);
     const done = new Set<RowState>();
     for (let changed = true; changed; ) {
       changed = false;
@@ -237,12 +298,8 @@ export function resolveReferences(state: FileState, files: ReadonlyMap<DropFileN
         if (done.has(l.rs) || l.to.brokenRule === null || l.rs === l.to || l.rs.onCycle) continue;
         done.add(l.rs);
         changed = true;
-        const why = l.to.brokenRule;
-        breakRow(state, l.rs, col.name, cascadeRule, l.value,
-          `${col.name} ${quote(l.value)} refers to ${target.file} line ${l.to.line}, which is quarantined (${why})`);
+        breakCascade(state, l.rs, col.name, cascadeRule, l.value, state, l.to);
       }
-      // Only a file referencing itself can change what it references.
-      if (target !== state) break;
     }
   }
 }
