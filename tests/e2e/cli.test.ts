@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { suiteDb } from '../helpers/db';
+import { acvloop, runSync, startWorkerProcess } from '../helpers/cli';
+
+let db: Awaited<ReturnType<typeof suiteDb>>;
+let worker: ChildProcess;
+let env: NodeJS.ProcessEnv;
+const dropDir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-e2e-'));
+
+beforeAll(async () => {
+  db = await suiteDb('e2e');
+  env = {
+    DATABASE_URL: db.url, ACVLOOP_SCHEMA: db.schema, TEMPORAL_ADDRESS: inject('temporalAddress'),
+    ACVLOOP_TASK_QUEUE: `e2e-${db.schema}`,
+  };
+  worker = startWorkerProcess(env);
+});
+
+afterAll(async () => {
+  worker?.kill('SIGTERM');
+  await db?.drop();
+  fs.rmSync(dropDir, { recursive: true, force: true });
+});
+
+async function statusOf(runId: string) {
+  const r = await acvloop(['status', runId, '--json'], env);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe('the acvloop command, as a user runs it', () => {
+  it('has --help for every subcommand', async () => {
+    for (const sub of ['db migrate', 'generate', 'validate', 'worker', 'run', 'status', 'approve', 'reject', 'show', 'scores', 'demo']) {
+      const r = await acvloop([...sub.split(' '), '--help']);
+      expect(r.code, sub).toBe(0);
+      expect(r.stdout).toMatch(/Usage: acvloop/);
+    }
+  });
+
+  it('migrates idempotently', async () => {
+    const first = await acvloop(['db', 'migrate', '--json'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).applied).toEqual([]); // the suite schema is already migrated
+  });
+
+  it('generates, validates, runs, is approved with the temporal CLI, and shows the results', async () => {
+    const gen = await acvloop(['generate', '--out', dropDir, '--seed', '3', '--accounts', '300', '--months', '24', '--json'], env);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dropDir, 'truth.json'), 'utf8')).months).toEqual(['2024-11', '2026-10']);
+
+    const val = await acvloop(['validate', '--drop', dropDir, '--json']);
+    expect(val.code).toBe(0);
+    const report = JSON.parse(val.stdout);
+    expect(report.ok).toBe(true);
+    expect(Object.keys(report)).toEqual(['ok', 'errors', 'files', 'quarantine']);
+
+    const run = await acvloop(['run', '--month', '2026-10', '--drop', dropDir, '--requested-by', 'alice', '--wait', '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const { runId, status } = JSON.parse(run.stdout);
+    expect(status).toBe('awaiting_approval');
+
+    const again = await acvloop(['run', '--month', '2026-10', '--drop', dropDir, '--requested-by', 'alice'], env);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/already run on this drop.*--rerun/);
+    expect(again.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    const st = await statusOf(runId);
+    expect(st).toMatchObject({ runId, month: '2026-10', status: 'awaiting_approval' });
+    expect(st.stages.map((s: { name: string }) => s.name)).toEqual(['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score', 'approval', 'publish']);
+
+    const self = await acvloop(['approve', runId, '--reviewer', 'alice'], env);
+    expect(self.code).not.toBe(0);
+    expect(self.stderr).toMatch(/alice requested this run/);
+
+    // A reviewer without acvloop: the real temporal CLI sends the same Update.
+    const t = runSync(inject('temporalCli'), ['workflow', 'update', 'execute', '--address', env.TEMPORAL_ADDRESS!,
+      '--workflow-id', runId, '--name', 'decide', '--input', JSON.stringify({ decision: 'approve', reviewer: 'bob', reason: 'checked the budget' })]);
+    expect(t.code, t.stderr + t.stdout).toBe(0);
+
+    let final = await statusOf(runId);
+    for (let i = 0; i < 100 && final.status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      final = await statusOf(runId);
+    }
+    expect(final.status).toBe('completed');
+
+    const show = await acvloop(['show', runId, '--json'], env);
+    expect(show.code, show.stderr).toBe(0);
+    const s = JSON.parse(show.stdout);
+    expect(s).toMatchObject({ runId, month: '2026-10', status: 'completed', approval: { decision: 'approved', reviewer: 'bob', reason: 'checked the budget' } });
+    expect(s.ingest.files.map((f: { file: string }) => f.file)).toContain('touchpoints.csv');
+    for (const f of s.ingest.files) expect(f.rowsAccepted + f.rowsQuarantined).toBe(f.rowsRead);
+    expect(Object.keys(s.attribution).sort()).toEqual(['first', 'last', 'linear', 'position', 'time_decay']);
+    expect(s.kpis.acv_from_marketing_leads.value).toBeGreaterThan(0);
+    expect(s.contracts.scored).toBeGreaterThan(0);
+    expect(Object.values(s.budget).every((b: any) => typeof b.current === 'number' && typeof b.recommended === 'number')).toBe(true);
+
+    const csv = await acvloop(['scores', runId, '--csv'], env);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('contract_id,account_id,renewal_probability,ltv_p10,ltv_p50,ltv_p90,projected_arr');
+    expect(lines.length - 1).toBe(s.contracts.scored);
+
+    const rerun = await acvloop(['run', '--month', '2026-10', '--drop', dropDir, '--requested-by', 'alice', '--rerun', '--json'], env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout).runId).toBe(runId.replace(/-v1$/, '-v2'));
+  });
+
+  it('says what is wrong with a bad drop, with file, line and rule, and exits 1', async () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-bad-'));
+    for (const f of fs.readdirSync(dropDir)) fs.copyFileSync(path.join(dropDir, f), path.join(bad, f));
+    const opp = fs.readFileSync(path.join(bad, 'opportunities.csv'), 'utf8').split('\n');
+    opp[1] = opp[1].replace(/^([^,]*),([^,]*),/, '$1,NO-SUCH-ACCOUNT,');
+    fs.writeFileSync(path.join(bad, 'opportunities.csv'), opp.join('\n'));
+    const ok = await acvloop(['validate', '--drop', bad, '--json']);
+    const r = JSON.parse(ok.stdout);
+    expect(ok.code).toBe(0); // one orphan row is quarantined; the drop still passes
+    expect(r.quarantine).toContainEqual(expect.objectContaining({ file: 'opportunities.csv', line: 2, column: 'account_id', value: 'NO-SUCH-ACCOUNT' }));
+
+    fs.rmSync(path.join(bad, 'accounts.csv'));
+    const rejected = await acvloop(['validate', '--drop', bad, '--json']);
+    expect(rejected.code).toBe(1);
+    const rr = JSON.parse(rejected.stdout);
+    expect(rr.ok).toBe(false);
+    expect(rr.errors.join(' ')).toMatch(/accounts\.csv/);
+    fs.rmSync(bad, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acvloop } from '../helpers/cli';
+
+describe('acvloop demo (Quickstart, first command)', () => {
+  it('starts its own Postgres and Temporal, runs one cycle through every stage and prints the summary', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-demo-'));
+    fs.chmodSync(dir, 0o755); // the embedded server's OS user must be able to enter it
+    // The embedded default: no DATABASE_URL, no TEMPORAL_ADDRESS.
+    const r = await acvloop(['demo', '--accounts', '400', '--dir', dir], { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/embedded server started/);
+    expect(r.stdout).toMatch(/dev server started/);
+    for (const stage of ['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score', 'approval', 'publish']) {
+      expect(r.stdout).toMatch(new RegExp(`✓ ${stage}`));
+    }
+    expect(r.stdout).toMatch(/approves it as "demo-reviewer"/);
+    expect(r.stdout).toMatch(/KPI "ACV from marketing leads"/);
+    expect(r.stdout).toMatch(/Proposed budget/);
+    const show = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'show.json'), 'utf8'));
+    expect(show.status).toBe('completed');
+    expect(show.contracts.scored).toBeGreaterThan(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Only as root does the server run as another OS user that a 0700 folder shuts out.
+  it.skipIf(process.getuid?.() !== 0)('exits 1 with the reason when the embedded Postgres cannot start', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-demo-')); // 0700: the postgres user cannot enter it
+    const r = await acvloop(['demo', '--accounts', '50', '--dir', dir], { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot enter/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
