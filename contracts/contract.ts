@@ -75,8 +75,9 @@ export function defineContract<R extends { line: number }>(
   return { maxErrorRate: DEFAULT_MAX_ERROR_RATE, rowRules: [], ...c };
 }
 
-/** Rule id of a uniqueness key, e.g. `spend.month_channel.unique`. */
-export const uniqueRuleId = (name: DropFileName, key: readonly string[]): string => `${name}.${key.join('_')}.unique`;
+/** Rule id of a uniqueness key: `accounts.account_id.unique`, `usage.account_month.unique`. */
+export const uniqueRuleId = (name: DropFileName, key: readonly string[]): string =>
+  `${name}.${key.length === 1 ? key[0] : key.map((c) => c.replace(/_id$/, '')).join('_')}.unique`;
 
 // Zod pieces of the typed rows, shared by the contract modules.
 export const Line = z.number().int().positive();

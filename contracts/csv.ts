@@ -132,6 +132,7 @@ export async function readCsvFile(path: string, handlers: CsvHandlers): Promise<
       // After a quoting error the first pass still reads to the end so that
       // the hash and the UTF-8 check cover the whole file.
       let stopped: PassResult | null = null;
+      let ended = false;
       const complete = (result: PassResult) => {
         if (done) return;
         if (decoder) {
@@ -151,7 +152,8 @@ export async function readCsvFile(path: string, handlers: CsvHandlers): Promise<
         if (done || stopped) return;
         stopped = result;
         parser.destroy();
-        if (first) bytes.resume();
+        // An unterminated quote is only found at the end of the input.
+        if (first && !ended) bytes.resume();
         else complete(result);
       };
 
@@ -267,6 +269,7 @@ export async function readCsvFile(path: string, handlers: CsvHandlers): Promise<
         if (!stopped) feed(chunk);
       });
       bytes.on('end', () => {
+        ended = true;
         if (done) return;
         if (stopped) return complete(stopped);
         if (toSkip === 1) onSkippedLine(Buffer.concat(skippedTail).toString('utf8').replace(/\r$/, '').slice(0, MAX_RAW_LINE));
