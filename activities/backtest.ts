@@ -1,7 +1,6 @@
 import { monthlyWonAcv, rollingOriginBacktest } from '../models/forecast';
 import { fitRenewalModel, predictRenewal, renewalDecisions, type RenewalModel } from '../models/renewal';
-import { ActivityDeps, batchOf, lockKey, withStage } from './context';
-import { asOfDate } from './as-of';
+import { ActivityDeps, inLockedTransaction, runContext, withStage } from './context';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
 import { FORECAST_HORIZON, modelVersionId } from './retrain';
@@ -31,9 +30,7 @@ export function backtestActivity(deps: ActivityDeps) {
   return async function backtest({ runId }: { runId: string }) {
     return withStage(deps, runId, 'backtest', async () => {
       const { db } = deps.db;
-      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
-      const batchId = await batchOf(deps, runId);
-      const asOf = asOfDate(run.month);
+      const { run, batchId, asOf } = await runContext(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage']);
       const metrics: Metric[] = [];
 
@@ -77,25 +74,15 @@ export function backtestActivity(deps: ActivityDeps) {
         for (const d of test) brier += (predictRenewal(c.model, d) - (d.renewed ? 1 : 0)) ** 2;
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: brier / test.length, detail: { split, train: train.length, test: test.length, kind: c.model.kind } });
       }
-
-      const client = await deps.db.pool.connect();
-      try {
-        await client.query('begin');
-        await lockKey(client, `backtest:${runId}`);
-        for (const m of metrics) {
-          await client.query(
-            `insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, $3, $4, $5, $6)
-             on conflict do nothing`,
-            [runId, m.model_version_id, m.role, m.metric, m.value, JSON.stringify(m.detail)],
-          );
-        }
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
+      await inLockedTransaction(deps, `backtest:${runId}`, async (client) => {
+      for (const m of metrics) {
+        await client.query(
+          `insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, $3, $4, $5, $6)
+           on conflict do nothing`,
+          [runId, m.model_version_id, m.role, m.metric, m.value, JSON.stringify(m.detail)],
+        );
       }
+      });
       const get = (role: string, metric: string) => metrics.find((m) => m.role === role && m.metric === metric)?.value ?? null;
       return {
         summary: {

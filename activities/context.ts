@@ -1,6 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
+import type { PoolClient } from 'pg';
 import type { Db } from '../sql/db';
+import { asOfDate } from './as-of';
 import { LineageDataset, runEvent } from './lineage-event';
 
 /** What every activity is built over: injected, so tests can wrap or fail them. */
@@ -111,9 +113,31 @@ export async function batchOf(deps: ActivityDeps, runId: string): Promise<string
   return row.batch_id;
 }
 
-/** Serializes work on one key across workers for the length of a transaction. */
-export async function lockKey(client: { query: (q: string, v: unknown[]) => Promise<unknown> }, key: string): Promise<void> {
-  await client.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
+/**
+ * Runs `body` in one transaction that holds an advisory lock on `key`: two
+ * workers doing the same stage (a retry racing a slow first attempt) take
+ * turns, and a failure rolls everything back, so a stage writes all or nothing.
+ */
+export async function inLockedTransaction<T>(deps: ActivityDeps, key: string, body: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await deps.db.pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
+    const out = await body(client);
+    await client.query('commit');
+    return out;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** What most stages start from: the run's row, its batch and the date its models see the world as of. */
+export async function runContext(deps: ActivityDeps, runId: string) {
+  const run = await deps.db.db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+  return { run, batchId: await batchOf(deps, runId), asOf: asOfDate(run.month), seed: Number(run.seed) };
 }
 
 export { sql };

@@ -1,4 +1,4 @@
-import { ActivityDeps, lockKey, withStage } from './context';
+import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
 
 /**
@@ -9,11 +9,9 @@ import { pgDataset } from './lineage-event';
 export function publishActivity(deps: ActivityDeps) {
   return async function publish({ runId }: { runId: string }) {
     return withStage(deps, runId, 'publish', async () => {
-      const client = await deps.db.pool.connect();
       let promoted: { family: string; from: string | null; to: string }[] = [];
-      try {
-        await client.query('begin');
-        await lockKey(client, 'publish'); // alias moves of concurrent runs must not interleave
+      // One lock for all publications: alias moves of concurrent runs must not interleave.
+      await inLockedTransaction(deps, 'publish', async (client) => {
         const done = await client.query('select outputs from publications where run_id = $1', [runId]);
         if (done.rowCount) {
           promoted = done.rows[0].outputs.promoted;
@@ -39,13 +37,7 @@ export function publishActivity(deps: ActivityDeps) {
           await client.query('insert into publications (run_id, outputs) values ($1, $2)', [runId, JSON.stringify(outputs)]);
           await client.query(`insert into run_outcomes (run_id, status) values ($1, 'completed') on conflict do nothing`, [runId]);
         }
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
       return {
         summary: { promoted: promoted.length },
         inputs: ['approvals', 'model_versions'].map((t) => pgDataset(deps.db.schema, t)),

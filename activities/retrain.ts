@@ -2,8 +2,7 @@ import { attributeWonAcv, ATTRIBUTION_MODELS, type AttributionResult } from '../
 import { monthlyWonAcv, rollingOriginBacktest } from '../models/forecast';
 import { fitRenewalModel, renewalDecisions } from '../models/renewal';
 import { copyRows } from '../sql/copy';
-import { ActivityDeps, batchOf, heartbeat, lockKey, withStage } from './context';
-import { asOfDate } from './as-of';
+import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
 import { wonOpportunities } from './cycle-data';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
@@ -24,9 +23,7 @@ export function retrainActivity(deps: ActivityDeps) {
   return async function retrain({ runId }: { runId: string }) {
     return withStage(deps, runId, 'retrain', async () => {
       const { db } = deps.db;
-      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
-      const batchId = await batchOf(deps, runId);
-      const asOf = asOfDate(run.month);
+      const { run, batchId, asOf } = await runContext(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage']);
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
@@ -48,30 +45,20 @@ export function retrainActivity(deps: ActivityDeps) {
         { family: 'renewal', params: renewal, metrics: { decisions: decisions.length, renewed: decisions.filter((d) => d.renewed).length } },
         { family: 'forecast', params: { kind: 'trailing_mean', window: forecast.window, horizon: FORECAST_HORIZON }, metrics: forecast.metrics },
       ];
-
-      const client = await deps.db.pool.connect();
-      try {
-        await client.query('begin');
-        await lockKey(client, `retrain:${runId}`);
-        const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
-        if (!done.rowCount) {
-          for (const v of versions) {
-            await client.query(
-              `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version)
-               values ($1, $2, $3, $4, $5, $6, $7)`,
-              [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion],
-            );
-          }
-          const cols = ['run_id', 'model_version_id', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
-          await copyRows(client, 'attribution', cols, attributionRows(runId, attribution), (r) => cols.map((c) => r[c]));
+      await inLockedTransaction(deps, `retrain:${runId}`, async (client) => {
+      const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
+      if (!done.rowCount) {
+        for (const v of versions) {
+          await client.query(
+            `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version)
+             values ($1, $2, $3, $4, $5, $6, $7)`,
+            [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion],
+          );
         }
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
+        const cols = ['run_id', 'model_version_id', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
+        await copyRows(client, 'attribution', cols, attributionRows(runId, attribution), (r) => cols.map((c) => r[c]));
       }
+      });
       return {
         summary: {
           wonDeals: attribution.won.opportunities, wonAcv: Math.round(attribution.won.acv), renewalDecisions: decisions.length,

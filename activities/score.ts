@@ -5,8 +5,7 @@ import { recentSpend, proposeBudget } from '../models/budget';
 import { activeContracts, predictRenewal, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
-import { ActivityDeps, batchOf, heartbeat, lockKey, withStage } from './context';
-import { asOfDate } from './as-of';
+import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
 import { contractsWithSegment } from './cycle-data';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
@@ -25,9 +24,7 @@ export function scoreActivity(deps: ActivityDeps) {
   return async function score({ runId }: { runId: string }) {
     return withStage(deps, runId, 'score', async () => {
       const { db } = deps.db;
-      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
-      const batchId = await batchOf(deps, runId);
-      const asOf = asOfDate(run.month);
+      const { run, batchId, asOf, seed } = await runContext(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage', 'spend']);
       const versions = await db.selectFrom('model_versions').select(['family', 'params', 'model_version_id']).where('run_id', '=', runId).execute();
       const params = (family: string) => {
@@ -35,7 +32,6 @@ export function scoreActivity(deps: ActivityDeps) {
         if (!v) throw new Error(`run ${runId} has no ${family} model version: retrain did not finish`);
         return v.params as any;
       };
-      const seed = Number(run.seed);
 
       // Contracts: renewal probability from the renewal model, then LTV conditioned on the contract being alive now.
       const renewal = params('renewal') as RenewalModel;
@@ -93,31 +89,21 @@ export function scoreActivity(deps: ActivityDeps) {
         })),
         { maxChange: BUDGET_MAX_CHANGE },
       );
-
-      const client = await deps.db.pool.connect();
-      try {
-        await client.query('begin');
-        await lockKey(client, `score:${runId}`);
-        const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
-        if (!done.rowCount) {
-          const mv = modelVersionId(runId, 'renewal');
-          const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr'] as const;
-          await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
-          await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows,
-            (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
-          const fmv = modelVersionId(runId, 'forecast');
-          await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
-            (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
-          await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
-            (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({ roi: b.roi, min: b.min, max: b.max, roiModel: BUDGET_ROI_MODEL })]);
-        }
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
+      await inLockedTransaction(deps, `score:${runId}`, async (client) => {
+      const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
+      if (!done.rowCount) {
+        const mv = modelVersionId(runId, 'renewal');
+        const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr'] as const;
+        await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
+        await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows,
+          (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
+        const fmv = modelVersionId(runId, 'forecast');
+        await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
+          (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
+        await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
+          (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({ roi: b.roi, min: b.min, max: b.max, roiModel: BUDGET_ROI_MODEL })]);
       }
+      });
       return {
         summary: {
           contractsScored: scores.length,

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { validateDrop } from '../contracts';
 import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
 import { copyRows } from '../sql/copy';
-import { ActivityDeps, batchOf, heartbeat, lockKey, withStage } from './context';
+import { ActivityDeps, inLockedTransaction, batchOf, heartbeat, withStage } from './context';
 import { dropChanged, dropRejected } from './errors';
 import { LineageDataset, PRODUCER, pgDataset } from './lineage-event';
 
@@ -29,7 +29,7 @@ export const SOURCE_TABLES: { [F in keyof DropRows]: { table: string; columns: (
 export function validateActivity(deps: ActivityDeps) {
   return async function validate({ runId }: { runId: string }) {
     return withStage(deps, runId, 'validate', async () => {
-      const { db, pool } = deps.db;
+      const { db } = deps.db;
       const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
       const batchId = await batchOf(deps, runId);
       const lineage = (v: Pick<DropValidation, 'files' | 'quarantine'>) => lineageOf(deps, run.drop_path, v);
@@ -48,27 +48,17 @@ export function validateActivity(deps: ActivityDeps) {
         const l = landed.find((x) => x.file === f.file);
         if (l && l.sha256 !== f.sha256) throw dropChanged(`${f.file} changed between ingest and validation`);
       }
-
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        await lockKey(client, `batch:${batchId}`);
-        const again = await client.query('select 1 from validation_reports where batch_id = $1', [batchId]);
-        if (!again.rowCount) {
-          if (v.ok) await loadValidated(client, batchId, v);
-          await client.query(
-            'insert into validation_reports (batch_id, ok, errors, files, contract_versions) values ($1, $2, $3, $4, $5)',
-            [batchId, v.ok, JSON.stringify(v.errors), JSON.stringify(v.files),
-              JSON.stringify(Object.fromEntries(v.files.map((f) => [f.file, f.contractVersion])))],
-          );
-        }
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
+      await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
+      const again = await client.query('select 1 from validation_reports where batch_id = $1', [batchId]);
+      if (!again.rowCount) {
+        if (v.ok) await loadValidated(client, batchId, v);
+        await client.query(
+          'insert into validation_reports (batch_id, ok, errors, files, contract_versions) values ($1, $2, $3, $4, $5)',
+          [batchId, v.ok, JSON.stringify(v.errors), JSON.stringify(v.files),
+            JSON.stringify(Object.fromEntries(v.files.map((f) => [f.file, f.contractVersion])))],
+        );
       }
+      });
       if (!v.ok) throw dropRejected(v.errors.join('; '));
       return { summary: summarize(batchId, v.files, false), ...lineage(v) };
     });
