@@ -1,20 +1,10 @@
-import { createHash } from 'node:crypto';
+import { runSeed } from '../models/random';
+import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
 
-export interface RegisterRunInput {
-  runId: string;
-  month: string;
-  dropPath: string;
-  dropSha256: string;
-  version: number;
-  requestedBy: string;
+export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy'> & {
   workflowRunId: string;
-}
-
-/** The run's seed: every random draw of the run comes from it, so a re-run of the same drop reproduces its numbers. */
-export function seedFor(month: string, dropSha256: string): number {
-  return createHash('sha256').update(`${month}:${dropSha256}`).digest().readUInt32BE(0);
-}
+};
 
 export function runActivities(deps: ActivityDeps) {
   const { db } = deps.db;
@@ -26,7 +16,8 @@ export function runActivities(deps: ActivityDeps) {
 
   return {
     async registerRun(input: RegisterRunInput): Promise<{ runId: string; seed: number }> {
-      const seed = seedFor(input.month, input.dropSha256);
+      // Every random draw of the run comes from this seed, so a re-run of the same drop reproduces its numbers.
+      const seed = runSeed(input.month, input.dropSha256);
       await db.insertInto('runs')
         .values({
           run_id: input.runId, month: input.month, drop_path: input.dropPath, drop_sha256: input.dropSha256,
