@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCycle, runState, decide } from '../../cli/temporal-client';
-import { progressQuery, type CycleProgress } from '../../workflows/messages';
+import { decideSignal, progressQuery, type CycleProgress } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
 import { connectTemporal, makeWorker, workflowBundle, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
@@ -152,8 +152,21 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     await keepHistory(handle);
   });
 
+  it('takes a decision sent as a signal, and ignores a refused one', async () => {
+    const { runId, handle } = await start('mona');
+    await untilGate(handle);
+    await handle.signal(decideSignal, { decision: 'approve', reviewer: 'mona' }); // the requester: ignored
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await handle.query(progressQuery)).status).toBe('awaiting_approval');
+    await handle.signal(decideSignal, { decision: 'approve', reviewer: 'ned', reason: 'via signal' });
+    expect((await handle.result()).decision).toMatchObject({ decision: 'approved', reviewer: 'ned', reason: 'via signal' });
+    const approval = await db.db.selectFrom('approvals').select('reviewer').where('run_id', '=', runId).executeTakeFirstOrThrow();
+    expect(approval.reviewer).toBe('ned');
+    await keepHistory(handle);
+  });
+
   it('replays every history above without nondeterminism', async () => {
-    expect(histories.length).toBe(5);
+    expect(histories.length).toBe(6);
     const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
     for await (const r of results) expect(r.error).toBeUndefined();
   });
