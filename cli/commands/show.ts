@@ -43,6 +43,22 @@ export function printReport(r: RunReport): void {
   if (r.contracts.top.length) {
     say(table(['contract', 'account', 'renewal p', 'LTV P50'], r.contracts.top.map((t) => [t.contractId, t.accountId, pct(t.renewalProbability), usd(t.ltvP50)])));
   }
+  if (r.forecast.length) {
+    say('');
+    say('Forecast of new won ACV per month (as-is spend)');
+    say(table(['month', 'expected', '80% interval', '95% interval'], r.forecast.filter((f) => f.scenario === 'as_is').slice(0, 3)
+      .map((f) => [f.month, usd(f.mean), `${usd(f.lo80)} – ${usd(f.hi80)}`, `${usd(f.lo95)} – ${usd(f.hi95)}`])));
+  }
+  if (r.backtest.length) {
+    say('');
+    say('Backtest: challenger (this run) against champion');
+    const metrics = [...new Set(r.backtest.map((b) => b.metric))];
+    const cell = (role: string, m: string) => {
+      const v = r.backtest.find((b) => b.role === role && b.metric === m)?.value;
+      return v === null || v === undefined ? '—' : v.toFixed(3);
+    };
+    say(table(['metric', 'challenger', 'champion'], metrics.map((m) => [m, cell('challenger', m), cell('champion', m)])));
+  }
   const budget = Object.entries(r.budget);
   if (budget.length) {
     say('');
