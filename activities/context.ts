@@ -134,10 +134,23 @@ export async function inLockedTransaction<T>(deps: ActivityDeps, key: string, bo
   }
 }
 
-/** What most stages start from: the run's row, its batch and the date its models see the world as of. */
+/**
+ * What the stages after validation start from: the run's row, its batch
+ * (refused unless it passed validation) and the date its models see the
+ * world as of.
+ */
 export async function runContext(deps: ActivityDeps, runId: string) {
   const run = await deps.db.db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
-  return { run, batchId: await batchOf(deps, runId), asOf: asOfDate(run.month), seed: Number(run.seed) };
+  return { run, batchId: await validatedBatchOf(deps, runId), asOf: asOfDate(run.month), seed: Number(run.seed) };
+}
+
+/** The run's batch, once validation accepted it: no model is ever fitted on a rejected or unvalidated drop. */
+export async function validatedBatchOf(deps: ActivityDeps, runId: string): Promise<string> {
+  const batchId = await batchOf(deps, runId);
+  const report = await deps.db.db.selectFrom('validation_reports').select('ok').where('batch_id', '=', batchId).executeTakeFirst();
+  if (!report) throw new Error(`run ${runId}: its batch has not been validated yet`);
+  if (!report.ok) throw new Error(`run ${runId}: its batch was rejected by validation; nothing downstream may use it`);
+  return batchId;
 }
 
 export { sql };

@@ -1,6 +1,6 @@
 import { rollUpAccounts } from '../models/graph';
 import { copyRows } from '../sql/copy';
-import { ActivityDeps, inLockedTransaction, batchOf, heartbeat, withStage } from './context';
+import { ActivityDeps, inLockedTransaction, validatedBatchOf, heartbeat, withStage } from './context';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
 
@@ -13,7 +13,7 @@ import { pgDataset } from './lineage-event';
 export function graphActivity(deps: ActivityDeps) {
   return async function buildGraph({ runId }: { runId: string }) {
     return withStage(deps, runId, 'graph', async () => {
-      const batchId = await batchOf(deps, runId);
+      const batchId = await validatedBatchOf(deps, runId);
       const { accounts } = await loadSources(deps, batchId, ['accounts']);
       const { topParent, cycles } = rollUpAccounts(accounts);
       // Validation quarantines parent cycles; one here would mean a contract bug, so say so loudly.

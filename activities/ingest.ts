@@ -5,7 +5,7 @@ import { copyRows } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, heartbeat, withStage } from './context';
 import { dropFilesIn, hashDrop } from './drop-hash';
 import { dropChanged, dropRejected } from './errors';
-import { pgDataset, schemaFacet } from './lineage-event';
+import { PRODUCER, pgDataset, schemaFacet } from './lineage-event';
 
 /** The batch id of a drop: its content hash. The same bytes are one batch, however often they are ingested. */
 export function batchIdFor(dropSha256: string): string {
@@ -69,7 +69,7 @@ export function ingestActivity(deps: ActivityDeps) {
         summary: { batchId, files: drop.files.length, rows, reused },
         inputs: drop.files.map((f) => ({
           namespace: 'file', name: path.join(run.drop_path, f.file),
-          facets: { acvloop_content: { _producer: 'acvloop', _schemaURL: 'acvloop/content.json', sha256: f.sha256, bytes: f.bytes } },
+          facets: { acvloop_content: { _producer: PRODUCER, _schemaURL: `${PRODUCER}/facets/content.json`, sha256: f.sha256, bytes: f.bytes } },
         })),
         outputs: [pgDataset(deps.db.schema, 'raw_rows', schemaFacet([
           { name: 'batch_id', type: 'text' }, { name: 'file', type: 'text' }, { name: 'line', type: 'integer' }, { name: 'record', type: 'jsonb' },

@@ -44,7 +44,14 @@ export interface MigrateResult {
 
 /** Applies pending migrations; idempotent (a second call applies nothing). */
 export async function migrate(handle: Db): Promise<MigrateResult> {
-  await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(handle.db);
+  try {
+    await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(handle.db);
+  } catch (err) {
+    // `if not exists` is not atomic: two sessions creating the schema at once may see a duplicate key.
+    // The other one created it, which is all we wanted.
+    const code = (err as { code?: string }).code;
+    if (code !== '23505' && code !== '42P06') throw err;
+  }
   // Concurrent migrators (a worker and a CLI) serialize on kysely's own lock table.
   const migrator = new Migrator({ db: handle.db, provider: migrationProvider, migrationTableSchema: handle.schema });
   const { error, results } = await migrator.migrateToLatest();

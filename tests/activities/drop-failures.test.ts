@@ -119,4 +119,11 @@ describe('a drop the data contracts reject', () => {
     const err = await caught(callStage(db, 'validate', 'rejected-2'));
     expect([err.type, err.message]).toEqual(['DropRejected', firstMessage]);
   });
+
+  it('refuses every stage after validation on the rejected batch: no model is fitted on it', async () => {
+    for (const stage of ['buildGraph', 'retrain', 'backtest', 'score'] as const) {
+      await expect(callStage(db, stage, runId)).rejects.toThrow(/rejected by validation/);
+    }
+    expect(await count(db, 'model_versions')).toBe(0);
+  });
 });
