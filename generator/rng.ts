@@ -1,15 +1,7 @@
 import { xoroshiro128plus } from 'pure-rand';
 import type { RandomGenerator } from 'pure-rand';
+import { fmix32 as mix32 } from '../models/random';
 
-/** 32-bit integer mix (murmur3 finaliser) so that neighbouring seeds and stream names give unrelated streams. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
 
 function hashString(s: string): number {
   let h = 0x811c9dc5;
