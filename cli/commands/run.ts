@@ -24,6 +24,9 @@ export async function runCommand(opts: {
     }
     const state = await waitForGate(client, runId, (line) => { if (!opts.json) say(line); });
     if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256, status: state.status, ...(state.error ? { error: state.error } : {}) });
+    else if (state.status === 'failed') say(`${runId} failed: ${state.error ?? 'no reason given'}`);
+    else if (state.status === 'awaiting_approval') say(`${runId} waits for approval: acvloop approve ${runId} --reviewer NAME`);
+    else say(`${runId} ended ${state.status}`);
     return state.status === 'failed' ? 1 : 0;
   } finally {
     await client.connection.close();

@@ -121,6 +121,10 @@ describe('the acvloop command, as a user runs it', () => {
     expect(r.quarantine).toContainEqual(expect.objectContaining({ file: 'opportunities.csv', line: 2, column: 'account_id', value: 'NO-SUCH-ACCOUNT' }));
 
     fs.rmSync(path.join(bad, 'accounts.csv'));
+    const failed = await acvloop(['run', '--month', '2026-10', '--drop', bad, '--requested-by', 'alice', '--wait'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/✗ validate/);
+    expect(failed.stdout).toMatch(/failed: validate failed: accounts\.csv/);
     const rejected = await acvloop(['validate', '--drop', bad, '--json']);
     expect(rejected.code).toBe(1);
     const rr = JSON.parse(rejected.stdout);
