@@ -62,6 +62,8 @@ export async function startCycle(
 
 export interface RunState extends CycleProgress {
   status: RunStatus;
+  /** false when no worker answered the query: stages then come from elsewhere (the database) or are unknown. */
+  live: boolean;
 }
 
 /** Live state of a run, from the workflow (query), with Temporal's own status for closed runs. */
@@ -76,13 +78,14 @@ export async function runState(client: Client, runId: string): Promise<RunState>
   }
   let progress: CycleProgress | undefined;
   try {
-    progress = await handle.query(progressQuery);
+    // A query waits for a worker; with none alive it would wait for ever, so bound it.
+    progress = await client.withDeadline(Date.now() + 5000, () => handle.query(progressQuery));
   } catch {
     // no worker to answer: fall back on what the server knows
   }
   const closed = desc.status.name;
-  const base: RunState = progress ?? {
-    runId, month: '', requestedBy: '', status: 'running',
+  const base: RunState = progress ? { ...progress, live: true } : {
+    runId, month: '', requestedBy: '', status: 'running', live: false,
     stages: STAGES.map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null })),
   };
   if (closed === 'FAILED' || closed === 'TERMINATED' || closed === 'TIMED_OUT' || closed === 'CANCELLED') {

@@ -1,10 +1,43 @@
 import { connectClient, runState, temporalFromEnv } from '../temporal-client';
 import { printJson, say, table } from '../output';
+import { connect, dbOptionsFromEnv } from '../../sql/db';
+import type { RunState } from '../temporal-client';
+
+/**
+ * No worker answered: the stages' own records in Postgres (when DATABASE_URL
+ * is set) still say how far the run got.
+ */
+async function stagesFromDatabase(s: RunState): Promise<void> {
+  const opts = dbOptionsFromEnv();
+  if (!opts) return;
+  const handle = connect(opts);
+  try {
+    const run = await handle.db.selectFrom('runs').select(['month', 'requested_by']).where('run_id', '=', s.runId).executeTakeFirst();
+    if (!run) return;
+    s.month = run.month;
+    s.requestedBy = run.requested_by;
+    const events = await handle.db.selectFrom('run_stage_events').select(['stage', 'status', 'at']).where('run_id', '=', s.runId).orderBy('id').execute();
+    for (const stage of s.stages) {
+      const mine = events.filter((e) => e.stage === stage.name);
+      const started = mine.find((e) => e.status === 'started');
+      const last = mine[mine.length - 1];
+      if (!started || !last) continue;
+      stage.startedAt = started.at.toISOString();
+      stage.status = last.status === 'started' ? 'running' : last.status;
+      stage.finishedAt = last.status === 'started' ? null : last.at.toISOString();
+    }
+  } catch {
+    // the database is an extra source here; Temporal's answer stands without it
+  } finally {
+    await handle.close();
+  }
+}
 
 export async function statusCommand(runId: string, opts: { json?: boolean }): Promise<number> {
   const client = await connectClient(temporalFromEnv());
   try {
     const s = await runState(client, runId);
+    if (!s.live) await stagesFromDatabase(s);
     const out = {
       runId, month: s.month, status: s.status,
       stages: s.stages.map((x) => ({ name: x.name, status: x.status, startedAt: x.startedAt, finishedAt: x.finishedAt })),

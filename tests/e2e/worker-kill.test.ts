@@ -5,7 +5,7 @@ import { progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
 import { connectTemporal, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
-import { startWorkerProcess } from '../helpers/cli';
+import { acvloop, startWorkerProcess } from '../helpers/cli';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
 let t: TemporalHarness;
@@ -76,6 +76,14 @@ describe('a worker killed with SIGKILL mid-cycle', () => {
     const at = await waitFor(killed.handle, (p) => p.stages.some((s: any) => s.name === 'ingest' && s.status === 'completed'));
     first.kill('SIGKILL');
     expect(at.status).toBe('running');
+
+    // With no worker alive, `status` still tells how far the run got, from the stages' records in Postgres.
+    const st = await acvloop(['status', killed.runId, '--json'], env);
+    expect(st.code, st.stderr).toBe(0);
+    const status = JSON.parse(st.stdout);
+    expect(status).toMatchObject({ runId: killed.runId, month: drop.month, status: 'running' });
+    expect(status.stages[0]).toMatchObject({ name: 'ingest', status: 'completed' });
+
     worker();
     await waitFor(killed.handle, (p) => p.status === 'awaiting_approval');
 
