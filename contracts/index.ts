@@ -3,7 +3,6 @@
  * folder against all of them. Nothing here writes anywhere: the caller
  * applies `rows` only when `ok` is true.
  */
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accounts } from './accounts';
@@ -178,16 +177,6 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
     (rows as unknown as Record<string, unknown[]>)[name] = ok;
   }
   return { ok: errors.length === 0, errors, files, quarantine, rows };
-}
-
-/**
- * One hash for the drop's content (file names and their sha256): the same
- * drop ingested twice maps to the same batch.
- */
-export function dropContentHash(files: readonly Pick<FileReport, 'file' | 'sha256'>[]): string {
-  const h = createHash('sha256');
-  for (const f of [...files].sort((a, b) => (a.file < b.file ? -1 : 1))) h.update(`${f.file}\t${f.sha256}\n`);
-  return h.digest('hex');
 }
 
 function accepted(state: FileState): unknown[] {

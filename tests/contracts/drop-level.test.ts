@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CONTRACTS, dropContentHash, validateDrop } from '../../contracts';
+import { CONTRACTS, validateDrop } from '../../contracts';
+import { hashDrop } from '../../activities/drop-hash';
 import { formatValidation, toValidateJson } from '../../contracts/report';
 import { BASE, dropFor } from './drops';
 
@@ -89,12 +90,15 @@ describe('valid oddities pass', () => {
     expect(v.files.map((f) => f.file)).not.toContain('experiments.csv');
   });
 
-  it('the same drop gives the same content hash', async () => {
-    const a = await validateDrop(dropFor(null));
-    const b = await validateDrop(dropFor(null));
-    expect(dropContentHash(a.files)).toBe(dropContentHash(b.files));
-    const c = await validateDrop(dropFor('cascade'), { maxErrorRate: 1 });
-    expect(dropContentHash(c.files)).not.toBe(dropContentHash(a.files));
+  it('the same drop gives the same content hash wherever it lives, and the validator agrees on every file hash', async () => {
+    const dirA = dropFor(null);
+    const dirB = dropFor(null);
+    expect(dirA).not.toBe(dirB);
+    const [a, b] = [await hashDrop(dirA), await hashDrop(dirB)];
+    expect(a.sha256).toBe(b.sha256);
+    expect((await hashDrop(dropFor('cascade'))).sha256).not.toBe(a.sha256);
+    const v = await validateDrop(dirA);
+    expect(v.files.map((f) => [f.file, f.sha256]).sort()).toEqual(a.files.map((f) => [f.file, f.sha256]).sort());
   });
 });
 
