@@ -4,6 +4,7 @@
  * applies `rows` only when `ok` is true.
  */
 import { readdir } from 'node:fs/promises';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { accounts } from './accounts';
 import { contractFile } from './contract-file';
@@ -162,6 +163,7 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
     const state = states.get(name);
     if (state === undefined) continue;
     const ok = accepted(state);
+    assertSchema(state.contract, state.file, ok);
     files.push({
       file: state.file,
       sha256: hashes.get(name)!,
@@ -177,6 +179,23 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
     (rows as unknown as Record<string, unknown[]>)[name] = ok;
   }
   return { ok: errors.length === 0, errors, files, quarantine, rows };
+}
+
+/**
+ * The zod schema of each contract states what an accepted row is. The
+ * column checks above are what quarantine rows; the schema is the second,
+ * independent guard on their output: an accepted row that breaks it means a
+ * bug in the checks, and the drop must not go on as if it were valid.
+ */
+function assertSchema(contract: Contract<Row>, file: string, rows: readonly unknown[]): void {
+  for (const row of rows) {
+    const r = contract.schema.safeParse(row);
+    if (!r.success) {
+      const line = (row as { line?: number }).line;
+      throw new Error(`${file} line ${line}: an accepted row breaks the ${contract.name} contract's schema ` +
+        `(a bug in acvloop's checks, not in the drop): ${z.prettifyError(r.error)}`);
+    }
+  }
 }
 
 function accepted(state: FileState): unknown[] {

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -88,6 +89,18 @@ describe('valid oddities pass', () => {
     const v = await validateDrop(dropFor(null, { 'truth.json': '{}', 'experiments.csv': 'x\n1\n', 'notes.txt': 'hi' }));
     expect(v.ok).toBe(true);
     expect(v.files.map((f) => f.file)).not.toContain('experiments.csv');
+  });
+
+  it("checks every accepted row against its contract's zod schema, and stops on a row the checks let through", async () => {
+    const original = CONTRACTS.spend.schema;
+    // A schema stricter than the column checks stands in for a bug in those checks.
+    (CONTRACTS.spend as { schema: unknown }).schema = (original as any).extend({ amount: z.number().lt(-1) });
+    try {
+      await expect(validateDrop(dropFor(null))).rejects.toThrow(/spend\.csv line 2: an accepted row breaks the spend contract's schema/);
+    } finally {
+      (CONTRACTS.spend as { schema: unknown }).schema = original;
+    }
+    expect((await validateDrop(dropFor(null))).ok).toBe(true);
   });
 
   it('the same drop gives the same content hash wherever it lives, and the validator agrees on every file hash', async () => {
