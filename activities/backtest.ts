@@ -75,13 +75,13 @@ export function backtestActivity(deps: ActivityDeps) {
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: brier / test.length, detail: { split, train: train.length, test: test.length, kind: c.model.kind } });
       }
       await inLockedTransaction(deps, `backtest:${runId}`, async (client) => {
-      for (const m of metrics) {
-        await client.query(
-          `insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, $3, $4, $5, $6)
-           on conflict do nothing`,
-          [runId, m.model_version_id, m.role, m.metric, m.value, JSON.stringify(m.detail)],
-        );
-      }
+        for (const m of metrics) {
+          await client.query(
+            `insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, $3, $4, $5, $6)
+             on conflict do nothing`,
+            [runId, m.model_version_id, m.role, m.metric, m.value, JSON.stringify(m.detail)],
+          );
+        }
       });
       const get = (role: string, metric: string) => metrics.find((m) => m.role === role && m.metric === metric)?.value ?? null;
       return {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { readCsvFile, UnreadableFileError } from '../contracts/csv';
-import { copyRows } from '../sql/copy';
+import { openCopy } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, heartbeat, withStage } from './context';
 import { dropFilesIn, hashDrop } from './drop-hash';
 import { dropChanged, dropRejected } from './errors';
@@ -32,38 +32,39 @@ export function ingestActivity(deps: ActivityDeps) {
       let reused = false;
       let rows = 0;
       await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
-      const existing = await client.query('select 1 from ingest_batches where batch_id = $1', [batchId]);
-      if (existing.rowCount) {
-        reused = true;
-        const r = await client.query('select coalesce(sum(rows_read), 0)::int as n from ingest_files where batch_id = $1', [batchId]);
-        rows = r.rows[0].n;
-      } else {
-        await client.query('insert into ingest_batches (batch_id, drop_sha256, contracts_version) values ($1, $2, $3)',
-          [batchId, drop.sha256, 'raw']);
-        for (const name of dropFilesIn(run.drop_path)) {
-          const file = path.join(run.drop_path, name);
-          const records: { line: number; record: unknown }[] = [];
-          let info;
-          try {
-            info = await readCsvFile(file, {
-              onRecord: (r) => { records.push({ line: r.line, record: r.fields }); },
-              onMalformed: (m) => { records.push({ line: m.line, record: { _malformed: m.reason, _raw: m.raw } }); },
-            });
-          } catch (err) {
-            if (err instanceof UnreadableFileError) throw dropRejected(`${name}: ${err.message}`);
-            throw err;
+        const existing = await client.query('select 1 from ingest_batches where batch_id = $1', [batchId]);
+        if (existing.rowCount) {
+          reused = true;
+          const r = await client.query('select coalesce(sum(rows_read), 0)::int as n from ingest_files where batch_id = $1', [batchId]);
+          rows = r.rows[0].n;
+        } else {
+          await client.query('insert into ingest_batches (batch_id, drop_sha256, contracts_version) values ($1, $2, $3)',
+            [batchId, drop.sha256, 'raw']);
+          for (const name of dropFilesIn(run.drop_path)) {
+            const file = path.join(run.drop_path, name);
+            // Rows stream into COPY while the file is parsed: Node parses while Postgres loads.
+            const raw = openCopy(client, 'raw_rows', ['batch_id', 'file', 'line', 'record']);
+            let info;
+            try {
+              info = await readCsvFile(file, {
+                onRecord: (r) => raw.push([batchId, name, r.line, JSON.stringify(r.fields)]),
+                onMalformed: (m) => raw.push([batchId, name, m.line, JSON.stringify({ _malformed: m.reason, _raw: m.raw })]),
+              });
+            } catch (err) {
+              await raw.end().catch(() => {});
+              if (err instanceof UnreadableFileError) throw dropRejected(`${name}: ${err.message}`);
+              throw err;
+            }
+            const landed = await raw.end();
+            const expected = drop.files.find((f) => f.file === name)!;
+            if (info.sha256 !== expected.sha256) throw dropChanged(`${name} changed while it was being read`);
+            await client.query('insert into ingest_files (batch_id, file, sha256, bytes, rows_read) values ($1, $2, $3, $4, $5)',
+              [batchId, name, expected.sha256, expected.bytes, landed]);
+            rows += landed;
+            heartbeat({ file: name, rows });
           }
-          const expected = drop.files.find((f) => f.file === name)!;
-          if (info.sha256 !== expected.sha256) throw dropChanged(`${name} changed while it was being read`);
-          await copyRows(client, 'raw_rows', ['batch_id', 'file', 'line', 'record'], records,
-            (r) => [batchId, name, r.line, JSON.stringify(r.record)]);
-          await client.query('insert into ingest_files (batch_id, file, sha256, bytes, rows_read) values ($1, $2, $3, $4, $5)',
-            [batchId, name, expected.sha256, expected.bytes, records.length]);
-          rows += records.length;
-          heartbeat({ file: name, rows });
         }
-      }
-      await client.query('insert into run_batches (run_id, batch_id) values ($1, $2) on conflict (run_id) do nothing', [runId, batchId]);
+        await client.query('insert into run_batches (run_id, batch_id) values ($1, $2) on conflict (run_id) do nothing', [runId, batchId]);
       });
       return {
         summary: { batchId, files: drop.files.length, rows, reused },

@@ -46,18 +46,18 @@ export function retrainActivity(deps: ActivityDeps) {
         { family: 'forecast', params: { kind: 'trailing_mean', window: forecast.window, horizon: FORECAST_HORIZON }, metrics: forecast.metrics },
       ];
       await inLockedTransaction(deps, `retrain:${runId}`, async (client) => {
-      const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
-      if (!done.rowCount) {
-        for (const v of versions) {
-          await client.query(
-            `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version)
-             values ($1, $2, $3, $4, $5, $6, $7)`,
-            [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion],
-          );
+        const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
+        if (!done.rowCount) {
+          for (const v of versions) {
+            await client.query(
+              `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version)
+               values ($1, $2, $3, $4, $5, $6, $7)`,
+              [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion],
+            );
+          }
+          const cols = ['run_id', 'model_version_id', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
+          await copyRows(client, 'attribution', cols, attributionRows(runId, attribution), (r) => cols.map((c) => r[c]));
         }
-        const cols = ['run_id', 'model_version_id', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
-        await copyRows(client, 'attribution', cols, attributionRows(runId, attribution), (r) => cols.map((c) => r[c]));
-      }
       });
       return {
         summary: {

@@ -90,19 +90,19 @@ export function scoreActivity(deps: ActivityDeps) {
         { maxChange: BUDGET_MAX_CHANGE },
       );
       await inLockedTransaction(deps, `score:${runId}`, async (client) => {
-      const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
-      if (!done.rowCount) {
-        const mv = modelVersionId(runId, 'renewal');
-        const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr'] as const;
-        await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
-        await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows,
-          (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
-        const fmv = modelVersionId(runId, 'forecast');
-        await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
-          (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
-        await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
-          (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({ roi: b.roi, min: b.min, max: b.max, roiModel: BUDGET_ROI_MODEL })]);
-      }
+        const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
+        if (!done.rowCount) {
+          const mv = modelVersionId(runId, 'renewal');
+          const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr'] as const;
+          await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
+          await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows,
+            (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
+          const fmv = modelVersionId(runId, 'forecast');
+          await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
+            (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
+          await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
+            (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({ roi: b.roi, min: b.min, max: b.max, roiModel: BUDGET_ROI_MODEL })]);
+        }
       });
       return {
         summary: {

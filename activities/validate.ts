@@ -34,46 +34,73 @@ export function validateActivity(deps: ActivityDeps) {
       const batchId = await batchOf(deps, runId);
       const lineage = (v: Pick<DropValidation, 'files' | 'quarantine'>) => lineageOf(deps, run.drop_path, v);
 
-      const prior = await db.selectFrom('validation_reports').selectAll().where('batch_id', '=', batchId).executeTakeFirst();
-      if (prior) {
+      // A batch is validated once: later attempts and runs take its stored verdict.
+      const stored = async () => {
+        const prior = await db.selectFrom('validation_reports').selectAll().where('batch_id', '=', batchId).executeTakeFirst();
+        if (!prior) return null;
         if (!prior.ok) throw dropRejected(prior.errors.join('; '));
         const files = prior.files as unknown as DropValidation['files'];
         const q = await db.selectFrom('quarantine').select(['file', 'rule', 'column_name']).where('batch_id', '=', batchId).execute();
         return { summary: summarize(batchId, files, true), ...lineage({ files, quarantine: q.map((x) => ({ ...x, column: x.column_name })) as any }) };
-      }
+      };
+      const already = await stored();
+      if (already) return already;
 
-      const v = await validateDrop(run.drop_path, { onProgress: (file, rows) => heartbeat({ file, rows }) });
       const landed = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).execute();
-      for (const f of v.files) {
-        const l = landed.find((x) => x.file === f.file);
-        if (l && l.sha256 !== f.sha256) throw dropChanged(`${f.file} changed between ingest and validation`);
+      let v: DropValidation | undefined;
+      try {
+        await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
+          const again = await client.query('select 1 from validation_reports where batch_id = $1', [batchId]);
+          if (again.rowCount) return; // a concurrent attempt finished first; the report below is its
+          // Each file is COPYed as soon as its rows are final, while the next file is read; a
+          // rejected drop rolls all of it back, so nothing of it is applied.
+          let loading: Promise<void> = Promise.resolve();
+          v = await validateDrop(run.drop_path, {
+            onProgress: (file, rows) => heartbeat({ file, rows }),
+            onFileAccepted: (name, rows) => {
+              loading = loading.then(() => loadSource(client, batchId, name, rows));
+              loading.catch(() => {}); // surfaced by the await below
+            },
+          });
+          await loading;
+          for (const f of v.files) {
+            const l = landed.find((x) => x.file === f.file);
+            if (l && l.sha256 !== f.sha256) throw dropChanged(`${f.file} changed between ingest and validation`);
+          }
+          if (!v.ok) throw new Rejected();
+          await copyRows(client, 'quarantine', ['batch_id', 'file', 'line', 'column_name', 'rule', 'value', 'message', 'raw'], v.quarantine,
+            (q: QuarantineEntry) => [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)]);
+          await insertReport(client, batchId, v);
+        });
+      } catch (err) {
+        if (!(err instanceof Rejected)) throw err;
+        // The data went with the rollback; the verdict stays, so a retry or a re-run gets the same answer.
+        await inLockedTransaction(deps, `batch:${batchId}`, (client) => insertReport(client, batchId, v!));
+        throw dropRejected(v!.errors.join('; '));
       }
-      await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
-      const again = await client.query('select 1 from validation_reports where batch_id = $1', [batchId]);
-      if (!again.rowCount) {
-        if (v.ok) await loadValidated(client, batchId, v);
-        await client.query(
-          'insert into validation_reports (batch_id, ok, errors, files, contract_versions) values ($1, $2, $3, $4, $5)',
-          [batchId, v.ok, JSON.stringify(v.errors), JSON.stringify(v.files),
-            JSON.stringify(Object.fromEntries(v.files.map((f) => [f.file, f.contractVersion])))],
-        );
-      }
-      });
-      if (!v.ok) throw dropRejected(v.errors.join('; '));
+      if (!v) return (await stored())!;
       return { summary: summarize(batchId, v.files, false), ...lineage(v) };
     });
   };
 }
 
-async function loadValidated(client: PoolClient, batchId: string, v: DropValidation): Promise<void> {
-  for (const [file, spec] of Object.entries(SOURCE_TABLES) as [keyof DropRows, { table: string; columns: string[] }][]) {
-    const rows = v.rows[file] as unknown as Record<string, unknown>[];
-    if (rows.length === 0) continue;
-    await copyRows(client, spec.table, ['batch_id', ...spec.columns], rows, (r) => [batchId, ...spec.columns.map((c) => r[c])]);
-    heartbeat({ loaded: file });
-  }
-  await copyRows(client, 'quarantine', ['batch_id', 'file', 'line', 'column_name', 'rule', 'value', 'message', 'raw'], v.quarantine,
-    (q: QuarantineEntry) => [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)]);
+/** Marks a drop the contracts rejected: the transaction rolls back, then the verdict is recorded. */
+class Rejected extends Error {}
+
+async function loadSource(client: PoolClient, batchId: string, file: keyof DropRows, rows: readonly unknown[]): Promise<void> {
+  const spec = SOURCE_TABLES[file] as { table: string; columns: string[] };
+  if (rows.length === 0) return;
+  await copyRows(client, spec.table, ['batch_id', ...spec.columns], rows as Record<string, unknown>[], (r) => [batchId, ...spec.columns.map((c) => r[c])]);
+  heartbeat({ loaded: file });
+}
+
+async function insertReport(client: PoolClient, batchId: string, v: DropValidation): Promise<void> {
+  await client.query(
+    `insert into validation_reports (batch_id, ok, errors, files, contract_versions) values ($1, $2, $3, $4, $5)
+     on conflict (batch_id) do nothing`,
+    [batchId, v.ok, JSON.stringify(v.errors), JSON.stringify(v.files),
+      JSON.stringify(Object.fromEntries(v.files.map((f) => [f.file, f.contractVersion])))],
+  );
 }
 
 function summarize(batchId: string, files: DropValidation['files'], reused: boolean) {

@@ -67,6 +67,13 @@ export interface ValidateOptions {
   maxErrorRate?: number;
   /** Called every PROGRESS_EVERY rows of a file and when it is done. */
   onProgress?: (file: string, rows: number) => void;
+  /**
+   * Called once a file's accepted rows are final (files are validated in
+   * VALIDATION_ORDER and no later file changes an earlier one's verdicts), so
+   * a caller can load them while the next file is read. Whether the drop as a
+   * whole is accepted is known only when validateDrop resolves.
+   */
+  onFileAccepted?: (name: DropFileName, rows: readonly unknown[]) => void;
 }
 
 /** FileReport plus what a data engineer should know about the header. */
@@ -103,6 +110,7 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
 
   const states = new Map<DropFileName, FileState>();
   const hashes = new Map<DropFileName, string>();
+  const acceptedRows = new Map<DropFileName, unknown[]>();
   let fx: FxTable = USD_ONLY;
   for (const name of VALIDATION_ORDER) {
     // The engine sees rows as cells by name; each contract's own types end at its module.
@@ -153,7 +161,11 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
           `above the threshold of ${pct(threshold)}`,
       );
     }
-    if (name === 'fx_rates') fx = fxTable(accepted(state) as unknown as FxRateRow[]);
+    const ok = accepted(state);
+    assertSchema(state.contract, state.file, ok);
+    acceptedRows.set(name, ok);
+    opts.onFileAccepted?.(name, ok);
+    if (name === 'fx_rates') fx = fxTable(ok as unknown as FxRateRow[]);
   }
 
   const files: ContractFileReport[] = [];
@@ -162,8 +174,7 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
   for (const name of REPORT_ORDER) {
     const state = states.get(name);
     if (state === undefined) continue;
-    const ok = accepted(state);
-    assertSchema(state.contract, state.file, ok);
+    const ok = acceptedRows.get(name)!;
     files.push({
       file: state.file,
       sha256: hashes.get(name)!,

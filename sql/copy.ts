@@ -1,7 +1,11 @@
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
+
+const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const copySql = (table: string, columns: readonly string[]) =>
+  `COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM STDIN WITH (FORMAT csv, NULL '\\N')`;
 
 /**
  * Bulk-loads rows with `COPY ... FROM STDIN (FORMAT csv)`: an order of
@@ -16,22 +20,63 @@ export async function copyRows<T>(
   rows: Iterable<T>,
   pick: (row: T) => readonly unknown[],
 ): Promise<number> {
-  const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  const stream = client.query(copyFrom(
-    `COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM STDIN WITH (FORMAT csv, NULL '\\N')`,
-  ));
+  const stream = client.query(copyFrom(copySql(table, columns)));
   let count = 0;
-  function* lines(): Generator<string> {
+  function* chunks(): Generator<string> {
     let chunk = '';
     for (const row of rows) {
-      chunk += pick(row).map(csvCell).join(',') + '\n';
+      chunk += csvLine(pick(row));
       count++;
       if (chunk.length > 1 << 16) { yield chunk; chunk = ''; }
     }
     if (chunk) yield chunk;
   }
-  await pipeline(Readable.from(lines()), stream);
+  await pipeline(Readable.from(chunks()), stream);
   return count;
+}
+
+export interface CopyWriter {
+  /** Queues one row; rows go to Postgres in 64 KiB chunks while the caller keeps producing. */
+  push(row: readonly unknown[]): void;
+  /** Sends what is left and resolves with the row count once Postgres has taken them all. */
+  end(): Promise<number>;
+}
+
+/**
+ * A COPY that rows are pushed into as they are produced (e.g. from a
+ * parser's callback), so parsing in Node and loading in Postgres overlap
+ * instead of running one after the other.
+ */
+export function openCopy(client: PoolClient, table: string, columns: readonly string[]): CopyWriter {
+  const stream = client.query(copyFrom(copySql(table, columns)));
+  // Observe a failure as soon as it happens; it is rethrown by end().
+  const done = finished(stream);
+  done.catch(() => {});
+  let chunk = '';
+  let count = 0;
+  return {
+    push(row) {
+      chunk += csvLine(row);
+      count++;
+      if (chunk.length > 1 << 16) {
+        stream.write(chunk);
+        chunk = '';
+      }
+    },
+    async end() {
+      if (chunk) stream.write(chunk);
+      chunk = '';
+      stream.end();
+      await done;
+      return count;
+    },
+  };
+}
+
+function csvLine(cells: readonly unknown[]): string {
+  let line = '';
+  for (let i = 0; i < cells.length; i++) line += (i ? ',' : '') + csvCell(cells[i]);
+  return line + '\n';
 }
 
 function csvCell(v: unknown): string {
