@@ -40,7 +40,6 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: opts.activities ?? createActivities(opts.deps),
-    bundlerOptions: { ignoreModules: [] },
   });
 }
 

@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { sql } from 'kysely';
 import type { PoolClient } from 'pg';
 import type { Db } from '../sql/db';
 import { asOfDate } from './as-of';
@@ -38,13 +37,6 @@ export interface StageOutput<S> {
   summary: S;
   inputs?: LineageDataset[];
   outputs?: LineageDataset[];
-}
-
-export class NonRetryable extends Error {
-  constructor(readonly type: string, message: string) {
-    super(message);
-    this.name = type;
-  }
 }
 
 /**
@@ -153,4 +145,3 @@ export async function validatedBatchOf(deps: ActivityDeps, runId: string): Promi
   return batchId;
 }
 
-export { sql };
