@@ -38,6 +38,11 @@ export async function hashFile(file: string): Promise<DropFileHash> {
 export async function hashDrop(dir: string): Promise<DropHash> {
   const files: DropFileHash[] = [];
   for (const f of dropFilesIn(dir)) files.push(await hashFile(path.join(dir, f)));
-  const sha256 = createHash('sha256').update(files.map((f) => `${f.file}:${f.sha256}\n`).join('')).digest('hex');
-  return { sha256, files };
+  return { sha256: dropHashOf(files), files };
+}
+
+/** The drop's hash from its files' hashes (in file-name order), however those were computed. */
+export function dropHashOf(files: readonly Pick<DropFileHash, 'file' | 'sha256'>[]): string {
+  const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return createHash('sha256').update(sorted.map((f) => `${f.file}:${f.sha256}\n`).join('')).digest('hex');
 }

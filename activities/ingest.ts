@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { readCsvFile, UnreadableFileError } from '../contracts/csv';
 import { openCopy } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, heartbeat, withStage } from './context';
-import { dropFilesIn, hashDrop } from './drop-hash';
+import { dropFilesIn, dropHashOf } from './drop-hash';
 import { dropChanged, dropRejected } from './errors';
-import { PRODUCER, pgDataset, schemaFacet } from './lineage-event';
+import { fileDataset, pgDataset, schemaFacet } from './lineage-event';
 
 /** The batch id of a drop: its content hash. The same bytes are one batch, however often they are ingested. */
 export function batchIdFor(dropSha256: string): string {
@@ -23,23 +24,19 @@ export function ingestActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'ingest', async () => {
       const { db } = deps.db;
       const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
-      const drop = await hashDrop(run.drop_path);
-      if (drop.sha256 !== run.drop_sha256) {
-        throw dropChanged(`the files in ${run.drop_path} changed after run ${runId} started ` +
-          `(sha256 ${drop.sha256.slice(0, 12)}… instead of ${run.drop_sha256.slice(0, 12)}…); start a new run`);
-      }
-      const batchId = batchIdFor(drop.sha256);
+      // The run was started on these bytes: their hash names the batch. Each file is read once,
+      // hashed while it is parsed, and the whole load rolls back if the bytes are not the run's.
+      const batchId = batchIdFor(run.drop_sha256);
       let reused = false;
-      let rows = 0;
       await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
         const existing = await client.query('select 1 from ingest_batches where batch_id = $1', [batchId]);
         if (existing.rowCount) {
           reused = true;
-          const r = await client.query('select coalesce(sum(rows_read), 0)::int as n from ingest_files where batch_id = $1', [batchId]);
-          rows = r.rows[0].n;
         } else {
           await client.query('insert into ingest_batches (batch_id, drop_sha256, contracts_version) values ($1, $2, $3)',
-            [batchId, drop.sha256, 'raw']);
+            [batchId, run.drop_sha256, 'raw']);
+          const read: { file: string; sha256: string }[] = [];
+          let rows = 0;
           for (const name of dropFilesIn(run.drop_path)) {
             const file = path.join(run.drop_path, name);
             // Rows stream into COPY while the file is parsed: Node parses while Postgres loads.
@@ -56,22 +53,24 @@ export function ingestActivity(deps: ActivityDeps) {
               throw err;
             }
             const landed = await raw.end();
-            const expected = drop.files.find((f) => f.file === name)!;
-            if (info.sha256 !== expected.sha256) throw dropChanged(`${name} changed while it was being read`);
+            read.push({ file: name, sha256: info.sha256 });
             await client.query('insert into ingest_files (batch_id, file, sha256, bytes, rows_read) values ($1, $2, $3, $4, $5)',
-              [batchId, name, expected.sha256, expected.bytes, landed]);
+              [batchId, name, info.sha256, fs.statSync(file).size, landed]);
             rows += landed;
             heartbeat({ file: name, rows });
+          }
+          const sha256 = dropHashOf(read);
+          if (sha256 !== run.drop_sha256) {
+            throw dropChanged(`the files in ${run.drop_path} changed after run ${runId} started ` +
+              `(sha256 ${sha256.slice(0, 12)}… instead of ${run.drop_sha256.slice(0, 12)}…); start a new run`);
           }
         }
         await client.query('insert into run_batches (run_id, batch_id) values ($1, $2) on conflict (run_id) do nothing', [runId, batchId]);
       });
+      const files = await db.selectFrom('ingest_files').select(['file', 'sha256', 'bytes', 'rows_read']).where('batch_id', '=', batchId).orderBy('file').execute();
       return {
-        summary: { batchId, files: drop.files.length, rows, reused },
-        inputs: drop.files.map((f) => ({
-          namespace: 'file', name: path.join(run.drop_path, f.file),
-          facets: { acvloop_content: { _producer: PRODUCER, _schemaURL: `${PRODUCER}/facets/content.json`, sha256: f.sha256, bytes: f.bytes } },
-        })),
+        summary: { batchId, files: files.length, rows: files.reduce((n, f) => n + f.rows_read, 0), reused },
+        inputs: files.map((f) => fileDataset(run.drop_path, f.file, { sha256: f.sha256, bytes: Number(f.bytes) })),
         outputs: [pgDataset(deps.db.schema, 'raw_rows', schemaFacet([
           { name: 'batch_id', type: 'text' }, { name: 'file', type: 'text' }, { name: 'line', type: 'integer' }, { name: 'record', type: 'jsonb' },
         ]))],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 
 /**
  * OpenLineage 2-0-2 RunEvents (https://openlineage.io/spec/2-0-2/OpenLineage.json).
@@ -83,4 +84,17 @@ export function runEvent(args: {
 /** A table of this project's Postgres as an OpenLineage dataset. */
 export function pgDataset(schema: string, table: string, facets?: Record<string, unknown>): LineageDataset {
   return { namespace: 'postgres://acvloop', name: `${schema}.${table}`, ...(facets ? { facets } : {}) };
+}
+
+/**
+ * A drop file as an OpenLineage dataset, identified by its content hash
+ * (and, once known, the contract version it was checked against).
+ */
+export function fileDataset(dropPath: string, file: string, content: { sha256: string; bytes?: number; contractVersion?: string | null },
+  facets: Record<string, unknown> = {}): LineageDataset {
+  return {
+    namespace: 'file',
+    name: path.join(dropPath, file),
+    facets: { ...facets, acvloop_content: { _producer: PRODUCER, _schemaURL: `${PRODUCER}/facets/content.json`, ...content } },
+  };
 }

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { ActivityDeps, batchOf, withStage } from './context';
-import { PRODUCER, pgDataset, schemaFacet } from './lineage-event';
+import { PRODUCER, fileDataset, pgDataset, schemaFacet } from './lineage-event';
 import { SOURCE_TABLES } from './validate';
 
 /**
@@ -23,11 +22,7 @@ export function lineageActivity(deps: ActivityDeps) {
       const files = await db.selectFrom('ingest_files').selectAll().where('batch_id', '=', batchId).orderBy('file').execute();
       const report = await db.selectFrom('validation_reports').select('contract_versions').where('batch_id', '=', batchId).executeTakeFirstOrThrow();
       const versions = report.contract_versions as Record<string, string>;
-      const inputs = files.map((f) => ({
-        namespace: 'file',
-        name: path.join(run.drop_path, f.file),
-        facets: { acvloop_content: { _producer: PRODUCER, _schemaURL: `${PRODUCER}/facets/content.json`, sha256: f.sha256, bytes: Number(f.bytes), contractVersion: versions[f.file] ?? null } },
-      }));
+      const inputs = files.map((f) => fileDataset(run.drop_path, f.file, { sha256: f.sha256, bytes: Number(f.bytes), contractVersion: versions[f.file] ?? null }));
       const outputs = files.map((f) => {
         const key = f.file.replace(/\.csv(\.gz)?$/, '') as keyof typeof SOURCE_TABLES;
         const spec = SOURCE_TABLES[key];

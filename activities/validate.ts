@@ -1,11 +1,10 @@
-import path from 'node:path';
 import type { PoolClient } from 'pg';
 import { validateDrop } from '../contracts';
 import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
 import { copyRows } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, batchOf, heartbeat, withStage } from './context';
 import { dropChanged, dropRejected } from './errors';
-import { LineageDataset, PRODUCER, pgDataset } from './lineage-event';
+import { fileDataset, LineageDataset, PRODUCER, pgDataset } from './lineage-event';
 
 /** Validated source tables and the columns each takes from its rows, in COPY order. */
 export const SOURCE_TABLES: { [F in keyof DropRows]: { table: string; columns: (keyof DropRows[F][number] & string)[] } } = {
@@ -113,21 +112,16 @@ function lineageOf(deps: ActivityDeps, dropPath: string, v: Pick<DropValidation,
   const inputs: LineageDataset[] = v.files.map((f) => {
     const broken = new Map<string, string | null>();
     for (const q of v.quarantine) if (q.file === f.file) broken.set(q.rule, q.column);
-    return {
-      namespace: 'file',
-      name: path.join(dropPath, f.file),
-      facets: {
-        dataQualityAssertions: {
-          _producer: PRODUCER,
-          _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
-          assertions: [
-            { assertion: `contract ${f.file} v${f.contractVersion}: rows accepted`, success: f.rowsQuarantined === 0 },
-            ...[...broken].map(([rule, column]) => ({ assertion: rule, success: false, ...(column ? { column } : {}) })),
-          ],
-        },
-        acvloop_content: { _producer: PRODUCER, _schemaURL: `${PRODUCER}/facets/content.json`, sha256: f.sha256, contractVersion: f.contractVersion },
+    return fileDataset(dropPath, f.file, { sha256: f.sha256, contractVersion: f.contractVersion }, {
+      dataQualityAssertions: {
+        _producer: PRODUCER,
+        _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
+        assertions: [
+          { assertion: `contract ${f.file} v${f.contractVersion}: rows accepted`, success: f.rowsQuarantined === 0 },
+          ...[...broken].map(([rule, column]) => ({ assertion: rule, success: false, ...(column ? { column } : {}) })),
+        ],
       },
-    };
+    });
   });
   const outputs = [...Object.values(SOURCE_TABLES).map((s) => s.table), 'quarantine'].map((t) => pgDataset(deps.db.schema, t));
   return { inputs, outputs };
