@@ -21,7 +21,8 @@ import { generateDrop } from '../generator';
 import { hashDrop } from '../activities/drop-hash';
 import { connect, type Db } from '../sql/db';
 import { redact } from '../cli/env';
-import { freePort, startEmbeddedPostgres } from '../cli/infra/postgres';
+import { startEmbeddedPostgres } from '../cli/infra/postgres';
+import { stopProcess } from '../cli/infra/process';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../cli/infra/temporal';
 import { connectClient, runState, startCycle } from '../cli/temporal-client';
 import { parsePositiveInt } from '../cli/parse';
@@ -132,22 +133,10 @@ async function main(): Promise<number> {
   let address = process.env.TEMPORAL_ADDRESS;
   if (address) log(`Temporal: ${address} (TEMPORAL_ADDRESS)`);
   else {
-    const cli = findTemporalCli();
-    if (cli) {
-      // Started here rather than through the SDK, whose server writes its banner on our stdout (the JSON's).
-      const port = await freePort();
-      const server = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'],
-        { stdio: ['ignore', 'ignore', 'ignore'] });
-      killAtExit(server);
-      stops.push({ name: 'Temporal dev server', stop: () => stopProcess(server) });
-      address = `127.0.0.1:${port}`;
-      await waitForTemporal(address, server);
-    } else {
-      log(`${TEMPORAL_INSTALL_HINT}; trying the SDK's own download`);
-      const env = await startDevServer();
-      stops.push({ name: 'Temporal dev server', stop: () => env.teardown() });
-      address = env.address;
-    }
+    if (!findTemporalCli()) log(`${TEMPORAL_INSTALL_HINT}; trying the SDK's own download`);
+    const server = await startDevServer();
+    stops.push({ name: 'Temporal dev server', stop: server.stop });
+    address = server.address;
     log(`Temporal: dev server at ${address}`);
   }
   const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
@@ -273,26 +262,6 @@ async function stageSeconds(db: Db, runId: string): Promise<Record<string, numbe
   return out;
 }
 
-/** Until the dev server answers for the default namespace (its port opens a little before). */
-async function waitForTemporal(address: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`the Temporal dev server exited (${server.signalCode ?? `code ${server.exitCode}`})`);
-    try {
-      const client = await connectClient({ address, namespace: 'default' });
-      try {
-        await client.workflowService.describeNamespace({ namespace: 'default' });
-        return;
-      } finally {
-        await client.connection.close();
-      }
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server at ${address} did not start within 60 s: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
 interface WorkerProcess {
   child: ChildProcess;
   exited(): string | null;
@@ -320,14 +289,6 @@ function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
   });
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await gone;
-  clearTimeout(timer);
-}
 
 /** VmRSS of a pid every 200 ms, and its VmHWM (the kernel's own peak) on demand. */
 function sampleMemory(pid: number) {

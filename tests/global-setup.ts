@@ -30,9 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!temporalCli) throw new Error(TEMPORAL_INSTALL_HINT);
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
-    const env = await startDevServer();
-    stops.push(() => env.teardown());
-    temporalAddress = env.address;
+    const server = await startDevServer();
+    stops.push(server.stop);
+    temporalAddress = server.address;
   }
   project.provide('databaseUrl', databaseUrl);
   project.provide('temporalAddress', temporalAddress);

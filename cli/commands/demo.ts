@@ -48,9 +48,9 @@ export async function demoCommand(opts: { accounts: string; seed: string; month:
     if (address) say(`  Temporal: ${address} (TEMPORAL_ADDRESS)`);
     else {
       if (!findTemporalCli()) say(`  (${TEMPORAL_INSTALL_HINT}; trying the SDK's own download)`);
-      const env = await startDevServer();
-      stops.push(() => env.teardown());
-      address = env.address;
+      const server = await startDevServer();
+      stops.push(server.stop);
+      address = server.address;
       say(`  Temporal: dev server started at ${address}`);
     }
     const schema = process.env.ACVLOOP_SCHEMA || 'acvloop';

