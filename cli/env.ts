@@ -1,12 +1,8 @@
-import { connect, dbOptionsFromEnv, migrate, type Db } from '../sql/db';
+import { connect, dbOptionsFromEnv, migrate, type Db, type DbOptions } from '../sql/db';
 
 /** Opens the database the commands use: DATABASE_URL (and ACVLOOP_SCHEMA), migrated. */
 export async function openDb(): Promise<Db> {
-  const opts = dbOptionsFromEnv();
-  if (!opts) {
-    throw new Error('DATABASE_URL is not set: point it at Postgres (e.g. postgres://postgres@127.0.0.1:5432/acvloop), ' +
-      'or run `acvloop demo`, which starts an embedded Postgres');
-  }
+  const opts = requireDbOptions();
   const handle = connect(opts);
   try {
     await migrate(handle);
@@ -15,6 +11,16 @@ export async function openDb(): Promise<Db> {
     throw new Error(`cannot use the database at ${redact(opts.url)}: ${(err as Error).message}`);
   }
   return handle;
+}
+
+/** DATABASE_URL and ACVLOOP_SCHEMA, or the error that says how to set them. */
+export function requireDbOptions(): DbOptions {
+  const opts = dbOptionsFromEnv();
+  if (!opts) {
+    throw new Error('DATABASE_URL is not set: point it at Postgres (e.g. postgres://postgres@127.0.0.1:5432/acvloop), ' +
+      'or run `acvloop demo`, which starts an embedded Postgres');
+  }
+  return opts;
 }
 
 export function redact(url: string): string {

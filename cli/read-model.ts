@@ -142,5 +142,16 @@ export async function readScores(handle: Db, runId: string): Promise<ScoreRow[]>
     .where('run_id', '=', runId).orderBy('contract_id').execute();
 }
 
+export const SCORE_COLUMNS = ['contract_id', 'account_id', 'renewal_probability', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr'] as const;
+
+/** `acvloop scores --csv`: one row per active contract, numbers to 4 decimals, text quoted where CSV needs it. */
+export function scoresCsv(rows: readonly ScoreRow[]): string {
+  const cell = (v: string | number) =>
+    typeof v === 'number' ? String(round4(v)) : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  let out = SCORE_COLUMNS.join(',') + '\n';
+  for (const r of rows) out += SCORE_COLUMNS.map((c) => cell(r[c])).join(',') + '\n';
+  return out;
+}
+
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const round4 = (n: number) => Math.round(n * 10000) / 10000;

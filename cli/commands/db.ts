@@ -1,10 +1,9 @@
-import { openDb } from '../env';
-import { connect, dbOptionsFromEnv, migrate } from '../../sql/db';
+import { requireDbOptions } from '../env';
+import { connect, migrate } from '../../sql/db';
 import { printJson, say } from '../output';
 
 export async function migrateCommand(opts: { json?: boolean }): Promise<number> {
-  if (!dbOptionsFromEnv()) return openDb().then(() => 0); // throws the clear "DATABASE_URL is not set" error
-  const handle = connect(dbOptionsFromEnv()!);
+  const handle = connect(requireDbOptions());
   try {
     const r = await migrate(handle);
     if (opts.json) printJson({ schema: handle.schema, applied: r.applied, alreadyApplied: r.alreadyApplied });

@@ -9,7 +9,7 @@ import { createWorker } from '../../worker';
 import { codeVersion, redact } from '../env';
 import { startEmbeddedPostgres } from '../infra/postgres';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../infra/temporal';
-import { readRun, readScores } from '../read-model';
+import { readRun, readScores, scoresCsv } from '../read-model';
 import { decide, startCycle } from '../temporal-client';
 import { say } from '../output';
 import { parseMonth, parsePositiveInt } from '../parse';
@@ -99,8 +99,7 @@ export async function demoCommand(opts: { accounts: string; seed: string; month:
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'show.json'), JSON.stringify(report, null, 2));
     const scores = await readScores(db, runId);
-    fs.writeFileSync(path.join(out, 'scores.csv'), ['contract_id,account_id,renewal_probability,ltv_p10,ltv_p50,ltv_p90,projected_arr',
-      ...scores.map((s) => [s.contract_id, s.account_id, s.renewal_probability, s.ltv_p10, s.ltv_p50, s.ltv_p90, s.projected_arr].join(','))].join('\n') + '\n');
+    fs.writeFileSync(path.join(out, 'scores.csv'), scoresCsv(scores));
     const events = await db.db.selectFrom('lineage_events').select('event').where('run_id', '=', runId).orderBy('id').execute();
     fs.writeFileSync(path.join(out, 'lineage.json'), JSON.stringify(events.map((e) => e.event), null, 2));
     say(`Copies of the outputs: ${path.join(out, 'show.json')}, scores.csv (${scores.length} contracts), lineage.json (${events.length} OpenLineage events)`);
