@@ -153,7 +153,27 @@ export interface BacktestsTable {
 }
 
 export interface AttributionTable {
-  run_id: string; model_version_id: string; model: string; dimension: string; key: string; conversions: number; acv_usd: number;
+  run_id: string; model_version_id: string; revenue: ColumnType<'new' | 'expansion', 'new' | 'expansion' | undefined, never>;
+  model: string; dimension: string; key: string; conversions: number; acv_usd: number;
+}
+
+export interface AttributionRemovalEffectsTable {
+  run_id: string; model_version_id: string; revenue: 'new' | 'expansion'; channel: string; removal_effect: number;
+}
+
+export interface IncrementalityTable {
+  run_id: string; model_version_id: string; channel: string; spend_usd: number; incremental_acv: number;
+  low: number; high: number; interval: number; roi: number | null; mroi: number | null; detail: Json;
+}
+
+export interface SurvivalCurvesTable {
+  run_id: string; model_version_id: string; group_key: string; t_months: number; survival: number;
+  lo95: number | null; hi95: number | null; at_risk: number; events: number;
+}
+
+export interface ForecastTotalsTable {
+  run_id: string; model_version_id: string; scenario: string; horizon_months: number; spend_usd: number;
+  mean: number; lo80: number; hi80: number; lo95: number; hi95: number;
 }
 
 export interface KpisTable {
@@ -163,6 +183,7 @@ export interface KpisTable {
 export interface ContractScoresTable {
   run_id: string; model_version_id: string; contract_id: string; account_id: string; renewal_probability: number;
   ltv_mean: number; ltv_p10: number; ltv_p50: number; ltv_p90: number; projected_arr: number;
+  next_renewal_date: ColumnType<Date | null, string | null | undefined, never>; expected_expansion: number | null;
 }
 
 export interface ForecastsTable {
@@ -226,6 +247,10 @@ export interface Database {
   model_versions: ModelVersionsTable;
   backtests: BacktestsTable;
   attribution: AttributionTable;
+  attribution_removal_effects: AttributionRemovalEffectsTable;
+  incrementality: IncrementalityTable;
+  survival_curves: SurvivalCurvesTable;
+  forecast_totals: ForecastTotalsTable;
   kpis: KpisTable;
   contract_scores: ContractScoresTable;
   forecasts: ForecastsTable;

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026-11-23-0001-initial';
+import * as models from './2026-11-23-0002-models';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
   '2026-11-23-0001-initial': initial,
+  '2026-11-23-0002-models': models,
 };
 
 export const migrationProvider: MigrationProvider = {
