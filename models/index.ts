@@ -5,6 +5,7 @@ export * from './graph';
 export * from './linalg';
 export * from './attribution';
 export * from './survival';
+export * from './cox';
 export * from './renewal';
 export * from './ltv';
 export * from './forecast';
