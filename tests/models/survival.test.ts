@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { kaplanMeier, survivalAt } from '../../models/survival';
+import { chiSquareSurvival, gammaQ, kaplanMeier, logGamma, logRankTest, survivalAt } from '../../models/survival';
 
 /** Columns of a small numeric CSV from the lifelines datasets. */
 function readCsv(path: string): Record<string, string>[] {
@@ -90,5 +90,114 @@ describe('kaplanMeier on lifelines datasets', () => {
     const ref = bruteForceKm(t, e);
     for (const p of fit.points) expect(Math.abs(p.survival - ref.get(p.time)!)).toBeLessThan(1e-12);
     expect(kaplanMeier(t, e.map(() => 0)).median).toBeNull();
+  });
+});
+
+/** A text column of a lifelines CSV (dd has quoted text with commas: parse it properly). */
+function readTable(path: string): Record<string, string>[] {
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const split = (line: string): string[] => {
+    const out: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (const ch of line) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === ',' && !quoted) (out.push(cur), (cur = ''));
+      else cur += ch;
+    }
+    out.push(cur);
+    return out;
+  };
+  const cols = split(header);
+  return lines.map((l) => Object.fromEntries(split(l).map((v, i) => [cols[i], v])));
+}
+
+/**
+ * Two-group log-rank statistic written plainly: one 2×2 table (group × died/survived)
+ * per distinct event time, (Σ O₁ − E₁)² / Σ V₁ with the hypergeometric variance.
+ */
+function bruteForceLogRank2(times: number[], events: number[], inA: boolean[]): number {
+  const eventTimes = [...new Set(times.filter((_, i) => events[i] === 1))].sort((a, b) => a - b);
+  let oMinusE = 0;
+  let variance = 0;
+  for (const t of eventTimes) {
+    const n = times.filter((x) => x >= t).length;
+    const nA = times.filter((x, i) => x >= t && inA[i]).length;
+    const d = times.filter((x, i) => x === t && events[i] === 1).length;
+    const dA = times.filter((x, i) => x === t && events[i] === 1 && inA[i]).length;
+    oMinusE += dA - (d * nA) / n;
+    if (n > 1) variance += (d * (nA / n) * (1 - nA / n) * (n - d)) / (n - 1);
+  }
+  return (oMinusE * oMinusE) / variance;
+}
+
+describe('chi-square tail (regularised incomplete gamma)', () => {
+  it.each([0.1, 1, 5, 20, 80])('df = 2: P(X > %f) = exp(−x/2) (closed form, rel tol 1e-12)', (x) => {
+    expect(Math.abs(chiSquareSurvival(x, 2) / Math.exp(-x / 2) - 1)).toBeLessThan(1e-12);
+  });
+  it.each([0.5, 3, 12, 60])('df = 4: P(X > %f) = exp(−x/2)(1 + x/2) (closed form, rel tol 1e-12)', (x) => {
+    expect(Math.abs(chiSquareSurvival(x, 4) / (Math.exp(-x / 2) * (1 + x / 2)) - 1)).toBeLessThan(1e-12);
+  });
+  it('df = 1 at the textbook critical values 3.841459 (0.05) and 6.634897 (0.01) (tol 1e-7)', () => {
+    expect(Math.abs(chiSquareSurvival(3.841458820694124, 1) - 0.05)).toBeLessThan(1e-7);
+    expect(Math.abs(chiSquareSurvival(6.634896601021214, 1) - 0.01)).toBeLessThan(1e-7);
+    expect(Math.abs(chiSquareSurvival(11.070497693516351, 5) - 0.05)).toBeLessThan(1e-7);
+  });
+  it('log Γ at integers and one half: log((n − 1)!) and log √π (tol 1e-12)', () => {
+    expect(Math.abs(logGamma(10) - Math.log(362880))).toBeLessThan(1e-12);
+    expect(Math.abs(logGamma(0.5) - 0.5 * Math.log(Math.PI))).toBeLessThan(1e-12);
+    expect(gammaQ(3, 0)).toBe(1);
+  });
+});
+
+describe('logRankTest', () => {
+  const base = '/work/shared/data/lifelines';
+  it('waltons miR-137 vs control: 122.25, as lifelines documents (2 dp, tol 0.005); p < 0.005', () => {
+    const rows = readTable(`${base}/waltons.csv`);
+    const r = logRankTest(rows.map((x) => Number(x.T)), rows.map((x) => Number(x.E)), rows.map((x) => x.group));
+    expect(Math.abs(r.statistic - 122.25)).toBeLessThan(0.005);
+    expect(r.df).toBe(1);
+    expect(r.p).toBeLessThan(0.005);
+    expect(r.groups.map((g) => [g.group, g.n, g.observed])).toEqual([['control', 129, 122], ['miR-137', 34, 34]]);
+  });
+  it('dd by democracy: 260.47, as lifelines documents (tol 0.005), and equal to the plain 2×2-table computation (tol 1e-9)', () => {
+    const rows = readTable(`${base}/dd.csv`);
+    const t = rows.map((x) => Number(x.duration));
+    const e = rows.map((x) => Number(x.observed));
+    const g = rows.map((x) => x.democracy);
+    const r = logRankTest(t, e, g);
+    expect(Math.abs(r.statistic - 260.47)).toBeLessThan(0.005);
+    expect(Math.abs(r.statistic - bruteForceLogRank2(t, e, g.map((x) => x === 'Democracy')))).toBeLessThan(1e-9);
+    expect(r.p).toBeLessThan(1e-50);
+    // Observed events per group are plain counts; expected events sum to the observed total.
+    expect(r.groups.reduce((s, x) => s + x.expected, 0)).toBeCloseTo(r.groups.reduce((s, x) => s + x.observed, 0), 9);
+  });
+  it('k = 3: splitting group b into two identical copies b1, b2 leaves the statistic of a vs b unchanged, on 2 df (tol 1e-9)', () => {
+    // Two copies of the data; in the first copy b is called b1, in the second b2. b1 and b2 then have the
+    // same numbers at risk and deaths at every time, so they carry no contrast between them and the
+    // 3-group quadratic form equals the 2-group statistic of the doubled data (a closed-form identity).
+    const t = [2, 3, 3, 5, 7, 8, 9, 11, 12, 15];
+    const e = [1, 1, 0, 1, 1, 0, 1, 1, 1, 0];
+    const g = ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b'];
+    const two = logRankTest([...t, ...t], [...e, ...e], [...g, ...g]);
+    const split = [...g.map((x) => (x === 'b' ? 'b1' : x)), ...g.map((x) => (x === 'b' ? 'b2' : x))];
+    const three = logRankTest([...t, ...t], [...e, ...e], split);
+    expect(three.df).toBe(2);
+    expect(Math.abs(three.statistic - two.statistic)).toBeLessThan(1e-9);
+    expect(Math.abs(three.p - chiSquareSurvival(two.statistic, 2))).toBeLessThan(1e-12);
+  });
+});
+
+describe('kaplanMeier confidence band: lifelines\' exponential Greenwood definition', () => {
+  it('dd at t = 1: exp(−exp(log(−log S) ± z √(Σ d/(n(n−d))) / |log S|)) computed by hand (tol 1e-12)', () => {
+    const rows = readTable('/work/shared/data/lifelines/dd.csv');
+    const fit = kaplanMeier(rows.map((x) => Number(x.duration)), rows.map((x) => Number(x.observed)));
+    const p = fit.points[0];
+    const s = 1 - 503 / 1808;
+    expect(p.events).toBe(503);
+    const sd = Math.sqrt(503 / (1808 * (1808 - 503))) / Math.abs(Math.log(s));
+    const z = 1.959963984540054;
+    expect(Math.abs(p.lower - Math.exp(-Math.exp(Math.log(-Math.log(s)) + z * sd)))).toBeLessThan(1e-12);
+    expect(Math.abs(p.upper - Math.exp(-Math.exp(Math.log(-Math.log(s)) - z * sd)))).toBeLessThan(1e-12);
   });
 });
