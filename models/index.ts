@@ -6,6 +6,7 @@ export * from './linalg';
 export * from './attribution';
 export * from './survival';
 export * from './cox';
+export * from './sbg';
 export * from './renewal';
 export * from './ltv';
 export * from './forecast';
