@@ -5,14 +5,15 @@
  * contract names it as `previous_contract_id` (or its status is `renewed`),
  * churned otherwise. Features are those known at the decision: the account's
  * segment and region, renewals so far (length of its previous-contract
- * chain), discount, log ACV, term, and the account's usage trend over the
- * six months before the contract's end month. The first-cut model is an
+ * chain), tenure (months from the start of the chain's first contract to
+ * this contract's end date), discount, log ACV, term, and the account's usage
+ * trend over the six months before the contract's end month. The first-cut model is an
  * L2-regularised logistic regression fitted by Newton–IRLS; with too few
  * decisions (or only one outcome) it falls back to the empirical renewal
  * rate by segment, shrunk toward the overall rate.
  */
 import { choleskySolve } from './linalg';
-import { monthIndex } from './dates';
+import { monthIndex, monthsBetween } from './dates';
 
 /** Contract columns the renewal model reads (a projection of ContractRow). */
 export interface RenewalContract {
@@ -48,6 +49,13 @@ export interface RenewalFeatures {
   termMonths: number;
   /** Usage of the 3 months before the reference month over the 3 before those; null when unknown. */
   usageTrend: number | null;
+  /**
+   * Months from the start of the first contract of the renewal chain to this
+   * contract's end date (the decision). Optional so that features built
+   * before tenure was a covariate still score; a model uses it only when its
+   * training decisions carried it.
+   */
+  tenureMonths?: number;
 }
 
 export interface RenewalDecision extends RenewalFeatures {
@@ -238,6 +246,8 @@ interface ContractIndex {
   byId: Map<string, RenewalContract>;
   hasSuccessor: Set<string>;
   renewalsSoFar: (id: string) => number;
+  /** Start date of the first contract of the chain `id` belongs to. */
+  chainStart: (id: string) => string;
 }
 
 function indexContracts(contracts: readonly RenewalContract[]): ContractIndex {
@@ -269,7 +279,13 @@ function indexContracts(contracts: readonly RenewalContract[]): ContractIndex {
     for (let i = chain.length - 1; i >= 0; i--) depth.set(chain[i], ++base);
     return depth.get(id)!;
   };
-  return { byId, hasSuccessor, renewalsSoFar };
+  const chainStart = (id: string): string => {
+    // renewalsSoFar(id) steps back along previous_contract_id reach the chain's first contract.
+    let cur = byId.get(id)!;
+    for (let k = renewalsSoFar(id); k > 0; k--) cur = byId.get(cur.previous_contract_id!)!;
+    return cur.start_date;
+  };
+  return { byId, hasSuccessor, renewalsSoFar, chainStart };
 }
 
 function featuresOf(
@@ -288,6 +304,7 @@ function featuresOf(
     acvUsd: c.acv_usd,
     termMonths: c.term_months,
     usageTrend: trendFromIndex(usage, c.account_id, refMonth),
+    tenureMonths: Math.max(0, monthsBetween(idx.chainStart(c.contract_id), c.end_date)),
   };
 }
 
@@ -380,6 +397,8 @@ export interface LogisticRenewalModel {
   regionLevels: string[];
   renewalsCap: number;
   useUsage: boolean;
+  /** Whether the tenure column is in the model (absent in models fitted before it existed). */
+  useTenure?: boolean;
   nDecisions: number;
   converged: boolean;
 }
@@ -412,6 +431,7 @@ function rawRow(f: RenewalFeatures, m: Omit<LogisticRenewalModel, 'coef' | 'mean
     row.push(t === null || t <= 0 ? 0 : Math.max(-3, Math.min(3, Math.log(t))));
     row.push(t === null ? 1 : 0);
   }
+  if (m.useTenure) row.push((f.tenureMonths ?? 0) / 12);
   return row;
 }
 
@@ -455,7 +475,8 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
   const segmentLevels = levelsOf(decisions.map((d) => d.segment));
   const regionLevels = levelsOf(decisions.map((d) => d.region ?? UNKNOWN_REGION));
   const useUsage = decisions.some((d) => d.usageTrend !== null);
-  const shape = { segmentLevels, regionLevels, renewalsCap, useUsage };
+  const useTenure = decisions.some((d) => d.tenureMonths !== undefined);
+  const shape = { segmentLevels, regionLevels, renewalsCap, useUsage, useTenure };
   const columns = [
     ...segmentLevels.slice(1).map((s) => `segment=${s}`),
     ...regionLevels.slice(1).map((r) => `region=${r}`),
@@ -464,6 +485,7 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
     'log_acv',
     'term_years',
     ...(useUsage ? ['log_usage_trend', 'usage_missing'] : []),
+    ...(useTenure ? ['tenure_years'] : []),
   ];
   const raw = decisions.map((d) => rawRow(d, shape));
   const p = columns.length;
@@ -502,6 +524,30 @@ export function predictRenewal(model: RenewalModel, features: RenewalFeatures): 
   let eta = model.coef[0];
   for (let j = 0; j < row.length; j++) eta += model.coef[j + 1] * ((row[j] - model.means[j]) / model.sds[j]);
   return sigmoid(eta);
+}
+
+/**
+ * Probabilities of renewing at each of the next `count` renewal decisions of a
+ * live contract, conditioned on what it has already survived. The k-th entry
+ * (k = 0 is the next decision) is the model applied to the contract's
+ * features advanced by k renewals: renewals so far + k and tenure + k × term;
+ * segment, region, discount, ACV and usage trend stay as they are now (the
+ * best guess available of them at a later decision). P(alive after j
+ * renewals) is then the product of the first j entries.
+ *
+ * @example
+ * renewalPath({ kind: 'empirical', bySegment: { smb: 0.7 }, overall: 0.8, nDecisions: 10 },
+ *   { segment: 'smb', region: null, renewalsSoFar: 0, discountPct: null, acvUsd: 1, termMonths: 12, usageTrend: null }, 3); // [0.7, 0.7, 0.7]
+ */
+export function renewalPath(model: RenewalModel, features: RenewalFeatures, count: number): number[] {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be an integer >= 0, got ${count}`);
+  return Array.from({ length: count }, (_, k) =>
+    predictRenewal(model, {
+      ...features,
+      renewalsSoFar: features.renewalsSoFar + k,
+      ...(features.tenureMonths !== undefined ? { tenureMonths: features.tenureMonths + k * features.termMonths } : {}),
+    }),
+  );
 }
 
 export interface RenewalScore {

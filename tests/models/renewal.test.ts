@@ -6,6 +6,7 @@ import {
   logisticObjective,
   predictRenewal,
   renewalDecisions,
+  renewalPath,
   scoreRenewals,
   usageTrend,
   type RenewalContract,
@@ -113,6 +114,12 @@ describe('renewal decisions and active contracts', () => {
     expect(usageTrend(usage, 'B', '2023-07')).toBeCloseTo(0.5, 12);
   });
 
+  it('tenure is months from the chain\'s first start to the decision (end date): 12, 24 for C1, C2; 48 for active C3', () => {
+    const d = renewalDecisions(contracts, accounts, usage, asOf);
+    expect(d.map((x) => [x.contract_id, x.tenureMonths])).toEqual([['C1', 12], ['C2', 24], ['D1', 12], ['E1', 12]]);
+    expect(activeContracts(contracts, accounts, usage, asOf)[0].tenureMonths).toBe(48);
+  });
+
   it('active contracts are live at asOf without a successor', () => {
     expect(activeContracts(contracts, accounts, usage, asOf).map((c) => [c.contract_id, c.renewalsSoFar])).toEqual([['C3', 2]]);
   });
@@ -165,5 +172,27 @@ describe('fitRenewalModel on a planted-truth simulation', () => {
   ])('predicts the true renewal probability within 0.03 for $segment / $region / discount $discountPct', (f) => {
     expect(model.kind).toBe('logistic');
     expect(Math.abs(predictRenewal(model, f) - sigmoid(trueEta(f)))).toBeLessThan(0.03);
+  });
+});
+
+describe('renewalPath: later renewals use the model with renewals so far and tenure advanced', () => {
+  it('equals predictRenewal on hand-advanced features (tol 1e-15), and rises when the model rewards renewals so far', () => {
+    const rng = createRng(11);
+    const decisions: RenewalDecision[] = Array.from({ length: 3000 }, (_, i) => {
+      const renewalsSoFar = rng.int(0, 4);
+      const termMonths = 12;
+      const f = { segment: 'smb', region: 'NA', renewalsSoFar, discountPct: 0, acvUsd: 10_000, termMonths, usageTrend: 1, tenureMonths: 12 * (renewalsSoFar + 1) };
+      return { contract_id: `C${i}`, account_id: `A${i}`, decided_at: '2023-01-01', renewed: rng.uniform() < sigmoid(0.2 + 0.5 * Math.min(renewalsSoFar, 3)), ...f };
+    });
+    const model = fitRenewalModel(decisions);
+    const now = { segment: 'smb', region: 'NA', renewalsSoFar: 1, discountPct: 0, acvUsd: 10_000, termMonths: 12, usageTrend: 1, tenureMonths: 24 };
+    const path = renewalPath(model, now, 3);
+    expect(path).toHaveLength(3);
+    for (let k = 0; k < 3; k++) {
+      const want = predictRenewal(model, { ...now, renewalsSoFar: 1 + k, tenureMonths: 24 + 12 * k });
+      expect(Math.abs(path[k] - want)).toBeLessThan(1e-15);
+    }
+    expect(path[1]).toBeGreaterThan(path[0]);
+    expect(path[2]).toBeGreaterThan(path[1]);
   });
 });
