@@ -4,12 +4,23 @@
  * Cash flows monthly: ACV/12 × (1 − cost ratio) while the contract is alive,
  * discounted at `(1 + discountRate)^(−m/12)` for month m = 0 … 12·H − 1
  * (month 0 = the month starting at `asOf`). The contract is alive now; it
- * comes up for renewal at its end date and every `term_months` after, renews
- * each time independently with probability p, and on each renewal its ACV
- * grows by the expansion rate g. So with S_j the discounted months between
- * renewal j and j+1 (in years),
+ * comes up for renewal at its end date and every `term_months` after, and
+ * renews at its k-th upcoming renewal with probability q_k; on each renewal
+ * its ACV grows by the expansion rate g. So with S_j the discounted months
+ * between renewal j and j+1 (in years) and P_j = q_1 ⋯ q_j the probability of
+ * being alive after j renewals,
  *
- *   E[LTV] = ACV (1 − c) Σ_j p^j (1 + g)^j S_j.
+ *   E[LTV] = ACV (1 − c) Σ_j P_j (1 + g)^j S_j.
+ *
+ * Survival is conditioned on what the contract has already survived: the q_k
+ * come from the covariate renewal model applied to this contract with
+ * renewals so far and tenure advanced k − 1 renewals (`renewalPath` in
+ * renewal.ts), passed as `p_renew_path`. We chose this over a conditional
+ * KM/sBG curve S(t + u) / S(t) because the covariate model already knows the
+ * contract's segment, region, discount and usage as well as its tenure, and
+ * its renewals-so-far effect is what makes later renewals likelier (the same
+ * selection an sBG expresses through heterogeneity). Without a path every
+ * q_k is `p_renew` (independent renewals with one probability).
  *
  * Cost to serve is a ratio of ACV (the contract's own annual cost over its
  * ACV, else its segment's median ratio, else 0), so it scales with expansion.
@@ -30,6 +41,12 @@ export interface LtvContract {
   cost_to_serve_annual_usd: number | null;
   /** Probability of renewing at each renewal decision (e.g. from `scoreRenewals`). */
   p_renew: number;
+  /**
+   * Probabilities of renewing at the 1st, 2nd, … upcoming renewal, conditioned
+   * on the contract's history (e.g. `renewalPath(model, features, n)`); the
+   * last entry repeats past its end. When given it replaces `p_renew`.
+   */
+  p_renew_path?: readonly number[];
 }
 
 export interface LtvOptions {
@@ -60,6 +77,10 @@ export interface LtvResult {
   p90: number;
   /** Renewal decisions that fall inside the horizon. */
   renewalsInHorizon: number;
+  /** Probability of renewing at the next renewal decision. */
+  pNextRenewal: number;
+  /** P(alive after j renewals), j = 0 … renewalsInHorizon. */
+  pAliveByRenewal: number[];
   pAlive12m: number;
   /** ACV × P(alive in 12 months). */
   projectedArr12m: number;
@@ -126,17 +147,23 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
   const g = options.expansionRate ?? 0;
   const gSd = options.expansionSd ?? 0;
   const sims = options.sims ?? 2000;
-  const p = contract.p_renew;
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`contract ${contract.contract_id}: p_renew must be in [0, 1], got ${p}`);
+  const path = contract.p_renew_path && contract.p_renew_path.length > 0 ? contract.p_renew_path : [contract.p_renew];
+  for (const q of path) {
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`contract ${contract.contract_id}: renewal probabilities must be in [0, 1], got ${q}`);
+  }
   if (!(sims >= 1) || !Number.isInteger(sims)) throw new RangeError(`sims must be a positive integer, got ${sims}`);
+  const renewProb = (k: number): number => path[Math.min(k, path.length - 1)];
 
   const { stages, renewalsBy12 } = stageWeights(contract, options.asOf, horizonYears, discountRate);
   const costRatio = costRatioOf(contract, options.costRatioBySegment);
   const base = contract.acv_usd * (1 - costRatio);
   const R = stages.length - 1;
+  // alive[j] = P(survives the first j renewals) = q_0 ⋯ q_{j−1}, far enough for the 12-month mark too.
+  const alive = [1];
+  for (let j = 1; j <= Math.max(R, renewalsBy12); j++) alive.push(alive[j - 1] * renewProb(j - 1));
 
   let expected = 0;
-  for (let j = 0; j <= R; j++) expected += Math.pow(p * (1 + g), j) * stages[j];
+  for (let j = 0; j <= R; j++) expected += alive[j] * Math.pow(1 + g, j) * stages[j];
   expected *= base;
 
   const value = (survived: number, growth: number): number => {
@@ -150,9 +177,9 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
   };
 
   const streamSeed = deriveSeed(options.seed, contract.contract_id);
-  // Survived renewals N has P(N >= k) = p^k: with u uniform (32 bits), N = #{k <= R : u < p^k}.
-  // The thresholds are scaled to integers so the hot loop compares raw draws.
-  const atLeast = Array.from({ length: R + 2 }, (_, k) => (k <= R ? Math.pow(p, k) * 4294967296 : -1));
+  // Survived renewals N has P(N >= k) = alive[k], non-increasing in k: with u uniform (32 bits),
+  // N = #{1 <= k <= R : u < alive[k]}. Thresholds are scaled to integers so the hot loop compares raw draws.
+  const atLeast = Array.from({ length: R + 2 }, (_, k) => (k <= R ? alive[k] * 4294967296 : -1));
   const gen = createGenerator(streamSeed);
   const drawSurvived = (): number => {
     const u = gen.unsafeNext() >>> 0;
@@ -197,7 +224,7 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
     q90 = values[rank(0.9)];
   }
 
-  const pAlive12m = Math.pow(p, renewalsBy12);
+  const pAlive12m = alive[renewalsBy12];
   return {
     contract_id: contract.contract_id,
     expected,
@@ -206,6 +233,8 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
     p50: q50,
     p90: q90,
     renewalsInHorizon: R,
+    pNextRenewal: renewProb(0),
+    pAliveByRenewal: alive.slice(0, R + 1),
     pAlive12m,
     projectedArr12m: contract.acv_usd * pAlive12m,
     costRatio,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contractLtv, costRatioBySegment, portfolioLtv, renewalUplift, type LtvContract } from '../../models/ltv';
+import { renewalPath, type LogisticRenewalModel, type RenewalFeatures } from '../../models/renewal';
 
 const base: LtvContract = {
   contract_id: 'C1',
@@ -120,5 +121,81 @@ describe('history inputs', () => {
     const r = contractLtv({ ...base, p_renew: 1 }, { asOf, seed: 1, costRatioBySegment: ratios });
     expect(r.costRatio).toBe(0.2);
     expect(Math.abs(r.expected - 0.8 * V(4))).toBeLessThan(1e-6);
+  });
+});
+
+describe('contractLtv conditioned on what the contract has survived (per-renewal probabilities)', () => {
+  const sig = (x: number) => 1 / (1 + Math.exp(-x));
+  /**
+   * A renewal model written by hand: logit q = 0.2 + 0.5 min(renewals so far, 3); every other column has
+   * coefficient 0 (means 0, sds 1, so the raw values pass through unchanged).
+   */
+  const model: LogisticRenewalModel = {
+    kind: 'logistic',
+    columns: ['renewals_so_far', 'discount_pct', 'log_acv', 'term_years'],
+    coef: [0.2, 0.5, 0, 0, 0],
+    means: [0, 0, 0, 0],
+    sds: [1, 1, 1, 1],
+    segmentLevels: ['smb'],
+    regionLevels: ['NA'],
+    renewalsCap: 3,
+    useUsage: false,
+    nDecisions: 1000,
+    converged: true,
+  };
+  const features = (renewalsSoFar: number): RenewalFeatures => ({
+    segment: 'smb', region: 'NA', renewalsSoFar, discountPct: 0, acvUsd: 12_000, termMonths: 12, usageTrend: null,
+  });
+  /** Hand closed form: E = ACV · A · Σ_{j=0..4} (Π_{i<j} σ(0.2 + 0.5 min(r + i, 3))) / 1.1^j (renewals at months 12…48). */
+  const handExpected = (r: number) => {
+    let alive = 1;
+    let sum = 0;
+    for (let j = 0; j <= 4; j++) {
+      sum += alive * 1.1 ** -j;
+      alive *= sig(0.2 + 0.5 * Math.min(r + j, 3));
+    }
+    return 12_000 * A * sum;
+  };
+
+  it.each([0, 1, 2, 5])('renewals so far = %i: expected value equals the hand closed form (tol 1e-6 USD)', (r) => {
+    const path = renewalPath(model, features(r), 4);
+    const res = contractLtv({ ...base, p_renew: path[0], p_renew_path: path }, { asOf, seed: 1 });
+    expect(Math.abs(res.expected - handExpected(r))).toBeLessThan(1e-6);
+    expect(res.pNextRenewal).toBeCloseTo(sig(0.2 + 0.5 * Math.min(r, 3)), 15);
+    expect(res.pAlive12m).toBeCloseTo(sig(0.2 + 0.5 * Math.min(r, 3)), 15);
+    expect(res.pAliveByRenewal[2]).toBeCloseTo(sig(0.2 + 0.5 * Math.min(r, 3)) * sig(0.2 + 0.5 * Math.min(r + 1, 3)), 15);
+  });
+
+  it('a contract that has survived more renewals is worth more, and more than the same q held flat', () => {
+    const v = [0, 1, 2, 3].map((r) => handExpected(r));
+    for (let i = 1; i < v.length; i++) expect(v[i]).toBeGreaterThan(v[i - 1]);
+    const path = renewalPath(model, features(0), 4);
+    const flat = contractLtv({ ...base, p_renew: path[0] }, { asOf, seed: 1 }).expected;
+    const conditioned = contractLtv({ ...base, p_renew: path[0], p_renew_path: path }, { asOf, seed: 1 }).expected;
+    expect(conditioned).toBeGreaterThan(flat);
+  });
+
+  it('the Monte Carlo mean with a path is within 4 standard errors of the closed form (20,000 paths)', () => {
+    const path = [0.5, 0.7, 0.85, 0.9];
+    const sims = 20_000;
+    const r = contractLtv({ ...base, p_renew_path: path }, { asOf, seed: 77, sims });
+    // N survived renewals: P(N = k) = alive_k (1 − q_k) for k < 4, P(N = 4) = alive_4.
+    const alive = [1, 0.5, 0.35, 0.2975, 0.26775];
+    const probs = [0, 1, 2, 3].map((k) => alive[k] * (1 - path[k])).concat([alive[4]]);
+    const mean = probs.reduce((s, pk, k) => s + pk * V(k), 0);
+    const sd = Math.sqrt(probs.reduce((s, pk, k) => s + pk * (V(k) - mean) ** 2, 0));
+    expect(Math.abs(r.expected - mean)).toBeLessThan(1e-6);
+    expect(Math.abs(r.simulatedMean - mean)).toBeLessThan((4 * sd) / Math.sqrt(sims));
+    // CDF 0.5, 0.65, 0.7025, 0.73225, 1: P10 and P50 are V(0) (the 0.5 atom is reached at rank 10,000 of 20,000,
+    // 0 sd away: take P10 only) and P90 is V(4) (0.9 vs 0.732, far apart).
+    expect(Math.abs(r.p10 - V(0))).toBeLessThan(1e-6);
+    expect(Math.abs(r.p90 - V(4))).toBeLessThan(1e-6);
+  });
+
+  it('the last probability of a short path repeats: [0.8] behaves as p_renew = 0.8 (tol 1e-9)', () => {
+    const a = contractLtv({ ...base, p_renew: 0.1, p_renew_path: [0.8] }, { asOf, seed: 1 });
+    const b = contractLtv({ ...base, p_renew: 0.8 }, { asOf, seed: 1 });
+    expect(Math.abs(a.expected - b.expected)).toBeLessThan(1e-9);
+    expect(() => contractLtv({ ...base, p_renew_path: [0.5, 1.2] }, { asOf, seed: 1 })).toThrow(/\[0, 1\]/);
   });
 });
