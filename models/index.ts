@@ -20,8 +20,10 @@ export * from './budget';
 export {
   DEFAULT_KPI_THRESHOLDS,
   UNKNOWN_REGION as KPI_UNKNOWN_REGION,
+  NO_LEAD_SOURCE as KPI_NO_LEAD_SOURCE,
   kpiBand,
   marketingKpis,
+  marketingKpiReport,
 } from './kpi';
 export type {
   KpiAccount,
@@ -32,4 +34,18 @@ export type {
   KpiSet,
   KpiThresholds,
   LeadSourceWinRate,
+  KpiOpportunityDated,
+  KpiContractDated,
+  KpiSpend,
+  MarketingKpiOptions,
+  MarketingKpiReport,
+  MarketingKpiSet,
+  NetOfChurn,
+  ChannelAcvPerDollar,
+  DealVelocity,
+  SourceStats,
 } from './kpi';
+export * from './adstock';
+export * from './nnls';
+export * from './mmm';
+export * from './mmm-series';
