@@ -434,7 +434,8 @@ function channelObjective(c: ChannelResponse, lambda: number): (x: number) => nu
     return v;
   };
   const draws = c.draws ?? [];
-  if (lambda === 0) return (x) => check(c.response(x), x, 'response');
+  // Only a locked channel may lack draws under a penalty (validateInputs); its spend is fixed, so no penalty steers it.
+  if (lambda === 0 || draws.length < 2) return (x) => check(c.response(x), x, 'response');
   return (x) => {
     const mean = check(c.response(x), x, 'response');
     const vals = draws.map((d, k) => check(d(x), x, `draw ${k}`));

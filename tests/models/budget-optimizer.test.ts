@@ -305,6 +305,15 @@ describe('intervals from draws (closed form: draws r·(1+e), e ∈ {−s, 0, s};
     expect(plan.lines[0]).toMatchObject({ acvP10: null, acvP90: null, acvSd: null });
     expect(plan.acvP10).toBeNull();
   });
+  it('a locked channel needs no draws under a penalty (its spend is fixed; same allocation as without it, to 1e-6 of the budget)', () => {
+    const withLocked = optimizeBudget(
+      [...channels, { channel: 'fixed', current: 30, response: linear(2), guardrails: { locked: true } }],
+      { budget: B + 30, uncertaintyPenalty: lambda },
+    );
+    const without = optimizeBudget(channels, { budget: B, uncertaintyPenalty: lambda });
+    expect(Math.abs(withLocked.lines[0].recommended - without.lines[0].recommended)).toBeLessThanOrEqual(1e-6 * B);
+    expect(withLocked.lines[2]).toMatchObject({ recommended: 30, binding: 'locked', acvSd: null });
+  });
   it('refuses a penalty when an unlocked channel has no draws to measure it', () => {
     expect(() =>
       optimizeBudget([...channels, { channel: 'blind', current: 1, response: linear(1) }], { budget: B, uncertaintyPenalty: 1 }),
