@@ -207,3 +207,45 @@ describe('attributeAcv on a generated world', () => {
     expect(seconds).toBeLessThan(10); // 2000 accounts: well under a second here
   });
 });
+
+describe('attributeAcv at bench scale', () => {
+  it('1M touches, 300k opportunities and 60k renewals: all models reconcile, in seconds', async () => {
+    const { createRng } = await import('../../models/random');
+    const rng = createRng(99);
+    const channels = ['paid_search', 'paid_social', 'display', 'email', 'webinar', 'event', 'content', 'organic', 'partner', 'sdr_outbound'];
+    const nAccounts = 50_000;
+    const accounts = Array.from({ length: nAccounts }, (_, i) => ({
+      account_id: `A${i}`,
+      parent_account_id: i >= 10 && rng.uniform() < 0.3 ? `A${rng.int(0, i - 1)}` : null,
+    }));
+    const t0 = Date.parse('2022-01-01T00:00:00Z');
+    const day = 86_400_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const bigTouches: AttributionTouch[] = Array.from({ length: 1_000_000 }, () =>
+      touch(`A${rng.int(0, nAccounts - 1)}`, channels[rng.int(0, 9)], rng.uniform() < 0.2 ? null : `K${rng.int(0, 49)}`, iso(t0 + Math.floor(rng.uniform() * 730 * day))),
+    );
+    const opps: AcvOpportunity[] = Array.from({ length: 300_000 }, (_, i) => ({
+      opportunity_id: `O${i}`,
+      account_id: `A${rng.int(0, nAccounts - 1)}`,
+      created_at: iso(t0 + rng.int(0, 729) * day).slice(0, 10),
+      stage: rng.uniform() < 0.3 ? 'won' : 'lost',
+      amount_usd: Math.round(rng.uniform() * 100_000),
+    }));
+    const cons: AcvContract[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const a = `A${rng.int(0, nAccounts - 1)}`;
+      const start = t0 + rng.int(0, 300) * day;
+      cons.push({ contract_id: `C${i}`, account_id: a, opportunity_id: null, previous_contract_id: null, start_date: iso(start).slice(0, 10), acv_usd: rng.int(1000, 9000) });
+      cons.push({ contract_id: `R${i}`, account_id: a, opportunity_id: null, previous_contract_id: `C${i}`, start_date: iso(start + 365 * day).slice(0, 10), acv_usd: rng.int(1000, 9000) });
+    }
+    const wonAcv = opps.filter((o) => o.stage === 'won').reduce((s, o) => s + o.amount_usd, 0);
+    const started = performance.now();
+    const r = attributeAcv({ touches: bigTouches, opportunities: opps, contracts: cons, topParent: topParents(accounts) });
+    const seconds = (performance.now() - started) / 1000;
+    for (const m of PATH_MODELS) {
+      const acv = Object.values(r.new.models[m]!.byChannel).reduce((s, c) => s + c.acv, 0);
+      expect(Math.abs(acv - wonAcv) / wonAcv).toBeLessThan(1e-9); // 90k fractional sums: float error ~1e-12 relative
+    }
+    expect(seconds).toBeLessThan(60); // measured 3.5 s; generous bound for a shared 2-core machine
+  });
+});
