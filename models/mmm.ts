@@ -1,0 +1,608 @@
+/**
+ * Incrementality by a media-mix model (MMM): what each channel's spend
+ * caused, as opposed to what attribution says it touched.
+ *
+ * Model, for months t = 0 … n−1 of the outcome y (see `mmmSeries` for the
+ * outcome acvloop uses: new opportunities by creation month):
+ *
+ *   y_t = μ + τ·t + s_{month(t)} + Σ_c β_c · Hill(adstock_c(spend_c)_t; k_c, α_c) + ε_t
+ *
+ * - adstock_c is geometric with decay d_c, started from the steady state of
+ *   the channel's first three months; Hill has half-saturation
+ *   k_c = h_c · (steady adstock of the channel's mean spend) and shape α_c.
+ *   (d_c, h_c, α_c) come from a grid, chosen channel by channel in a few
+ *   coordinate sweeps that minimise the penalised residual sum of squares
+ *   (the profile likelihood of a Gaussian model; every grid point has the
+ *   same number of coefficients, so in-sample fit is a fair criterion).
+ * - β_c ≥ 0 (a channel cannot destroy demand) with a ridge penalty, solved
+ *   exactly by an active-set NNLS (`nnls.ts`). The penalty of channel c is
+ *   `ridge` × the (uncentred) sum of squares of its column: in the
+ *   orthogonal case it shrinks β_c by 1 / (1 + ridge), and being uncentred
+ *   it stops a saturated channel (a nearly constant column) from trading a
+ *   huge level against the intercept. μ ≥ 0 (the baseline cannot be
+ *   negative). Month effects s_m are shrunk with `seasonRidge`; τ is free.
+ * - Lift tests (`experiments`) enter as weighted pseudo-observations: the
+ *   model's incremental ACV of channel c over the test's months (outcome
+ *   with actual spend − outcome with the channel's spend at zero in those
+ *   months) is "observed" as the test's incremental_acv with weight
+ *   σ̂² / stderr², σ̂² being the residual variance of the fit without tests.
+ *   A test with a small stderr therefore pins the channel's effect; a vague
+ *   one barely moves it.
+ * - Intervals: moving-block residual bootstrap over months (blocks of
+ *   `blockLength`, default 3, so autocorrelated errors stay together);
+ *   experiments' targets are redrawn from N(incremental_acv, stderr²). Each
+ *   replicate re-fits the coefficients with the chosen adstock/Hill
+ *   transforms held fixed (re-choosing them per replicate costs ~50× more and
+ *   would give every draw its own response curve). Seeded via models/random.ts.
+ *
+ * Outcome units are turned into ACV with `unitValue` (ACV per unit of
+ * outcome caused by each channel, e.g. won ACV per opportunity of that
+ * channel's journeys) and `baselineUnitValue`. With an outcome already in
+ * ACV, leave both at 1.
+ */
+import { geometricAdstock, hillSaturation, steadyAdstock } from './adstock';
+import { monthFromIndex, monthIndex } from './dates';
+import { nnlsQuadratic, normalEquations } from './nnls';
+import { createRng, deriveSeed } from './random';
+
+export interface MmmInput {
+  /** Consecutive months, ascending, `YYYY-MM`. */
+  months: readonly string[];
+  /** The outcome per month (units: see unitValue). */
+  outcome: readonly number[];
+  /** Spend in USD per channel, one value per month. Channels with no spend at all are left out of the model. */
+  spend: Readonly<Record<string, readonly number[]>>;
+  /** ACV per unit of outcome caused by each channel; default 1 (outcome already in ACV). */
+  unitValue?: Readonly<Record<string, number>>;
+  /** ACV per unit of baseline outcome (for forecasts in ACV); default 1. */
+  baselineUnitValue?: number;
+}
+
+/** A lift test (experiments.csv): the incremental ACV a channel's spend caused over [start, end] months. */
+export interface MmmExperiment {
+  channel: string;
+  start: string;
+  end: string;
+  incremental_acv: number;
+  stderr: number;
+}
+
+export interface MmmOptions {
+  decays?: readonly number[];
+  /** Half-saturation as multiples of the steady adstock of the channel's mean spend. */
+  halfSaturations?: readonly number[];
+  shapes?: readonly number[];
+  /** Coordinate sweeps over channels when choosing transforms. Default 3. */
+  sweeps?: number;
+  trend?: boolean;
+  seasonality?: 'month' | 'none';
+  /** Channel shrinkage (fraction, see module comment). Default 0.05. */
+  ridge?: number;
+  /** Month-effect shrinkage. Default 0.05: baseline seasonality is large, and a harvest channel whose spend follows it must not take it over. */
+  seasonRidge?: number;
+  experiments?: readonly MmmExperiment[];
+  /** Bootstrap replicates. Default 200; 0 gives point estimates only. */
+  bootstrap?: number;
+  blockLength?: number;
+  seed?: number;
+  /** Fix a channel's transform instead of searching (e.g. known from a previous cycle). */
+  fixedTransforms?: Readonly<Record<string, ChannelTransform>>;
+  /** ACV that attribution credits to each channel, copied beside the incremental estimate. */
+  attributedAcv?: Readonly<Record<string, number>>;
+}
+
+export interface ChannelTransform {
+  decay: number;
+  /** Half-saturation in USD of adstock. */
+  halfSaturation: number;
+  shape: number;
+}
+
+/** Coefficients of one fit (the point fit or one bootstrap replicate). */
+export interface MmmCoefficients {
+  intercept: number;
+  /** Per year, with t measured from the window's centre. */
+  trend: number;
+  /** Month-of-year effects, January … December (zeros without seasonality). */
+  season: number[];
+  /** Outcome units per month at Hill = 1. */
+  channel: Record<string, number>;
+}
+
+export interface Quantiles {
+  p2_5: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  p97_5: number;
+}
+
+export interface MmmChannelResult {
+  channel: string;
+  /** Spend over the window, USD. */
+  spend: number;
+  /** Outcome units the window's spend caused inside the window. */
+  incrementalUnits: number;
+  /** Incremental ACV: outcome with actual spend − outcome with this channel's window spend at zero, valued. */
+  incrementalAcv: number;
+  incrementalAcvQuantiles: Quantiles;
+  /** ACV per dollar = incrementalAcv / spend. */
+  roi: number;
+  roiQuantiles: Quantiles;
+  /** Marginal ROI: extra incremental ACV per extra dollar at +1% spend in every month. */
+  mroi: number;
+  mroiQuantiles: Quantiles;
+  /** ACV attribution credits to the channel, when the caller gave it. */
+  attributedAcv: number | null;
+  transform: ChannelTransform;
+}
+
+export interface MmmFit {
+  months: string[];
+  channels: string[];
+  transforms: Record<string, ChannelTransform>;
+  coef: MmmCoefficients;
+  /** One per bootstrap replicate. */
+  draws: MmmCoefficients[];
+  fitted: number[];
+  residuals: number[];
+  residualSd: number;
+  unitValue: Record<string, number>;
+  baselineUnitValue: number;
+  /** Adstock of each channel at the last month (where a forecast continues from). */
+  lastAdstock: Record<string, number>;
+  /** Steady-state carry used at the window start. */
+  carry: Record<string, number>;
+  /** Window spend per channel, USD. */
+  spend: Record<string, number[]>;
+  results: MmmChannelResult[];
+  trend: boolean;
+  seasonality: 'month' | 'none';
+  /** Expected incremental ACV per month at a steady monthly spend (vs none), with one value per bootstrap draw. */
+  response(channel: string, monthlySpend: number): { mean: number; draws: number[] };
+}
+
+const DEFAULTS = {
+  decays: [0, 0.15, 0.3, 0.45, 0.6, 0.75],
+  halfSaturations: [0.5, 1, 2],
+  shapes: [1, 1.5, 2],
+  sweeps: 3,
+  ridge: 0.05,
+  seasonRidge: 0.05,
+  bootstrap: 200,
+  blockLength: 3,
+  seed: 1,
+};
+
+const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+
+/** Quantile by linear interpolation between order statistics (type 7, as R and numpy default). */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (!sorted.length) return NaN;
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+function quantiles(values: readonly number[], point: number): Quantiles {
+  if (!values.length) return { p2_5: point, p10: point, p50: point, p90: point, p97_5: point };
+  const s = [...values].sort((a, b) => a - b);
+  return { p2_5: quantile(s, 0.025), p10: quantile(s, 0.1), p50: quantile(s, 0.5), p90: quantile(s, 0.9), p97_5: quantile(s, 0.975) };
+}
+
+/** Mean of the first three months: the spend level assumed to have run before the window. */
+function carryOf(series: readonly number[]): number {
+  const k = Math.min(3, series.length);
+  return k ? sum(series.slice(0, k)) / k : 0;
+}
+
+function transformed(series: readonly number[], t: ChannelTransform, carry: number): number[] {
+  return geometricAdstock(series, t.decay, carry).map((a) => hillSaturation(a, t.halfSaturation, t.shape));
+}
+
+/** Column layout of the design matrix. */
+interface Layout {
+  n: number;
+  trend: boolean;
+  season: boolean;
+  channels: string[];
+  /** Month of year (0..11) of each row. */
+  moy: number[];
+  /** Index of the first channel column. */
+  ch0: number;
+  p: number;
+}
+
+function layoutOf(months: readonly string[], channels: string[], trend: boolean, season: boolean): Layout {
+  const moy = months.map((m) => monthIndex(m) % 12);
+  const ch0 = 1 + (trend ? 1 : 0) + (season ? 12 : 0);
+  return { n: months.length, trend, season, channels, moy, ch0, p: ch0 + channels.length };
+}
+
+function baseRow(layout: Layout, t: number, moy: number): number[] {
+  const row = new Array<number>(layout.p).fill(0);
+  row[0] = 1;
+  if (layout.trend) row[1] = (t - (layout.n - 1) / 2) / 12;
+  if (layout.season) row[1 + (layout.trend ? 1 : 0) + moy] = 1;
+  return row;
+}
+
+interface Prepared {
+  layout: Layout;
+  y: number[];
+  spend: Record<string, number[]>;
+  carry: Record<string, number>;
+  unitValue: Record<string, number>;
+  experiments: { channel: string; from: number; to: number; target: number; stderr: number }[];
+  ridge: number;
+  seasonRidge: number;
+}
+
+/** Channel columns for the given transforms. */
+function channelColumns(prep: Prepared, transforms: Record<string, ChannelTransform>): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const c of prep.layout.channels) out[c] = transformed(prep.spend[c], transforms[c], prep.carry[c]);
+  return out;
+}
+
+/** Experiment pseudo-row coefficient: valued incremental outcome per unit β over the test's months. */
+function experimentLift(prep: Prepared, c: string, t: ChannelTransform, from: number, to: number): number {
+  const actual = transformed(prep.spend[c], t, prep.carry[c]);
+  const held = transformed(prep.spend[c].map((x, m) => (m >= from && m <= to ? 0 : x)), t, prep.carry[c]);
+  let d = 0;
+  for (let m = from; m <= to; m++) d += actual[m] - held[m];
+  return d * prep.unitValue[c];
+}
+
+interface Solved {
+  coef: number[];
+  sse: number;
+  objective: number;
+}
+
+/**
+ * Solves the penalised NNLS for fixed transforms. sigma2 = 0 is the first
+ * pass (ridge only); with the residual variance sigma2 the experiments are
+ * weighted sigma2 / stderr².
+ */
+function solve(prep: Prepared, columns: Record<string, number[]>, transforms: Record<string, ChannelTransform>, y: readonly number[],
+  expTargets: readonly number[], sigma2: number): Solved {
+  const { layout } = prep;
+  const rows: number[][] = [];
+  const weights: number[] = [];
+  const targets: number[] = [];
+  for (let t = 0; t < layout.n; t++) {
+    const row = baseRow(layout, t, layout.moy[t]);
+    layout.channels.forEach((c, j) => (row[layout.ch0 + j] = columns[c][t]));
+    rows.push(row);
+    weights.push(1);
+    targets.push(y[t]);
+  }
+  if (sigma2 > 0) {
+    prep.experiments.forEach((e, i) => {
+      const row = new Array<number>(layout.p).fill(0);
+      row[layout.ch0 + layout.channels.indexOf(e.channel)] = experimentLift(prep, e.channel, transforms[e.channel], e.from, e.to);
+      rows.push(row);
+      weights.push(sigma2 / (e.stderr * e.stderr));
+      targets.push(expTargets[i]);
+    });
+  }
+  const penalty = new Array<number>(layout.p).fill(0);
+  if (layout.season) {
+    const counts = new Array<number>(12).fill(0);
+    for (const m of layout.moy) counts[m]++;
+    // A month absent from the window still gets a tiny penalty so A stays positive definite.
+    for (let k = 0; k < 12; k++) penalty[1 + (layout.trend ? 1 : 0) + k] = prep.seasonRidge * Math.max(counts[k], 1e-3);
+  }
+  layout.channels.forEach((c, j) => {
+    const col = columns[c];
+    const ss = col.reduce((s, x) => s + x * x, 0);
+    penalty[layout.ch0 + j] = prep.ridge * ss + 1e-9;
+  });
+  const { a, c } = normalEquations(rows, targets, penalty, weights);
+  const nonNegative = Array.from({ length: layout.p }, (_, j) => j === 0 || j >= layout.ch0);
+  const coef = nnlsQuadratic({ a, c, nonNegative }).coef;
+  let sse = 0;
+  let objective = 0;
+  rows.forEach((row, i) => {
+    let f = 0;
+    for (let j = 0; j < layout.p; j++) f += row[j] * coef[j];
+    const r = targets[i] - f;
+    if (i < layout.n) sse += r * r;
+    objective += weights[i] * r * r;
+  });
+  for (let j = 0; j < layout.p; j++) objective += penalty[j] * coef[j] * coef[j];
+  return { coef, sse, objective };
+}
+
+function gridOf(prep: Prepared, c: string, opts: Required<Pick<MmmOptions, 'decays' | 'halfSaturations' | 'shapes'>>): ChannelTransform[] {
+  const s = prep.spend[c];
+  const positive = s.filter((x) => x > 0);
+  const level = positive.length ? sum(positive) / positive.length : 1;
+  const out: ChannelTransform[] = [];
+  for (const decay of opts.decays) {
+    for (const h of opts.halfSaturations) {
+      for (const shape of opts.shapes) out.push({ decay, halfSaturation: h * steadyAdstock(level, decay), shape });
+    }
+  }
+  return out;
+}
+
+/** Chooses each channel's transform by coordinate sweeps over the grid (profile likelihood). */
+function chooseTransforms(prep: Prepared, opts: MmmOptions, start: Record<string, ChannelTransform>, y: readonly number[],
+  expTargets: readonly number[], sigma2: number): Record<string, ChannelTransform> {
+  const grids = {
+    decays: opts.decays ?? DEFAULTS.decays,
+    halfSaturations: opts.halfSaturations ?? DEFAULTS.halfSaturations,
+    shapes: opts.shapes ?? DEFAULTS.shapes,
+  };
+  const transforms = { ...start };
+  const columns = channelColumns(prep, transforms);
+  const free = prep.layout.channels.filter((c) => !opts.fixedTransforms?.[c]);
+  for (let sweep = 0; sweep < (opts.sweeps ?? DEFAULTS.sweeps); sweep++) {
+    let changed = false;
+    for (const c of free) {
+      let best = transforms[c];
+      let bestObj = solve(prep, columns, transforms, y, expTargets, sigma2).objective;
+      for (const cand of gridOf(prep, c, grids)) {
+        transforms[c] = cand;
+        columns[c] = transformed(prep.spend[c], cand, prep.carry[c]);
+        const obj = solve(prep, columns, transforms, y, expTargets, sigma2).objective;
+        if (obj < bestObj - 1e-12 * Math.abs(bestObj)) {
+          bestObj = obj;
+          best = cand;
+        }
+      }
+      if (best !== start[c]) changed = true;
+      transforms[c] = best;
+      columns[c] = transformed(prep.spend[c], best, prep.carry[c]);
+    }
+    if (!changed && sweep > 0) break;
+  }
+  return transforms;
+}
+
+function toCoefficients(layout: Layout, b: readonly number[]): MmmCoefficients {
+  const s0 = 1 + (layout.trend ? 1 : 0);
+  return {
+    intercept: b[0],
+    trend: layout.trend ? b[1] : 0,
+    season: layout.season ? b.slice(s0, s0 + 12) : new Array<number>(12).fill(0),
+    channel: Object.fromEntries(layout.channels.map((c, j) => [c, b[layout.ch0 + j]])),
+  };
+}
+
+/** Incremental outcome units of a channel over the window for a spend multiplier (0 = switched off in the window). */
+function windowUnits(fit: Pick<MmmFit, 'spend' | 'carry' | 'transforms'>, c: string, beta: number, multiplier: number): number {
+  const t = fit.transforms[c];
+  const s = fit.spend[c];
+  const base = transformed(s, t, fit.carry[c]);
+  const other = transformed(s.map((x) => x * multiplier), t, fit.carry[c]);
+  return beta * (sum(base) - sum(other));
+}
+
+function channelResults(fit: Omit<MmmFit, 'results' | 'response'>, attributed: Readonly<Record<string, number>> | undefined): MmmChannelResult[] {
+  return fit.channels.map((c) => {
+    const spend = sum(fit.spend[c]);
+    const v = fit.unitValue[c];
+    const inc = (beta: number) => windowUnits(fit, c, beta, 0) * v;
+    // +1% spend in every month: marginal ACV per marginal dollar.
+    const marginal = (beta: number) => (-windowUnits(fit, c, beta, 1.01) * v) / (0.01 * spend);
+    const beta = fit.coef.channel[c];
+    const drawsInc = fit.draws.map((d) => inc(d.channel[c]));
+    const incrementalAcv = inc(beta);
+    return {
+      channel: c,
+      spend,
+      incrementalUnits: windowUnits(fit, c, beta, 0),
+      incrementalAcv,
+      incrementalAcvQuantiles: quantiles(drawsInc, incrementalAcv),
+      roi: spend > 0 ? incrementalAcv / spend : 0,
+      roiQuantiles: quantiles(drawsInc.map((x) => (spend > 0 ? x / spend : 0)), spend > 0 ? incrementalAcv / spend : 0),
+      mroi: marginal(beta),
+      mroiQuantiles: quantiles(fit.draws.map((d) => marginal(d.channel[c])), marginal(beta)),
+      attributedAcv: attributed?.[c] ?? null,
+      transform: fit.transforms[c],
+    };
+  });
+}
+
+/**
+ * Expected incremental ACV per month of a channel at a steady monthly spend
+ * (against no spend): β_c · Hill(spend / (1 − d_c)) · unitValue_c, for the
+ * point fit (`mean`) and for every bootstrap draw (`draws`, same order as
+ * `fit.draws`). This is the response curve the budget optimiser consumes;
+ * it works on a fit revived from JSON too.
+ *
+ * @example
+ * const r = mmmResponse(fit, 'webinar', 20_000);
+ * r.mean;                 // ACV per month at $20k/month
+ * r.draws.length;         // fit.draws.length
+ */
+export function mmmResponse(fit: Pick<MmmFit, 'coef' | 'draws' | 'transforms' | 'unitValue'>, channel: string, monthlySpend: number): { mean: number; draws: number[] } {
+  const t = fit.transforms[channel];
+  if (!t) return { mean: 0, draws: fit.draws.map(() => 0) };
+  const h = hillSaturation(steadyAdstock(monthlySpend, t.decay), t.halfSaturation, t.shape) * fit.unitValue[channel];
+  return { mean: fit.coef.channel[channel] * h, draws: fit.draws.map((d) => d.channel[channel] * h) };
+}
+
+export interface MmmPrediction {
+  months: string[];
+  /** Outcome units per month. */
+  units: number[];
+  /** Valued: baseline units × baselineUnitValue + channel units × unitValue. */
+  acv: number[];
+  /** Baseline (intercept, trend, season) units per month. */
+  baselineUnits: number[];
+  /** Units caused by each channel per month (its whole adstocked spend, including carry-over from the window). */
+  channelUnits: Record<string, number[]>;
+}
+
+/** Future spend per channel, USD per month from the month after the window; a missing channel spends 0. */
+export interface SpendPlan {
+  spend: Readonly<Record<string, readonly number[]>>;
+}
+
+/**
+ * Predicted outcome for the months after the fitted window under a spend
+ * plan, with the point coefficients or one draw. Adstock continues from the
+ * window's last month; trend and month effects extrapolate.
+ *
+ * @example
+ * const p = predictMmm(fit, { spend: { webinar: [20_000, 20_000, 20_000] } }, 3);
+ * p.months; // the three months after fit.months
+ */
+export function predictMmm(fit: Pick<MmmFit, 'months' | 'channels' | 'coef' | 'transforms' | 'lastAdstock' | 'unitValue' | 'baselineUnitValue' | 'trend' | 'seasonality'>,
+  plan: SpendPlan, horizon: number, coef: MmmCoefficients = fit.coef): MmmPrediction {
+  const n = fit.months.length;
+  const last = monthIndex(fit.months[n - 1]);
+  const layout = layoutOf(fit.months, fit.channels, fit.trend, fit.seasonality === 'month');
+  const months: string[] = [];
+  const baselineUnits: number[] = [];
+  for (let h = 0; h < horizon; h++) {
+    const mi = last + 1 + h;
+    months.push(monthFromIndex(mi));
+    const t = n + h;
+    baselineUnits.push(coef.intercept + (layout.trend ? coef.trend * ((t - (n - 1) / 2) / 12) : 0) + coef.season[mi % 12]);
+  }
+  const channelUnits: Record<string, number[]> = {};
+  for (const c of fit.channels) {
+    const tr = fit.transforms[c];
+    const s = Array.from({ length: horizon }, (_, h) => plan.spend[c]?.[h] ?? 0);
+    // geometricAdstock starts from carry / (1 − d); this carry makes a_{-1} the window's last adstock.
+    const a = geometricAdstock(s, tr.decay, fit.lastAdstock[c] * (1 - tr.decay));
+    channelUnits[c] = a.map((x) => coef.channel[c] * hillSaturation(x, tr.halfSaturation, tr.shape));
+  }
+  const units = baselineUnits.map((b, h) => b + sum(fit.channels.map((c) => channelUnits[c][h])));
+  const acv = baselineUnits.map((b, h) => b * fit.baselineUnitValue + sum(fit.channels.map((c) => channelUnits[c][h] * fit.unitValue[c])));
+  return { months, units, acv, baselineUnits, channelUnits };
+}
+
+/** Moving-block bootstrap of residuals, centred. */
+function blockResample(residuals: readonly number[], block: number, rng: ReturnType<typeof createRng>): number[] {
+  const n = residuals.length;
+  const mean = sum(residuals) / n;
+  const L = Math.max(1, Math.min(block, n));
+  const out: number[] = [];
+  while (out.length < n) {
+    const start = rng.int(0, n - L);
+    for (let k = 0; k < L && out.length < n; k++) out.push(residuals[start + k] - mean);
+  }
+  return out;
+}
+
+/**
+ * Fits the media-mix model (see the module comment) and reports per channel
+ * the incremental ACV its window spend caused with bootstrap quantiles, ROI
+ * and marginal ROI.
+ *
+ * @example
+ * const fit = fitMmm({ months, outcome: oppsPerMonth, spend: { webinar: [...], event: [...] },
+ *   unitValue: { webinar: 11_000, event: 16_000 }, baselineUnitValue: 9_000 }, { bootstrap: 200, seed: 7 });
+ * fit.results.find((r) => r.channel === 'webinar')!.roi; // incremental ACV per dollar
+ * fit.response('webinar', 20_000).mean;                  // ACV per month at $20k/month
+ */
+export function fitMmm(input: MmmInput, options: MmmOptions = {}): MmmFit {
+  const n = input.months.length;
+  if (input.outcome.length !== n) throw new RangeError(`outcome has ${input.outcome.length} values for ${n} months`);
+  for (let i = 1; i < n; i++) {
+    if (monthIndex(input.months[i]) !== monthIndex(input.months[i - 1]) + 1) {
+      throw new RangeError(`months must be consecutive and ascending: ${input.months[i - 1]} then ${input.months[i]}`);
+    }
+  }
+  const channels = Object.keys(input.spend).filter((c) => input.spend[c].some((x) => x > 0)).sort();
+  for (const c of channels) {
+    if (input.spend[c].length !== n) throw new RangeError(`spend of ${c} has ${input.spend[c].length} values for ${n} months`);
+    if (input.spend[c].some((x) => !(x >= 0))) throw new RangeError(`spend of ${c} must be non-negative numbers`);
+  }
+  const trend = options.trend ?? true;
+  const seasonality = options.seasonality ?? 'month';
+  const layout = layoutOf(input.months, channels, trend, seasonality === 'month');
+  if (n < layout.p - (layout.season ? 12 : 0) + 2) {
+    throw new RangeError(`${n} months are too few for ${channels.length} channels (need at least ${layout.p - (layout.season ? 12 : 0) + 2})`);
+  }
+  const first = monthIndex(input.months[0]);
+  const spend = Object.fromEntries(channels.map((c) => [c, [...input.spend[c]]]));
+  const unitValue = Object.fromEntries(channels.map((c) => [c, input.unitValue?.[c] ?? 1]));
+  const experiments = (options.experiments ?? []).map((e) => {
+    if (!channels.includes(e.channel)) throw new RangeError(`experiment on ${e.channel}: the channel has no spend in the window`);
+    if (!(e.stderr > 0)) throw new RangeError(`experiment on ${e.channel}: stderr must be > 0`);
+    const from = Math.max(0, monthIndex(e.start) - first);
+    const to = Math.min(n - 1, monthIndex(e.end) - first);
+    if (to < from) throw new RangeError(`experiment on ${e.channel} ${e.start}..${e.end} lies outside the window`);
+    return { channel: e.channel, from, to, target: e.incremental_acv, stderr: e.stderr };
+  });
+  const prep: Prepared = {
+    layout,
+    y: [...input.outcome],
+    spend,
+    carry: Object.fromEntries(channels.map((c) => [c, carryOf(spend[c])])),
+    unitValue,
+    experiments,
+    ridge: options.ridge ?? DEFAULTS.ridge,
+    seasonRidge: options.seasonRidge ?? DEFAULTS.seasonRidge,
+  };
+  const mid = (c: string): ChannelTransform => {
+    const fixed = options.fixedTransforms?.[c];
+    if (fixed) return fixed;
+    const level = sum(spend[c]) / Math.max(1, spend[c].filter((x) => x > 0).length);
+    return { decay: 0.3, halfSaturation: steadyAdstock(level, 0.3), shape: 1 };
+  };
+  const start = Object.fromEntries(channels.map((c) => [c, mid(c)]));
+  const targets = experiments.map((e) => e.target);
+
+  // Pass 1 without experiments gives the residual variance that sets their weight.
+  let transforms = chooseTransforms(prep, options, start, prep.y, [], 0);
+  let solved = solve(prep, channelColumns(prep, transforms), transforms, prep.y, [], 0);
+  const dof = Math.max(1, n - (layout.p - (layout.season ? 12 : 0)));
+  const sigma2 = solved.sse / dof;
+  const sigma2Pass2 = experiments.length ? Math.max(sigma2, 1e-12) : 0;
+  if (sigma2Pass2 > 0) {
+    transforms = chooseTransforms(prep, options, transforms, prep.y, targets, sigma2Pass2);
+    solved = solve(prep, channelColumns(prep, transforms), transforms, prep.y, targets, sigma2Pass2);
+  }
+  const columns = channelColumns(prep, transforms);
+  const fitted = prep.y.map((_, t) => {
+    const row = baseRow(layout, t, layout.moy[t]);
+    channels.forEach((c, j) => (row[layout.ch0 + j] = columns[c][t]));
+    return row.reduce((s, x, j) => s + x * solved.coef[j], 0);
+  });
+  const residuals = prep.y.map((y, t) => y - fitted[t]);
+  const residualSd = Math.sqrt(sum(residuals.map((r) => r * r)) / dof);
+
+  const draws: MmmCoefficients[] = [];
+  const replicates = options.bootstrap ?? DEFAULTS.bootstrap;
+  const rng = createRng(deriveSeed(options.seed ?? DEFAULTS.seed, 'mmm-bootstrap'));
+  for (let b = 0; b < replicates; b++) {
+    const e = blockResample(residuals, options.blockLength ?? DEFAULTS.blockLength, rng);
+    const yStar = fitted.map((f, t) => f + e[t]);
+    const tStar = experiments.map((x) => x.target + rng.normal(0, x.stderr));
+    draws.push(toCoefficients(layout, solve(prep, columns, transforms, yStar, tStar, sigma2Pass2).coef));
+  }
+
+  const lastAdstock = Object.fromEntries(channels.map((c) => {
+    const a = geometricAdstock(spend[c], transforms[c].decay, prep.carry[c]);
+    return [c, a[n - 1]];
+  }));
+  const base = {
+    months: [...input.months],
+    channels,
+    transforms,
+    coef: toCoefficients(layout, solved.coef),
+    draws,
+    fitted,
+    residuals,
+    residualSd,
+    unitValue,
+    baselineUnitValue: input.baselineUnitValue ?? 1,
+    lastAdstock,
+    carry: prep.carry,
+    spend,
+    trend,
+    seasonality,
+  };
+  const results = channelResults(base, options.attributedAcv);
+  const fit: MmmFit = { ...base, results, response: (c, s) => mmmResponse(fit, c, s) };
+  return fit;
+}
