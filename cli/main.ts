@@ -82,6 +82,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/scores').scoresCommand));
 
+  // Analyst commands: the models on the analyst's own files, no database or Temporal needed.
+  const analyze = program.command('analyze').description('run a model on your own data, outside the cycle');
+  require('./commands/analyze-attribution').analyzeAttributionCommand(analyze);
+  require('./commands/analyze-survival').analyzeSurvivalCommand(analyze);
+  require('./commands/analyze-retention').analyzeRetentionCommand(analyze);
+
   program.command('demo').description('start an embedded Temporal and Postgres, generate a drop and run one cycle end to end')
     .option('--accounts <n>', 'accounts in the synthetic world', '2000')
     .option('--seed <n>', 'random seed', '42')
