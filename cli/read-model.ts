@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../sql/db';
 
 /**
@@ -17,13 +18,25 @@ export interface RunReport {
     files: { file: string; sha256: string; rowsRead: number; rowsAccepted: number; rowsQuarantined: number; contractVersion: string | null }[];
     quarantineByRule: { file: string; rule: string; rows: number }[];
   };
+  /** New ACV (first contracts) credited per model and channel. */
   attribution: Record<string, Record<string, number>>;
   attributionConversions: Record<string, Record<string, number>>;
+  /** Expansion ACV (renewal uplift) credited per model and channel. */
+  attributionExpansion: Record<string, Record<string, number>>;
+  /** Markov removal effects per channel, of new and of expansion ACV. */
+  removalEffects: { new: Record<string, number>; expansion: Record<string, number> };
+  /** What each channel's spend caused (media-mix model), beside the ACV attribution credits to it. */
+  incrementality: Record<string, { spend: number; incrementalAcv: number; low: number; high: number; interval: number; roi: number | null; mroi: number | null; attributedAcv: Record<string, number> }>;
+  renewals: {
+    survival: Record<string, { t: number; survival: number; lo95: number | null; hi95: number | null; atRisk: number }[]>;
+    models: Record<string, unknown>;
+  };
+  forecastTotals: { scenario: string; horizonMonths: number; spend: number; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
   kpis: Record<string, unknown>;
-  contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[] };
+  contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvMean: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; atRiskArr: number | null; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[] };
   forecast: { scenario: string; month: string; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
   backtest: { modelVersionId: string; role: string; metric: string; value: number | null }[];
-  budget: Record<string, { current: number; recommended: number; change: number; binding: string }>;
+  budget: Record<string, { current: number; recommended: number; change: number; binding: string; [detail: string]: unknown }>;
   models: { modelVersionId: string; family: string; metrics: unknown }[];
   approval: { decision: string; reviewer: string | null; reason: string | null; at: string } | null;
   stages: { name: string; status: string; at: string }[];
@@ -59,11 +72,36 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
 
   const attribution: RunReport['attribution'] = {};
   const attributionConversions: RunReport['attributionConversions'] = {};
+  const attributionExpansion: RunReport['attributionExpansion'] = {};
   const attr = await db.selectFrom('attribution').selectAll().where('run_id', '=', runId).where('dimension', '=', 'channel')
     .orderBy('model').orderBy('acv_usd', 'desc').execute();
   for (const a of attr) {
+    if (a.revenue === 'expansion') {
+      (attributionExpansion[a.model] ??= {})[a.key] = round2(a.acv_usd);
+      continue;
+    }
     (attribution[a.model] ??= {})[a.key] = round2(a.acv_usd);
     (attributionConversions[a.model] ??= {})[a.key] = round4(a.conversions);
+  }
+  const removalEffects: RunReport['removalEffects'] = { new: {}, expansion: {} };
+  const re = await db.selectFrom('attribution_removal_effects').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
+  for (const r of re) removalEffects[r.revenue][r.channel] = round4(r.removal_effect);
+
+  const incrementality: RunReport['incrementality'] = {};
+  const inc = await db.selectFrom('incrementality').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
+  for (const i of inc) {
+    const attributedAcv: Record<string, number> = {};
+    for (const [model, byChannel] of Object.entries(attribution)) attributedAcv[model] = byChannel[i.channel] ?? 0;
+    incrementality[i.channel] = {
+      spend: round2(i.spend_usd), incrementalAcv: round2(i.incremental_acv), low: round2(i.low), high: round2(i.high), interval: i.interval,
+      roi: i.roi === null ? null : round4(i.roi), mroi: i.mroi === null ? null : round4(i.mroi), attributedAcv,
+    };
+  }
+
+  const survival: RunReport['renewals']['survival'] = {};
+  const curves = await db.selectFrom('survival_curves').selectAll().where('run_id', '=', runId).orderBy('group_key').orderBy('t_months').execute();
+  for (const c of curves) {
+    (survival[c.group_key] ??= []).push({ t: c.t_months, survival: round4(c.survival), lo95: c.lo95 === null ? null : round4(c.lo95), hi95: c.hi95 === null ? null : round4(c.hi95), atRisk: c.at_risk });
   }
 
   const kpis: Record<string, unknown> = {};
@@ -82,6 +120,8 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       eb.fn.countAll<string>().as('n'),
       eb.fn.avg<string>('renewal_probability').as('p'),
       eb.fn.sum<string>('ltv_p50').as('ltv'),
+      eb.fn.sum<string>('ltv_mean').as('ltvMean'),
+      eb.fn.sum<string>(sql<number>`projected_arr * (1 - renewal_probability)`).as('atRisk'),
       eb.fn.sum<string>('projected_arr').as('arr'),
       eb.fn.max<string>('model_version_id').as('mv'),
     ])
@@ -90,6 +130,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     .orderBy('ltv_p50', 'desc').orderBy('contract_id').limit(5).execute();
 
   const forecast = await db.selectFrom('forecasts').selectAll().where('run_id', '=', runId).orderBy('scenario').orderBy('month').execute();
+  const totals = await db.selectFrom('forecast_totals').selectAll().where('run_id', '=', runId).orderBy('scenario').orderBy('horizon_months').execute();
   const backtest = await db.selectFrom('backtests').selectAll().where('run_id', '=', runId).orderBy('role').orderBy('metric').execute();
   const budgetRows = await db.selectFrom('budget_recommendations').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
   const models = await db.selectFrom('model_versions').select(['model_version_id', 'family', 'metrics']).where('run_id', '=', runId).orderBy('family').execute();
@@ -105,19 +146,27 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     runId, month: run.month, status, requestedBy: run.requested_by, version: run.version, codeVersion: run.code_version,
     drop: { path: run.drop_path, sha256: run.drop_sha256 },
     ingest: { batchId, files, quarantineByRule },
-    attribution, attributionConversions, kpis,
+    attribution, attributionConversions, attributionExpansion, removalEffects, incrementality, kpis,
+    renewals: {
+      survival,
+      models: Object.fromEntries(models.filter((m) => m.family === 'renewal' || m.family === 'survival').map((m) => [m.family, m.metrics])),
+    },
     contracts: {
       scored: Number(scores?.n ?? 0),
       modelVersion: scores?.mv ?? null,
       meanRenewalProbability: scores?.p != null ? round4(Number(scores.p)) : null,
+      totalLtvMean: scores?.ltvMean != null ? round2(Number(scores.ltvMean)) : null,
       totalLtvP50: scores?.ltv != null ? round2(Number(scores.ltv)) : null,
+      atRiskArr: scores?.atRisk != null ? round2(Number(scores.atRisk)) : null,
       totalProjectedArr: scores?.arr != null ? round2(Number(scores.arr)) : null,
       top: top.map((t) => ({ contractId: t.contract_id, accountId: t.account_id, renewalProbability: round4(t.renewal_probability), ltvP50: round2(t.ltv_p50) })),
     },
     forecast: forecast.map((f) => ({ scenario: f.scenario, month: f.month, mean: round2(f.mean), lo80: round2(f.lo80), hi80: round2(f.hi80), lo95: round2(f.lo95), hi95: round2(f.hi95) })),
+    forecastTotals: totals.map((t) => ({ scenario: t.scenario, horizonMonths: t.horizon_months, spend: round2(t.spend_usd), mean: round2(t.mean),
+      lo80: round2(t.lo80), hi80: round2(t.hi80), lo95: round2(t.lo95), hi95: round2(t.hi95) })),
     backtest: backtest.map((b) => ({ modelVersionId: b.model_version_id, role: b.role, metric: b.metric, value: b.value })),
     budget: Object.fromEntries(budgetRows.map((b) => [b.channel, {
-      current: round2(b.current), recommended: round2(b.recommended), change: round2(b.recommended - b.current), binding: b.binding,
+      ...(b.detail as object), current: round2(b.current), recommended: round2(b.recommended), change: round2(b.recommended - b.current), binding: b.binding,
     }])),
     models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
     approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
@@ -125,7 +174,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     outputs: {
       database: 'postgres',
       schema: handle.schema,
-      tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine'],
+      tables: ['attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves', 'forecast_totals', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine'],
     },
   };
 }
