@@ -142,12 +142,57 @@ function nelderMead2(f: (x: readonly number[]) => number, start: readonly number
  * @example
  * // Fader & Hardie's "regular" customers, years 0–7:
  * const fit = fitSbg([1000, 631, 468, 382, 326, 289, 262, 241]);
- * [fit.alpha, fit.beta]; // ≈ [0.704, 1.182], logLikelihood ≈ −1401.6
+ * [fit.alpha, fit.beta]; // ≈ [0.704, 1.182], logLikelihood ≈ −1680.3
  */
 export function fitSbg(survivors: readonly number[], options: { maxIter?: number } = {}): SbgFit {
   validateSurvivors(survivors);
   const f = (x: readonly number[]) => {
     const v = sbgLogLikelihood({ alpha: Math.exp(x[0]), beta: Math.exp(x[1]) }, survivors);
+    return Number.isFinite(v) ? v : -Infinity;
+  };
+  const r = nelderMead2(f, [0, 0], 1e-12, options.maxIter ?? 2000);
+  return { alpha: Math.exp(r.x[0]), beta: Math.exp(r.x[1]), logLikelihood: r.value, iterations: r.iterations, converged: r.converged };
+}
+
+/**
+ * Log-likelihood of renewal decisions pooled over cohorts that started at
+ * different times (right-censored): at the t-th renewal, `atRisk[t-1]`
+ * contracts were up for renewal and `churned[t-1]` of them left. The sBG
+ * retention r(t) = (β + t − 1)/(α + β + t − 1) is the probability of renewing
+ * at the t-th decision given the t − 1 before it, so the likelihood is the
+ * product of binomial terms — for a single fully observed cohort it equals
+ * `sbgLogLikelihood` on its survivor counts (the tests check this).
+ */
+export function sbgAtRiskLogLikelihood(params: SbgParams, atRisk: readonly number[], churned: readonly number[]): number {
+  let ll = 0;
+  for (let t = 1; t <= atRisk.length; t++) {
+    const r = sbgRetention(params, t);
+    const lost = churned[t - 1];
+    const kept = atRisk[t - 1] - lost;
+    if (lost > 0) ll += lost * Math.log(1 - r);
+    if (kept > 0) ll += kept * Math.log(r);
+  }
+  return ll;
+}
+
+/**
+ * Fit α and β to renewal decisions pooled over cohorts (see
+ * `sbgAtRiskLogLikelihood`): what the cycle has, since contracts start in
+ * different months and most have not yet faced every renewal.
+ *
+ * @example
+ * // the regular customers as one cohort: at risk 1000, 631, …; churned 369, 163, …
+ * fitSbgAtRisk([1000, 631, 468], [369, 163, 86]);
+ */
+export function fitSbgAtRisk(atRisk: readonly number[], churned: readonly number[], options: { maxIter?: number } = {}): SbgFit {
+  if (atRisk.length === 0 || atRisk.length !== churned.length) throw new RangeError('atRisk and churned need the same, non-zero length');
+  for (let t = 0; t < atRisk.length; t++) {
+    if (!(Number.isInteger(atRisk[t]) && Number.isInteger(churned[t]) && churned[t] >= 0 && churned[t] <= atRisk[t])) {
+      throw new RangeError(`decision ${t + 1}: churned (${churned[t]}) must be an integer between 0 and at risk (${atRisk[t]})`);
+    }
+  }
+  const f = (x: readonly number[]) => {
+    const v = sbgAtRiskLogLikelihood({ alpha: Math.exp(x[0]), beta: Math.exp(x[1]) }, atRisk, churned);
     return Number.isFinite(v) ? v : -Infinity;
   };
   const r = nelderMead2(f, [0, 0], 1e-12, options.maxIter ?? 2000);

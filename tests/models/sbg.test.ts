@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitSbg, projectRetention, sbgChurnProbabilities, sbgLogLikelihood, sbgRetention, sbgSurvival } from '../../models/sbg';
+import { fitSbg, fitSbgAtRisk, projectRetention, sbgAtRiskLogLikelihood, sbgChurnProbabilities, sbgLogLikelihood, sbgRetention, sbgSurvival } from '../../models/sbg';
 import { logGamma } from '../../models/survival';
 
 const logBeta = (a: number, b: number) => logGamma(a) + logGamma(b) - logGamma(a + b);
@@ -71,5 +71,37 @@ describe('sBG formulas against closed forms', () => {
     expect(() => fitSbg([100, 120])).toThrow(/must not increase/);
     expect(() => fitSbg([100])).toThrow(/at least one later/);
     expect(() => fitSbg([100, -1])).toThrow(/count >= 0/);
+  });
+});
+
+describe('sBG on renewal decisions pooled over censored cohorts', () => {
+  const regular = [1000, 631, 468, 382, 326, 289, 262, 241];
+  const atRisk = regular.slice(0, -1);
+  const churned = atRisk.map((n, t) => n - regular[t + 1]);
+
+  it('equals the survivor-count likelihood for one fully observed cohort (tolerance 1e-9)', () => {
+    const p = { alpha: 0.704, beta: 1.182 };
+    expect(sbgAtRiskLogLikelihood(p, atRisk, churned)).toBeCloseTo(sbgLogLikelihood(p, regular), 9);
+  });
+
+  it("fits Fader & Hardie's regular customers from decisions: alpha 0.704, beta 1.182 (tolerance 5e-4)", () => {
+    const fit = fitSbgAtRisk(atRisk, churned);
+    expect(fit.alpha).toBeCloseTo(0.704, 3);
+    expect(Math.abs(fit.alpha - 0.704)).toBeLessThan(5e-4);
+    expect(Math.abs(fit.beta - 1.182)).toBeLessThan(5e-4);
+  });
+
+  it('adding a younger cohort censored after two decisions, drawn from the same process, keeps the estimate (tolerance 0.05)', () => {
+    // Two copies of the regular cohort's first two years: expected counts under the fitted process, so the MLE cannot move much.
+    const young = [1000, 631, 468];
+    const pooledAtRisk = atRisk.map((n, t) => n + (t < 2 ? young[t] : 0));
+    const pooledChurned = churned.map((d, t) => d + (t < 2 ? young[t] - young[t + 1] : 0));
+    const fit = fitSbgAtRisk(pooledAtRisk, pooledChurned);
+    expect(Math.abs(fit.alpha - 0.704)).toBeLessThan(0.05);
+    expect(Math.abs(fit.beta - 1.182)).toBeLessThan(0.05 * 1.182 * 2);
+  });
+
+  it('refuses more churned than at risk, naming the decision', () => {
+    expect(() => fitSbgAtRisk([10, 5], [3, 6])).toThrow(/decision 2/);
   });
 });
