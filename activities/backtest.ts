@@ -1,9 +1,15 @@
-import { monthlyWonAcv, rollingOriginBacktest } from '../models/forecast';
+import { backtestMmmForecast, rollingOriginBacktest } from '../models/forecast';
+import type { MmmInput } from '../models/mmm';
+import { deriveSeed } from '../models/random';
 import { fitRenewalModel, predictRenewal, renewalDecisions, type RenewalModel } from '../models/renewal';
-import { ActivityDeps, inLockedTransaction, runContext, withStage } from './context';
+import { ActivityDeps, heartbeat, inLockedTransaction, runContext, withStage } from './context';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
 import { FORECAST_HORIZON, modelVersionId } from './retrain';
+
+/** First backtest origin (months of training) and the bootstrap size of each backtest fit (intervals only). */
+const BACKTEST_MIN_TRAIN = 24;
+const BACKTEST_BOOTSTRAP = 40;
 
 /** What the champion is when no run has been approved yet: a trailing 6-month mean and the plain renewal rate. */
 export const BASELINE = { forecast: { id: 'baseline/forecast', window: 6 }, renewal: { id: 'baseline/renewal' } } as const;
@@ -30,30 +36,36 @@ export function backtestActivity(deps: ActivityDeps) {
   return async function backtest({ runId }: { runId: string }) {
     return withStage(deps, runId, 'backtest', async () => {
       const { db } = deps.db;
-      const { run, batchId, asOf } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage']);
+      const { batchId, asOf, seed } = await runContext(deps, runId);
+      const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage']);
       const metrics: Metric[] = [];
 
-      const series = monthlyWonAcv(rows.opportunities, { to: run.month }).map((m) => m.acv);
-      const challengerForecast = await db.selectFrom('model_versions').select('params')
-        .where('model_version_id', '=', modelVersionId(runId, 'forecast')).executeTakeFirstOrThrow();
+      // Forecast: the monthly outcome the incrementality model explains (new opportunities), challenger
+      // (this run's media-mix specification) against the champion on the same origins.
+      const stored = (await db.selectFrom('model_versions').select('params')
+        .where('model_version_id', '=', modelVersionId(runId, 'incrementality')).executeTakeFirstOrThrow()).params as any;
+      const input: MmmInput = { months: stored.months, outcome: stored.fitted.map((f: number, i: number) => f + stored.residuals[i]), spend: stored.spend };
       const champForecast = await championOf(deps, 'forecast');
       const forecastContenders = [
-        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, window: (challengerForecast.params as any).window as number },
-        { id: champForecast?.model_version_id ?? BASELINE.forecast.id, role: 'champion' as const, window: (champForecast?.params.window as number) ?? BASELINE.forecast.window },
+        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, kind: 'mmm' },
+        { id: champForecast?.model_version_id ?? BASELINE.forecast.id, role: 'champion' as const,
+          kind: (champForecast?.params.kind as string | undefined) ?? 'trailing_mean', window: (champForecast?.params.window as number | undefined) ?? BASELINE.forecast.window },
       ];
-      // Both contenders are scored on the same origins: those the longest window allows.
-      const minTrain = Math.max(...forecastContenders.map((c) => c.window)) + 1;
+      const n = input.months.length;
+      const minTrain = Math.max(BACKTEST_MIN_TRAIN, BASELINE.forecast.window + 1);
       for (const c of forecastContenders) {
-        if (series.length < minTrain + FORECAST_HORIZON) {
-          metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason: `history of ${series.length} months is too short` } });
+        if (n < minTrain + FORECAST_HORIZON) {
+          metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason: `history of ${n} months is too short` } });
           continue;
         }
-        const bt = rollingOriginBacktest(series, { minTrain, horizon: FORECAST_HORIZON, window: c.window });
-        const detail = { window: c.window, horizon: FORECAST_HORIZON, origins: bt.origins.length, points: bt.points };
+        const bt = c.kind === 'mmm'
+          ? backtestMmmForecast(input, { minTrain, horizon: FORECAST_HORIZON, fit: { bootstrap: BACKTEST_BOOTSTRAP, seed: deriveSeed(seed, 'backtest') } })
+          : rollingOriginBacktest(input.outcome, { minTrain, horizon: FORECAST_HORIZON, window: c.window ?? BASELINE.forecast.window });
+        const detail = { kind: c.kind, outcome: 'new opportunities per month', horizon: FORECAST_HORIZON, origins: bt.origins.length, points: bt.points };
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: bt.mape, detail });
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_coverage80', value: bt.coverage80, detail });
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_coverage95', value: bt.coverage95, detail });
+        heartbeat({ backtested: c.role });
       }
 
       const split = shiftMonths(asOf, -12);

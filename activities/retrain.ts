@@ -1,15 +1,19 @@
-import { attributeWonAcv, ATTRIBUTION_MODELS, type AttributionResult } from '../models/attribution';
-import { monthlyWonAcv, rollingOriginBacktest } from '../models/forecast';
-import { fitRenewalModel, renewalDecisions } from '../models/renewal';
+import { attributeAcv } from '../models/attribution-acv';
+import { PATH_MODELS } from '../models/attribution-paths';
+import { customerLifetimes, survivalSummary } from '../models/lifetimes';
+import { fitMmm } from '../models/mmm';
+import { mmmSeries } from '../models/mmm-series';
+import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
+import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
-import { wonOpportunities } from './cycle-data';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
+import { attributionRows, incrementalityRows, removalEffectRows, storedMmm, survivalCurveRows } from './model-rows';
 
-export const ATTRIBUTION_POLICY = { lookbackDays: 180, halfLifeDays: 30 } as const;
-/** Candidate trailing windows of the forecast; retraining picks the one with the lowest backtest error. */
-export const FORECAST_WINDOWS = [3, 6, 12] as const;
+export const ATTRIBUTION_POLICY = { lookbackDays: 180, halfLifeDays: 30, markovOrder: 1 } as const;
+/** Bootstrap replicates of the media-mix model: its intervals, and the draws the budget and forecast use. */
+export const MMM_POLICY = { bootstrap: 200, lookbackDays: 180 } as const;
 export const FORECAST_HORIZON = 3;
 
 export const modelVersionId = (runId: string, family: string) => `${runId}/${family}`;
@@ -17,86 +21,89 @@ export const modelVersionId = (runId: string, family: string) => `${runId}/${fam
 /**
  * Retrain: fits this run's challenger models on the validated batch and
  * stores them as immutable model versions (parameters, training batch, code
- * version, in-sample metrics), with the attribution they compute.
+ * version, in-sample metrics) with what they estimate:
+ * - attribution of new and expansion ACV under every model (heuristics,
+ *   Markov with removal effects, Shapley), per channel, campaign and segment;
+ * - incrementality: the media-mix model of what each channel's spend caused,
+ *   whose bootstrap draws also drive the forecast and the budget;
+ * - the renewal model (logistic, with covariates) and the survival summary
+ *   (Kaplan–Meier by segment, log-rank, Cox, sBG).
  */
 export function retrainActivity(deps: ActivityDeps) {
   return async function retrain({ runId }: { runId: string }) {
     return withStage(deps, runId, 'retrain', async () => {
       const { db } = deps.db;
-      const { run, batchId, asOf } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage']);
+      const { run, batchId, asOf, seed } = await runContext(deps, runId);
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend']);
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
+      const segmentOf = new Map(rows.accounts.map((a) => [a.account_id, a.segment as string]));
 
-      const won = wonOpportunities(rows, asOf);
+      // Only what was known before the run's month ended.
       const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
-      const attribution = attributeWonAcv(touches, won, topParent, { ...ATTRIBUTION_POLICY, models: ATTRIBUTION_MODELS });
+      const opportunities = rows.opportunities.filter((o) => o.created_at < asOf);
+      const closed = opportunities.map((o) => (o.closed_at !== null && o.closed_at >= asOf ? { ...o, stage: 'open' as const, closed_at: null } : o));
+      const contracts = rows.contracts.filter((c) => c.start_date < asOf);
+
+      const attribution = attributeAcv(
+        { touches, opportunities: closed, contracts, topParent, segmentOf },
+        { ...ATTRIBUTION_POLICY, models: PATH_MODELS },
+      );
       heartbeat({ fitted: 'attribution' });
+
+      const spend = rows.spend.filter((s) => s.month <= run.month);
+      const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: run.month, lookbackDays: MMM_POLICY.lookbackDays });
+      const attributedAcv = Object.fromEntries(Object.entries(attribution.new.models.linear?.byChannel ?? {}).map(([c, v]) => [c, v.acv]));
+      const mmm = fitMmm(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv });
+      heartbeat({ fitted: 'incrementality' });
 
       const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
       const renewal = fitRenewalModel(decisions);
+      const active = activeContracts(rows.contracts, rows.accounts, rows.usage, asOf);
+      const survival = survivalSummary(customerLifetimes(decisions, active, asOf), decisions);
       heartbeat({ fitted: 'renewal' });
 
-      const series = monthlyWonAcv(rows.opportunities, { to: run.month }).map((m) => m.acv);
-      const forecast = chooseForecastWindow(series);
-
+      const { curves, ...survivalMetrics } = survival;
       const versions = [
-        { family: 'attribution', params: { ...ATTRIBUTION_POLICY, models: ATTRIBUTION_MODELS }, metrics: attribution.won },
+        { family: 'attribution', params: { ...ATTRIBUTION_POLICY, models: PATH_MODELS },
+          metrics: { new: { deals: attribution.new.conversions, acv: attribution.new.acv, untouched: attribution.new.untouched },
+            expansion: { deals: attribution.expansion.conversions, acv: attribution.expansion.acv, untouched: attribution.expansion.untouched } } },
+        { family: 'incrementality', params: storedMmm(mmm),
+          metrics: { months: mmm.months.length, residualSd: mmm.residualSd, bootstrap: mmm.draws.length, channels: mmm.channels } },
         { family: 'renewal', params: renewal, metrics: { decisions: decisions.length, renewed: decisions.filter((d) => d.renewed).length } },
-        { family: 'forecast', params: { kind: 'trailing_mean', window: forecast.window, horizon: FORECAST_HORIZON }, metrics: forecast.metrics },
+        { family: 'survival', params: { lifetime: 'renewal chain, months from first start', groups: 'segment' }, metrics: survivalMetrics },
+        { family: 'forecast', params: { kind: 'mmm', incrementality: modelVersionId(runId, 'incrementality'), horizon: FORECAST_HORIZON },
+          metrics: { residualSd: mmm.residualSd } },
       ];
       await inLockedTransaction(deps, `retrain:${runId}`, async (client) => {
         const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
-        if (!done.rowCount) {
-          for (const v of versions) {
-            await client.query(
-              `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version)
-               values ($1, $2, $3, $4, $5, $6, $7)`,
-              [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion],
-            );
-          }
-          const cols = ['run_id', 'model_version_id', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
-          await copyRows(client, 'attribution', cols, attributionRows(runId, attribution), (r) => cols.map((c) => r[c]));
+        if (done.rowCount) return;
+        for (const v of versions) {
+          await client.query(
+            `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version)
+             values ($1, $2, $3, $4, $5, $6, $7)`,
+            [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion],
+          );
         }
+        const attributionVersion = modelVersionId(runId, 'attribution');
+        const ac = ['run_id', 'model_version_id', 'revenue', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
+        await copyRows(client, 'attribution', ac, attributionRows(runId, attributionVersion, attribution), (r) => ac.map((c) => r[c]));
+        const rc = ['run_id', 'model_version_id', 'revenue', 'channel', 'removal_effect'] as const;
+        await copyRows(client, 'attribution_removal_effects', rc, removalEffectRows(runId, attributionVersion, attribution), (r) => rc.map((c) => r[c]));
+        const ic = ['run_id', 'model_version_id', 'channel', 'spend_usd', 'incremental_acv', 'low', 'high', 'interval', 'roi', 'mroi', 'detail'] as const;
+        await copyRows(client, 'incrementality', ic, incrementalityRows(runId, modelVersionId(runId, 'incrementality'), mmm), (r) => ic.map((c) => r[c]));
+        const sc = ['run_id', 'model_version_id', 'group_key', 't_months', 'survival', 'lo95', 'hi95', 'at_risk', 'events'] as const;
+        await copyRows(client, 'survival_curves', sc, survivalCurveRows(runId, modelVersionId(runId, 'survival'), curves), (r) => sc.map((c) => r[c]));
       });
+      const roiRank = [...mmm.results].sort((a, b) => b.roi - a.roi).map((r) => r.channel);
       return {
         summary: {
-          wonDeals: attribution.won.opportunities, wonAcv: Math.round(attribution.won.acv), renewalDecisions: decisions.length,
-          renewalModel: renewal.kind, forecastWindow: forecast.window,
+          wonDeals: attribution.new.conversions, newAcv: Math.round(attribution.new.acv), expansionAcv: Math.round(attribution.expansion.acv),
+          renewalDecisions: decisions.length, renewalModel: renewal.kind, channelsByRoi: roiRank.join(' > '),
         },
-        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_usage', 'account_rollup'].map((t) => pgDataset(deps.db.schema, t)),
-        outputs: ['model_versions', 'attribution'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_usage', 'src_spend', 'account_rollup'].map((t) => pgDataset(deps.db.schema, t)),
+        outputs: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });
   };
-}
-
-function attributionRows(runId: string, a: AttributionResult) {
-  const out: { run_id: string; model_version_id: string; model: string; dimension: string; key: string; conversions: number; acv_usd: number }[] = [];
-  const mv = modelVersionId(runId, 'attribution');
-  for (const [model, credit] of Object.entries(a.models)) {
-    if (!credit) continue;
-    for (const [key, c] of Object.entries(credit.byChannel)) out.push({ run_id: runId, model_version_id: mv, model, dimension: 'channel', key, conversions: c.conversions, acv_usd: c.acv });
-    for (const [key, c] of Object.entries(credit.byCampaign)) out.push({ run_id: runId, model_version_id: mv, model, dimension: 'campaign', key, conversions: c.conversions, acv_usd: c.acv });
-    for (const [segment, byChannel] of Object.entries(credit.bySegment)) {
-      for (const [key, c] of Object.entries(byChannel)) out.push({ run_id: runId, model_version_id: mv, model, dimension: `segment:${segment}`, key, conversions: c.conversions, acv_usd: c.acv });
-    }
-  }
-  return out;
-}
-
-/** Picks the trailing window with the lowest rolling-origin MAE; ties go to the longer (steadier) window. */
-export function chooseForecastWindow(series: number[]): { window: number; metrics: Record<string, number | null> } {
-  let best: { window: number; metrics: Record<string, number | null> } | null = null;
-  let bestMae = Infinity;
-  for (const window of FORECAST_WINDOWS) {
-    if (series.length < window + 1 + FORECAST_HORIZON) continue;
-    const bt = rollingOriginBacktest(series, { minTrain: window + 1, horizon: FORECAST_HORIZON, window });
-    if (bt.mae <= bestMae) {
-      bestMae = bt.mae;
-      best = { window, metrics: { mae: bt.mae, mape: bt.mape, coverage80: bt.coverage80, coverage95: bt.coverage95 } };
-    }
-  }
-  // Too short a history to compare: the shortest window, with no metrics to claim.
-  return best ?? { window: Math.min(FORECAST_WINDOWS[0], Math.max(1, series.length)), metrics: { mae: null, mape: null, coverage80: null, coverage95: null } };
 }

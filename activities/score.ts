@@ -1,24 +1,33 @@
-import { DEFAULT_KPI_THRESHOLDS, marketingKpis, type KpiSet } from '../models/kpi';
-import { forecastMonthly, monthlyWonAcv } from '../models/forecast';
+import { DEFAULT_KPI_THRESHOLDS, marketingKpiReport } from '../models/kpi';
+import { forecastScenarios } from '../models/forecast';
 import { contractLtv, costRatioBySegment, renewalUplift } from '../models/ltv';
-import { recentSpend, proposeBudget } from '../models/budget';
-import { activeContracts, predictRenewal, type RenewalModel } from '../models/renewal';
+import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
+import { mmmResponse, type MmmFit } from '../models/mmm';
+import { activeContracts, predictRenewal, renewalPath, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
 import { contractsWithSegment } from './cycle-data';
+import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
 import { modelVersionId } from './retrain';
 
-/** The attribution model whose credit drives the first-cut budget ROI. */
-export const BUDGET_ROI_MODEL = 'linear';
-export const BUDGET_MAX_CHANGE = 0.2;
+/**
+ * Next month's budget: the same total as the last three months' average,
+ * each channel within ±20% of its current spend, no uncertainty penalty.
+ */
+export const BUDGET_POLICY = { recentMonths: 3, maxChange: 0.2, uncertaintyPenalty: 0, steps: 400 } as const;
+export const FORECAST_HORIZONS = [3, 6, 12] as const;
+/** Renewals ahead whose probabilities are conditioned on the contract's history (the last one repeats). */
+const RENEWAL_PATH_LENGTH = 8;
 
 /**
- * Score: every active contract (renewal probability, LTV P10/P50/P90,
- * projected ARR), the marketing KPIs, the forecast of new ACV and next
- * month's budget proposal, from this run's model versions.
+ * Score: every active contract (renewal probability conditioned on its
+ * history, LTV P10/P50/P90, projected ARR), the marketing KPIs, next month's
+ * budget from the incrementality model's response curves within the
+ * guardrails, and the forecast of new ACV under the as-is and recommended
+ * spend, all from this run's model versions.
  */
 export function scoreActivity(deps: ActivityDeps) {
   return async function score({ runId }: { runId: string }) {
@@ -33,75 +42,72 @@ export function scoreActivity(deps: ActivityDeps) {
         return v.params as any;
       };
 
-      // Contracts: renewal probability from the renewal model, then LTV conditioned on the contract being alive now.
+      // Contracts: the probability of each upcoming renewal given what the contract has survived, then LTV.
       const renewal = params('renewal') as RenewalModel;
       const active = activeContracts(rows.contracts, rows.accounts, rows.usage, asOf);
-      const withSegment = contractsWithSegment(rows);
-      const byId = new Map(withSegment.map((c) => [c.contract_id, c]));
+      const byId = new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c]));
       const uplift = renewalUplift(rows.contracts);
-      const costRatios = costRatioBySegment(withSegment);
+      const costRatios = costRatioBySegment([...byId.values()]);
       const scores = active.map((a, i) => {
         const c = byId.get(a.contract_id)!;
-        const p = predictRenewal(renewal, a);
+        const path = renewalPath(renewal, a, RENEWAL_PATH_LENGTH);
         const ltv = contractLtv(
           { contract_id: c.contract_id, segment: c.segment, acv_usd: c.acv_usd, end_date: c.end_date, term_months: c.term_months,
-            cost_to_serve_annual_usd: c.cost_to_serve_annual_usd, p_renew: p },
+            cost_to_serve_annual_usd: c.cost_to_serve_annual_usd, p_renew: predictRenewal(renewal, a), p_renew_path: path },
           { asOf, seed: deriveSeed(seed, c.contract_id), expansionRate: uplift.n ? uplift.mean : 0, costRatioBySegment: costRatios },
         );
         if (i % 500 === 0) heartbeat({ scored: i });
-        return { contract_id: c.contract_id, account_id: c.account_id, renewal_probability: p, ltv_mean: ltv.expected,
-          ltv_p10: ltv.p10, ltv_p50: ltv.p50, ltv_p90: ltv.p90, projected_arr: ltv.projectedArr12m };
+        const expansion = uplift.n ? c.acv_usd * uplift.mean * ltv.pAliveByRenewal.slice(1).reduce((s, p) => s + p, 0) : 0;
+        return { contract_id: c.contract_id, account_id: c.account_id, renewal_probability: ltv.pNextRenewal, ltv_mean: ltv.expected,
+          ltv_p10: ltv.p10, ltv_p50: ltv.p50, ltv_p90: ltv.p90, projected_arr: ltv.projectedArr12m, next_renewal_date: c.end_date,
+          expected_expansion: expansion };
       });
 
-      // KPIs, overall and by segment and region of the top parent.
-      const kpi = marketingKpis(rows.opportunities, rows.contracts, rows.accounts, DEFAULT_KPI_THRESHOLDS);
-      const kpiRows: { name: string; dimension: string; key: string; value: number | null; detail: unknown }[] = [];
-      const pushSet = (dimension: string, key: string, s: KpiSet) => {
-        kpiRows.push({ name: 'acv_from_marketing_leads', dimension, key, value: s.acvPerMarketingLead,
-          detail: { band: s.band, marketingLeads: s.marketingLeads, marketingAcv: s.marketingAcv, thresholds: DEFAULT_KPI_THRESHOLDS } });
-        kpiRows.push({ name: 'acv_per_marketing_won_deal', dimension, key, value: s.acvPerMarketingWonDeal, detail: { marketingWonDeals: s.marketingWonDeals } });
-        for (const [source, w] of Object.entries(s.winRateByLeadSource)) {
-          kpiRows.push({ name: 'win_rate_by_lead_source', dimension: dimension === 'all' ? 'lead_source' : `${dimension}/lead_source`,
-            key: dimension === 'all' ? source : `${key}/${source}`, value: w.winRate, detail: w });
-        }
-      };
-      pushSet('all', 'all', kpi.overall);
-      for (const [k, s] of Object.entries(kpi.bySegment)) pushSet('segment', k, s);
-      for (const [k, s] of Object.entries(kpi.byRegion)) pushSet('region', k, s);
+      const kpi = marketingKpiReport(rows.opportunities, rows.contracts, rows.accounts, rows.spend.filter((s) => s.month <= run.month),
+        { asOf, thresholds: DEFAULT_KPI_THRESHOLDS });
 
-      // Forecast of monthly new won ACV, as-is.
-      const fparams = params('forecast');
-      const series = monthlyWonAcv(rows.opportunities, { to: run.month });
-      const fc = forecastMonthly(series, { window: fparams.window, horizons: [3, 6, 12] });
-      const forecastRows = fc.path.map((p, i) => ({ scenario: 'as_is', month: fc.months[i], mean: p.point,
-        lo80: p.lower80, hi80: p.upper80, lo95: p.lower95, hi95: p.upper95 }));
+      // Budget and forecast from the incrementality model of this run.
+      const stored = params('incrementality') as Omit<MmmFit, 'response'>;
+      const mmm: MmmFit = { ...stored, response: (channel, spend) => mmmResponse(stored, channel, spend) };
+      const current = recentSpend(rows.spend, run.month, BUDGET_POLICY.recentMonths);
+      const budget = proposeNextBudget(mmm, current);
+      const months = Math.max(...FORECAST_HORIZONS);
+      const steady = (perChannel: Record<string, number>) =>
+        ({ spend: Object.fromEntries(mmm.channels.map((c) => [c, Array<number>(months).fill(perChannel[c] ?? 0)])) });
+      const scenarios = forecastScenarios(mmm, {
+        horizons: FORECAST_HORIZONS,
+        scenarios: {
+          as_is: steady(current),
+          ...(budget ? { recommended: steady(Object.fromEntries(budget.lines.map((l) => [l.channel, l.recommended]))) } : {}),
+        },
+        seed: deriveSeed(seed, 'forecast'),
+      });
+      const monthlySpend = (scenario: string) => scenario === 'recommended' && budget ? budget.totalSpend
+        : mmm.channels.reduce((s, c) => s + (current[c] ?? 0), 0);
+      const forecastRows = scenarios.flatMap((s) => s.path.map((p) => ({ scenario: s.scenario, month: p.month, mean: p.point,
+        lo80: p.lower80, hi80: p.upper80, lo95: p.lower95, hi95: p.upper95 })));
+      const totalRows = scenarios.flatMap((s) => s.totals.map((t) => ({ scenario: s.scenario, horizon: t.horizon, spend: monthlySpend(s.scenario) * t.horizon,
+        mean: t.total.point, lo80: t.total.lower80, hi80: t.total.upper80, lo95: t.total.lower95, hi95: t.total.upper95 })));
 
-      // Budget: attributed ACV per dollar over the drop's window, shifted within ±20% per channel.
-      const credit = await db.selectFrom('attribution').select(['key', 'acv_usd'])
-        .where('run_id', '=', runId).where('model', '=', BUDGET_ROI_MODEL).where('dimension', '=', 'channel').execute();
-      const creditBy = new Map(credit.map((c) => [c.key, c.acv_usd]));
-      const spendTotal = new Map<string, number>();
-      for (const s of rows.spend) spendTotal.set(s.channel, (spendTotal.get(s.channel) ?? 0) + s.amount_usd);
-      const current = recentSpend(rows.spend, run.month, 3);
-      const budget = proposeBudget(
-        Object.entries(current).map(([channel, cur]) => ({
-          channel, current: cur, roi: (spendTotal.get(channel) ?? 0) > 0 ? (creditBy.get(channel) ?? 0) / spendTotal.get(channel)! : 0,
-        })),
-        { maxChange: BUDGET_MAX_CHANGE },
-      );
       await inLockedTransaction(deps, `score:${runId}`, async (client) => {
         const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
-        if (!done.rowCount) {
-          const mv = modelVersionId(runId, 'renewal');
-          const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr'] as const;
-          await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
-          await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows,
-            (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
-          const fmv = modelVersionId(runId, 'forecast');
-          await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
-            (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
+        if (done.rowCount) return;
+        const mv = modelVersionId(runId, 'renewal');
+        const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr', 'next_renewal_date', 'expected_expansion'] as const;
+        await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
+        await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows(kpi, DEFAULT_KPI_THRESHOLDS),
+          (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
+        const fmv = modelVersionId(runId, 'forecast');
+        await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
+          (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
+        await copyRows(client, 'forecast_totals', ['run_id', 'model_version_id', 'scenario', 'horizon_months', 'spend_usd', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], totalRows,
+          (t) => [runId, fmv, t.scenario, t.horizon, t.spend, t.mean, t.lo80, t.hi80, t.lo95, t.hi95]);
+        if (budget) {
           await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
-            (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({ roi: b.roi, min: b.min, max: b.max, roiModel: BUDGET_ROI_MODEL })]);
+            (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({
+              changePct: b.changePct, expectedAcv: b.expectedAcv, acvP10: b.acvP10, acvP90: b.acvP90, marginalRoi: b.marginalRoi,
+              lower: b.lower, upper: b.upper, policy: BUDGET_POLICY, modelVersion: modelVersionId(runId, 'incrementality'),
+            })]);
         }
       });
       return {
@@ -109,11 +115,36 @@ export function scoreActivity(deps: ActivityDeps) {
           contractsScored: scores.length,
           acvFromMarketingLeads: kpi.overall.acvPerMarketingLead === null ? null : Math.round(kpi.overall.acvPerMarketingLead),
           band: kpi.overall.band,
-          budgetTotal: Math.round(budget.total),
+          budgetTotal: budget ? Math.round(budget.totalSpend) : 0,
+          budgetExpectedAcv: budget ? Math.round(budget.expectedAcv) : 0,
         },
-        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions', 'attribution'].map((t) => pgDataset(deps.db.schema, t)),
-        outputs: ['contract_scores', 'kpis', 'forecasts', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions'].map((t) => pgDataset(deps.db.schema, t)),
+        outputs: ['contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });
   };
+}
+
+/** The guardrailed budget over the channels the model knows, keeping this month's total; null with no spend to move. */
+function proposeNextBudget(mmm: MmmFit, current: Record<string, number>): BudgetPlan | null {
+  const channels = mmm.channels.filter((c) => (current[c] ?? 0) > 0);
+  const total = channels.reduce((s, c) => s + current[c], 0);
+  if (!channels.length || total <= 0) return null;
+  return optimizeBudget(
+    channels.map((channel) => {
+      // One evaluation per spend gives the mean and every draw; the optimizer asks for them one at a time.
+      const cache = new Map<number, { mean: number; draws: number[] }>();
+      const at = (s: number) => {
+        let r = cache.get(s);
+        if (!r) cache.set(s, (r = mmm.response(channel, s)));
+        return r;
+      };
+      return {
+        channel, current: current[channel],
+        response: (s: number) => at(s).mean,
+        draws: Array.from({ length: mmm.draws.length }, (_, k) => (s: number) => at(s).draws[k]),
+      };
+    }),
+    { budget: total, maxChange: BUDGET_POLICY.maxChange, uncertaintyPenalty: BUDGET_POLICY.uncertaintyPenalty, steps: BUDGET_POLICY.steps },
+  );
 }

@@ -16,6 +16,19 @@ import { kaplanMeier, logRankTest, type LogRankResult } from './survival';
 import { fitSbgAtRisk, type SbgFit } from './sbg';
 import { monthsBetween } from './dates';
 
+/** Churns a segment needs before it gets its own Cox coefficient (else it joins the reference). */
+const MIN_COX_EVENTS_PER_LEVEL = 5;
+
+/** The Cox fit, or null when the data leave its information matrix singular (a column no risk set varies in). */
+function tryFitCox(lifetimes: readonly CustomerLifetime[], columns: { value: (l: CustomerLifetime) => number }[]): CoxFit | null {
+  try {
+    return fitCox(lifetimes.map((l) => columns.map((c) => c.value(l))), lifetimes.map((l) => l.months), lifetimes.map((l) => l.churned));
+  } catch (err) {
+    if (err instanceof RangeError && /positive definite/.test(err.message)) return null;
+    throw err;
+  }
+}
+
 export interface CustomerLifetime {
   /** The chain's latest contract. */
   contract_id: string;
@@ -135,13 +148,14 @@ export function survivalSummary(lifetimes: readonly CustomerLifetime[], decision
     const known = lifetimes.filter((l) => l.discountPct !== null);
     const meanDiscount = known.length ? known.reduce((s, l) => s + l.discountPct!, 0) / known.length : 0;
     const candidates: { name: string; value: (l: CustomerLifetime) => number }[] = [
-      ...segments.filter((s) => s !== reference).sort().map((s) => ({ name: `segment=${s}`, value: (l: CustomerLifetime) => (l.segment === s ? 1 : 0) })),
+      // A segment with few churns carries almost no information about its hazard ratio.
+      ...segments.filter((s) => s !== reference && groups.get(s)!.filter((l) => l.churned).length >= MIN_COX_EVENTS_PER_LEVEL).sort().map((s) => ({ name: `segment=${s}`, value: (l: CustomerLifetime) => (l.segment === s ? 1 : 0) })),
       { name: 'discount_pct', value: (l) => l.discountPct ?? meanDiscount },
       { name: 'renewals', value: (l) => l.renewals },
     ];
     const columns = candidates.filter((c) => new Set(lifetimes.map(c.value)).size > 1);
-    if (columns.length) {
-      const fit = fitCox(lifetimes.map((l) => columns.map((c) => c.value(l))), lifetimes.map((l) => l.months), lifetimes.map((l) => l.churned));
+    const fit = columns.length ? tryFitCox(lifetimes, columns) : null;
+    if (fit) {
       cox = {
         coefficients: Object.fromEntries(columns.map((c, i) => [c.name, fit.coefficients[i]])),
         standardErrors: Object.fromEntries(columns.map((c, i) => [c.name, fit.standardErrors[i]])),

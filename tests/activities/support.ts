@@ -151,9 +151,9 @@ export const STAGE_WRITES: Record<StageName, readonly string[]> = {
   validate: ['validation_reports', 'quarantine', ...SRC_TABLES],
   recordLineage: [],
   buildGraph: ['account_rollup', 'graph_edges'],
-  retrain: ['model_versions', 'attribution'],
+  retrain: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'],
   backtest: ['backtests'],
-  score: ['contract_scores', 'kpis', 'forecasts', 'budget_recommendations'],
+  score: ['contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'],
 };
 
 export const DATA_TABLES = ['runs', 'audit_log', ...Object.values(STAGE_WRITES).flat()];
