@@ -2,6 +2,8 @@ import { openDb } from '../env';
 import { readRun, type RunReport } from '../read-model';
 import { pct, printJson, say, table, usd } from '../output';
 
+const ratio = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+
 export async function showCommand(runId: string, opts: { json?: boolean }): Promise<number> {
   const handle = await openDb();
   try {
@@ -28,26 +30,41 @@ export function printReport(r: RunReport): void {
   const models = Object.keys(r.attribution);
   if (models.length) {
     say('');
-    say('Won ACV attributed per channel (USD)');
+    say('New ACV (first contracts) attributed per channel, every model (USD)');
     const channels = [...new Set(models.flatMap((m) => Object.keys(r.attribution[m])))].sort();
     say(table(['channel', ...models], channels.map((c) => [c, ...models.map((m) => usd(r.attribution[m][c] ?? 0))])));
   }
+  const inc = Object.entries(r.incrementality);
+  if (inc.length) {
+    say('');
+    say('What the spend caused (media-mix model, 80% interval) beside what attribution credits');
+    say(table(['channel', 'spend', 'incremental ACV', 'interval', 'ROI', 'marginal ROI', 'linear credit', 'last-touch credit'],
+      inc.map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, ratio(i.roi), ratio(i.mroi),
+        usd(i.attributedAcv.linear ?? 0), usd(i.attributedAcv.last ?? 0)])));
+  }
   const k = r.kpis['acv_from_marketing_leads'] as { value?: number; band?: string } | undefined;
+  const net = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number; band?: string } | undefined;
   if (k) {
     say('');
-    say(`KPI "ACV from marketing leads": ${usd(k.value)} per marketing lead — ${k.band ?? ''}`);
+    say(`KPI "ACV from marketing leads": ${usd(k.value)} per marketing lead — ${k.band ?? ''}` +
+      (net ? `; net of churned renewals ${usd(net.value)} — ${net.band ?? ''}` : ''));
   }
   say('');
   say(`Active contracts scored: ${r.contracts.scored} (mean renewal probability ${pct(r.contracts.meanRenewalProbability)}, ` +
     `total LTV P50 ${usd(r.contracts.totalLtvP50)}, projected ARR ${usd(r.contracts.totalProjectedArr)})`);
+  const all = r.renewals.survival.all;
+  if (all?.length) {
+    const at = (t: number) => all.filter((p) => p.t <= t).at(-1)?.survival ?? 1;
+    say(`Customer survival (Kaplan–Meier of renewal chains): ${pct(at(12))} after 12 months, ${pct(at(24))} after 24, ${pct(at(36))} after 36`);
+  }
   if (r.contracts.top.length) {
     say(table(['contract', 'account', 'renewal p', 'LTV P50'], r.contracts.top.map((t) => [t.contractId, t.accountId, pct(t.renewalProbability), usd(t.ltvP50)])));
   }
   if (r.forecast.length) {
     say('');
-    say('Forecast of new won ACV per month (as-is spend)');
-    say(table(['month', 'expected', '80% interval', '95% interval'], r.forecast.filter((f) => f.scenario === 'as_is').slice(0, 3)
-      .map((f) => [f.month, usd(f.mean), `${usd(f.lo80)} – ${usd(f.hi80)}`, `${usd(f.lo95)} – ${usd(f.hi95)}`])));
+    say('Forecast of new ACV, by spend scenario');
+    say(table(['scenario', 'months', 'spend', 'expected', '80% interval', '95% interval'], r.forecastTotals
+      .map((f) => [f.scenario, f.horizonMonths, usd(f.spend), usd(f.mean), `${usd(f.lo80)} – ${usd(f.hi80)}`, `${usd(f.lo95)} – ${usd(f.hi95)}`])));
   }
   if (r.backtest.length) {
     say('');
@@ -63,8 +80,8 @@ export function printReport(r: RunReport): void {
   if (budget.length) {
     say('');
     say('Proposed budget for next month (USD)');
-    say(table(['channel', 'current', 'recommended', 'change', 'guardrail'],
-      budget.map(([c, b]) => [c, usd(b.current), usd(b.recommended), usd(b.change), b.binding])));
+    say(table(['channel', 'current', 'recommended', 'change', 'expected incremental ACV', 'binding guardrail'],
+      budget.map(([c, b]) => [c, usd(b.current), usd(b.recommended), usd(b.change), usd(b.expectedAcv as number | undefined), b.binding])));
   }
   say('');
   say(r.approval ? `Decision: ${r.approval.decision}${r.approval.reviewer ? ` by ${r.approval.reviewer}` : ''}${r.approval.reason ? ` — ${r.approval.reason}` : ''} at ${r.approval.at}` : 'Decision: none yet');

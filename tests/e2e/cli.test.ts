@@ -94,14 +94,31 @@ describe('the acvloop command, as a user runs it', () => {
     expect(s).toMatchObject({ runId, month: '2026-10', status: 'completed', approval: { decision: 'approved', reviewer: 'bob', reason: 'checked the budget' } });
     expect(s.ingest.files.map((f: { file: string }) => f.file)).toContain('touchpoints.csv');
     for (const f of s.ingest.files) expect(f.rowsAccepted + f.rowsQuarantined).toBe(f.rowsRead);
-    expect(Object.keys(s.attribution).sort()).toEqual(['first', 'last', 'linear', 'position', 'time_decay']);
+    expect(Object.keys(s.attribution).sort()).toEqual(['first', 'last', 'linear', 'markov', 'position', 'shapley', 'shapley_simplified', 'time-decay']);
+    // Every model credits the same won ACV (tolerance $1 on the sum).
+    const credited = (m: string) => Object.values<number>(s.attribution[m]).reduce((a, b) => a + b, 0);
+    for (const m of Object.keys(s.attribution)) expect(Math.abs(credited(m) - credited('first'))).toBeLessThan(1);
+    expect(Object.keys(s.removalEffects.new).length).toBeGreaterThan(0);
+    expect(Object.keys(s.incrementality).length).toBeGreaterThan(0);
+    for (const inc of Object.values<any>(s.incrementality)) {
+      for (const k of ['spend', 'incrementalAcv', 'low', 'high', 'roi', 'mroi']) expect(inc).toHaveProperty(k);
+      expect(inc.low).toBeLessThanOrEqual(inc.high);
+    }
     expect(s.kpis.acv_from_marketing_leads.value).toBeGreaterThan(0);
+    expect(s.kpis.acv_from_marketing_leads_net_of_churn.value).toBeLessThanOrEqual(s.kpis.acv_from_marketing_leads.value);
     expect(s.contracts.scored).toBeGreaterThan(0);
-    expect(Object.values(s.budget).every((b: any) => typeof b.current === 'number' && typeof b.recommended === 'number')).toBe(true);
+    expect(Object.keys(s.renewals.survival)).toContain('all');
+    expect([...new Set(s.forecast.map((f: any) => f.scenario))].sort()).toEqual(['as_is', 'recommended']);
+    expect(s.forecastTotals.map((t: any) => `${t.scenario}/${t.horizonMonths}`).sort()).toEqual(
+      ['as_is/12', 'as_is/3', 'as_is/6', 'recommended/12', 'recommended/3', 'recommended/6']);
+    expect(Object.values(s.budget).every((b: any) => typeof b.current === 'number' && typeof b.recommended === 'number' && typeof b.binding === 'string')).toBe(true);
+    // The budget keeps the total (guardrail: total budget; tolerance 1 cent per channel).
+    const sumOf = (k: string) => Object.values<any>(s.budget).reduce((a, b) => a + b[k], 0);
+    expect(Math.abs(sumOf('recommended') - sumOf('current'))).toBeLessThan(0.01 * Object.keys(s.budget).length + 0.01);
 
     const csv = await acvloop(['scores', runId, '--csv'], env);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('contract_id,account_id,renewal_probability,ltv_p10,ltv_p50,ltv_p90,projected_arr');
+    expect(lines[0]).toBe('contract_id,account_id,renewal_probability,next_renewal_date,ltv_mean,ltv_p10,ltv_p50,ltv_p90,projected_arr,expected_expansion');
     expect(lines.length - 1).toBe(s.contracts.scored);
 
     const rerun = await acvloop(['run', '--month', '2026-10', '--drop', dropDir, '--requested-by', 'alice', '--rerun', '--json'], env);
