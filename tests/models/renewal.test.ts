@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chooseL2,
   activeContracts,
   fitLogistic,
   fitRenewalModel,
@@ -194,5 +195,25 @@ describe('renewalPath: later renewals use the model with renewals so far and ten
     }
     expect(path[1]).toBeGreaterThan(path[0]);
     expect(path[2]).toBeGreaterThan(path[1]);
+  });
+});
+
+describe('chooseL2: the penalty picked by cross-validated log loss', () => {
+  // Deterministic pseudo-random features (a fixed LCG), so the test is reproducible.
+  const lcg = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const design = (n: number, p: number, rand: () => number) => Array.from({ length: n }, () => Array.from({ length: p }, () => rand() * 2 - 1));
+
+  it('pure-noise covariates on few rows: a strong penalty (>= 10, ten times the old fixed 1) wins', () => {
+    const rand = lcg(1);
+    const x = design(120, 12, rand);
+    const y = x.map(() => (rand() < 0.7 ? 1 : 0));
+    expect(chooseL2(x, y)).toBeGreaterThanOrEqual(10);
+  });
+
+  it('one strong covariate on many rows: a weak penalty wins (shrinking it would cost fit)', () => {
+    const rand = lcg(2);
+    const x = design(4000, 2, rand);
+    const y = x.map((r) => (rand() < 1 / (1 + Math.exp(-4 * r[0])) ? 1 : 0));
+    expect(chooseL2(x, y)).toBeLessThanOrEqual(3);
   });
 });
