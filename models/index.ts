@@ -49,3 +49,4 @@ export * from './adstock';
 export * from './nnls';
 export * from './mmm';
 export * from './mmm-series';
+export * from './lifetimes';
