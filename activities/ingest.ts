@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCsvFile, UnreadableFileError } from '../contracts/csv';
-import { openCopy } from '../sql/copy';
+import { jsonKeys, recordJson } from '../contracts/raw-record';
+import { copyTextCell, openCopy } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, heartbeat, withStage } from './context';
 import { dropFilesIn, dropHashOf } from './drop-hash';
 import { dropChanged, dropRejected } from './errors';
@@ -39,16 +40,21 @@ export function ingestActivity(deps: ActivityDeps) {
           let rows = 0;
           for (const name of dropFilesIn(run.drop_path)) {
             const file = path.join(run.drop_path, name);
-            // Rows stream into COPY while the file is parsed: Node parses while Postgres loads.
+            // Rows stream into COPY while the file is parsed: Node parses while Postgres loads,
+            // and the parser waits whenever Postgres falls behind.
             const raw = openCopy(client, 'raw_rows', ['batch_id', 'file', 'line', 'record']);
+            const prefix = `${copyTextCell(batchId)}\t${copyTextCell(name)}\t`;
+            let keys: string[] = [];
             let info;
             try {
               info = await readCsvFile(file, {
-                onRecord: (r) => raw.push([batchId, name, r.line, JSON.stringify(r.fields)]),
+                onHeader: (header) => { keys = jsonKeys(header); },
+                onRecord: (r) => raw.pushText(`${prefix}${r.line}\t${copyTextCell(recordJson(keys, r.values))}\n`),
                 onMalformed: (m) => raw.push([batchId, name, m.line, JSON.stringify({ _malformed: m.reason, _raw: m.raw })]),
+                ready: () => raw.ready(),
               });
             } catch (err) {
-              await raw.end().catch(() => {});
+              await raw.abort();
               if (err instanceof UnreadableFileError) throw dropRejected(`${name}: ${err.message}`);
               throw err;
             }

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
-import { validateDrop } from '../contracts';
+import { validateDrop, type AcceptedRowSink } from '../contracts';
 import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
-import { copyRows } from '../sql/copy';
+import { copyLineWriter, copyRows, copyTextCell, openCopy, type CopyWriter } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, batchOf, heartbeat, withStage } from './context';
 import { dropChanged, dropRejected } from './errors';
 import { fileDataset, LineageDataset, PRODUCER, pgDataset } from './lineage-event';
@@ -51,17 +51,19 @@ export function validateActivity(deps: ActivityDeps) {
         await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
           const again = await client.query('select 1 from validation_reports where batch_id = $1', [batchId]);
           if (again.rowCount) return; // a concurrent attempt finished first; the report below is its
-          // Each file is COPYed as soon as its rows are final, while the next file is read; a
-          // rejected drop rolls all of it back, so nothing of it is applied.
-          let loading: Promise<void> = Promise.resolve();
-          v = await validateDrop(run.drop_path, {
-            onProgress: (file, rows) => heartbeat({ file, rows }),
-            onFileAccepted: (name, rows) => {
-              loading = loading.then(() => loadSource(client, batchId, name, rows));
-              loading.catch(() => {}); // surfaced by the await below
-            },
-          });
-          await loading;
+          // Accepted rows stream into COPY as their verdicts become final, none kept in memory;
+          // a rejected drop rolls all of it back, so nothing of it is applied.
+          const sink = copySink(client, batchId);
+          try {
+            v = await validateDrop(run.drop_path, {
+              retainRows: false,
+              sink,
+              onProgress: (file, rows) => heartbeat({ file, rows }),
+            });
+          } catch (err) {
+            await sink.abort();
+            throw err;
+          }
           for (const f of v.files) {
             const l = landed.find((x) => x.file === f.file);
             if (l && l.sha256 !== f.sha256) throw dropChanged(`${f.file} changed between ingest and validation`);
@@ -86,11 +88,35 @@ export function validateActivity(deps: ActivityDeps) {
 /** Marks a drop the contracts rejected: the transaction rolls back, then the verdict is recorded. */
 class Rejected extends Error {}
 
-async function loadSource(client: PoolClient, batchId: string, file: keyof DropRows, rows: readonly unknown[]): Promise<void> {
-  const spec = SOURCE_TABLES[file] as { table: string; columns: string[] };
-  if (rows.length === 0) return;
-  await copyRows(client, spec.table, ['batch_id', ...spec.columns], rows as Record<string, unknown>[], (r) => [batchId, ...spec.columns.map((c) => r[c])]);
-  heartbeat({ loaded: file });
+/** COPYs each file's accepted rows into its source table as they come, one COPY per file. */
+function copySink(client: PoolClient, batchId: string): AcceptedRowSink & { abort(): Promise<void> } {
+  const prefix = `${copyTextCell(batchId)}\t`;
+  let open: { file: keyof DropRows; line: ReturnType<typeof copyLineWriter>; writer: CopyWriter } | null = null;
+  return {
+    row(file, row) {
+      if (open === null) {
+        const spec = SOURCE_TABLES[file] as { table: string; columns: string[] };
+        open = { file, line: copyLineWriter(spec.columns), writer: openCopy(client, spec.table, ['batch_id', ...spec.columns]) };
+      } else if (open.file !== file) {
+        throw new Error(`rows of ${file} came before ${open.file} was done`);
+      }
+      open.writer.pushText(open.line(row, prefix));
+    },
+    async fileDone(file) {
+      if (open === null) return;
+      const { writer } = open;
+      open = null;
+      await writer.end();
+      heartbeat({ loaded: file });
+    },
+    ready: () => open?.writer.ready(),
+    async abort() {
+      if (open === null) return;
+      const { writer } = open;
+      open = null;
+      await writer.abort();
+    },
+  };
 }
 
 async function insertReport(client: PoolClient, batchId: string, v: DropValidation): Promise<void> {

@@ -21,10 +21,10 @@ import { usage } from './usage';
 import {
   addMalformed,
   checkHeader,
+  finishFile,
   HeaderError,
   makeRecordValidator,
   newFileState,
-  resolveSelfReferences,
   type FileState,
   type Row,
 } from './validate-file';
@@ -69,11 +69,35 @@ export interface ValidateOptions {
   onProgress?: (file: string, rows: number) => void;
   /**
    * Called once a file's accepted rows are final (files are validated in
-   * VALIDATION_ORDER and no later file changes an earlier one's verdicts), so
-   * a caller can load them while the next file is read. Whether the drop as a
-   * whole is accepted is known only when validateDrop resolves.
+   * VALIDATION_ORDER and no later file changes an earlier one's verdicts)
+   * with those rows (none when `retainRows` is false: they went to `sink`).
+   * Whether the drop as a whole is accepted is known only when validateDrop
+   * resolves.
    */
   onFileAccepted?: (name: DropFileName, rows: readonly unknown[]) => void;
+  /**
+   * Keep every accepted row in the result's `rows` (default true). False
+   * leaves `rows` empty: each row goes to `sink` and is garbage once it is
+   * written, so memory stays flat however large the drop.
+   */
+  retainRows?: boolean;
+  /** Receives accepted rows as their verdicts become final, e.g. to COPY them while the drop is read. */
+  sink?: AcceptedRowSink;
+}
+
+/**
+ * Where accepted rows stream to. Within a file rows come in line order; a
+ * row comes once no later check can quarantine it (at once in most files,
+ * once the file is read in a file that references itself). Rows of a drop
+ * that validateDrop then rejects came too: the caller undoes them (e.g. by
+ * rolling back the transaction it loaded them in).
+ */
+export interface AcceptedRowSink {
+  row(name: DropFileName, row: Readonly<Record<string, unknown>>): void;
+  /** The file's last row has come; awaited before the next file is read. */
+  fileDone?(name: DropFileName): Promise<void> | void;
+  /** Asked after each chunk of input: a promise holds the reading back until the sink has caught up. */
+  ready?(): Promise<void> | void;
 }
 
 /** FileReport plus what a data engineer should know about the header. */
@@ -88,7 +112,7 @@ export interface ContractDropValidation extends DropValidation {
 
 const PROGRESS_EVERY = 50_000;
 
-/** Files whose rows other rows name: their row states are kept for the cascade. */
+/** Files whose keys other files' rows name (the cascade looks them up). */
 const REFERENCED = new Set<DropFileName>(
   (Object.values(CONTRACTS) as unknown as Contract[]).flatMap((c) => c.columns.flatMap((col) => (col.references ? [col.references] : []))),
 );
@@ -111,6 +135,8 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
   const states = new Map<DropFileName, FileState>();
   const hashes = new Map<DropFileName, string>();
   const acceptedRows = new Map<DropFileName, unknown[]>();
+  const retain = opts.retainRows ?? true;
+  const sink = opts.sink;
   let fx: FxTable = USD_ONLY;
   for (const name of VALIDATION_ORDER) {
     // The engine sees rows as cells by name; each contract's own types end at its module.
@@ -127,7 +153,16 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
     }
     const file = names.has(gz) ? gz : plain;
     const state = newFileState(contract, file, REFERENCED.has(name));
-    const validate = makeRecordValidator(state, fx, states);
+    // fx_rates are kept whatever retainRows says: the later files convert with them.
+    const kept: unknown[] = [];
+    const keep = retain || name === 'fx_rates';
+    const accept = (row: Row) => {
+      assertSchema(contract, file, row);
+      state.rowsAccepted++;
+      if (keep) kept.push(row);
+      sink?.row(name, row);
+    };
+    const validate = makeRecordValidator(state, fx, states, accept);
     const progress = opts.onProgress;
     try {
       const info = await readCsvFile(join(dir, file), {
@@ -137,17 +172,19 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
           if (progress !== undefined && state.rowsRead % PROGRESS_EVERY === 0) progress(file, state.rowsRead);
         },
         onMalformed: (m) => addMalformed(state, m),
+        ready: sink?.ready === undefined ? undefined : () => sink.ready!(),
       });
       hashes.set(name, info.sha256);
     } catch (err) {
       if (err instanceof UnreadableFileError || err instanceof HeaderError) {
         errors.push(err.message);
+        await sink?.fileDone?.(name);
         continue;
       }
       throw err;
     }
     progress?.(file, state.rowsRead);
-    resolveSelfReferences(state);
+    finishFile(state, accept);
     states.set(name, state);
 
     if (state.rowsRead === 0 && contract.required) {
@@ -161,11 +198,11 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
           `above the threshold of ${pct(threshold)}`,
       );
     }
-    const ok = accepted(state);
-    assertSchema(state.contract, state.file, ok);
-    acceptedRows.set(name, ok);
-    opts.onFileAccepted?.(name, ok);
-    if (name === 'fx_rates') fx = fxTable(ok as unknown as FxRateRow[]);
+    await sink?.fileDone?.(name);
+    if (name === 'fx_rates') fx = fxTable(kept as FxRateRow[]);
+    const rows = retain ? kept : [];
+    acceptedRows.set(name, rows);
+    opts.onFileAccepted?.(name, rows);
   }
 
   const files: ContractFileReport[] = [];
@@ -180,7 +217,7 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
       sha256: hashes.get(name)!,
       contractVersion: state.contract.version,
       rowsRead: state.rowsRead,
-      rowsAccepted: ok.length,
+      rowsAccepted: state.rowsAccepted,
       rowsQuarantined: state.quarantinedLines.size,
       extraColumns: state.extraColumns,
       missingOptionalColumns: state.missingOptionalColumns,
@@ -198,22 +235,12 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
  * independent guard on their output: an accepted row that breaks it means a
  * bug in the checks, and the drop must not go on as if it were valid.
  */
-function assertSchema(contract: Contract<Row>, file: string, rows: readonly unknown[]): void {
-  for (const row of rows) {
-    const r = contract.schema.safeParse(row);
-    if (!r.success) {
-      const line = (row as { line?: number }).line;
-      throw new Error(`${file} line ${line}: an accepted row breaks the ${contract.name} contract's schema ` +
-        `(a bug in acvloop's checks, not in the drop): ${z.prettifyError(r.error)}`);
-    }
+function assertSchema(contract: Contract<Row>, file: string, row: Row): void {
+  const r = contract.schema.safeParse(row);
+  if (!r.success) {
+    throw new Error(`${file} line ${row.line}: an accepted row breaks the ${contract.name} contract's schema ` +
+      `(a bug in acvloop's checks, not in the drop): ${z.prettifyError(r.error)}`);
   }
-}
-
-function accepted(state: FileState): unknown[] {
-  if (!state.keepRowStates) return state.accepted;
-  const out: unknown[] = [];
-  for (const rs of state.rows) if (rs.brokenRule === null) out.push(rs.row);
-  return out;
 }
 
 function emptyRows(): DropRows {

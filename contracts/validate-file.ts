@@ -7,9 +7,11 @@
  * itself (parent accounts, renewed contracts) and their cycles run in
  * `resolveSelfReferences` once the whole file is read.
  *
- * Only files that other rows reference keep a state per row (for the
- * cascade); the others keep just their accepted rows, because retaining a
- * million small objects more costs more than all the checks.
+ * A row's verdict is final once its own checks ran, except in a file that
+ * references itself: there every row's state is kept until the file is read
+ * (the cascade may still quarantine it). So most rows go to `accept` as they
+ * are read and nothing of them stays behind; what other files look up is
+ * just each key's first line and the rule that broke a quarantined row.
  */
 import { CELL_TYPE_WORDS, parseCell } from './cells';
 import { uniqueRuleId, type ColumnSpec, type Contract } from './contract';
@@ -43,21 +45,27 @@ export interface FileState {
   /** Optional columns absent from the header; their cells read as null. */
   missingOptionalColumns: string[];
   rowsRead: number;
-  /** Every well-formed row, kept only when `keepRowStates`. */
+  rowsAccepted: number;
+  /** A column of this file names this file's own key (parent accounts, renewed contracts). */
+  selfReferencing: boolean;
+  /** Other files name this file's key: keep what their references look up. */
+  referenced: boolean;
+  /** Every well-formed row, kept only while a self-referencing file is read. */
   rows: RowState[];
-  keepRowStates: boolean;
-  /** Accepted rows, when row states are not kept. */
-  accepted: Row[];
+  /** First row of each key value, while a self-referencing file is read. */
+  keyIndex: Map<string, RowState>;
+  /** First line of each key value (once the file is read, for every file with a one-column key). */
+  keyLines: Map<string, number>;
+  /** First broken rule of each quarantined well-formed row by line, in a referenced file. */
+  brokenRules: Map<number, string>;
   entries: QuarantineEntry[];
   /** Lines with at least one broken rule (malformed lines included). */
   quarantinedLines: Set<number>;
-  /** First row of each value of the key other files reference. */
-  keyIndex: Map<string, RowState>;
 }
 
 export class HeaderError extends Error {}
 
-export function newFileState(contract: Contract<Row>, file: string, keepRowStates: boolean): FileState {
+export function newFileState(contract: Contract<Row>, file: string, referenced: boolean): FileState {
   return {
     contract,
     file,
@@ -65,12 +73,15 @@ export function newFileState(contract: Contract<Row>, file: string, keepRowState
     extraColumns: [],
     missingOptionalColumns: [],
     rowsRead: 0,
+    rowsAccepted: 0,
+    selfReferencing: contract.columns.some((c) => c.references === contract.name),
+    referenced,
     rows: [],
-    keepRowStates,
-    accepted: [],
+    keyIndex: new Map(),
+    keyLines: new Map(),
+    brokenRules: new Map(),
     entries: [],
     quarantinedLines: new Set(),
-    keyIndex: new Map(),
   };
 }
 
@@ -128,14 +139,16 @@ function inRange(range: ColumnSpec['range'], v: number): boolean {
 }
 
 /**
- * Validates one record against everything that needs no other file's rows:
- * cell types, ranges, uniqueness (against earlier rows), row rules and FX.
- * Call after the header is checked: cells are read by header position.
+ * Validates one record: cell types, ranges, uniqueness (against earlier
+ * rows), references to files read before, row rules and FX. Call after the
+ * header is checked: cells are read by header position. An accepted row of
+ * a file that does not reference itself goes to `accept` at once.
  */
 export function makeRecordValidator(
   state: FileState,
   fx: FxTable,
   files: ReadonlyMap<DropFileName, FileState>,
+  accept: (row: Row) => void,
 ): (rec: CsvRecord) => void {
   const { contract } = state;
   const name = contract.name;
@@ -150,7 +163,7 @@ export function makeRecordValidator(
   let indexed = false;
   const keyColumn = contract.uniqueKeys[0]?.length === 1 ? contract.uniqueKeys[0][0] : null;
   const keyRule = keyColumn !== null ? uniqueRuleId(name, [keyColumn]) : '';
-  const keyLines = new Map<string, number>();
+  const keyLines = state.keyLines;
   // The referenced key is checked through keyIndex; other keys get a map of their own.
   const uniques = contract.uniqueKeys
     .filter((key) => !(key.length === 1 && key[0] === keyColumn))
@@ -158,6 +171,8 @@ export function makeRecordValidator(
   const rowRules = contract.rowRules.map((r) => ({ ...r, ruleId: `${name}.${r.id}` }));
   const fxSpec = contract.fx;
   const fxRule = `${name}.currency.fx_rate_available`;
+  const fxMoney = fxSpec?.money.map((m) => ({ column: m, usd: `${m}_usd` })) ?? [];
+  const { selfReferencing, referenced } = state;
   const parse = parseCell;
   const makeRow = rowFactory(contract);
   // A target file that could not be read fails the drop on its own: skip its references.
@@ -200,10 +215,10 @@ export function makeRecordValidator(
     if (keyColumn !== null) {
       const key = row[keyColumn];
       if (typeof key === 'string') {
-        // Files nobody references keep only the line, not the row state.
-        const first = state.keepRowStates ? state.keyIndex.get(key)?.line : keyLines.get(key);
+        // Only a self-referencing file needs the row state behind a key.
+        const first = selfReferencing ? state.keyIndex.get(key)?.line : keyLines.get(key);
         if (first === undefined) {
-          if (state.keepRowStates) state.keyIndex.set(key, rs);
+          if (selfReferencing) state.keyIndex.set(key, rs);
           else keyLines.set(key, line);
         } else {
           breakRow(state, rs, keyColumn, keyRule, key, `${keyColumn} ${quote(key)} already appears on line ${first} (must be unique)`);
@@ -231,9 +246,12 @@ export function makeRecordValidator(
       const ref = refs[i];
       const v = row[ref.column];
       if (typeof v !== 'string') continue;
-      const to = ref.target.keyIndex.get(v);
+      const to = ref.target.keyLines.get(v);
       if (to === undefined) breakOrphan(state, rs, ref.column, ref.orphanRule, v, ref.target);
-      else if (to.brokenRule !== null) breakCascade(state, rs, ref.column, ref.cascadeRule, v, ref.target, to);
+      else {
+        const toRule = ref.target.brokenRules.get(to);
+        if (toRule !== undefined) breakCascade(state, rs, ref.column, ref.cascadeRule, v, ref.target, to, toRule);
+      }
     }
 
     for (let i = 0; i < rowRules.length; i++) {
@@ -251,17 +269,37 @@ export function makeRecordValidator(
           breakRow(state, rs, 'currency', fxRule, row.currency,
             `no FX rate for ${row.currency} in ${month} (month of ${fxSpec.monthFrom}): ${fx.missing(row.currency, month)}`);
         } else {
-          for (const m of fxSpec.money) {
-            const v = row[m];
-            row[`${m}_usd`] = typeof v === 'number' ? v * rate : null;
+          for (let i = 0; i < fxMoney.length; i++) {
+            const v = row[fxMoney[i].column];
+            row[fxMoney[i].usd] = typeof v === 'number' ? v * rate : null;
           }
         }
       }
     }
     if (rs.brokenRule === null) contract.derive?.(row);
-    if (state.keepRowStates) state.rows.push(rs);
-    else if (rs.brokenRule === null) state.accepted.push(row);
+    if (selfReferencing) state.rows.push(rs);
+    else if (rs.brokenRule === null) accept(row);
+    else if (referenced) state.brokenRules.set(line, rs.brokenRule);
   };
+}
+
+/**
+ * Once a file is read: a self-referencing file resolves its references,
+ * sends its accepted rows to `accept` in line order, and keeps only what
+ * other files look up; its row states go.
+ */
+export function finishFile(state: FileState, accept: (row: Row) => void): void {
+  // Uniqueness is decided; only references from later files still need the keys.
+  if (!state.referenced) state.keyLines = new Map();
+  if (!state.selfReferencing) return;
+  resolveSelfReferences(state);
+  for (const rs of state.rows) {
+    if (rs.brokenRule === null) accept(rs.row);
+    else if (state.referenced) state.brokenRules.set(rs.line, rs.brokenRule);
+  }
+  for (const [key, rs] of state.keyIndex) state.keyLines.set(key, rs.line);
+  state.rows = [];
+  state.keyIndex = new Map();
 }
 
 /**
@@ -291,9 +329,10 @@ function breakOrphan(state: FileState, rs: RowState, column: string, rule: strin
   breakRow(state, rs, column, rule, v, `${column} ${quote(v)} does not reference any ${key} in ${target.file}`);
 }
 
-function breakCascade(state: FileState, rs: RowState, column: string, rule: string, v: string, target: FileState, to: RowState): void {
-  breakRow(state, rs, column, rule, v,
-    `${column} ${quote(v)} refers to ${target.file} line ${to.line}, which is quarantined (${to.brokenRule})`);
+function breakCascade(
+  state: FileState, rs: RowState, column: string, rule: string, v: string, target: FileState, toLine: number, toRule: string,
+): void {
+  breakRow(state, rs, column, rule, v, `${column} ${quote(v)} refers to ${target.file} line ${toLine}, which is quarantined (${toRule})`);
 }
 
 /**
@@ -301,7 +340,7 @@ function breakCascade(state: FileState, rs: RowState, column: string, rule: stri
  * cycles, then the cascade (a row naming a quarantined row is quarantined),
  * repeated until nothing changes.
  */
-export function resolveSelfReferences(state: FileState): void {
+function resolveSelfReferences(state: FileState): void {
   const name = state.contract.name;
   for (const col of state.contract.columns) {
     if (col.references !== name) continue;
@@ -322,7 +361,7 @@ export function resolveSelfReferences(state: FileState): void {
         if (done.has(l.rs) || l.to.brokenRule === null || l.rs === l.to || l.rs.onCycle) continue;
         done.add(l.rs);
         changed = true;
-        breakCascade(state, l.rs, col.name, cascadeRule, l.value, state, l.to);
+        breakCascade(state, l.rs, col.name, cascadeRule, l.value, state, l.to.line, l.to.brokenRule);
       }
     }
   }
