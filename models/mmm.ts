@@ -64,7 +64,7 @@
  */
 import { geometricAdstock, hillSaturation, steadyAdstock } from './adstock';
 import { monthFromIndex, monthIndex } from './dates';
-import { nnlsQuadratic, normalEquations } from './nnls';
+import { nnlsQuadratic } from './nnls';
 import { createRng, deriveSeed } from './random';
 
 export interface MmmInput {
@@ -286,6 +286,17 @@ interface Prepared {
   nuisance: Record<string, number[][]>;
   /** Weight of each journey equation relative to the total equation (σ²_total / σ²_c). */
   journeyWeight: Record<string, number>;
+  /** Regressors of the baseline (intercept, trend, month dummies), [month][column], and their Gram matrix. */
+  base: number[][];
+  baseGram: number[][];
+  /** Months of the window in each month of the year. */
+  monthCounts: number[];
+  /** Gram matrix of each journey equation's nuisance columns. */
+  nuisanceGram: Record<string, number[][]>;
+  /** Transformed columns by channel and transform (they depend on nothing else, so the search and bootstrap share them). */
+  columnCache: Map<string, number[]>;
+  /** Passive set of the last NNLS solve, to warm-start the next. */
+  warmPassive?: boolean[];
 }
 
 /** What one solve fits: the total outcome, the journey counts and the experiments' targets. */
@@ -298,8 +309,16 @@ interface Targets {
 /** Channel columns for the given transforms. */
 function channelColumns(prep: Prepared, transforms: Record<string, ChannelTransform>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  for (const c of prep.layout.channels) out[c] = transformed(prep.spend[c], transforms[c], prep.carry[c]);
+  for (const c of prep.layout.channels) out[c] = columnOf(prep, c, transforms[c]);
   return out;
+}
+
+/** Hill(adstock) column of a channel under a transform, computed once per fit (callers must not mutate it). */
+function columnOf(prep: Prepared, c: string, t: ChannelTransform): number[] {
+  const key = `${c}|${t.decay}|${t.halfSaturation}|${t.shape}`;
+  let col = prep.columnCache.get(key);
+  if (!col) prep.columnCache.set(key, (col = transformed(prep.spend[c], t, prep.carry[c])));
+  return col;
 }
 
 /** Experiment pseudo-row coefficient: valued incremental outcome per unit β over the test's months. */
@@ -361,47 +380,142 @@ function stackedRows(prep: Prepared, columns: Record<string, number[]>, transfor
  * Solves the penalised NNLS for fixed transforms. sigma2 = 0 is the first
  * pass (ridge only); with the residual variance sigma2 the experiments are
  * weighted sigma2 / stderr².
+ *
+ * The normal equations are assembled block by block rather than from the
+ * stacked rows (`stackedRows`, kept for the fitted values): a journey row
+ * touches only its channel's β and its own three nuisance columns, so the
+ * assembly costs O(n·p) instead of O(rows·p²), and the NNLS is warm-started
+ * from the previous solve's passive set (exact either way, see `nnls.ts`).
+ * The thousands of solves of the transform search and the bootstrap are
+ * what this makes cheap.
  */
 function solve(prep: Prepared, columns: Record<string, number[]>, transforms: Record<string, ChannelTransform>, targets: Targets,
   sigma2: number): Solved {
   const { layout } = prep;
-  const { rows, weights, y } = stackedRows(prep, columns, transforms, targets, sigma2);
-  const penalty = new Array<number>(layout.p).fill(0);
-  if (layout.season) {
-    const counts = new Array<number>(12).fill(0);
-    for (const m of layout.moy) counts[m]++;
-    // A month absent from the window still gets a tiny penalty so A stays positive definite.
-    for (let k = 0; k < 12; k++) penalty[1 + (layout.trend ? 1 : 0) + k] = prep.seasonRidge * Math.max(counts[k], 1e-3);
+  const { n, p, ch0, jc0, channels } = layout;
+  const Z = prep.base;
+  const y = targets.total;
+  const a = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const c = new Array<number>(p).fill(0);
+  for (let i = 0; i < ch0; i++) {
+    for (let k = 0; k < ch0; k++) a[i][k] = prep.baseGram[i][k];
+    let s = 0;
+    for (let t = 0; t < n; t++) s += Z[t][i] * y[t];
+    c[i] = s;
   }
+  const X = channels.map((ch) => columns[ch]);
+  for (let j = 0; j < channels.length; j++) {
+    const x = X[j];
+    const J = ch0 + j;
+    for (let i = 0; i < ch0; i++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += Z[t][i] * x[t];
+      a[i][J] = a[J][i] = s;
+    }
+    for (let k = 0; k <= j; k++) {
+      const xk = X[k];
+      let s = 0;
+      for (let t = 0; t < n; t++) s += x[t] * xk[t];
+      a[J][ch0 + k] = a[ch0 + k][J] = s;
+    }
+    let s = 0;
+    for (let t = 0; t < n; t++) s += x[t] * y[t];
+    c[J] = s;
+  }
+  layout.journeyChannels.forEach((ch, k) => {
+    const J = ch0 + channels.indexOf(ch);
+    const w = prep.journeyWeight[ch];
+    const x = columns[ch];
+    const N = prep.nuisance[ch];
+    const jy = targets.journeys[ch];
+    const o = jc0 + JOURNEY_COLUMNS * k;
+    let xx = 0;
+    let xy = 0;
+    for (let t = 0; t < n; t++) {
+      xx += x[t] * x[t];
+      xy += x[t] * jy[t];
+    }
+    a[J][J] += w * xx;
+    c[J] += w * xy;
+    for (let r = 0; r < JOURNEY_COLUMNS; r++) {
+      let xn = 0;
+      let ny = 0;
+      for (let t = 0; t < n; t++) {
+        xn += x[t] * N[t][r];
+        ny += N[t][r] * jy[t];
+      }
+      a[J][o + r] = a[o + r][J] = w * xn;
+      c[o + r] = w * ny;
+      for (let r2 = 0; r2 < JOURNEY_COLUMNS; r2++) a[o + r][o + r2] = w * prep.nuisanceGram[ch][r][r2];
+    }
+  });
+  const experimentRows = sigma2 > 0 ? prep.experiments.map((e, i) => {
+    const J = ch0 + channels.indexOf(e.channel);
+    const lift = experimentLift(prep, e.channel, transforms[e.channel], e.from, e.to);
+    const w = sigma2 / (e.stderr * e.stderr);
+    a[J][J] += w * lift * lift;
+    c[J] += w * lift * targets.experiments[i];
+    return { J, lift, w, target: targets.experiments[i] };
+  }) : [];
+  const penalty = channelPenalties(prep, columns);
+  for (let j = 0; j < p; j++) a[j][j] += penalty[j];
+  // β ≥ 0 and μ ≥ 0; in a journey equation, touches landing on opportunities that exist anyway cannot be negative (δ, γ ≥ 0).
+  const nonNegative = Array.from({ length: p }, (_, j) =>
+    j === 0 || (j >= ch0 && j < jc0) || (j >= jc0 && (j - jc0) % JOURNEY_COLUMNS !== 0));
+  const result = nnlsQuadratic({ a, c, nonNegative }, 1e-10, prep.warmPassive);
+  prep.warmPassive = result.passive;
+  const coef = result.coef;
+  let sse = 0;
+  for (let t = 0; t < n; t++) {
+    let f = 0;
+    for (let i = 0; i < ch0; i++) f += Z[t][i] * coef[i];
+    for (let j = 0; j < channels.length; j++) f += X[j][t] * coef[ch0 + j];
+    sse += (y[t] - f) ** 2;
+  }
+  let objective = sse;
+  const sseJourney: Record<string, number> = {};
+  layout.journeyChannels.forEach((ch, k) => {
+    const beta = coef[ch0 + channels.indexOf(ch)];
+    const o = jc0 + JOURNEY_COLUMNS * k;
+    const x = columns[ch];
+    const N = prep.nuisance[ch];
+    const jy = targets.journeys[ch];
+    let ss = 0;
+    for (let t = 0; t < n; t++) {
+      let f = beta * x[t];
+      for (let r = 0; r < JOURNEY_COLUMNS; r++) f += N[t][r] * coef[o + r];
+      ss += (jy[t] - f) ** 2;
+    }
+    sseJourney[ch] = ss;
+    objective += prep.journeyWeight[ch] * ss;
+  });
+  for (const e of experimentRows) objective += e.w * (e.target - e.lift * coef[e.J]) ** 2;
+  for (let j = 0; j < p; j++) objective += penalty[j] * coef[j] * coef[j];
+  return { coef, sse, sseJourney, objective };
+}
+
+/**
+ * Ridge penalties of the normal equations. Month effects: `seasonRidge` per
+ * month observed. Channel c: `ridge` × the weighted (uncentred) sum of
+ * squares of its column over every equation it enters. Nuisance columns get
+ * 1e-9 so A stays positive definite.
+ */
+function channelPenalties(prep: Prepared, columns: Record<string, number[]>): number[] {
+  const { layout } = prep;
+  const penalty = new Array<number>(layout.p).fill(1e-9);
+  if (layout.season) {
+    for (let k = 0; k < 12; k++) penalty[1 + (layout.trend ? 1 : 0) + k] = prep.seasonRidge * Math.max(prep.monthCounts[k], 1e-3);
+  }
+  if (layout.trend) penalty[1] = 0;
+  penalty[0] = 0;
   layout.channels.forEach((c, j) => {
     const col = columns[c];
-    // The column's weighted sum of squares over every equation it enters, so `ridge` stays a fraction.
+    let raw = 0;
+    for (const x of col) raw += x * x;
     const w = 1 + (layout.journeyChannels.includes(c) ? prep.journeyWeight[c] : 0);
-    const ss = w * col.reduce((s, x) => s + x * x, 0);
-    penalty[layout.ch0 + j] = prep.ridge * ss + 1e-9;
+    penalty[layout.ch0 + j] = prep.ridge * w * raw + 1e-9;
   });
-  for (let j = layout.jc0; j < layout.p; j++) penalty[j] = 1e-9;
-  const { a, c } = normalEquations(rows, y, penalty, weights);
-  // β ≥ 0 and μ ≥ 0; in a journey equation, touches landing on opportunities that exist anyway cannot be negative (δ, γ ≥ 0).
-  const nonNegative = Array.from({ length: layout.p }, (_, j) =>
-    j === 0 || (j >= layout.ch0 && j < layout.jc0) || (j >= layout.jc0 && (j - layout.jc0) % JOURNEY_COLUMNS !== 0));
-  const coef = nnlsQuadratic({ a, c, nonNegative }).coef;
-  let sse = 0;
-  let objective = 0;
-  const sseJourney: Record<string, number> = {};
-  rows.forEach((row, i) => {
-    let f = 0;
-    for (let j = 0; j < layout.p; j++) f += row[j] * coef[j];
-    const r = y[i] - f;
-    if (i < layout.n) sse += r * r;
-    else if (i < layout.n * (1 + layout.journeyChannels.length)) {
-      const c = layout.journeyChannels[Math.floor(i / layout.n) - 1];
-      sseJourney[c] = (sseJourney[c] ?? 0) + r * r;
-    }
-    objective += weights[i] * r * r;
-  });
-  for (let j = 0; j < layout.p; j++) objective += penalty[j] * coef[j] * coef[j];
-  return { coef, sse, sseJourney, objective };
+  return penalty;
 }
 
 interface Grid {
@@ -448,7 +562,7 @@ function chooseTransforms(prep: Prepared, opts: MmmOptions, start: Record<string
       let bestObj = solve(prep, columns, transforms, targets, sigma2).objective;
       for (const cand of candidates(c, before)) {
         transforms[c] = cand;
-        columns[c] = transformed(prep.spend[c], cand, prep.carry[c]);
+        columns[c] = columnOf(prep, c, cand);
         const obj = solve(prep, columns, transforms, targets, sigma2).objective;
         if (obj < bestObj - 1e-12 * Math.abs(bestObj)) {
           bestObj = obj;
@@ -457,7 +571,7 @@ function chooseTransforms(prep: Prepared, opts: MmmOptions, start: Record<string
       }
       if (best !== before) changed = true;
       transforms[c] = best;
-      columns[c] = transformed(prep.spend[c], best, prep.carry[c]);
+      columns[c] = columnOf(prep, c, best);
     }
     if (!changed) break;
   }
@@ -606,6 +720,22 @@ function journeyNuisance(total: readonly number[], spend: Record<string, number[
   }));
 }
 
+/** XᵀX of a small dense matrix given by rows. */
+function gram(rows: readonly (readonly number[])[]): number[][] {
+  const q = rows.length ? rows[0].length : 0;
+  const g = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+  for (const r of rows) for (let i = 0; i < q; i++) for (let k = 0; k < q; k++) g[i][k] += r[i] * r[k];
+  return g;
+}
+
+/** The baseline columns of the total equation (intercept, trend, month dummies) per month, their Gram matrix and month counts. */
+function baseRegressors(layout: Layout): { base: number[][]; baseGram: number[][]; monthCounts: number[] } {
+  const base = layout.moy.map((moy, t) => baseRow(layout, t, moy).slice(0, layout.ch0));
+  const monthCounts = new Array<number>(12).fill(0);
+  for (const m of layout.moy) monthCounts[m]++;
+  return { base, baseGram: gram(base), monthCounts };
+}
+
 /** Month indices of a moving-block bootstrap: blocks of consecutive months drawn with replacement. */
 function blockIndices(n: number, block: number, rng: ReturnType<typeof createRng>): number[] {
   const L = Math.max(1, Math.min(block, n));
@@ -679,6 +809,9 @@ export function fitMmm(input: MmmInput, options: MmmOptions = {}): MmmFit {
     journeys,
     nuisance,
     journeyWeight: Object.fromEntries(journeyChannels.map((c) => [c, 1])),
+    ...baseRegressors(layout),
+    nuisanceGram: Object.fromEntries(journeyChannels.map((c) => [c, gram(nuisance[c])])),
+    columnCache: new Map(),
   };
   const mid = (c: string): ChannelTransform => {
     const fixed = options.fixedTransforms?.[c];

@@ -72,6 +72,21 @@ describe('active-set NNLS against brute force over active sets (tolerance 1e-8)'
     got.forEach((b, j) => expect(Math.abs(b - want[j])).toBeLessThan(1e-8));
     nonNegative.forEach((nn, j) => nn && expect(got[j]).toBeGreaterThanOrEqual(0));
   });
+  it.each(cases)('random case $k, warm-started from the neighbouring case and from a wrong guess, equals brute force (tolerance 1e-8)', ({ k, x, y, nonNegative, penalty }) => {
+    const { a, c } = normalEquations(x, y, penalty);
+    const problem = { a, c, nonNegative };
+    const other = cases[(k + 1) % cases.length];
+    const prev = nnlsQuadratic({ ...normalEquations(other.x, other.y, other.penalty), nonNegative: other.nonNegative });
+    const want = bruteForce(problem);
+    for (const guess of [prev.passive, nonNegative.map(() => true), nonNegative.map(() => false)]) {
+      const got = nnlsQuadratic(problem, 1e-10, guess);
+      got.coef.forEach((b, j) => expect(Math.abs(b - want[j])).toBeLessThan(1e-8));
+      // The reported passive set, fed back, is accepted at once (0 iterations) and gives the same answer.
+      const again = nnlsQuadratic(problem, 1e-10, got.passive);
+      expect(again.iterations).toBe(0);
+      again.coef.forEach((b, j) => expect(Math.abs(b - want[j])).toBeLessThan(1e-8));
+    }
+  });
   it('binding constraints do bind in this set (the test exercises the active set)', () => {
     const zeros = cases.filter(({ x, y, nonNegative, penalty }) => {
       const { a, c } = normalEquations(x, y, penalty);
