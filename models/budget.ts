@@ -8,14 +8,7 @@
  * programme over channels on a spend grid (a multiple-choice knapsack,
  * O(channels · steps²)) finds the exact optimum on the grid, and continuous
  * pairwise transfers within one grid step polish it.
- *
- * `proposeBudget` is the first-cut proposal the cycle still calls: a linear
- * return per dollar per channel, ±maxChange around current spend.
- * With a linear objective Σ roi_i x_i, box bounds lo_i ≤ x_i ≤ hi_i and
- * Σ x_i = total, the LP optimum is greedy (a fractional knapsack): start every
- * channel at its minimum and hand the rest out in descending ROI order, each
- * channel up to its maximum. Equal ROIs are filled in channel-name order so a
- * re-run gives the same answer.
+
  */
 import { quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import { monthIndex } from './dates';
@@ -50,23 +43,6 @@ export function recentSpend(spend: readonly SpendByMonth[], throughMonth: string
   return out;
 }
 
-export interface BudgetChannel {
-  channel: string;
-  /** Current monthly spend (e.g. from `recentSpend`). */
-  current: number;
-  /** Attributed ACV per dollar of spend. */
-  roi: number;
-  /** Keep this channel's spend exactly as it is. */
-  locked?: boolean;
-}
-
-export interface BudgetOptions {
-  /** Largest relative change per channel. Default 0.2. */
-  maxChange?: number;
-  /** Total to allocate. Default: the current total. */
-  total?: number;
-}
-
 /**
  * The guardrail that holds a channel where it is. 'total' = the channel is
  * inside its own window and only the total budget stops it from growing;
@@ -81,25 +57,6 @@ export type BindingGuardrail =
   | 'total'
   | 'zero_spend'
   | 'none';
-
-export interface BudgetLine {
-  channel: string;
-  current: number;
-  recommended: number;
-  change: number;
-  roi: number;
-  min: number;
-  max: number;
-  binding: BindingGuardrail;
-}
-
-export interface BudgetProposal {
-  lines: BudgetLine[];
-  total: number;
-  /** Σ roi × spend: attributed ACV at the current and the recommended spend. */
-  currentReturn: number;
-  recommendedReturn: number;
-}
 
 /** One reason the guardrails cannot all hold. */
 export interface BudgetConflict {
@@ -118,83 +75,6 @@ export class InfeasibleBudgetError extends Error {
     super(message);
     this.conflicts = conflicts;
   }
-}
-
-/**
- * The exact LP optimum of the budget shift under the guardrails.
- *
- * @example
- * const p = proposeBudget([
- *   { channel: 'events', current: 100, roi: 1 },
- *   { channel: 'search', current: 100, roi: 3 },
- * ]);
- * p.lines.map((l) => l.recommended); // [80, 120]
- */
-export function proposeBudget(channels: readonly BudgetChannel[], options: BudgetOptions = {}): BudgetProposal {
-  const maxChange = options.maxChange ?? 0.2;
-  if (!(maxChange >= 0)) throw new RangeError(`maxChange must be >= 0, got ${maxChange}`);
-  const seen = new Set<string>();
-  for (const c of channels) {
-    if (seen.has(c.channel)) throw new RangeError(`channel ${c.channel} is listed twice`);
-    seen.add(c.channel);
-    if (!(c.current >= 0) || !Number.isFinite(c.current)) throw new RangeError(`channel ${c.channel}: current spend must be a finite number >= 0`);
-    if (!Number.isFinite(c.roi)) throw new RangeError(`channel ${c.channel}: roi must be a finite number`);
-  }
-  const currentTotal = channels.reduce((s, c) => s + c.current, 0);
-  const total = options.total ?? currentTotal;
-
-  const bounds = channels.map((c) => {
-    if (c.locked) return { min: c.current, max: c.current };
-    return { min: c.current * (1 - Math.min(1, maxChange)), max: c.current * (1 + maxChange) };
-  });
-  const minSum = bounds.reduce((s, b) => s + b.min, 0);
-  const maxSum = bounds.reduce((s, b) => s + b.max, 0);
-  const eps = 1e-9 * Math.max(1, total);
-  if (total < minSum - eps) {
-    const locked = channels.filter((c) => c.locked).map((c) => c.channel);
-    throw new InfeasibleBudgetError(
-      `total budget ${total} is below the sum of the channels' minimums ${minSum} ` +
-        `(each at most ${maxChange * 100}% down${locked.length ? `; locked: ${locked.join(', ')}` : ''})`,
-    );
-  }
-  if (total > maxSum + eps) {
-    const zero = channels.filter((c) => c.current === 0).map((c) => c.channel);
-    const locked = channels.filter((c) => c.locked).map((c) => c.channel);
-    throw new InfeasibleBudgetError(
-      `total budget ${total} is above the sum of the channels' maximums ${maxSum} ` +
-        `(each at most ${maxChange * 100}% up${locked.length ? `; locked: ${locked.join(', ')}` : ''}` +
-        `${zero.length ? `; zero spend stays zero: ${zero.join(', ')}` : ''})`,
-    );
-  }
-
-  const x = bounds.map((b) => b.min);
-  let remaining = total - minSum;
-  const order = channels
-    .map((c, i) => i)
-    .sort((a, b) => channels[b].roi - channels[a].roi || (channels[a].channel < channels[b].channel ? -1 : 1));
-  for (const i of order) {
-    if (remaining <= 0) break;
-    const add = Math.min(remaining, bounds[i].max - bounds[i].min);
-    x[i] += add;
-    remaining -= add;
-  }
-
-  const tol = 1e-9 * Math.max(1, total);
-  const lines = channels.map((c, i): BudgetLine => {
-    const { min, max } = bounds[i];
-    let binding: BindingGuardrail = 'none';
-    if (c.locked) binding = 'locked';
-    else if (c.current === 0) binding = 'zero_spend';
-    else if (max - min > tol && x[i] >= max - tol) binding = 'max_change_up';
-    else if (max - min > tol && x[i] <= min + tol) binding = 'max_change_down';
-    return { channel: c.channel, current: c.current, recommended: x[i], change: x[i] - c.current, roi: c.roi, min, max, binding };
-  });
-  return {
-    lines,
-    total,
-    currentReturn: channels.reduce((s, c) => s + c.roi * c.current, 0),
-    recommendedReturn: channels.reduce((s, c, i) => s + c.roi * x[i], 0),
-  };
 }
 
 // ---------------------------------------------------------------------------
