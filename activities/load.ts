@@ -7,15 +7,37 @@ import { SOURCE_TABLES } from './validate';
 const NUMERIC = new Set(['amount', 'amount_usd', 'total_value', 'total_value_usd', 'acv_usd', 'discount_pct',
   'cost_to_serve_annual', 'cost_to_serve_annual_usd']);
 
+/** Per file, the columns to read (a subset of its row type); a file not named is read whole. */
+export type SourceColumns<F extends keyof DropRows> = { readonly [K in F]?: readonly (keyof DropRows[K][number] & string)[] };
+
+/** The rows loadSources gives: each projected file's rows have just the columns asked for. */
+export type LoadedSources<F extends keyof DropRows, C extends SourceColumns<F>> = {
+  [K in F]: K extends keyof C
+    ? C[K] extends readonly (infer Col extends keyof DropRows[K][number])[]
+      ? Pick<DropRows[K][number], Col>[]
+      : DropRows[K]
+    : DropRows[K];
+};
+
 /**
  * Reads a batch's validated rows back into the typed rows the models take,
- * in line order so every run sees them in the same order.
+ * in line order so every run sees them in the same order. `columns` reads
+ * only some columns of a file: a stage that needs two columns of a million
+ * touchpoints holds two, not eight.
+ * @example
+ * const { touchpoints } = await loadSources(deps, batchId, ['touchpoints'], { touchpoints: ['account_id', 'occurred_at'] });
  */
-export async function loadSources<F extends keyof DropRows>(deps: ActivityDeps, batchId: string, files: readonly F[]): Promise<Pick<DropRows, F>> {
-  const out = {} as Pick<DropRows, F>;
+export async function loadSources<F extends keyof DropRows, const C extends SourceColumns<F> = {}>(
+  deps: ActivityDeps, batchId: string, files: readonly F[], columns?: C,
+): Promise<LoadedSources<F, C>> {
+  const out = {} as Record<string, unknown>;
   for (const file of files) {
     const spec = SOURCE_TABLES[file];
-    const cols = spec.columns as string[];
+    const all = spec.columns as string[];
+    const asked = (columns as Record<string, readonly string[] | undefined> | undefined)?.[file];
+    const unknown = asked?.filter((c) => !all.includes(c)) ?? [];
+    if (unknown.length > 0) throw new Error(`loadSources: ${file} has no column(s) ${unknown.join(', ')}`);
+    const cols = asked === undefined ? all : all.filter((c) => asked.includes(c));
     const res = await deps.db.pool.query({
       text: `select ${cols.map((c) => `"${c}"`).join(', ')} from ${spec.table} where batch_id = $1 order by line`,
       values: [batchId],
@@ -28,8 +50,8 @@ export async function loadSources<F extends keyof DropRows>(deps: ActivityDeps, 
         else if (val instanceof Date) row[c] = val.toISOString();
       }
     }
-    (out as any)[file] = res.rows;
+    out[file] = res.rows;
     heartbeat({ loaded: file });
   }
-  return out;
+  return out as LoadedSources<F, C>;
 }
