@@ -177,6 +177,9 @@ async function main(): Promise<number> {
   }, { rerun: true, taskQueue });
   log(`run ${runId} started`);
   const seen = new Set<string>();
+  // Worker CPU per stage: the CPU it used between one stage's completion being seen and the next (±0.2 s).
+  const workerCpu: Record<string, number> = {};
+  let cpuMark = mem.cpuSeconds();
   for (;;) {
     if (worker.exited()) throw new Error(`the worker exited (${worker.exited()}) before the gate: ${worker.stderrTail()}`);
     if (Date.now() - t0 > GATE_TIMEOUT_MS) throw new Error(`run ${runId} did not reach the gate within ${GATE_TIMEOUT_MS / 60_000} minutes`);
@@ -185,7 +188,11 @@ async function main(): Promise<number> {
       if ((s.status === 'completed' || s.status === 'failed') && !seen.has(s.name)) {
         seen.add(s.name);
         const ms = s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : NaN;
-        log(`  ${s.status === 'completed' ? '✓' : '✗'} ${s.name.padEnd(9)} ${(ms / 1000).toFixed(1)} s  (worker RSS ${r1(mem.currentMiB())} MiB)`);
+        const cpu = mem.cpuSeconds();
+        workerCpu[s.name] = r1(cpu - cpuMark);
+        cpuMark = cpu;
+        log(`  ${s.status === 'completed' ? '✓' : '✗'} ${s.name.padEnd(9)} ${(ms / 1000).toFixed(1)} s  ` +
+          `(worker RSS ${r1(mem.currentMiB())} MiB, CPU ${workerCpu[s.name]} s)`);
       }
     }
     if (state.status === 'awaiting_approval') break;
@@ -213,7 +220,7 @@ async function main(): Promise<number> {
     startToGateSeconds,
     ingest: { rows: ingestRows, rowsPerSecond: stages.ingest ? Math.round(ingestRows / stages.ingest) : null },
     validate: { rows: validateRows, rowsPerSecond: stages.validate ? Math.round(validateRows / stages.validate) : null },
-    worker: { peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), idleRssMiB: r1(idleRssMiB) },
+    worker: { peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), idleRssMiB: r1(idleRssMiB), cpuSecondsByStage: workerCpu },
     targets: TARGETS,
     meetsTargets: startToGateSeconds <= TARGETS.startToGateSeconds && peakRssMiB <= TARGETS.peakRssMiB,
     machine: {
@@ -290,7 +297,16 @@ function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
 }
 
 
-/** VmRSS of a pid every 200 ms, and its VmHWM (the kernel's own peak) on demand. */
+/** Clock ticks per second of /proc/<pid>/stat's CPU times. */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** VmRSS of a pid every 200 ms, its VmHWM (the kernel's own peak) and its CPU time so far, on demand. */
 function sampleMemory(pid: number) {
   const file = `/proc/${pid}/status`;
   const field = (name: string): number => {
@@ -308,6 +324,17 @@ function sampleMemory(pid: number) {
     currentMiB: () => field('VmRSS'),
     peakSampledMiB: () => peak,
     highWaterMiB: () => field('VmHWM'),
+    /** user + system CPU seconds of the worker process (all its threads). */
+    cpuSeconds: (): number => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // Fields 14 and 15 of stat (utime, stime); f starts at field 3.
+        return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      } catch {
+        return 0;
+      }
+    },
     stop: () => clearInterval(timer),
   };
 }
