@@ -165,20 +165,26 @@ export function makeRecordValidator(
   const keyRule = keyColumn !== null ? uniqueRuleId(name, [keyColumn]) : '';
   const keyLines = state.keyLines;
   // The referenced key is checked through keyIndex; other keys get a map of their own.
+  // Cells are parsed into `parsed` by column position and read from there by position:
+  // reading a row by a column name held in a variable is a slow generic lookup per cell.
+  const at = (column: string) => contract.columns.findIndex((c) => c.name === column);
+  const parsed: unknown[] = contract.columns.map(() => null);
+  const keyAt = keyColumn !== null ? at(keyColumn) : -1;
   const uniques = contract.uniqueKeys
     .filter((key) => !(key.length === 1 && key[0] === keyColumn))
-    .map((key) => ({ key, rule: uniqueRuleId(name, key), seen: new Map<string, number>() }));
+    .map((key) => ({ key, at: key.map(at), rule: uniqueRuleId(name, key), seen: new Map<string, number>() }));
   const rowRules = contract.rowRules.map((r) => ({ ...r, ruleId: `${name}.${r.id}` }));
   const fxSpec = contract.fx;
   const fxRule = `${name}.currency.fx_rate_available`;
-  const fxMoney = fxSpec?.money.map((m) => ({ column: m, usd: `${m}_usd` })) ?? [];
+  const currencyAt = at('currency');
+  const setUsd = usdSetter(fxSpec?.money ?? []);
   const { selfReferencing, referenced } = state;
   const parse = parseCell;
   const makeRow = rowFactory(contract);
   // A target file that could not be read fails the drop on its own: skip its references.
   const refs = contract.columns.flatMap((c) => {
     const target = c.references !== undefined && c.references !== name ? files.get(c.references) : undefined;
-    return target === undefined ? [] : [{ column: c.name, target, ...referenceRules(name, c) }];
+    return target === undefined ? [] : [{ column: c.name, at: at(c.name), target, ...referenceRules(name, c) }];
   });
 
   return (rec) => {
@@ -189,13 +195,12 @@ export function makeRecordValidator(
     state.rowsRead++;
     const line = rec.line;
     const values = rec.values;
-    const row = makeRow(line);
-    const rs: RowState = { line, values, row, failed: null, brokenRule: null, onCycle: false };
+    const rs: RowState = { line, values, row: NO_ROW, failed: null, brokenRule: null, onCycle: false };
     for (let i = 0; i < columns.length; i++) {
       const col = columns[i];
       const text = col.index < 0 ? '' : values[col.index];
+      parsed[i] = null;
       if (text === '') {
-        row[col.name] = null;
         if (col.required) breakRow(state, rs, col.name, col.nullRule, null, `${col.name} is empty but is required`);
         continue;
       }
@@ -209,11 +214,13 @@ export function makeRecordValidator(
         (rs.failed ??= new Set()).add(col.name);
         breakRow(state, rs, col.name, col.rangeRule, text, `${col.name} ${quote(text)} ${RANGE_WORDS[col.range]}`);
       }
-      row[col.name] = v;
+      parsed[i] = v;
     }
+    const row = makeRow(line, parsed);
+    rs.row = row;
 
     if (keyColumn !== null) {
-      const key = row[keyColumn];
+      const key = parsed[keyAt];
       if (typeof key === 'string') {
         // Only a self-referencing file needs the row state behind a key.
         const first = selfReferencing ? state.keyIndex.get(key)?.line : keyLines.get(key);
@@ -228,8 +235,9 @@ export function makeRecordValidator(
     for (const u of uniques) {
       let k = '';
       let complete = true;
-      for (const c of u.key) {
-        const v = row[c];
+      for (let j = 0; j < u.key.length; j++) {
+        const c = u.key[j];
+        const v = parsed[u.at[j]];
         if (v === null || rs.failed?.has(c)) complete = false;
         else k = k === '' ? String(v) : `${k},${String(v)}`;
       }
@@ -244,7 +252,7 @@ export function makeRecordValidator(
 
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i];
-      const v = row[ref.column];
+      const v = parsed[ref.at];
       if (typeof v !== 'string') continue;
       const to = ref.target.keyLines.get(v);
       if (to === undefined) breakOrphan(state, rs, ref.column, ref.orphanRule, v, ref.target);
@@ -261,18 +269,16 @@ export function makeRecordValidator(
       if (what !== null) breakRow(state, rs, r.column, r.ruleId, typeof row[r.column] === 'string' || typeof row[r.column] === 'number' ? String(row[r.column]) : null, what);
     }
 
-    if (fxSpec !== undefined && typeof row.currency === 'string' && rs.failed?.has('currency') !== true) {
+    const currency = currencyAt < 0 ? null : parsed[currencyAt];
+    if (fxSpec !== undefined && typeof currency === 'string' && rs.failed?.has('currency') !== true) {
       const month = fxSpec.monthOf(row);
       if (month !== undefined) {
-        const rate = fx.rate(row.currency, month);
+        const rate = fx.rate(currency, month);
         if (rate === undefined) {
-          breakRow(state, rs, 'currency', fxRule, row.currency,
-            `no FX rate for ${row.currency} in ${month} (month of ${fxSpec.monthFrom}): ${fx.missing(row.currency, month)}`);
+          breakRow(state, rs, 'currency', fxRule, currency,
+            `no FX rate for ${currency} in ${month} (month of ${fxSpec.monthFrom}): ${fx.missing(currency, month)}`);
         } else {
-          for (let i = 0; i < fxMoney.length; i++) {
-            const v = row[fxMoney[i].column];
-            row[fxMoney[i].usd] = typeof v === 'number' ? v * rate : null;
-          }
+          setUsd(row, rate);
         }
       }
     }
@@ -302,21 +308,32 @@ export function finishFile(state: FileState, accept: (row: Row) => void): void {
   state.keyIndex = new Map();
 }
 
+/** Placeholder of a row state's row until the row is built. */
+const NO_ROW: Row = { line: 0 };
+
 /**
- * A function returning a fresh row with every column (and *_usd column)
- * already present: filling a row of fixed shape is several times faster
- * than growing one key by key, which makes V8 fall back to slow
- * dictionary objects on a million rows. The column names come from the
- * contract, never from the data.
+ * A function returning a fresh row from the parsed cells (by column
+ * position), with every *_usd column already present: one object literal of
+ * fixed shape per contract is several times faster than a row filled key by
+ * key, which makes V8 fall back to slow dictionary objects on a million
+ * rows. The column names come from the contract, never from the data.
  */
-function rowFactory(contract: Contract<Row>): (line: number) => Row {
-  const names = [
-    ...contract.columns.map((c) => c.name),
-    ...(contract.fx?.money.map((m) => `${m}_usd`) ?? []),
-    ...(contract.name === 'contracts' ? ['acv_usd'] : []),
+function rowFactory(contract: Contract<Row>): (line: number, parsed: readonly unknown[]) => Row {
+  const derived = [...(contract.fx?.money.map((m) => `${m}_usd`) ?? []), ...(contract.name === 'contracts' ? ['acv_usd'] : [])];
+  const cells = [
+    ...contract.columns.map((c, i) => `${JSON.stringify(c.name)}: parsed[${i}]`),
+    ...derived.map((n) => `${JSON.stringify(n)}: null`),
   ];
-  const body = `return { line: line, ${names.map((n) => `${JSON.stringify(n)}: null`).join(', ')} };`;
-  return new Function('line', body) as (line: number) => Row;
+  return new Function('line', 'parsed', `return { line: line, ${cells.join(', ')} };`) as (line: number, parsed: readonly unknown[]) => Row;
+}
+
+/** Sets each money column's `<column>_usd` at an FX rate (null where the amount is null); generated like rowFactory. */
+function usdSetter(money: readonly string[]): (row: Row, rate: number) => void {
+  const body = money.map((m) => {
+    const [from, to] = [JSON.stringify(m), JSON.stringify(`${m}_usd`)];
+    return `row[${to}] = typeof row[${from}] === 'number' ? row[${from}] * rate : null;`;
+  }).join('\n');
+  return new Function('row', 'rate', body) as (row: Row, rate: number) => void;
 }
 
 const referenceRules = (name: DropFileName, col: ColumnSpec) => ({
