@@ -82,13 +82,13 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     const approval = await db.db.selectFrom('approvals').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect([approval.decision, approval.reviewer, approval.reason]).toEqual(['approved', 'erin', 'numbers reconcile']);
     const champions = await db.db.selectFrom('model_alias_events').select(['family', 'model_version_id']).where('run_id', '=', runId).orderBy('family').execute();
-    expect(champions.map((c) => c.family)).toEqual(['attribution', 'forecast', 'renewal']);
+    expect(champions.map((c) => c.family)).toEqual(['attribution', 'forecast', 'incrementality', 'renewal', 'survival']);
 
-    // Every model's channel credit adds up to the won ACV the retrain stage saw.
-    const won = (gate.stages.find((s) => s.name === 'retrain')!.summary as { wonAcv: number }).wonAcv;
+    // Every model's channel credit adds up to the new ACV the retrain stage saw (tolerance: its rounding to $1, checked to $10).
+    const won = (gate.stages.find((s) => s.name === 'retrain')!.summary as { newAcv: number }).newAcv;
     const byModel = await db.db.selectFrom('attribution').select(['model', (eb) => eb.fn.sum<number>('acv_usd').as('acv')])
-      .where('run_id', '=', runId).where('dimension', '=', 'channel').groupBy('model').execute();
-    expect(byModel.length).toBe(5);
+      .where('run_id', '=', runId).where('revenue', '=', 'new').where('dimension', '=', 'channel').groupBy('model').execute();
+    expect(byModel.map((m) => m.model).sort()).toEqual(['first', 'last', 'linear', 'markov', 'position', 'shapley', 'shapley_simplified', 'time-decay']);
     for (const m of byModel) expect(Number(m.acv)).toBeCloseTo(won, -1);
     const scored = await db.db.selectFrom('contract_scores').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(Number(scored.n)).toBeGreaterThan(0);
@@ -131,7 +131,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     // Attempt 1 failed before the stage began; attempt 2 ran it once, and nothing was written twice.
     expect(events.map((e) => `${e.status}#${e.attempt}`)).toEqual(['started#2', 'completed#2']);
     const versions = await db.db.selectFrom('model_versions').select('family').where('run_id', '=', runId).execute();
-    expect(versions.length).toBe(3);
+    expect(versions.length).toBe(5);
     await decide(t.client, runId, { decision: 'approve', reviewer: 'kim' });
     expect((await handle.result()).status).toBe('completed');
     await keepHistory(handle);
