@@ -34,7 +34,9 @@ export function retrainActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'retrain', async () => {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend']);
+      // A million touchpoints are read as the five columns the models use, not all eight.
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend'],
+        { touchpoints: ['account_id', 'channel', 'campaign_id', 'occurred_at', 'kind'] });
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
       const segmentOf = new Map(rows.accounts.map((a) => [a.account_id, a.segment as string]));
