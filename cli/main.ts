@@ -82,6 +82,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/scores').scoresCommand));
 
+  program.command('forecast').description("new ACV over the next 3, 6 and 12 months under your spend plan, beside the run's as-is and recommended plans")
+    .argument('<run>', 'run id')
+    .option('--spend <ch=USD,...>', 'monthly spend of some channels (the others stay as they are)')
+    .option('--scale <x>', 'multiply every channel\'s current monthly spend by x first')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/forecast').forecastCommand));
+
   // Analyst commands: the models on the analyst's own files, no database or Temporal needed.
   const analyze = program.command('analyze').description('run a model on your own data, outside the cycle');
   require('./commands/analyze-attribution').analyzeAttributionCommand(analyze);

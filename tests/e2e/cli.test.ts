@@ -116,6 +116,24 @@ describe('the acvloop command, as a user runs it', () => {
     const sumOf = (k: string) => Object.values<any>(s.budget).reduce((a, b) => a + b[k], 0);
     expect(Math.abs(sumOf('recommended') - sumOf('current'))).toBeLessThan(0.01 * Object.keys(s.budget).length + 0.01);
 
+    // A user's spend plan, forecast from the run's own fit and seed: its as-is numbers are the stored ones (to the cent),
+    // an unchanged plan equals as-is exactly, and cutting every channel to zero cannot raise the forecast.
+    const same = JSON.parse((await acvloop(['forecast', runId, '--scale', '1', '--json'], env)).stdout);
+    const byName = (r: any, name: string) => r.scenarios.find((x: any) => x.scenario === name);
+    for (const t of byName(same, 'as_is').totals) {
+      const stored = s.forecastTotals.find((f: any) => f.scenario === 'as_is' && f.horizonMonths === t.horizon);
+      expect(Math.abs(t.point - stored.mean)).toBeLessThan(0.01);
+    }
+    expect(byName(same, 'user').totals).toEqual(byName(same, 'as_is').totals);
+    const channels = Object.keys(byName(same, 'as_is').monthlySpend);
+    const none = JSON.parse((await acvloop(['forecast', runId, '--spend', channels.map((c) => `${c}=0`).join(','), '--json'], env)).stdout);
+    const twelve = (r: any, name: string) => byName(r, name).totals.find((t: any) => t.horizon === 12);
+    expect(twelve(none, 'user').point).toBeLessThanOrEqual(twelve(none, 'as_is').point);
+    expect(twelve(none, 'user').spend).toBe(0);
+    const bad = await acvloop(['forecast', runId, '--spend', 'no_such_channel=5'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/no channel "no_such_channel"/);
+
     const csv = await acvloop(['scores', runId, '--csv'], env);
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe('contract_id,account_id,renewal_probability,next_renewal_date,ltv_mean,ltv_p10,ltv_p50,ltv_p90,projected_arr,expected_expansion');
