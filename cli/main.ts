@@ -30,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--accounts <n>', 'number of accounts', '2000')
     .option('--months <n>', 'months of history', '36')
     .option('--end <YYYY-MM>', 'last month of the drop', '2026-10')
+    .option('--experiments', 'also write experiments.csv: lift tests of the planted truth, with noise of their stated stderr')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/generate').generateCommand));
 

@@ -16,7 +16,8 @@ import { AccountSampler, makeAccounts } from './accounts';
 import type { Account } from './accounts';
 import { UsageProcess, addChain, drawDiscount, drawTerm } from './contracts';
 import type { Book } from './contracts';
-import { channelTruth, demandModel, planSpend } from './marketing';
+import { channelTruth, demandModel, holdoutTruth, planSpend } from './marketing';
+import type { DemandModel } from './marketing';
 import {
   BASE, FX_START, FX_VOL, PAID_CHANNELS, PRODUCTS, RENEWAL, SEGMENT_LIST, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE,
 } from './params';
@@ -31,6 +32,8 @@ export interface GenerateOptions {
   end?: string;
   /** File names (e.g. "touchpoints.csv") to write gzipped as "<name>.gz". */
   gzip?: string[];
+  /** Also write experiments.csv: lift tests measuring the planted truth with noise of their stated stderr. Default false. */
+  experiments?: boolean;
 }
 
 export interface GeneratedFile {
@@ -145,6 +148,8 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
       visibleSpendUsd.set(ch.channel, (visibleSpendUsd.get(ch.channel) ?? 0) + Number(amount) * rate(ccy, A0 + m));
     }
   }
+
+  const experiments = opts.experiments ? await writeExperiments(opts.outDir, new Rng(seed, 'experiments'), demand, A0) : null;
 
   const accounts = makeAccounts(new Rng(seed, 'accounts'), n);
   const sampler = new AccountSampler(accounts);
@@ -387,7 +392,8 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
   const truthFile = join(opts.outDir, 'truth.json');
   await writeFile(truthFile, JSON.stringify(truth, null, 1) + '\n');
 
-  const files = (Object.keys(HEADERS) as FileKey[]).map((k) => ({ name: k, file: writers[k].fileName, rows: writers[k].rows }));
+  const files: GeneratedFile[] = (Object.keys(HEADERS) as FileKey[]).map((k) => ({ name: k, file: writers[k].fileName, rows: writers[k].rows }));
+  if (experiments) files.push({ name: 'experiments', file: 'experiments.csv', rows: experiments.length });
   return {
     outDir: opts.outDir,
     seed,
@@ -450,8 +456,44 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
         },
       },
       renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
+      ...(experiments ? { experiments } : {}),
       rows: Object.fromEntries((Object.keys(HEADERS) as FileKey[]).map((k) => [k, writers[k].rows])),
     };
   }
 }
 
+
+/** Lift tests per drop, their length in months, and where they fall (months before the window end: their deals have time to close). */
+const EXPERIMENTS = { count: 3, months: 2, earliest: 18, latest: 10 };
+
+/**
+ * experiments.csv: a few lift tests on distinct paid channels (a harvest one
+ * may be among them and should measure about nothing). Each reports the
+ * planted truth of holding the channel's spend out over its months
+ * (`holdoutTruth`) plus normal noise of its stated stderr: 15% of the effect
+ * plus 10% of the spend held out, so a test on a channel that causes nothing
+ * still has an honest error bar.
+ */
+async function writeExperiments(dir: string, rng: Rng, demand: DemandModel, A0: number) {
+  const n = demand.months;
+  const pool = demand.channels.filter((c) => c.spendUsd.some((x) => x > 0));
+  const tests: { channel: string; start: string; end: string; incremental_acv: number; stderr: number; trueIncrementalAcv: number }[] = [];
+  for (let k = 0; k < Math.min(EXPERIMENTS.count, pool.length) && n >= EXPERIMENTS.latest + EXPERIMENTS.months; k++) {
+    const ch = pool.splice(rng.int(0, pool.length - 1), 1)[0];
+    const from = Math.max(0, n - rng.int(EXPERIMENTS.latest, EXPERIMENTS.earliest) - EXPERIMENTS.months);
+    const to = Math.min(n - 1, from + EXPERIMENTS.months - 1);
+    const truth = holdoutTruth(ch, from, to);
+    let heldSpend = 0;
+    for (let m = from; m <= to; m++) heldSpend += ch.spendUsd[m];
+    const stderr = 0.15 * Math.abs(truth) + 0.1 * heldSpend;
+    tests.push({
+      channel: ch.channel, start: monthString(A0 + from), end: monthString(A0 + to),
+      incremental_acv: Math.round((truth + rng.normal(0, stderr)) * 100) / 100, stderr: Math.round(stderr * 100) / 100,
+      trueIncrementalAcv: Math.round(truth * 100) / 100,
+    });
+  }
+  const w = new CsvWriter(dir, 'experiments.csv', ['channel', 'start', 'end', 'incremental_acv', 'stderr'], false);
+  for (const t of tests) w.row([t.channel, t.start, t.end, t.incremental_acv.toFixed(2), t.stderr.toFixed(2)]);
+  await w.close();
+  return tests;
+}

@@ -183,3 +183,21 @@ export function channelTruth(model: DemandModel, ch: ChannelModel): ChannelTruth
   }
   return { incrementalOpportunities: opps, incrementalWonAcvUsd: acv, incrementalWonAcvUsdEventual: acvEventual };
 }
+
+/**
+ * The planted truth of a lift test: the expected ACV of the opportunities a
+ * channel's spend created inside months [from, to] of the window (outcome with
+ * actual spend minus outcome with that spend held out, in those months), each
+ * valued at the expected won first-year ACV of the channel's opportunities.
+ * Carry-over into later months is not counted, as a holdout read at its end.
+ */
+export function holdoutTruth(ch: ChannelModel, from: number, to: number): number {
+  if (ch.beta === 0) return 0;
+  const p = ch.params;
+  const held = ch.spendUsd.map((x, m) => (m >= from && m <= to ? 0 : x));
+  const budget = ch.halfSaturationUsd / p.halfSaturation * (1 - p.decay);
+  const a = adstock(held, p.decay, budget);
+  let lost = 0;
+  for (let m = from; m <= to; m++) lost += ch.lambda[m] - ch.beta * hill(a[m], ch.halfSaturationUsd, p.hillAlpha);
+  return lost * wonAcvPerOpp(p.mix, Infinity);
+}

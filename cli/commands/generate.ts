@@ -3,7 +3,7 @@ import { generateDrop } from '../../generator';
 import { printJson, say, table } from '../output';
 import { parseMonth, parsePositiveInt } from '../parse';
 
-export async function generateCommand(opts: { out: string; seed: string; accounts: string; months: string; end: string; json?: boolean }): Promise<number> {
+export async function generateCommand(opts: { out: string; seed: string; accounts: string; months: string; end: string; experiments?: boolean; json?: boolean }): Promise<number> {
   if (!/^\d+$/.test(opts.seed)) throw new Error(`--seed takes a whole number, not "${opts.seed}"`);
   const summary = await generateDrop({
     outDir: path.resolve(opts.out),
@@ -11,6 +11,7 @@ export async function generateCommand(opts: { out: string; seed: string; account
     accounts: parsePositiveInt(opts.accounts, '--accounts'),
     months: parsePositiveInt(opts.months, '--months'),
     end: parseMonth(opts.end, '--end'),
+    experiments: opts.experiments ?? false,
   });
   if (opts.json) printJson(summary);
   else {
