@@ -35,7 +35,7 @@ export function retrainActivity(deps: ActivityDeps) {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
       // A million touchpoints are read as the five columns the models use, not all eight.
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend'],
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend', 'experiments'],
         { touchpoints: ['account_id', 'channel', 'campaign_id', 'occurred_at', 'kind'] });
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
@@ -56,7 +56,10 @@ export function retrainActivity(deps: ActivityDeps) {
       const spend = rows.spend.filter((s) => s.month <= run.month);
       const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: run.month, lookbackDays: MMM_POLICY.lookbackDays });
       const attributedAcv = Object.fromEntries(Object.entries(attribution.new.models.linear?.byChannel ?? {}).map(([c, v]) => [c, v.acv]));
-      const mmm = fitMmm(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv });
+      // Lift tests calibrate the channels they measured (those with spend in the window; others are reported, not used).
+      const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
+        && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
+      const mmm = fitMmm(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv, experiments });
       heartbeat({ fitted: 'incrementality' });
 
       const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
@@ -71,7 +74,8 @@ export function retrainActivity(deps: ActivityDeps) {
           metrics: { new: { deals: attribution.new.conversions, acv: attribution.new.acv, untouched: attribution.new.untouched },
             expansion: { deals: attribution.expansion.conversions, acv: attribution.expansion.acv, untouched: attribution.expansion.untouched } } },
         { family: 'incrementality', params: storedMmm(mmm),
-          metrics: { months: mmm.months.length, residualSd: mmm.residualSd, bootstrap: mmm.draws.length, channels: mmm.channels } },
+          metrics: { months: mmm.months.length, residualSd: mmm.residualSd, bootstrap: mmm.draws.length, channels: mmm.channels,
+            experiments: { used: experiments.length, ignored: rows.experiments.length - experiments.length } } },
         { family: 'renewal', params: renewal, metrics: { decisions: decisions.length, renewed: decisions.filter((d) => d.renewed).length } },
         { family: 'survival', params: { lifetime: 'renewal chain, months from first start', groups: 'segment' }, metrics: survivalMetrics },
         { family: 'forecast', params: { kind: 'mmm', incrementality: modelVersionId(runId, 'incrementality'), horizon: FORECAST_HORIZON },
@@ -103,7 +107,7 @@ export function retrainActivity(deps: ActivityDeps) {
           wonDeals: attribution.new.conversions, newAcv: Math.round(attribution.new.acv), expansionAcv: Math.round(attribution.expansion.acv),
           renewalDecisions: decisions.length, renewalModel: renewal.kind, channelsByRoi: roiRank.join(' > '),
         },
-        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_usage', 'src_spend', 'account_rollup'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_usage', 'src_spend', 'src_experiments', 'account_rollup'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });

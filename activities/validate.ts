@@ -16,6 +16,7 @@ export const SOURCE_TABLES: { [F in keyof DropRows]: { table: string; columns: (
   invoices: { table: 'src_invoices', columns: ['line', 'invoice_id', 'contract_id', 'issued_at', 'amount', 'currency', 'amount_usd', 'paid_at'] },
   usage: { table: 'src_usage', columns: ['line', 'account_id', 'month', 'active_users', 'usage_units'] },
   fx_rates: { table: 'src_fx_rates', columns: ['line', 'month', 'currency', 'rate_to_usd'] },
+  experiments: { table: 'src_experiments', columns: ['line', 'channel', 'start', 'end', 'incremental_acv', 'stderr'] },
 };
 
 /**

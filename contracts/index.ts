@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { join } from 'node:path';
 import { accounts } from './accounts';
 import { contractFile } from './contract-file';
+import { experiments } from './experiments';
 import type { Contract } from './contract';
 import { readCsvFile, UnreadableFileError } from './csv';
 import { fxRates } from './fx-rates';
@@ -29,7 +30,7 @@ import {
   type Row,
 } from './validate-file';
 
-export { accounts, contractFile, fxRates, invoices, opportunities, spend, touchpoints, usage };
+export { accounts, contractFile, experiments, fxRates, invoices, opportunities, spend, touchpoints, usage };
 export type { ColumnSpec, Contract, RowRule } from './contract';
 export { DEFAULT_MAX_ERROR_RATE } from './contract';
 
@@ -43,6 +44,7 @@ export const CONTRACTS: { readonly [K in DropFileName]: Contract<DropRows[K][num
   invoices,
   usage,
   fx_rates: fxRates,
+  experiments,
 };
 
 /** Files are validated so that every file a rule looks up is complete before it is used. */
@@ -55,11 +57,12 @@ export const VALIDATION_ORDER: readonly DropFileName[] = [
   'spend',
   'invoices',
   'usage',
+  'experiments',
 ];
 
 /** Report order (and the order of `quarantine`): the order of rows.ts. */
 const REPORT_ORDER: readonly DropFileName[] = [
-  'accounts', 'opportunities', 'contracts', 'touchpoints', 'spend', 'invoices', 'usage', 'fx_rates',
+  'accounts', 'opportunities', 'contracts', 'touchpoints', 'spend', 'invoices', 'usage', 'fx_rates', 'experiments',
 ];
 
 export interface ValidateOptions {
@@ -244,7 +247,7 @@ function assertSchema(contract: Contract<Row>, file: string, row: Row): void {
 }
 
 function emptyRows(): DropRows {
-  return { accounts: [], opportunities: [], contracts: [], touchpoints: [], spend: [], invoices: [], usage: [], fx_rates: [] };
+  return { accounts: [], opportunities: [], contracts: [], touchpoints: [], spend: [], invoices: [], usage: [], fx_rates: [], experiments: [] };
 }
 
 function failed(message: string): ContractDropValidation {

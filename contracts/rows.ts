@@ -107,6 +107,16 @@ export interface FxRateRow {
   rate_to_usd: number;
 }
 
+/** A lift test (experiments.csv): the incremental ACV (USD) a channel's spend caused over months start..end. */
+export interface ExperimentRow {
+  line: number;
+  channel: string;
+  start: string;
+  end: string;
+  incremental_acv: number;
+  stderr: number;
+}
+
 /** Accepted rows of a whole drop, by file. Optional files that are absent give []. */
 export interface DropRows {
   accounts: AccountRow[];
@@ -117,12 +127,13 @@ export interface DropRows {
   invoices: InvoiceRow[];
   usage: UsageRow[];
   fx_rates: FxRateRow[];
+  experiments: ExperimentRow[];
 }
 
 export type DropFileName = keyof DropRows;
 
 export const DROP_FILES: readonly DropFileName[] = [
-  'accounts', 'opportunities', 'contracts', 'touchpoints', 'spend', 'invoices', 'usage', 'fx_rates',
+  'accounts', 'opportunities', 'contracts', 'touchpoints', 'spend', 'invoices', 'usage', 'fx_rates', 'experiments',
 ];
 export const REQUIRED_FILES: readonly DropFileName[] = ['accounts', 'opportunities', 'contracts', 'touchpoints', 'spend'];
 

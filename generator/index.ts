@@ -478,13 +478,19 @@ async function writeExperiments(dir: string, rng: Rng, demand: DemandModel, A0: 
   const n = demand.months;
   const pool = demand.channels.filter((c) => c.spendUsd.some((x) => x > 0));
   const tests: { channel: string; start: string; end: string; incremental_acv: number; stderr: number; trueIncrementalAcv: number }[] = [];
-  for (let k = 0; k < Math.min(EXPERIMENTS.count, pool.length) && n >= EXPERIMENTS.latest + EXPERIMENTS.months; k++) {
+  while (tests.length < EXPERIMENTS.count && pool.length > 0 && n >= EXPERIMENTS.latest + EXPERIMENTS.months) {
     const ch = pool.splice(rng.int(0, pool.length - 1), 1)[0];
-    const from = Math.max(0, n - rng.int(EXPERIMENTS.latest, EXPERIMENTS.earliest) - EXPERIMENTS.months);
+    // A test holds out spend that was planned: months where the channel was paused cannot be tested.
+    let from = 0;
+    let heldSpend = 0;
+    for (let attempt = 0; attempt < 10 && heldSpend <= 0; attempt++) {
+      from = Math.max(0, n - rng.int(EXPERIMENTS.latest, EXPERIMENTS.earliest) - EXPERIMENTS.months);
+      heldSpend = 0;
+      for (let m = from; m < Math.min(n, from + EXPERIMENTS.months); m++) heldSpend += ch.spendUsd[m];
+    }
+    if (heldSpend <= 0) continue;
     const to = Math.min(n - 1, from + EXPERIMENTS.months - 1);
     const truth = holdoutTruth(ch, from, to);
-    let heldSpend = 0;
-    for (let m = from; m <= to; m++) heldSpend += ch.spendUsd[m];
     const stderr = 0.15 * Math.abs(truth) + 0.1 * heldSpend;
     tests.push({
       channel: ch.channel, start: monthString(A0 + from), end: monthString(A0 + to),

@@ -116,6 +116,10 @@ export interface SrcInvoicesTable {
 export interface SrcUsageTable {
   batch_id: string; line: number; account_id: string; month: string; active_users: number; usage_units: number;
 }
+export interface SrcExperimentsTable {
+  batch_id: string; line: number; channel: string; start: string; end: string; incremental_acv: number; stderr: number;
+}
+
 export interface SrcFxRatesTable {
   batch_id: string; line: number; month: string; currency: string; rate_to_usd: number;
 }
@@ -241,6 +245,7 @@ export interface Database {
   src_invoices: SrcInvoicesTable;
   src_usage: SrcUsageTable;
   src_fx_rates: SrcFxRatesTable;
+  src_experiments: SrcExperimentsTable;
   lineage_events: LineageEventsTable;
   graph_edges: GraphEdgesTable;
   account_rollup: AccountRollupTable;

@@ -10,9 +10,21 @@ import { Kysely, sql } from 'kysely';
  * - survival curves (Kaplan-Meier by segment, with bands);
  * - forecast totals per scenario and horizon (intervals of a sum are not
  *   sums of monthly intervals, so they are stored, not derived);
- * - contract scores gain the next renewal date and the expected expansion.
+ * - contract scores gain the next renewal date and the expected expansion;
+ * - the optional experiments.csv (lift tests) as a validated source.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('src_experiments')
+    .addColumn('batch_id', 'text', (c) => c.notNull())
+    .addColumn('line', 'integer', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('start', 'text', (c) => c.notNull())
+    .addColumn('end', 'text', (c) => c.notNull())
+    .addColumn('incremental_acv', 'double precision', (c) => c.notNull())
+    .addColumn('stderr', 'double precision', (c) => c.notNull())
+    .addPrimaryKeyConstraint('src_experiments_pk', ['batch_id', 'line'])
+    .execute();
+
   await db.schema.alterTable('attribution')
     .addColumn('revenue', 'text', (c) => c.notNull().defaultTo('new').check(sql`revenue in ('new','expansion')`))
     .execute();
@@ -87,6 +99,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('survival_curves').execute();
   await db.schema.dropTable('incrementality').execute();
   await db.schema.dropTable('attribution_removal_effects').execute();
+  await db.schema.dropTable('src_experiments').execute();
   await db.schema.alterTable('attribution').dropConstraint('attribution_pk').execute();
   await db.schema.alterTable('attribution').dropColumn('revenue').execute();
   await db.schema.alterTable('attribution').addPrimaryKeyConstraint('attribution_pk', ['run_id', 'model', 'dimension', 'key']).execute();

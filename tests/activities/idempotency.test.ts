@@ -25,7 +25,7 @@ const BAD_USAGE = 'ACC-00001,2026-02,-5,10.0';
 
 beforeAll(async () => {
   db = await suiteDb('act_idem');
-  base = await smallDrop({ seed: 11, accounts: 300, months: 24 });
+  base = await smallDrop({ seed: 11, accounts: 300, months: 24, experiments: true });
   const dir = copyDrop(base.dir, 'planted');
   fs.appendFileSync(path.join(dir, 'touchpoints.csv'), BAD_TOUCHPOINT + '\n');
   fs.appendFileSync(path.join(dir, 'usage.csv'), BAD_USAGE + '\n');
@@ -99,7 +99,7 @@ describe('every stage, retried, writes nothing twice', () => {
   it('raw_rows holds one row per data line of each file, counted independently', async () => {
     const batch = await batchOfRun(db, runA);
     const files = fs.readdirSync(drop.dir).filter((f) => f.endsWith('.csv')).sort();
-    expect(files.length).toBe(8);
+    expect(files.length).toBe(9); // the eight files of the spec and the optional experiments.csv
     const perFile = await db.pool.query('select file, count(*)::int as n, count(distinct line)::int as lines from raw_rows where batch_id = $1 group by file order by file', [batch]);
     const landed = await db.pool.query('select file, rows_read from ingest_files where batch_id = $1 order by file', [batch]);
     const expected = files.map((f) => {

@@ -143,7 +143,7 @@ export async function runAllStages(db: TestDb, runId: string): Promise<Record<St
 // Tables
 // ---------------------------------------------------------------------------
 
-export const SRC_TABLES = ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_spend', 'src_invoices', 'src_usage', 'src_fx_rates'] as const;
+export const SRC_TABLES = ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_spend', 'src_invoices', 'src_usage', 'src_fx_rates', 'src_experiments'] as const;
 
 /** Every data table a stage writes (not the event tables, which grow by attempt on purpose). */
 export const STAGE_WRITES: Record<StageName, readonly string[]> = {

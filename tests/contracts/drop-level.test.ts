@@ -85,10 +85,10 @@ describe('valid oddities pass', () => {
     expect(v.quarantine[0].message).toMatch(/needs fx_rates\.csv, which is not in the drop/);
   });
 
-  it('ignores files it does not know (truth.json, experiments.csv, notes)', async () => {
-    const v = await validateDrop(dropFor(null, { 'truth.json': '{}', 'experiments.csv': 'x\n1\n', 'notes.txt': 'hi' }));
+  it('ignores files it does not know (truth.json, campaigns.csv, notes)', async () => {
+    const v = await validateDrop(dropFor(null, { 'truth.json': '{}', 'campaigns.csv': 'x\n1\n', 'notes.txt': 'hi' }));
     expect(v.ok).toBe(true);
-    expect(v.files.map((f) => f.file)).not.toContain('experiments.csv');
+    expect(v.files.map((f) => f.file)).not.toContain('campaigns.csv');
   });
 
   it("checks every accepted row against its contract's zod schema, and stops on a row the checks let through", async () => {
