@@ -130,7 +130,11 @@ function spdInverse(a: readonly (readonly number[])[]): number[][] {
  * observed event; a censoring tied with an event time counts as later), the
  * share where the subject that failed first has the higher risk score; tied
  * scores count one half. Pairs of tied event times are not comparable.
- * O(n²), fine for the tens of thousands of rows an analyst passes.
+ *
+ * O(n log n): times are walked from the latest down while a Fenwick tree
+ * counts, by risk rank, the subjects known to be later; each event then asks
+ * how many of them have a lower (or equal) risk. The cycle fits Cox on tens
+ * of thousands of customer lifetimes, where the pairwise loop took seconds.
  *
  * @example
  * concordanceIndex([1, 2, 3], [1, 1, 1], [3, 2, 1]); // 1: risk falls as time grows
@@ -140,19 +144,34 @@ export function concordanceIndex(
   events: readonly (number | boolean)[],
   riskScores: readonly number[],
 ): number {
+  const n = times.length;
+  // Dense ranks of the risk scores, 1-based for the Fenwick tree.
+  const distinct = [...new Set(riskScores)].sort((a, b) => a - b);
+  const rankOf = new Map(distinct.map((r, k) => [r, k + 1]));
+  const rank = riskScores.map((r) => rankOf.get(r)!);
+  const tree = new Float64Array(distinct.length + 1);
+  const add = (r: number) => { for (; r < tree.length; r += r & -r) tree[r]++; };
+  const below = (r: number) => { let c = 0; for (; r > 0; r -= r & -r) c += tree[r]; return c; };
+
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => times[b] - times[a]);
   let concordant = 0;
   let comparable = 0;
-  const n = times.length;
-  for (let i = 0; i < n; i++) {
-    if (!events[i]) continue;
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const later = times[j] > times[i] || (times[j] === times[i] && !events[j]);
-      if (!later) continue;
-      comparable++;
-      if (riskScores[i] > riskScores[j]) concordant++;
-      else if (riskScores[i] === riskScores[j]) concordant += 0.5;
+  let inTree = 0;
+  for (let g = 0; g < n; ) {
+    let h = g;
+    while (h < n && times[order[h]] === times[order[g]]) h++;
+    // Censorings at this time are later than the events at it; then the events ask; then they too are later for earlier times.
+    for (let k = g; k < h; k++) if (!events[order[k]]) { add(rank[order[k]]); inTree++; }
+    for (let k = g; k < h; k++) {
+      const i = order[k];
+      if (!events[i]) continue;
+      const lower = below(rank[i] - 1);
+      const tied = below(rank[i]) - lower;
+      comparable += inTree;
+      concordant += lower + 0.5 * tied;
     }
+    for (let k = g; k < h; k++) if (events[order[k]]) { add(rank[order[k]]); inTree++; }
+    g = h;
   }
   if (comparable === 0) throw new RangeError('concordanceIndex: no comparable pairs');
   return concordant / comparable;

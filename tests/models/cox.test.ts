@@ -88,4 +88,33 @@ describe('concordanceIndex', () => {
     // concordant: (1,2) yes, (1,3) yes, (1,4) yes, (2,3) no, (2,4) tie -> 0.5
     expect(concordanceIndex([1, 2, 3, 4], [1, 1, 0, 1], [0.9, 0.2, 0.5, 0.2])).toBeCloseTo(3.5 / 5, 12);
   });
+
+  /** The definition, pair by pair (O(n²)): the reference for the Fenwick-tree version. */
+  function pairwise(times: number[], events: number[], scores: number[]): number {
+    let concordant = 0;
+    let comparable = 0;
+    for (let i = 0; i < times.length; i++) {
+      if (!events[i]) continue;
+      for (let j = 0; j < times.length; j++) {
+        if (i === j || !(times[j] > times[i] || (times[j] === times[i] && !events[j]))) continue;
+        comparable++;
+        concordant += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+      }
+    }
+    return concordant / comparable;
+  }
+
+  it('equals the pairwise definition on random data with tied times, tied scores and censoring (tolerance 1e-12)', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 30; trial++) {
+      const n = 5 + Math.floor(rand() * 200);
+      const times = Array.from({ length: n }, () => Math.floor(rand() * 20));
+      const events = times.map(() => (rand() < 0.6 ? 1 : 0));
+      events[0] = 1;
+      times[0] = -1; // one event before everything, so some pair is comparable
+      const scores = times.map(() => Math.floor(rand() * 8) / 4);
+      expect(Math.abs(concordanceIndex(times, events, scores) - pairwise(times, events, scores))).toBeLessThan(1e-12);
+    }
+  });
 });
