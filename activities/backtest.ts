@@ -37,7 +37,7 @@ export function backtestActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'backtest', async () => {
       const { db } = deps.db;
       const { batchId, asOf, seed } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage']);
+      const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage'], { usage: ['account_id', 'month', 'usage_units'] });
       const metrics: Metric[] = [];
 
       // Forecast: the monthly outcome the incrementality model explains (new opportunities), challenger

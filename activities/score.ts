@@ -34,7 +34,7 @@ export function scoreActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'score', async () => {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage', 'spend']);
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage', 'spend'], { usage: ['account_id', 'month', 'usage_units'] });
       const versions = await db.selectFrom('model_versions').select(['family', 'params', 'model_version_id']).where('run_id', '=', runId).execute();
       const params = (family: string) => {
         const v = versions.find((x) => x.family === family);

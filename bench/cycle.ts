@@ -10,6 +10,7 @@
  * embedded Postgres and a Temporal dev server, and stops them at the end.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { WORKER_NODE_FLAGS } from '../cli/infra/worker-flags';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -275,9 +276,9 @@ interface WorkerProcess {
   stderrTail(): string;
 }
 
-/** `node bin/acvloop.js worker`, resolved once it says it polls (tsx runs it in this same pid). */
+/** `node FLAGS bin/acvloop.js worker`, resolved once it says it polls (tsx runs it in this same pid). */
 function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, BIN, 'worker'], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   let exit: string | null = null;
   const proc: WorkerProcess = { child, exited: () => exit, stderrTail: () => tail.trim() || '(no output)' };

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli';
@@ -14,5 +16,15 @@ describe.skipIf(!haveCompose)('docker-compose.yml', () => {
     expect(r.stdout).toMatch(/DB: postgres12/);
     expect(r.stdout).toMatch(/TEMPORAL_ADDRESS: temporal:7233/);
     expect(r.stdout).toMatch(/DATABASE_URL: postgres:\/\/acvloop:acvloop@postgres:5432\/acvloop/);
+  });
+});
+
+describe('the worker heap flags', () => {
+  it('are the same in npm run worker, the Dockerfile and the bench', async () => {
+    const { WORKER_NODE_FLAGS } = await import('../../cli/infra/worker-flags');
+    const flags = WORKER_NODE_FLAGS.join(' ');
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.scripts.worker).toBe(`node ${flags} bin/acvloop.js worker`);
+    expect(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toContain(`ENV NODE_OPTIONS="${flags}"`);
   });
 });
