@@ -25,9 +25,9 @@
  * per campaign a channel's credit is split over its campaigns in proportion
  * to the channel's touches in the stream's journeys.
  */
-import { HEURISTIC_MODELS, type HeuristicModel } from './attribution-heuristics';
+import { HEURISTIC_MODELS, TOUCH_MODEL, type HeuristicModel } from './attribution-heuristics';
 import { PATH_MODELS, type PathModel } from './attribution-paths';
-import { NO_CAMPAIGN, NO_TOUCH, touchWeights, type AttributionModel, type AttributionTouch, type Credit, type ModelCredit } from './attribution';
+import { NO_CAMPAIGN, NO_TOUCH, touchWeights, type AttributionTouch, type Credit, type ModelCredit } from './attribution';
 import { DAY_MS, toMs } from './dates';
 import { topParentOf } from './graph';
 import { markovAttribution } from './markov';
@@ -98,13 +98,6 @@ export interface AcvAttribution {
 
 export const UNKNOWN_SEGMENT = '(unknown)';
 
-const TOUCH_MODEL: Record<HeuristicModel, AttributionModel> = {
-  first: 'first',
-  last: 'last',
-  linear: 'linear',
-  'time-decay': 'time_decay',
-  position: 'position',
-};
 
 /** Interns strings to dense ints. */
 class Names {

@@ -24,7 +24,8 @@ export interface ChannelCredit {
 export const HEURISTIC_MODELS = ['first', 'last', 'linear', 'time-decay', 'position'] as const;
 export type HeuristicModel = (typeof HEURISTIC_MODELS)[number];
 
-const TOUCH_MODEL: Record<HeuristicModel, AttributionModel> = {
+/** The touch-weight model behind each heuristic (the path names use ChannelAttribution's spelling). */
+export const TOUCH_MODEL: Record<HeuristicModel, AttributionModel> = {
   first: 'first',
   last: 'last',
   linear: 'linear',

@@ -198,6 +198,44 @@ export interface BacktestResult {
 
 const meanOrNull = (xs: number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
 
+/** One scored month of a backtest: the actual against the forecast's point and intervals. */
+function backtestPoint(step: number, actual: number, iv: Interval): BacktestPoint {
+  const error = actual - iv.point;
+  return {
+    step,
+    actual,
+    forecast: iv.point,
+    error,
+    ape: actual === 0 ? null : Math.abs(error) / Math.abs(actual),
+    in80: actual >= iv.lower80 && actual <= iv.upper80,
+    in95: actual >= iv.lower95 && actual <= iv.upper95,
+  };
+}
+
+function backtestOrigin(origin: number, points: BacktestPoint[]): BacktestOrigin {
+  return {
+    origin,
+    points,
+    mae: points.reduce((s, p) => s + Math.abs(p.error), 0) / points.length,
+    mape: meanOrNull(points.flatMap((p) => (p.ape === null ? [] : [p.ape]))),
+  };
+}
+
+/** Errors and interval coverage over every scored month of every origin. */
+function backtestSummary(origins: BacktestOrigin[]): BacktestResult {
+  const all = origins.flatMap((o) => o.points);
+  const n = all.length;
+  return {
+    origins,
+    mae: all.reduce((s, p) => s + Math.abs(p.error), 0) / n,
+    rmse: Math.sqrt(all.reduce((s, p) => s + p.error * p.error, 0) / n),
+    mape: meanOrNull(all.flatMap((p) => (p.ape === null ? [] : [p.ape]))),
+    coverage80: all.filter((p) => p.in80).length / n,
+    coverage95: all.filter((p) => p.in95).length / n,
+    points: n,
+  };
+}
+
 /**
  * Rolling-origin backtest of the trailing-mean forecast: for each origin from
  * `minTrain` to `length − horizon`, fit on the months before it and score the
@@ -218,42 +256,11 @@ export function rollingOriginBacktest(series: readonly number[], options: Backte
     throw new RangeError(`series of ${series.length} months is shorter than minTrain + horizon = ${minTrain + horizon}`);
   }
   const origins: BacktestOrigin[] = [];
-  const all: BacktestPoint[] = [];
   for (let origin = minTrain; origin + horizon <= series.length; origin++) {
     const f = trailingMeanForecast(series.slice(0, origin), { window, horizons: [horizon] });
-    const points: BacktestPoint[] = [];
-    for (let step = 1; step <= horizon; step++) {
-      const actual = series[origin + step - 1];
-      const iv = f.path[step - 1];
-      const error = actual - iv.point;
-      points.push({
-        step,
-        actual,
-        forecast: iv.point,
-        error,
-        ape: actual === 0 ? null : Math.abs(error) / Math.abs(actual),
-        in80: actual >= iv.lower80 && actual <= iv.upper80,
-        in95: actual >= iv.lower95 && actual <= iv.upper95,
-      });
-    }
-    all.push(...points);
-    origins.push({
-      origin,
-      points,
-      mae: points.reduce((s, p) => s + Math.abs(p.error), 0) / points.length,
-      mape: meanOrNull(points.flatMap((p) => (p.ape === null ? [] : [p.ape]))),
-    });
+    origins.push(backtestOrigin(origin, f.path.slice(0, horizon).map((iv, k) => backtestPoint(k + 1, series[origin + k], iv))));
   }
-  const n = all.length;
-  return {
-    origins,
-    mae: all.reduce((s, p) => s + Math.abs(p.error), 0) / n,
-    rmse: Math.sqrt(all.reduce((s, p) => s + p.error * p.error, 0) / n),
-    mape: meanOrNull(all.flatMap((p) => (p.ape === null ? [] : [p.ape]))),
-    coverage80: all.filter((p) => p.in80).length / n,
-    coverage95: all.filter((p) => p.in95).length / n,
-    points: n,
-  };
+  return backtestSummary(origins);
 }
 
 // ---------------------------------------------------------------------------
@@ -380,7 +387,6 @@ export function backtestMmmForecast(input: MmmInput, options: MmmBacktestOptions
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be a positive integer, got ${horizon}`);
   if (n < minTrain + horizon) throw new RangeError(`series of ${n} months is shorter than minTrain + horizon = ${minTrain + horizon}`);
   const origins: BacktestOrigin[] = [];
-  const all: BacktestPoint[] = [];
   for (let origin = minTrain; origin + horizon <= n; origin++) {
     const train: MmmInput = {
       months: input.months.slice(0, origin),
@@ -390,35 +396,7 @@ export function backtestMmmForecast(input: MmmInput, options: MmmBacktestOptions
     const fit = fitMmm(train, { ...options.fit, seed: deriveSeed(options.fit?.seed ?? 1, `origin-${origin}`) });
     const plan: SpendPlan = { spend: Object.fromEntries(Object.entries(input.spend).map(([c, s]) => [c, s.slice(origin, origin + horizon)])) };
     const [f] = forecastScenarios(fit, { horizons: [horizon], scenarios: { actual: plan }, noiseDraws: options.noiseDraws, seed: origin });
-    const points = f.path.map((iv, k) => {
-      const actual = input.outcome[origin + k];
-      const error = actual - iv.point;
-      return {
-        step: k + 1,
-        actual,
-        forecast: iv.point,
-        error,
-        ape: actual === 0 ? null : Math.abs(error) / Math.abs(actual),
-        in80: actual >= iv.lower80 && actual <= iv.upper80,
-        in95: actual >= iv.lower95 && actual <= iv.upper95,
-      };
-    });
-    all.push(...points);
-    origins.push({
-      origin,
-      points,
-      mae: points.reduce((s, p) => s + Math.abs(p.error), 0) / points.length,
-      mape: meanOrNull(points.flatMap((p) => (p.ape === null ? [] : [p.ape]))),
-    });
+    origins.push(backtestOrigin(origin, f.path.map((iv, k) => backtestPoint(k + 1, input.outcome[origin + k], iv))));
   }
-  const count = all.length;
-  return {
-    origins,
-    mae: all.reduce((s, p) => s + Math.abs(p.error), 0) / count,
-    rmse: Math.sqrt(all.reduce((s, p) => s + p.error * p.error, 0) / count),
-    mape: meanOrNull(all.flatMap((p) => (p.ape === null ? [] : [p.ape]))),
-    coverage80: all.filter((p) => p.in80).length / count,
-    coverage95: all.filter((p) => p.in95).length / count,
-    points: count,
-  };
+  return backtestSummary(origins);
 }
