@@ -44,18 +44,22 @@ export function backtestActivity(deps: ActivityDeps) {
       // (this run's media-mix specification) against the champion on the same origins.
       const stored = (await db.selectFrom('model_versions').select('params')
         .where('model_version_id', '=', modelVersionId(runId, 'incrementality')).executeTakeFirstOrThrow()).params as any;
-      const input: MmmInput = { months: stored.months, outcome: stored.fitted.map((f: number, i: number) => f + stored.residuals[i]), spend: stored.spend };
       const champForecast = await championOf(deps, 'forecast');
+      // A champion without a model (a run whose history was too short) is no contender: the baseline stands in.
+      const champKind = champForecast && champForecast.params.kind !== 'unavailable' ? (champForecast.params.kind as string) : null;
       const forecastContenders = [
-        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, kind: 'mmm' },
-        { id: champForecast?.model_version_id ?? BASELINE.forecast.id, role: 'champion' as const,
-          kind: (champForecast?.params.kind as string | undefined) ?? 'trailing_mean', window: (champForecast?.params.window as number | undefined) ?? BASELINE.forecast.window },
+        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, kind: stored.kind === 'unavailable' ? 'unavailable' : 'mmm' },
+        { id: champKind ? champForecast!.model_version_id : BASELINE.forecast.id, role: 'champion' as const,
+          kind: champKind ?? 'trailing_mean', window: (champKind ? (champForecast!.params.window as number | undefined) : undefined) ?? BASELINE.forecast.window },
       ];
-      const n = input.months.length;
+      const input: MmmInput | null = stored.kind === 'unavailable' ? null
+        : { months: stored.months, outcome: stored.fitted.map((f: number, i: number) => f + stored.residuals[i]), spend: stored.spend };
+      const n = input?.months.length ?? 0;
       const minTrain = Math.max(BACKTEST_MIN_TRAIN, BASELINE.forecast.window + 1);
       for (const c of forecastContenders) {
-        if (n < minTrain + FORECAST_HORIZON) {
-          metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason: `history of ${n} months is too short` } });
+        if (!input || n < minTrain + FORECAST_HORIZON) {
+          const reason = input ? `history of ${n} months is too short` : stored.reason;
+          metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason } });
           continue;
         }
         const bt = c.kind === 'mmm'

@@ -1,7 +1,7 @@
 import { attributeAcv } from '../models/attribution-acv';
 import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
-import { fitMmm } from '../models/mmm';
+import { fitMmm, MmmHistoryTooShort, type MmmFit, type MmmInput, type MmmOptions } from '../models/mmm';
 import { mmmSeries } from '../models/mmm-series';
 import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
 import { deriveSeed } from '../models/random';
@@ -59,7 +59,7 @@ export function retrainActivity(deps: ActivityDeps) {
       // Lift tests calibrate the channels they measured (those with spend in the window; others are reported, not used).
       const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
         && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
-      const mmm = fitMmm(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv, experiments });
+      const mmm = fitIncrementality(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv, experiments });
       heartbeat({ fitted: 'incrementality' });
 
       const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
@@ -73,13 +73,17 @@ export function retrainActivity(deps: ActivityDeps) {
         { family: 'attribution', params: { ...ATTRIBUTION_POLICY, models: PATH_MODELS },
           metrics: { new: { deals: attribution.new.conversions, acv: attribution.new.acv, untouched: attribution.new.untouched },
             expansion: { deals: attribution.expansion.conversions, acv: attribution.expansion.acv, untouched: attribution.expansion.untouched } } },
-        { family: 'incrementality', params: storedMmm(mmm),
-          metrics: { months: mmm.months.length, residualSd: mmm.residualSd, bootstrap: mmm.draws.length, channels: mmm.channels,
-            experiments: { used: experiments.length, ignored: rows.experiments.length - experiments.length } } },
+        mmm.fit
+          ? { family: 'incrementality', params: storedMmm(mmm.fit),
+            metrics: { months: mmm.fit.months.length, residualSd: mmm.fit.residualSd, bootstrap: mmm.fit.draws.length, channels: mmm.fit.channels,
+              experiments: { used: experiments.length, ignored: rows.experiments.length - experiments.length } } }
+          : { family: 'incrementality', params: { kind: 'unavailable', reason: mmm.reason }, metrics: { months: series.months.length } },
         { family: 'renewal', params: renewal, metrics: { decisions: decisions.length, renewed: decisions.filter((d) => d.renewed).length } },
         { family: 'survival', params: { lifetime: 'renewal chain, months from first start', groups: 'segment' }, metrics: survivalMetrics },
-        { family: 'forecast', params: { kind: 'mmm', incrementality: modelVersionId(runId, 'incrementality'), horizon: FORECAST_HORIZON },
-          metrics: { residualSd: mmm.residualSd } },
+        mmm.fit
+          ? { family: 'forecast', params: { kind: 'mmm', incrementality: modelVersionId(runId, 'incrementality'), horizon: FORECAST_HORIZON },
+            metrics: { residualSd: mmm.fit.residualSd } }
+          : { family: 'forecast', params: { kind: 'unavailable', reason: mmm.reason }, metrics: {} },
       ];
       await inLockedTransaction(deps, `retrain:${runId}`, async (client) => {
         const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
@@ -97,19 +101,34 @@ export function retrainActivity(deps: ActivityDeps) {
         const rc = ['run_id', 'model_version_id', 'revenue', 'channel', 'removal_effect'] as const;
         await copyRows(client, 'attribution_removal_effects', rc, removalEffectRows(runId, attributionVersion, attribution), (r) => rc.map((c) => r[c]));
         const ic = ['run_id', 'model_version_id', 'channel', 'spend_usd', 'incremental_acv', 'low', 'high', 'interval', 'roi', 'mroi', 'detail'] as const;
-        await copyRows(client, 'incrementality', ic, incrementalityRows(runId, modelVersionId(runId, 'incrementality'), mmm), (r) => ic.map((c) => r[c]));
+        if (mmm.fit) await copyRows(client, 'incrementality', ic, incrementalityRows(runId, modelVersionId(runId, 'incrementality'), mmm.fit), (r) => ic.map((c) => r[c]));
         const sc = ['run_id', 'model_version_id', 'group_key', 't_months', 'survival', 'lo95', 'hi95', 'at_risk', 'events'] as const;
         await copyRows(client, 'survival_curves', sc, survivalCurveRows(runId, modelVersionId(runId, 'survival'), curves), (r) => sc.map((c) => r[c]));
       });
-      const roiRank = [...mmm.results].sort((a, b) => b.roi - a.roi).map((r) => r.channel);
+      const roiRank = mmm.fit ? [...mmm.fit.results].sort((a, b) => b.roi - a.roi).map((r) => r.channel).join(' > ') : `none: ${mmm.reason}`;
       return {
         summary: {
           wonDeals: attribution.new.conversions, newAcv: Math.round(attribution.new.acv), expansionAcv: Math.round(attribution.expansion.acv),
-          renewalDecisions: decisions.length, renewalModel: renewal.kind, channelsByRoi: roiRank.join(' > '),
+          renewalDecisions: decisions.length, renewalModel: renewal.kind, channelsByRoi: roiRank,
         },
         inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_usage', 'src_spend', 'src_experiments', 'account_rollup'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });
   };
+}
+
+/**
+ * The media-mix fit, or why there is none: a history shorter than the model
+ * has parameters is a property of the drop, not a failure of the run, so the
+ * cycle goes on with attribution, KPIs and renewals and says what it skipped
+ * (no incrementality, forecast or budget this month).
+ */
+function fitIncrementality(series: MmmInput, options: MmmOptions): { fit: MmmFit; reason: null } | { fit: null; reason: string } {
+  try {
+    return { fit: fitMmm(series, options), reason: null };
+  } catch (err) {
+    if (err instanceof MmmHistoryTooShort) return { fit: null, reason: `not enough history for the media-mix model: ${err.message}` };
+    throw err;
+  }
 }

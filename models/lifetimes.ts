@@ -137,8 +137,12 @@ export function survivalSummary(lifetimes: readonly CustomerLifetime[], decision
   let logRank: SurvivalSummary['logRank'] = null;
   const withEvents = segments.filter((s) => groups.get(s)!.some((l) => l.churned));
   if (segments.length >= 2 && withEvents.length >= 1 && lifetimes.some((l) => l.churned)) {
-    const r = logRankTest(lifetimes.map((l) => l.months), lifetimes.map((l) => l.churned), lifetimes.map((l) => l.segment));
-    logRank = { statistic: r.statistic, df: r.df, p: r.p };
+    try {
+      const r = logRankTest(lifetimes.map((l) => l.months), lifetimes.map((l) => l.churned), lifetimes.map((l) => l.segment));
+      logRank = { statistic: r.statistic, df: r.df, p: r.p };
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err; // too few groups at risk: no test to report
+    }
   }
 
   let cox: SurvivalSummary['cox'] = null;

@@ -795,6 +795,14 @@ function blockIndices(n: number, block: number, rng: ReturnType<typeof createRng
   return out;
 }
 
+/** The window has fewer months than the model has parameters to fit: a caller can go on without incrementality. */
+export class MmmHistoryTooShort extends RangeError {
+  override name = 'MmmHistoryTooShort';
+  constructor(readonly months: number, readonly channels: number, readonly needed: number) {
+    super(`${months} months are too few for ${channels} channels (need at least ${needed})`);
+  }
+}
+
 /**
  * Fits the media-mix model (see the module comment) and reports per channel
  * the incremental ACV its window spend caused with bootstrap quantiles, ROI
@@ -829,9 +837,7 @@ export function fitMmm(input: MmmInput, options: MmmOptions = {}): MmmFit {
   const seasonality = options.seasonality ?? 'month';
   const layout = layoutOf(input.months, channels, trend, seasonality === 'month', journeyChannels);
   const totalColumns = layout.jc0 - (layout.season ? 12 : 0);
-  if (n < totalColumns + 2) {
-    throw new RangeError(`${n} months are too few for ${channels.length} channels (need at least ${totalColumns + 2})`);
-  }
+  if (n < totalColumns + 2) throw new MmmHistoryTooShort(n, channels.length, totalColumns + 2);
   const first = monthIndex(input.months[0]);
   const spend = Object.fromEntries(channels.map((c) => [c, [...input.spend[c]]]));
   const unitValue = Object.fromEntries(channels.map((c) => [c, input.unitValue?.[c] ?? 1]));

@@ -278,12 +278,17 @@ export function logRankTest(
     for (let a = 0; a < k; a++) atRisk[a] -= leaving[a];
     total -= leaving.reduce((s, x) => s + x, 0);
   }
-  // The k deviations sum to zero: drop the last group to make V invertible.
-  const u = observed.slice(0, k - 1).map((o, a) => o - expected[a]);
-  const vr = v.slice(0, k - 1).map((row) => row.slice(0, k - 1));
+  // A group never at risk at an event time has O = E = 0 and no variance: it carries no
+  // information and is left out of the test (and its degrees of freedom).
+  const informative = names.map((_, a) => a).filter((a) => v[a][a] > 1e-12);
+  if (informative.length < 2) throw new RangeError('log-rank test: fewer than two groups are at risk at any event time');
+  // The deviations of the informative groups sum to zero: drop the last to make V invertible.
+  const kept = informative.slice(0, -1);
+  const u = kept.map((a) => observed[a] - expected[a]);
+  const vr = kept.map((a) => kept.map((b) => v[a][b]));
   const solved = choleskySolve(vr, u);
   const statistic = u.reduce((s, x, a) => s + x * solved[a], 0);
-  const df = k - 1;
+  const df = informative.length - 1;
   return {
     statistic,
     df,

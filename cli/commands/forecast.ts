@@ -21,7 +21,10 @@ export async function forecastCommand(runId: string, opts: ForecastOptions): Pro
     if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
     const version = await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
     const budget = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended']).where('run_id', '=', runId).execute();
-    if (!version || !budget.length) throw new Error(`run ${runId} has not been scored yet: its forecast needs the incrementality model and the budget`);
+    if (!version) throw new Error(`run ${runId} has not been scored yet: its forecast needs the incrementality model and the budget`);
+    if ((version.params as { kind?: string }).kind === 'unavailable') {
+      throw new Error(`run ${runId} has no incrementality model to forecast with: ${(version.params as { reason?: string }).reason}`);
+    }
     const stored = version.params as unknown as Omit<MmmFit, 'response'>;
     const fit: MmmFit = { ...stored, response: (c, s) => mmmResponse(stored, c, s) };
 

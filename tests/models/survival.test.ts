@@ -201,3 +201,20 @@ describe('kaplanMeier confidence band: lifelines\' exponential Greenwood definit
     expect(Math.abs(p.upper - Math.exp(-Math.exp(Math.log(-Math.log(s)) - z * sd)))).toBeLessThan(1e-12);
   });
 });
+
+describe('logRankTest with a group never at risk at an event time', () => {
+  it('leaves that group out: the statistic and df equal the test without it (tolerance 1e-12)', () => {
+    const times = [1, 2, 3, 4, 5, 6];
+    const events = [1, 1, 0, 1, 1, 0];
+    const groups = ['a', 'a', 'a', 'b', 'b', 'b'];
+    const without = logRankTest(times, events, groups);
+    // Group c: censored before the first event, so never at risk when anyone fails.
+    const withC = logRankTest([0.5, 0.5, ...times], [0, 0, ...events], ['c', 'c', ...groups]);
+    expect(withC.df).toBe(without.df);
+    expect(Math.abs(withC.statistic - without.statistic)).toBeLessThan(1e-12);
+  });
+
+  it('refuses when fewer than two groups are ever at risk at an event', () => {
+    expect(() => logRankTest([1, 2, 0.5], [1, 1, 0], ['a', 'a', 'c'])).toThrow(/fewer than two groups/);
+  });
+});
