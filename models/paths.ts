@@ -64,10 +64,51 @@ function parseCount(text: string, column: string, line: number): number {
 }
 
 /**
+ * One line's fields (RFC 4180 quoting: a field may be wrapped in double
+ * quotes, with "" for a quote inside), so a path file written by a tool that
+ * quotes its cells reads as the same paths.
+ */
+function splitFields(line: string, sep: string, lineNo: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let v = '';
+      let j = i + 1;
+      for (;;) {
+        const q = line.indexOf('"', j);
+        if (q < 0) throw new PathFileError(lineNo, 'a quoted field is not closed');
+        v += line.slice(j, q);
+        if (line[q + 1] === '"') {
+          v += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      out.push(v);
+      if (i === line.length) return out;
+      if (!line.startsWith(sep, i)) throw new PathFileError(lineNo, `a quoted field is followed by "${line[i]}", not the separator "${sep}"`);
+      i += sep.length;
+    } else {
+      const next = line.indexOf(sep, i);
+      if (next < 0) {
+        out.push(line.slice(i));
+        return out;
+      }
+      out.push(line.slice(i, next));
+      i = next + sep.length;
+    }
+  }
+}
+
+/**
  * Parses a ChannelAttribution-style path file. Columns are found by header
  * name: `path` and `total_conversions` are required, `total_conversion_value`
  * and `total_null` default to 0. Blank lines are skipped; CRLF and a UTF-8 BOM
- * are accepted. Fields are not quoted (the package's files never are).
+ * are accepted. A field may be quoted as CSV quotes it (the package's own
+ * files never are; files other tools write often are).
  *
  * @example
  * parsePathFile('path;total_conversions;total_conversion_value;total_null\na > b;1;10;2\n');
@@ -78,7 +119,7 @@ export function parsePathFile(text: string, options: ParsePathsOptions = {}): At
   const channelSep = options.channelSep ?? '>';
   if (sep === '') throw new RangeError('the field separator must not be empty');
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = lines[0].split(sep).map((h) => h.trim());
+  const header = splitFields(lines[0], sep, 1).map((h) => h.trim());
   const col = (name: string) => header.indexOf(name);
   for (const name of REQUIRED_COLUMNS) {
     if (col(name) < 0) throw new PathFileError(1, `the header lacks the "${name}" column (separator "${sep}"; found ${header.map((h) => `"${h}"`).join(', ')})`);
@@ -92,7 +133,7 @@ export function parsePathFile(text: string, options: ParsePathsOptions = {}): At
     const raw = lines[i];
     if (raw.trim() === '') continue;
     const line = i + 1;
-    const fields = raw.split(sep);
+    const fields = splitFields(raw, sep, line);
     if (fields.length !== header.length) throw new PathFileError(line, `expected ${header.length} fields separated by "${sep}", found ${fields.length}`);
     const channels = splitPath(fields[iPath], channelSep);
     if (channels.length === 0) throw new PathFileError(line, 'the path has no channel');

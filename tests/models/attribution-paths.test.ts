@@ -191,4 +191,14 @@ describe('parsePathFile', () => {
   it('reads CRLF, a BOM, another separator and missing optional columns', () => {
     expect(parsePathFile('\uFEFFtotal_conversions,path\r\n3,a > b\r\n', { sep: ',' })).toEqual([{ channels: ['a', 'b'], conversions: 3, value: 0, nulls: 0 }]);
   });
+  it('reads CSV-quoted fields: a quoted path, a quote inside, a separator inside quotes', () => {
+    const text = 'path,total_conversions,total_conversion_value,total_null\n"a > b",3,30,1\n"x ""vip"" > c,d",1,5,0\nb,"2",7,4\n';
+    expect(parsePathFile(text, { sep: ',' })).toEqual([
+      { channels: ['a', 'b'], conversions: 3, value: 30, nulls: 1 },
+      { channels: ['x "vip"', 'c,d'], conversions: 1, value: 5, nulls: 0 },
+      { channels: ['b'], conversions: 2, value: 7, nulls: 4 },
+    ]);
+    expect(() => parsePathFile('path;total_conversions\n"a > b;1\n')).toThrow(/line 2: a quoted field is not closed/);
+    expect(() => parsePathFile('path;total_conversions\n"a"b;1\n')).toThrow(/line 2: a quoted field is followed by "b"/);
+  });
 });
