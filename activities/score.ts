@@ -1,6 +1,6 @@
 import { DEFAULT_KPI_THRESHOLDS, marketingKpiReport } from '../models/kpi';
 import { forecastScenarios } from '../models/forecast';
-import { contractLtv, costRatioBySegment, renewalUplift } from '../models/ltv';
+import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
 import { mmmResponse, type MmmFit } from '../models/mmm';
 import { activeContracts, predictRenewal, renewalPath, type RenewalModel } from '../models/renewal';
@@ -57,8 +57,7 @@ export function scoreActivity(deps: ActivityDeps) {
           { asOf, seed: deriveSeed(seed, c.contract_id), expansionRate: uplift.n ? uplift.mean : 0, costRatioBySegment: costRatios },
         );
         if (i % 500 === 0) heartbeat({ scored: i });
-        // Expected ACV added by expansion over the horizon: the mean renewal uplift times each renewal's chance to happen.
-        const expansion = uplift.n ? c.acv_usd * uplift.mean * ltv.pAliveByRenewal.slice(1).reduce((s, p) => s + p, 0) : 0;
+        const expansion = uplift.n ? expectedExpansion(ltv, c.acv_usd, uplift.mean) : 0;
         return { contract_id: c.contract_id, account_id: c.account_id, renewal_probability: ltv.pNextRenewal, ltv_mean: ltv.expected,
           ltv_p10: ltv.p10, ltv_p50: ltv.p50, ltv_p90: ltv.p90, projected_arr: ltv.projectedArr12m, next_renewal_date: c.end_date,
           expected_expansion: expansion };

@@ -260,6 +260,19 @@ export interface UpliftContract {
 }
 
 /**
+ * The ACV a contract is expected to have gained by the horizon's end: it must
+ * be alive after all J renewals inside the horizon, each compounding the
+ * uplift g, so P(alive after J) × ACV × ((1 + g)^J − 1).
+ *
+ * @example
+ * expectedExpansion({ renewalsInHorizon: 2, pAliveByRenewal: [1, 0.8, 0.6] }, 1000, 0.1); // 0.6 × 1000 × 0.21 = 126
+ */
+export function expectedExpansion(ltv: Pick<LtvResult, 'renewalsInHorizon' | 'pAliveByRenewal'>, acvUsd: number, upliftRate: number): number {
+  const J = ltv.renewalsInHorizon;
+  return ltv.pAliveByRenewal[J] * acvUsd * ((1 + upliftRate) ** J - 1);
+}
+
+/**
  * Historical expansion at renewal: mean and sample sd of
  * ACV(renewal) / ACV(previous) − 1 over renewal pairs with a positive previous ACV.
  *

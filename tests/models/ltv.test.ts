@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contractLtv, costRatioBySegment, portfolioLtv, renewalUplift, type LtvContract } from '../../models/ltv';
+import { contractLtv, costRatioBySegment, expectedExpansion, portfolioLtv, renewalUplift, type LtvContract } from '../../models/ltv';
 import { renewalPath, type LogisticRenewalModel, type RenewalFeatures } from '../../models/renewal';
 
 const base: LtvContract = {
@@ -197,5 +197,21 @@ describe('contractLtv conditioned on what the contract has survived (per-renewal
     const b = contractLtv({ ...base, p_renew: 0.8 }, { asOf, seed: 1 });
     expect(Math.abs(a.expected - b.expected)).toBeLessThan(1e-9);
     expect(() => contractLtv({ ...base, p_renew_path: [0.5, 1.2] }, { asOf, seed: 1 })).toThrow(/\[0, 1\]/);
+  });
+});
+
+describe('expectedExpansion', () => {
+  it('is P(alive after the J renewals in the horizon) × ACV × ((1 + g)^J − 1), by hand (tolerance 1e-9)', () => {
+    expect(expectedExpansion({ renewalsInHorizon: 2, pAliveByRenewal: [1, 0.8, 0.6] }, 1000, 0.1)).toBeCloseTo(0.6 * 1000 * 0.21, 9);
+    expect(expectedExpansion({ renewalsInHorizon: 0, pAliveByRenewal: [1] }, 1000, 0.1)).toBe(0);
+  });
+
+  it('agrees with contractLtv: a 12-month contract over 5 years faces 5 renewals, all at p (tolerance 1e-9)', () => {
+    const r = contractLtv(
+      { contract_id: 'C', segment: 'smb', acv_usd: 1000, end_date: '2025-07-01', term_months: 12, cost_to_serve_annual_usd: 0, p_renew: 0.9 },
+      { asOf: '2025-01-01', seed: 1, sims: 10 },
+    );
+    expect(r.renewalsInHorizon).toBe(5);
+    expect(expectedExpansion(r, 1000, 0.05)).toBeCloseTo(0.9 ** 5 * 1000 * (1.05 ** 5 - 1), 9);
   });
 });
