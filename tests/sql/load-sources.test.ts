@@ -47,6 +47,13 @@ describe('loadSources with columns', () => {
     expect(some.touchpoints[0].channel).toBeUndefined();
   });
 
+  it('gives every row back as validated: the same values (occurred_at as ISO-8601 UTC text), in line order (exact)', async () => {
+    const v = await validateDrop(dropFor(null));
+    const loaded = await loadSources(deps, BATCH, ['accounts', 'touchpoints', 'contracts']);
+    expect(loaded.touchpoints).toEqual(v.rows.touchpoints.map((t) => ({ ...t, occurred_at: new Date(t.occurred_at).toISOString() })));
+    expect(loaded.touchpoints.every((t) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(t.occurred_at))).toBe(true);
+  });
+
   it('refuses a column the table does not have', async () => {
     await expect(loadSources(deps, BATCH, ['touchpoints'], { touchpoints: ['nope' as 'account_id'] })).rejects.toThrow(/touchpoints has no column\(s\) nope/);
   });
