@@ -1,5 +1,5 @@
 import { backtestMmmForecast, rollingOriginBacktest } from '../models/forecast';
-import type { MmmInput } from '../models/mmm';
+import { isMmmUnavailable, mmmObservedInput, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { deriveSeed } from '../models/random';
 import { fitRenewalModel, predictRenewal, renewalDecisions, type RenewalModel } from '../models/renewal';
 import { ActivityDeps, heartbeat, inLockedTransaction, runContext, withStage } from './context';
@@ -43,22 +43,21 @@ export function backtestActivity(deps: ActivityDeps) {
       // Forecast: the monthly outcome the incrementality model explains (new opportunities), challenger
       // (this run's media-mix specification) against the champion on the same origins.
       const stored = (await db.selectFrom('model_versions').select('params')
-        .where('model_version_id', '=', modelVersionId(runId, 'incrementality')).executeTakeFirstOrThrow()).params as any;
+        .where('model_version_id', '=', modelVersionId(runId, 'incrementality')).executeTakeFirstOrThrow()).params as unknown as StoredMmm | MmmUnavailable;
       const champForecast = await championOf(deps, 'forecast');
       // A champion without a model (a run whose history was too short) is no contender: the baseline stands in.
       const champKind = champForecast && champForecast.params.kind !== 'unavailable' ? (champForecast.params.kind as string) : null;
       const forecastContenders = [
-        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, kind: stored.kind === 'unavailable' ? 'unavailable' : 'mmm' },
+        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, kind: isMmmUnavailable(stored) ? 'unavailable' : 'mmm' },
         { id: champKind ? champForecast!.model_version_id : BASELINE.forecast.id, role: 'champion' as const,
           kind: champKind ?? 'trailing_mean', window: (champKind ? (champForecast!.params.window as number | undefined) : undefined) ?? BASELINE.forecast.window },
       ];
-      const input: MmmInput | null = stored.kind === 'unavailable' ? null
-        : { months: stored.months, outcome: stored.fitted.map((f: number, i: number) => f + stored.residuals[i]), spend: stored.spend };
+      const input = isMmmUnavailable(stored) ? null : mmmObservedInput(stored);
       const n = input?.months.length ?? 0;
       const minTrain = Math.max(BACKTEST_MIN_TRAIN, BASELINE.forecast.window + 1);
       for (const c of forecastContenders) {
         if (!input || n < minTrain + FORECAST_HORIZON) {
-          const reason = input ? `history of ${n} months is too short` : stored.reason;
+          const reason = isMmmUnavailable(stored) ? stored.reason : `history of ${n} months is too short`;
           metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason } });
           continue;
         }

@@ -51,11 +51,6 @@ export function incrementalityRows(runId: string, modelVersionId: string, fit: M
   }));
 }
 
-/** The fit without its closure: what `mmmResponse` and `predictMmm` need to use it again in later stages. */
-export function storedMmm(fit: MmmFit): Omit<MmmFit, 'response'> {
-  const { response: _response, ...data } = fit;
-  return data;
-}
 
 export function survivalCurveRows(runId: string, modelVersionId: string, curves: SurvivalSummary['curves']) {
   return Object.entries(curves).flatMap(([group_key, points]) =>

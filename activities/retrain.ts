@@ -1,7 +1,7 @@
 import { attributeAcv } from '../models/attribution-acv';
 import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
-import { fitMmm, MmmHistoryTooShort, type MmmFit, type MmmInput, type MmmOptions } from '../models/mmm';
+import { fitMmm, MmmHistoryTooShort, storeMmm, type MmmFit, type MmmInput, type MmmOptions, type MmmUnavailable } from '../models/mmm';
 import { mmmSeries } from '../models/mmm-series';
 import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
 import { deriveSeed } from '../models/random';
@@ -9,7 +9,7 @@ import { copyRows } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
-import { attributionRows, incrementalityRows, removalEffectRows, storedMmm, survivalCurveRows } from './model-rows';
+import { attributionRows, incrementalityRows, removalEffectRows, survivalCurveRows } from './model-rows';
 
 export const ATTRIBUTION_POLICY = { lookbackDays: 180, halfLifeDays: 30, markovOrder: 1 } as const;
 /** Bootstrap replicates of the media-mix model: its intervals, and the draws the budget and forecast use. */
@@ -74,10 +74,10 @@ export function retrainActivity(deps: ActivityDeps) {
           metrics: { new: { deals: attribution.new.conversions, acv: attribution.new.acv, untouched: attribution.new.untouched },
             expansion: { deals: attribution.expansion.conversions, acv: attribution.expansion.acv, untouched: attribution.expansion.untouched } } },
         mmm.fit
-          ? { family: 'incrementality', params: storedMmm(mmm.fit),
+          ? { family: 'incrementality', params: storeMmm(mmm.fit),
             metrics: { months: mmm.fit.months.length, residualSd: mmm.fit.residualSd, bootstrap: mmm.fit.draws.length, channels: mmm.fit.channels,
               experiments: { used: experiments.length, ignored: rows.experiments.length - experiments.length } } }
-          : { family: 'incrementality', params: { kind: 'unavailable', reason: mmm.reason }, metrics: { months: series.months.length } },
+          : { family: 'incrementality', params: { kind: 'unavailable', reason: mmm.reason } satisfies MmmUnavailable, metrics: { months: series.months.length } },
         { family: 'renewal', params: renewal, metrics: { decisions: decisions.length, renewed: decisions.filter((d) => d.renewed).length } },
         { family: 'survival', params: { lifetime: 'renewal chain, months from first start', groups: 'segment' }, metrics: survivalMetrics },
         mmm.fit

@@ -1,8 +1,8 @@
 import { DEFAULT_KPI_THRESHOLDS, marketingKpiReport } from '../models/kpi';
-import { forecastScenarios } from '../models/forecast';
+import { steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
-import { mmmResponse, type MmmFit } from '../models/mmm';
+import { isMmmUnavailable, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { activeContracts, predictRenewal, renewalPath, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
@@ -67,12 +67,18 @@ export function scoreActivity(deps: ActivityDeps) {
         { asOf, thresholds: DEFAULT_KPI_THRESHOLDS });
 
       // Budget and forecast from the incrementality model of this run (none when its history was too short).
-      const stored = params('incrementality') as Omit<MmmFit, 'response'> | { kind: 'unavailable'; reason: string };
-      const mmm: MmmFit | null = 'kind' in stored ? null : { ...stored, response: (channel, spend) => mmmResponse(stored, channel, spend) };
+      const stored = params('incrementality') as StoredMmm | MmmUnavailable;
+      const mmm = isMmmUnavailable(stored) ? null : restoreMmm(stored);
       const current = recentSpend(rows.spend, run.month, BUDGET_POLICY.recentMonths);
       const budget = mmm ? proposeNextBudget(mmm, current) : null;
-      const { forecastRows, totalRows } = mmm ? forecastAsIsAndRecommended(mmm, current, budget, deriveSeed(seed, 'forecast'))
-        : { forecastRows: [], totalRows: [] };
+      const scenarios = mmm ? steadySpendForecast(mmm, {
+        as_is: current,
+        ...(budget ? { recommended: Object.fromEntries(budget.lines.map((l) => [l.channel, l.recommended])) } : {}),
+      }, { horizons: FORECAST_HORIZONS, seed: deriveSeed(seed, 'forecast') }) : [];
+      const forecastRows = scenarios.flatMap((s) => s.path.map((p) => ({ scenario: s.scenario, month: p.month, mean: p.point,
+        lo80: p.lower80, hi80: p.upper80, lo95: p.lower95, hi95: p.upper95 })));
+      const totalRows = scenarios.flatMap((s) => s.totals.map((t) => ({ scenario: s.scenario, horizon: t.horizon, spend: s.monthlySpend * t.horizon,
+        mean: t.total.point, lo80: t.total.lower80, hi80: t.total.upper80, lo95: t.total.lower95, hi95: t.total.upper95 })));
 
       await inLockedTransaction(deps, `score:${runId}`, async (client) => {
         const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
@@ -102,35 +108,12 @@ export function scoreActivity(deps: ActivityDeps) {
           band: kpi.overall.band,
           budgetTotal: budget ? Math.round(budget.totalSpend) : 0,
           budgetExpectedAcv: budget ? Math.round(budget.expectedAcv) : 0,
-          ...(mmm ? {} : { skipped: `budget and forecast: ${(stored as { reason: string }).reason}` }),
+          ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${stored.reason}` } : {}),
         },
         inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: ['contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });
-  };
-}
-
-/** New ACV per month and over 3/6/12 months, holding the current and the recommended monthly spend. */
-function forecastAsIsAndRecommended(mmm: MmmFit, current: Record<string, number>, budget: BudgetPlan | null, seed: number) {
-  const months = Math.max(...FORECAST_HORIZONS);
-  const steady = (perChannel: Record<string, number>) =>
-    ({ spend: Object.fromEntries(mmm.channels.map((c) => [c, Array<number>(months).fill(perChannel[c] ?? 0)])) });
-  const scenarios = forecastScenarios(mmm, {
-    horizons: FORECAST_HORIZONS,
-    scenarios: {
-      as_is: steady(current),
-      ...(budget ? { recommended: steady(Object.fromEntries(budget.lines.map((l) => [l.channel, l.recommended]))) } : {}),
-    },
-    seed,
-  });
-  const monthlySpend = (scenario: string) => scenario === 'recommended' && budget ? budget.totalSpend
-    : mmm.channels.reduce((s, c) => s + (current[c] ?? 0), 0);
-  return {
-    forecastRows: scenarios.flatMap((s) => s.path.map((p) => ({ scenario: s.scenario, month: p.month, mean: p.point,
-      lo80: p.lower80, hi80: p.upper80, lo95: p.lower95, hi95: p.upper95 }))),
-    totalRows: scenarios.flatMap((s) => s.totals.map((t) => ({ scenario: s.scenario, horizon: t.horizon, spend: monthlySpend(s.scenario) * t.horizon,
-      mean: t.total.point, lo80: t.total.lower80, hi80: t.total.upper80, lo95: t.total.lower95, hi95: t.total.upper95 }))),
   };
 }
 

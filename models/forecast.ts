@@ -361,6 +361,35 @@ export function forecastScenarios(fit: MmmFit, options: ScenarioOptions): Scenar
   });
 }
 
+/** One scenario of `steadySpendForecast`: its forecast and the monthly spend it holds. */
+export interface SteadySpendForecast extends ScenarioForecast {
+  monthlySpend: number;
+}
+
+/**
+ * Forecasts under spend held steady: each plan gives a monthly spend per
+ * channel (channels it leaves out spend nothing), kept for the longest
+ * horizon. What the cycle stores (as-is, recommended) and what `acvloop
+ * forecast` adds a user's plan to, from the same fit and seed.
+ *
+ * @example
+ * steadySpendForecast(fit, { as_is: { webinar: 20_000 } }, { horizons: [3, 12], seed: 7 })[0].totals[1].total.point;
+ */
+export function steadySpendForecast(
+  fit: MmmFit,
+  plans: Readonly<Record<string, Readonly<Record<string, number>>>>,
+  options: { horizons: readonly number[]; seed: number },
+): SteadySpendForecast[] {
+  const months = Math.max(...options.horizons);
+  const scenarios = forecastScenarios(fit, {
+    horizons: options.horizons,
+    scenarios: Object.fromEntries(Object.entries(plans).map(([name, perChannel]) =>
+      [name, { spend: Object.fromEntries(fit.channels.map((c) => [c, Array<number>(months).fill(perChannel[c] ?? 0)])) }])),
+    seed: options.seed,
+  });
+  return scenarios.map((s) => ({ ...s, monthlySpend: fit.channels.reduce((sum, c) => sum + (plans[s.scenario][c] ?? 0), 0) }));
+}
+
 export interface MmmBacktestOptions {
   /** First origin: the model is fitted on months [0, origin). */
   minTrain: number;

@@ -795,6 +795,40 @@ function blockIndices(n: number, block: number, rng: ReturnType<typeof createRng
   return out;
 }
 
+/** A fit as it is stored (JSON): everything but the `response` closure. */
+export type StoredMmm = Omit<MmmFit, 'response'>;
+
+/** What is stored instead of a fit when there was none (see MmmHistoryTooShort). */
+export interface MmmUnavailable {
+  kind: 'unavailable';
+  reason: string;
+}
+
+export function isMmmUnavailable(stored: StoredMmm | MmmUnavailable): stored is MmmUnavailable {
+  return (stored as MmmUnavailable).kind === 'unavailable';
+}
+
+/**
+ * A fit without its closure, to store as JSON, and the fit rebuilt from it.
+ *
+ * @example
+ * const again = restoreMmm(JSON.parse(JSON.stringify(storeMmm(fit))));
+ * again.response('webinar', 20_000).mean === fit.response('webinar', 20_000).mean; // true
+ */
+export function storeMmm(fit: MmmFit): StoredMmm {
+  const { response: _response, ...data } = fit;
+  return data;
+}
+
+export function restoreMmm(stored: StoredMmm): MmmFit {
+  return { ...stored, response: (channel, spend) => mmmResponse(stored, channel, spend) };
+}
+
+/** The series a stored fit was fitted on (outcome = fitted + residuals), e.g. to backtest its specification. */
+export function mmmObservedInput(stored: StoredMmm): MmmInput {
+  return { months: stored.months, outcome: stored.fitted.map((f, i) => f + stored.residuals[i]), spend: stored.spend };
+}
+
 /** The window has fewer months than the model has parameters to fit: a caller can go on without incrementality. */
 export class MmmHistoryTooShort extends RangeError {
   override name = 'MmmHistoryTooShort';

@@ -1,5 +1,5 @@
-import { forecastScenarios } from '../../models/forecast';
-import { mmmResponse, type MmmFit } from '../../models/mmm';
+import { steadySpendForecast } from '../../models/forecast';
+import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../../models/mmm';
 import { deriveSeed } from '../../models/random';
 import { FORECAST_HORIZONS } from '../../activities/score';
 import { openDb } from '../env';
@@ -22,32 +22,21 @@ export async function forecastCommand(runId: string, opts: ForecastOptions): Pro
     const version = await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
     const budget = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended']).where('run_id', '=', runId).execute();
     if (!version) throw new Error(`run ${runId} has not been scored yet: its forecast needs the incrementality model and the budget`);
-    if ((version.params as { kind?: string }).kind === 'unavailable') {
-      throw new Error(`run ${runId} has no incrementality model to forecast with: ${(version.params as { reason?: string }).reason}`);
-    }
-    const stored = version.params as unknown as Omit<MmmFit, 'response'>;
-    const fit: MmmFit = { ...stored, response: (c, s) => mmmResponse(stored, c, s) };
+    const stored = version.params as unknown as StoredMmm | MmmUnavailable;
+    if (isMmmUnavailable(stored)) throw new Error(`run ${runId} has no incrementality model to forecast with: ${stored.reason}`);
+    const fit = restoreMmm(stored);
 
     const current = Object.fromEntries(budget.map((b) => [b.channel, b.current]));
     const recommended = Object.fromEntries(budget.map((b) => [b.channel, b.recommended]));
     const plans: Record<string, Record<string, number>> = { as_is: current, recommended };
     if (opts.spend !== undefined || opts.scale !== undefined) plans.user = userPlan(current, fit.channels, opts);
 
-    const months = Math.max(...FORECAST_HORIZONS);
-    const scenarios = forecastScenarios(fit, {
-      horizons: FORECAST_HORIZONS,
-      scenarios: Object.fromEntries(Object.entries(plans).map(([name, perChannel]) =>
-        [name, { spend: Object.fromEntries(fit.channels.map((c) => [c, Array<number>(months).fill(perChannel[c] ?? 0)])) }])),
-      seed: deriveSeed(Number(run.seed), 'forecast'),
-    });
-    const report = scenarios.map((s) => {
-      const perMonth = fit.channels.reduce((sum, c) => sum + (plans[s.scenario][c] ?? 0), 0);
-      return {
-        scenario: s.scenario, monthlySpend: plans[s.scenario],
-        totals: s.totals.map((t) => ({ horizon: t.horizon, spend: perMonth * t.horizon, ...t.total })),
-        months: s.path,
-      };
-    });
+    const scenarios = steadySpendForecast(fit, plans, { horizons: FORECAST_HORIZONS, seed: deriveSeed(Number(run.seed), 'forecast') });
+    const report = scenarios.map((s) => ({
+      scenario: s.scenario, monthlySpend: plans[s.scenario],
+      totals: s.totals.map((t) => ({ horizon: t.horizon, spend: s.monthlySpend * t.horizon, ...t.total })),
+      months: s.path,
+    }));
     if (opts.json) printJson({ runId, scenarios: report });
     else {
       say(`New ACV forecast for run ${runId} (monthly spend held for 12 months)`);
