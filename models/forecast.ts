@@ -1,5 +1,6 @@
 /**
- * New won ACV by month and a trailing-mean forecast (first cut).
+ * The trailing-mean forecast: the baseline champion the media-mix forecast is
+ * backtested against.
  *
  * The point forecast of every future month is the mean of the last k months.
  * Its uncertainty comes from the in-sample one-step-ahead residuals of the
@@ -11,54 +12,12 @@
  * Below that: `forecastScenarios` and `backtestMmmForecast`, the forecast of
  * new ACV under spend scenarios from the media-mix model (models/mmm.ts).
  */
-import { monthFromIndex, monthIndex, monthOf } from './dates';
 import { fitMmm, predictMmm } from './mmm';
 import type { MmmFit, MmmInput, MmmOptions, SpendPlan } from './mmm';
 import { createRng, deriveSeed } from './random';
 
 const Z80 = 1.2815515655446004;
 const Z95 = 1.959963984540054;
-
-export interface WonAcvOpportunity {
-  stage: 'open' | 'won' | 'lost';
-  closed_at: string | null;
-  amount_usd: number;
-}
-
-export interface MonthValue {
-  month: string;
-  acv: number;
-}
-
-/**
- * Monthly new won ACV (sum of amount_usd of won opportunities by closed month),
- * with every month between the first and last (or `from`/`to`) present, 0 when none.
- *
- * @example
- * monthlyWonAcv([
- *   { stage: 'won', closed_at: '2024-01-15', amount_usd: 100 },
- *   { stage: 'won', closed_at: '2024-03-02', amount_usd: 50 },
- *   { stage: 'lost', closed_at: '2024-02-01', amount_usd: 999 },
- * ]); // [{ month: '2024-01', acv: 100 }, { month: '2024-02', acv: 0 }, { month: '2024-03', acv: 50 }]
- */
-export function monthlyWonAcv(
-  opportunities: readonly WonAcvOpportunity[],
-  range: { from?: string; to?: string } = {},
-): MonthValue[] {
-  const byMonth = new Map<number, number>();
-  let lo = range.from ? monthIndex(range.from) : Infinity;
-  let hi = range.to ? monthIndex(range.to) : -Infinity;
-  for (const o of opportunities) {
-    if (o.stage !== 'won' || o.closed_at === null) continue;
-    const m = monthIndex(monthOf(o.closed_at));
-    byMonth.set(m, (byMonth.get(m) ?? 0) + o.amount_usd);
-    if (!range.from) lo = Math.min(lo, m);
-    if (!range.to) hi = Math.max(hi, m);
-  }
-  const out: MonthValue[] = [];
-  for (let m = lo; m <= hi; m++) out.push({ month: monthFromIndex(m), acv: byMonth.get(m) ?? 0 });
-  return out;
-}
 
 export interface ForecastOptions {
   /** Trailing window k. Default 6. */
@@ -142,21 +101,6 @@ export function trailingMeanForecast(values: readonly number[], options: Forecas
     path,
     horizons: horizons.map((h) => ({ horizon: h, month: interval(point, sd), total: interval(point * h, sd * Math.sqrt(h)) })),
   };
-}
-
-/**
- * Forecast a month series and label the forecast months.
- *
- * @example
- * forecastMonthly([{ month: '2024-01', acv: 1 }, { month: '2024-02', acv: 3 }], { window: 1, horizons: [1] }).months; // ['2024-03']
- */
-export function forecastMonthly(
-  series: readonly MonthValue[],
-  options: ForecastOptions = {},
-): TrailingMeanForecast & { months: string[] } {
-  const f = trailingMeanForecast(series.map((s) => s.acv), options);
-  const last = series.length ? monthIndex(series[series.length - 1].month) : 0;
-  return { ...f, months: f.path.map((_, i) => monthFromIndex(last + i + 1)) };
 }
 
 export interface BacktestOptions {

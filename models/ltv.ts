@@ -241,16 +241,6 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
   };
 }
 
-/**
- * `contractLtv` for every contract; results do not depend on batch order
- * (each contract's draws come from its own seeded sub-stream).
- *
- * @example
- * const results = portfolioLtv(activeWithP, { asOf: '2024-06-01', seed: runSeed('2024-06', dropHash) });
- */
-export function portfolioLtv(contracts: readonly LtvContract[], options: LtvOptions): LtvResult[] {
-  return contracts.map((c) => contractLtv(c, options));
-}
 
 /** Renewal pair columns: a renewal contract and the ACV of what it renews. */
 export interface UpliftContract {

@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { forecastMonthly, monthlyWonAcv, rollingOriginBacktest, trailingMeanForecast } from '../../models/forecast';
+import { rollingOriginBacktest, trailingMeanForecast } from '../../models/forecast';
 
 const Z80 = 1.2815515655446004;
 const Z95 = 1.959963984540054;
 const TOL = 1e-9; // hand numbers below are exact in a few decimal operations
-
-describe('monthlyWonAcv', () => {
-  it('sums won amount_usd by closed month and fills empty months with 0', () => {
-    expect(
-      monthlyWonAcv([
-        { stage: 'won', closed_at: '2023-12-31', amount_usd: 5 },
-        { stage: 'won', closed_at: '2024-02-01', amount_usd: 100 },
-        { stage: 'won', closed_at: '2024-02-29', amount_usd: 50 },
-        { stage: 'lost', closed_at: '2024-01-10', amount_usd: 999 },
-        { stage: 'open', closed_at: null, amount_usd: 999 },
-      ]),
-    ).toEqual([
-      { month: '2023-12', acv: 5 },
-      { month: '2024-01', acv: 0 },
-      { month: '2024-02', acv: 150 },
-    ]);
-  });
-  it('honours an explicit range', () => {
-    const s = monthlyWonAcv([{ stage: 'won', closed_at: '2024-02-10', amount_usd: 7 }], { from: '2024-01', to: '2024-03' });
-    expect(s.map((x) => x.acv)).toEqual([0, 7, 0]);
-  });
-});
 
 describe('trailingMeanForecast', () => {
   // window 2 over [5, 9, 4, 8, 6, 10]: residuals 4−7 = −3, 8−6.5 = 1.5, 6−6 = 0, 10−7 = 3
@@ -57,11 +35,6 @@ describe('trailingMeanForecast', () => {
   });
   it('refuses a series too short for one residual', () => {
     expect(() => trailingMeanForecast([1, 2, 3], { window: 3 })).toThrow(/at least 4 months/);
-  });
-  it('forecastMonthly labels the months after the series', () => {
-    const r = forecastMonthly([{ month: '2024-11', acv: 1 }, { month: '2024-12', acv: 3 }], { window: 1, horizons: [2] });
-    expect(r.months).toEqual(['2025-01', '2025-02']);
-    expect(r.point).toBe(3);
   });
 });
 

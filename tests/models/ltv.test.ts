@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contractLtv, costRatioBySegment, expectedExpansion, portfolioLtv, renewalUplift, type LtvContract } from '../../models/ltv';
+import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift, type LtvContract } from '../../models/ltv';
 import { renewalPath, type LogisticRenewalModel, type RenewalFeatures } from '../../models/renewal';
 
 const base: LtvContract = {
@@ -76,8 +76,8 @@ describe('contractLtv: Monte Carlo quantiles', () => {
   it('is reproducible by seed and independent of batch order; expansion noise spreads the quantiles', () => {
     const others = [{ ...base, contract_id: 'C2', p_renew: 0.9 }, { ...base, contract_id: 'C3', p_renew: 0.3 }];
     const opts = { asOf, seed: 5, expansionRate: 0.05, expansionSd: 0.1 };
-    const fwd = portfolioLtv([base, ...others], opts);
-    const rev = portfolioLtv([...others].reverse().concat(base), opts);
+    const fwd = [base, ...others].map((c) => contractLtv(c, opts));
+    const rev = [...others].reverse().concat(base).map((c) => contractLtv(c, opts));
     expect(rev.find((x) => x.contract_id === 'C1')).toEqual(fwd[0]);
     expect(fwd[0].p10).toBeLessThan(fwd[0].p50);
     expect(fwd[0].p50).toBeLessThan(fwd[0].p90);
