@@ -15,6 +15,7 @@ import { fitCox, type CoxFit } from './cox';
 import { kaplanMeier, logRankTest, type LogRankResult } from './survival';
 import { fitSbgAtRisk, type SbgFit } from './sbg';
 import { monthsBetween } from './dates';
+import { NotPositiveDefiniteError } from './linalg';
 
 /** Churns a segment needs before it gets its own Cox coefficient (else it joins the reference). */
 const MIN_COX_EVENTS_PER_LEVEL = 5;
@@ -24,7 +25,7 @@ function tryFitCox(lifetimes: readonly CustomerLifetime[], columns: { value: (l:
   try {
     return fitCox(lifetimes.map((l) => columns.map((c) => c.value(l))), lifetimes.map((l) => l.months), lifetimes.map((l) => l.churned));
   } catch (err) {
-    if (err instanceof RangeError && /positive definite/.test(err.message)) return null;
+    if (err instanceof NotPositiveDefiniteError) return null;
     throw err;
   }
 }

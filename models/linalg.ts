@@ -4,6 +4,14 @@
  * Cholesky solve of a symmetric positive-definite system is a dozen lines.
  */
 
+/** A is not (numerically) positive definite: a fit whose information matrix is singular raises it, and a caller may go on without that fit. */
+export class NotPositiveDefiniteError extends RangeError {
+  override name = 'NotPositiveDefiniteError';
+  constructor(readonly pivot: number, readonly value: number) {
+    super(`matrix is not positive definite (pivot ${pivot} = ${value})`);
+  }
+}
+
 /**
  * Solve A x = b for symmetric positive-definite A by Cholesky. Throws when A
  * is not positive definite (numerically).
@@ -19,7 +27,7 @@ export function choleskySolve(a: readonly (readonly number[])[], b: readonly num
       let sum = a[i][j];
       for (let k = 0; k < j; k++) sum -= l[i][k] * l[j][k];
       if (i === j) {
-        if (!(sum > 0)) throw new RangeError(`matrix is not positive definite (pivot ${i} = ${sum})`);
+        if (!(sum > 0)) throw new NotPositiveDefiniteError(i, sum);
         l[i][i] = Math.sqrt(sum);
       } else {
         l[i][j] = sum / l[j][j];

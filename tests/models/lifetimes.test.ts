@@ -77,3 +77,15 @@ describe('survival summary on a planted hazard (Cox recovers it)', () => {
     expect(s.sbg).toBeNull();
   });
 });
+
+describe('survival summary when the Cox information is singular', () => {
+  it('reports no Cox fit, and keeps the curves, when a covariate varies only among subjects gone before the first churn', () => {
+    const l = (i: number, months: number, churned: boolean, discountPct: number) =>
+      ({ contract_id: `C${i}`, account_id: 'x', segment: 'smb', region: null, months, churned, renewals: 0, discountPct });
+    // Discount differs only for three contracts censored at 0.5 months: no risk set at a churn sees it vary.
+    const lifetimes = [...Array.from({ length: 20 }, (_, i) => l(i, i + 1, true, 0)), l(20, 0.5, false, 10), l(21, 0.5, false, 10), l(22, 0.5, false, 10)];
+    const s = survivalSummary(lifetimes, []);
+    expect(s.cox).toBeNull();
+    expect(s.medians.all).toEqual({ median: 10, n: 23, events: 20 });
+  });
+});
