@@ -72,8 +72,10 @@ export function backtestActivity(deps: ActivityDeps) {
       }
 
       const split = shiftMonths(asOf, -12);
-      const train = renewalDecisions(rows.contracts, rows.accounts, rows.usage, split);
-      const test = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf).filter((d) => d.decided_at >= split);
+      // A decision's features are those at its own date, so one pass at asOf splits into train and test.
+      const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
+      const train = decisions.filter((d) => d.decided_at < split);
+      const test = decisions.filter((d) => d.decided_at >= split);
       const champRenewal = await championOf(deps, 'renewal');
       const renewalContenders: { id: string; role: 'challenger' | 'champion'; model: RenewalModel | null }[] = [
         { id: modelVersionId(runId, 'renewal'), role: 'challenger', model: train.length ? fitRenewalModel(train) : null },
