@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCycle, runState, decide } from '../../cli/temporal-client';
 import { decideSignal, progressQuery, type CycleProgress } from '../../workflows/messages';
@@ -60,8 +61,22 @@ async function untilGate(handle: WorkflowHandle): Promise<CycleProgress> {
   }
 }
 
-async function keepHistory(handle: WorkflowHandle) {
-  histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
+/**
+ * Keeps a history for the replay test below. With ACVLOOP_RECORD_HISTORIES=DIR
+ * it is also written to DIR/NAME.json: that is how a release's histories are
+ * stored (tests/workflows/histories/), for the next release to replay.
+ */
+async function keepHistory(handle: WorkflowHandle, name: string) {
+  const history = await handle.fetchHistory();
+  histories.push({ workflowId: handle.workflowId, history });
+  const dir = process.env.ACVLOOP_RECORD_HISTORIES;
+  if (dir) {
+    fs.mkdirSync(dir, { recursive: true });
+    // The temporal CLI's JSON, the form `temporal workflow show --output json` gives an operator too.
+    const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--workflow-id', handle.workflowId,
+      '--address', t.address, '--output', 'json'], { maxBuffer: 64 << 20 });
+    fs.writeFileSync(path.join(dir, `${name}.json`), json);
+  }
 }
 
 describe('monthly cycle on real Temporal and Postgres', () => {
@@ -69,6 +84,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     const { runId, handle } = await start('dana');
     const gate = await untilGate(handle);
     expect(gate.status).toBe('awaiting_approval');
+    await keepHistory(handle, 'waiting-at-gate');
     expect(gate.stages.filter((s) => s.status === 'completed').map((s) => s.name))
       .toEqual(['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score']);
 
@@ -92,7 +108,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     for (const m of byModel) expect(Number(m.acv)).toBeCloseTo(won, -1);
     const scored = await db.db.selectFrom('contract_scores').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(Number(scored.n)).toBeGreaterThan(0);
-    await keepHistory(handle);
+    await keepHistory(handle, 'approved');
   });
 
   it('refuses a decision before the gate opens', async () => {
@@ -105,7 +121,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect(published).toEqual([]);
     const promoted = await db.db.selectFrom('model_alias_events').selectAll().where('run_id', '=', runId).execute();
     expect(promoted).toEqual([]);
-    await keepHistory(handle);
+    await keepHistory(handle, 'rejected-before-gate');
   });
 
   it('expires when nobody decides in time, promoting nothing', async () => {
@@ -118,7 +134,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect(promoted).toEqual([]);
     const approval = await db.db.selectFrom('approvals').select('decision').where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(approval.decision).toBe('expired');
-    await keepHistory(handle);
+    await keepHistory(handle, 'expired');
   });
 
   it('recovers from a stage that fails once, with the same outputs', async () => {
@@ -134,7 +150,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect(versions.length).toBe(5);
     await decide(t.client, runId, { decision: 'approve', reviewer: 'kim' });
     expect((await handle.result()).status).toBe('completed');
-    await keepHistory(handle);
+    await keepHistory(handle, 'retried-stage');
   });
 
   it('fails a run on a rejected drop with the reason in words', async () => {
@@ -149,7 +165,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     const outcome = await db.db.selectFrom('run_outcomes').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(outcome.status).toBe('failed');
     fs.rmSync(bad, { recursive: true, force: true });
-    await keepHistory(handle);
+    await keepHistory(handle, 'failed-drop');
   });
 
   it('takes a decision sent as a signal, and ignores a refused one', async () => {
@@ -162,11 +178,11 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect((await handle.result()).decision).toMatchObject({ decision: 'approved', reviewer: 'ned', reason: 'via signal' });
     const approval = await db.db.selectFrom('approvals').select('reviewer').where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(approval.reviewer).toBe('ned');
-    await keepHistory(handle);
+    await keepHistory(handle, 'signal-decision');
   });
 
   it('replays every history above without nondeterminism', async () => {
-    expect(histories.length).toBe(6);
+    expect(histories.length).toBe(7);
     const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
     for await (const r of results) expect(r.error).toBeUndefined();
   });
