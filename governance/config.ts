@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { parseDuration } from '../cli/parse';
+
+/**
+ * The operator's config file (`--config FILE` or `ACVLOOP_CONFIG`): who may
+ * decide, how many must, the backtest gate's and drift's thresholds, the
+ * budget guardrails, reminders and the schedule. Every section is optional;
+ * what is left out takes the defaults below. A run records the config it
+ * started with (in its input and in `runs.config`), so a change to the file
+ * never changes a run already under way.
+ */
+const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 7d, 12h, 30m or 90s');
+
+export const reviewerSchema = z.object({
+  name: z.string().trim().min(1),
+  roles: z.array(z.enum(['approver', 'viewer'])).min(1),
+}).strict();
+
+export const configSchema = z.object({
+  reviewers: z.array(reviewerSchema).default([]),
+  approvals: z.object({
+    /** Distinct approvers a run needs. */
+    required: z.number().int().min(1).default(1),
+    /** A budget that moves more than `share` of the total spend needs `required` distinct approvers. */
+    largeBudgetMove: z.object({ share: z.number().min(0).max(1).default(0.15), required: z.number().int().min(1).default(2) }).strict().prefault({}),
+    timeout: duration.default('7d'),
+    /** A reminder is logged, audited (and POSTed to the webhook) this long before the gate expires. */
+    remindBefore: duration.default('24h'),
+    webhook: z.string().url().optional(),
+  }).strict().prefault({}),
+  gate: z.object({
+    /** Absolute thresholds a challenger must meet. */
+    forecastMapeMax: z.number().positive().default(0.5),
+    forecastCoverage80Min: z.number().min(0).max(1).default(0.5),
+    renewalBrierMax: z.number().positive().default(0.25),
+    renewalAucMin: z.number().min(0).max(1).default(0.55),
+    /** Spearman correlation of channel credit with the champion's, when there is one. */
+    attributionStabilityMin: z.number().min(-1).max(1).default(0.5),
+    /** How much better than the champion (relative, on the primary metrics) a challenger must be; 0 means "no worse". */
+    minRelativeImprovement: z.number().min(-1).max(1).default(0),
+  }).strict().prefault({}),
+  drift: z.object({
+    psiWarn: z.number().positive().default(0.1),
+    psiDrift: z.number().positive().default(0.25),
+    /** p-value under which a KS or chi-square test calls a feature drifted (samples up to 1000 rows). */
+    pValue: z.number().positive().max(1).default(0.05),
+    /** Wasserstein (in standard deviations) or Jensen-Shannon distance over which a feature drifted (larger samples). */
+    distance: z.number().positive().default(0.1),
+    /** A source drifted when this share of its features drifted. */
+    shareDrifted: z.number().min(0).max(1).default(0.5),
+    /** A row count this many standard deviations from the earlier runs' is an anomaly. */
+    rowCountZ: z.number().positive().default(3),
+  }).strict().prefault({}),
+  budget: z.object({
+    recentMonths: z.number().int().min(1).default(3),
+    maxChange: z.number().min(0).max(1).default(0.2),
+    uncertaintyPenalty: z.number().min(0).default(0),
+  }).strict().prefault({}),
+  schedule: z.object({
+    id: z.string().min(1).default('acvloop-monthly'),
+    /** Where a scheduled run finds its drop; `{month}` becomes YYYY-MM of the month before the run. */
+    dropPattern: z.string().min(1).default('drops/{month}'),
+    dayOfMonth: z.union([z.number().int().min(1).max(28), z.literal('last-business-day')]).default(1),
+    hour: z.number().int().min(0).max(23).default(2),
+    minute: z.number().int().min(0).max(59).default(0),
+    timeZone: z.string().min(1).default('UTC'),
+    catchupWindow: duration.default('30d'),
+  }).strict().prefault({}),
+}).strict();
+
+export type AcvloopConfig = z.infer<typeof configSchema>;
+export type Reviewer = z.infer<typeof reviewerSchema>;
+
+export const DEFAULT_CONFIG: AcvloopConfig = configSchema.parse({});
+
+/** The config at `file` (or ACVLOOP_CONFIG), validated; the defaults when neither is given. */
+export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): AcvloopConfig & { source: string | null } {
+  const source = file ?? env.ACVLOOP_CONFIG ?? null;
+  if (!source) return { ...DEFAULT_CONFIG, source: null };
+  let text: string;
+  try {
+    text = fs.readFileSync(source, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the config file ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${source} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${source}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  const names = new Set<string>();
+  for (const r of parsed.data.reviewers) {
+    if (names.has(r.name)) throw new Error(`${source}: reviewers: ${r.name} is listed twice`);
+    names.add(r.name);
+  }
+  return { ...parsed.data, source };
+}
+
+/** Milliseconds of a config duration (already validated by the schema). */
+export function durationMs(v: string, what = 'duration'): number {
+  return parseDuration(v, what);
+}
