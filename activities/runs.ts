@@ -2,7 +2,7 @@ import { runSeed } from '../models/random';
 import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
 
-export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy'> & {
+export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy'> & {
   workflowRunId: string;
 };
 
@@ -22,6 +22,8 @@ export function runActivities(deps: ActivityDeps) {
         .values({
           run_id: input.runId, month: input.month, drop_path: input.dropPath, drop_sha256: input.dropSha256,
           version: input.version, requested_by: input.requestedBy, seed, code_version: deps.codeVersion,
+          config: input.config ? JSON.stringify(input.config) : null,
+          attribution_policy: input.attributionPolicy ? JSON.stringify(input.attributionPolicy) : null,
         })
         .onConflict((oc) => oc.column('run_id').doNothing())
         .execute();

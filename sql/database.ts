@@ -20,6 +20,9 @@ export interface RunsTable {
   seed: ColumnType<string, number | string, never>;
   code_version: string;
   created_at: Timestamp;
+  /** The operator config the run started with (null for runs before governance). */
+  config: ColumnType<Record<string, unknown> | null, string | null | undefined, never>;
+  attribution_policy: ColumnType<Record<string, unknown> | null, string | null | undefined, never>;
 }
 
 export interface RunStageEventsTable {
@@ -150,6 +153,8 @@ export interface ModelVersionsTable {
   training_batch_id: string;
   code_version: string;
   created_at: Timestamp;
+  /** The drop files the version was trained on: [{file, sha256}]. */
+  training_files: ColumnType<{ file: string; sha256: string }[] | null, string | null | undefined, never>;
 }
 
 export interface BacktestsTable {
@@ -213,6 +218,17 @@ export interface PublicationsTable {
 
 export interface ModelAliasEventsTable {
   id: Generated<string>; family: string; alias: string; model_version_id: string; run_id: string; at: Timestamp;
+  actor: string | null; reason: string | null; from_version_id: string | null;
+}
+
+export interface ApprovalDecisionsTable {
+  id: Generated<string>; run_id: string; reviewer: string; decision: 'approved' | 'rejected'; reason: string | null;
+  decided_at: ColumnType<Date, Date | string, never>;
+}
+
+export interface GateVerdictsTable {
+  run_id: string; passed: boolean; checks: Json<any>; required_approvers: number; budget_move_share: number | null;
+  sign_off: Json<any>; changes: Json<any>; created_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -225,6 +241,8 @@ export interface AuditLogTable {
   after: Json | null;
   reason: string | null;
   dedupe_key: string | null;
+  model_version_id: string | null;
+  drop_sha256: string | null;
 }
 
 export interface Database {
@@ -264,4 +282,6 @@ export interface Database {
   publications: PublicationsTable;
   model_alias_events: ModelAliasEventsTable;
   audit_log: AuditLogTable;
+  approval_decisions: ApprovalDecisionsTable;
+  gate_verdicts: GateVerdictsTable;
 }

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AcvloopConfig } from '../governance/config';
 
 /** The stages of the monthly cycle, in order. */
 export const STAGES = ['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score', 'approval', 'publish'] as const;
@@ -56,6 +57,10 @@ export interface CycleInput {
   approvalTimeoutMs?: number;
   /** Heartbeat timeout of the long activities (default 30 s); tests shorten it to recover fast from a killed worker. */
   heartbeatTimeoutMs?: number;
+  /** The operator config the run starts with (reviewers, approvals, gate and drift thresholds, budget); defaults when absent. */
+  config?: AcvloopConfig;
+  /** The attribution policy document the run uses (versioned); the default policy when absent. */
+  attributionPolicy?: Record<string, unknown>;
 }
 
 export interface CycleResult {

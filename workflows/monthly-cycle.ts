@@ -85,6 +85,7 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
     await bookkeeping.registerRun({
       runId: input.runId, month: input.month, dropPath: input.dropPath, dropSha256: input.dropSha256,
       version: input.version, requestedBy: input.requestedBy, workflowRunId: workflowInfo().runId,
+      config: input.config, attributionPolicy: input.attributionPolicy,
     });
     const runId = input.runId;
     await stage('ingest', () => stages.ingest({ runId }));
