@@ -85,14 +85,17 @@ export function retrainActivity(deps: ActivityDeps) {
             metrics: { residualSd: mmm.fit.residualSd } }
           : { family: 'forecast', params: { kind: 'unavailable', reason: mmm.reason }, metrics: {} },
       ];
+      // A version names the drop files it learned from by content hash, so it can be traced and reproduced.
+      const trainingFiles = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).orderBy('file').execute();
       await inLockedTransaction(deps, `retrain:${runId}`, async (client) => {
         const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
         if (done.rowCount) return;
         for (const v of versions) {
           await client.query(
-            `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version)
-             values ($1, $2, $3, $4, $5, $6, $7)`,
-            [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion],
+            `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version, training_files)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion,
+              JSON.stringify(trainingFiles)],
           );
         }
         const attributionVersion = modelVersionId(runId, 'attribution');
