@@ -227,8 +227,12 @@ export interface ApprovalDecisionsTable {
 }
 
 export interface GateVerdictsTable {
-  run_id: string; passed: boolean; checks: Json<any>; required_approvers: number; budget_move_share: number | null;
-  sign_off: Json<any>; changes: Json<any>; created_at: Timestamp;
+  run_id: string; passed: boolean; promote: Json<any>; families: Json<any>; checks: Json<any>; thresholds: Json<any>; created_at: Timestamp;
+}
+
+export interface ApprovalRequestsTable {
+  run_id: string; required_approvers: number; budget_move_share: number | null; sign_off: Json<any>; changes: Json<any>;
+  previous_run_id: string | null; created_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -284,4 +288,5 @@ export interface Database {
   audit_log: AuditLogTable;
   approval_decisions: ApprovalDecisionsTable;
   gate_verdicts: GateVerdictsTable;
+  approval_requests: ApprovalRequestsTable;
 }

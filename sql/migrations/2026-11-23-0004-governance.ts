@@ -49,14 +49,24 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create trigger approval_decisions_append_only before update or delete on approval_decisions
     for each row execute function acvloop_append_only()`.execute(db);
 
+  // The gate's verdict per family: every check (name, value, threshold, pass/fail) and what it promotes.
   await db.schema.createTable('gate_verdicts')
     .addColumn('run_id', 'text', (c) => c.primaryKey())
     .addColumn('passed', 'boolean', (c) => c.notNull())
+    .addColumn('promote', 'jsonb', (c) => c.notNull())
+    .addColumn('families', 'jsonb', (c) => c.notNull())
     .addColumn('checks', 'jsonb', (c) => c.notNull())
+    .addColumn('thresholds', 'jsonb', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+  // What the gate asks sign-off for, how many approvers, and what changed since the last approved run.
+  await db.schema.createTable('approval_requests')
+    .addColumn('run_id', 'text', (c) => c.primaryKey())
     .addColumn('required_approvers', 'integer', (c) => c.notNull())
     .addColumn('budget_move_share', 'double precision')
     .addColumn('sign_off', 'jsonb', (c) => c.notNull())
     .addColumn('changes', 'jsonb', (c) => c.notNull())
+    .addColumn('previous_run_id', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 
@@ -71,6 +81,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`alter table run_outcomes drop constraint run_outcomes_status_check`.execute(db);
   await sql`alter table run_outcomes add constraint run_outcomes_status_check check (status in ('completed','rejected','expired','failed'))`.execute(db);
   await sql`alter table audit_log drop column model_version_id, drop column drop_sha256`.execute(db);
+  await db.schema.dropTable('approval_requests').ifExists().execute();
   await db.schema.dropTable('gate_verdicts').ifExists().execute();
   await db.schema.dropTable('approval_decisions').ifExists().execute();
   await sql`drop index if exists model_alias_events_latest`.execute(db);
