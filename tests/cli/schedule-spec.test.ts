@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { CalendarSpec } from '@temporalio/client';
+import {
+  LAST_BUSINESS_DAY_YEARS, addMonths, backfillWindow, daysInMonth, lastBusinessDay, lastBusinessDayCalendars,
+  monthOfScheduledTime, monthsFromTo, runTimeFor, scheduleSpecFor, zonedTimeToUtc,
+} from '../../cli/schedule-spec';
+import { DEFAULT_CONFIG } from '../../governance/config';
+
+const schedule = (over: Partial<typeof DEFAULT_CONFIG.schedule> = {}) => ({ ...DEFAULT_CONFIG.schedule, ...over });
+
+describe('lastBusinessDay', () => {
+  // Weekdays of month ends read off a printed calendar.
+  it.each([
+    ['2026-05', '2026-05-29'], // 31st is a Sunday
+    ['2026-01', '2026-01-30'], // 31st is a Saturday
+    ['2026-02', '2026-02-27'], // 28th is a Saturday
+    ['2026-08', '2026-08-31'], // 31st is a Monday
+    ['2026-11', '2026-11-30'], // 30th is a Monday
+    ['2026-12', '2026-12-31'], // 31st is a Thursday
+    ['2027-01', '2027-01-29'], // 31st is a Sunday
+    ['2027-02', '2027-02-26'], // 28th is a Sunday
+    ['2028-02', '2028-02-29'], // leap year, 29th is a Tuesday
+    ['2029-02', '2029-02-28'], // 28th is a Wednesday
+    ['2100-02', '2100-02-26'], // 2100 is not a leap year; the 28th is a Sunday
+  ])('of %s is %s', (month, day) => {
+    expect(lastBusinessDay(month)).toBe(day);
+  });
+});
+
+/** Does a calendar match a wall-clock date at `hour:minute`? (Temporal's rule: every field matches.) */
+function matches(c: CalendarSpec, date: Date, hour: number, minute: number): boolean {
+  const months = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+  const days = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+  const inField = (field: unknown, value: number, names?: string[], dflt: number | '*' = '*'): boolean => {
+    const f = field ?? dflt;
+    if (f === '*') return true;
+    const idx = (v: unknown) => (typeof v === 'string' ? names!.indexOf(v) : (v as number));
+    return (Array.isArray(f) ? f : [f]).some((r: any) => {
+      if (typeof r !== 'object') return idx(r) === value;
+      const start = idx(r.start);
+      const end = r.end === undefined ? start : idx(r.end);
+      const step = r.step ?? 1;
+      return value >= start && value <= end && (value - start) % step === 0;
+    });
+  };
+  return inField(c.hour, hour, undefined, 0) && inField(c.minute, minute, undefined, 0)
+    && inField(c.dayOfMonth, date.getUTCDate()) && inField(c.month, date.getUTCMonth(), months)
+    && inField(c.year, date.getUTCFullYear()) && inField(c.dayOfWeek, date.getUTCDay(), days);
+}
+
+describe('last-business-day calendars', () => {
+  it(`match exactly one day a month, the last business day, in every month of ${LAST_BUSINESS_DAY_YEARS.first}-${LAST_BUSINESS_DAY_YEARS.last}`, () => {
+    const calendars = lastBusinessDayCalendars(2, 0);
+    let months = 0;
+    for (let y = LAST_BUSINESS_DAY_YEARS.first; y <= LAST_BUSINESS_DAY_YEARS.last; y++) {
+      for (let m = 1; m <= 12; m++) {
+        const hits: string[] = [];
+        for (let d = 1; d <= daysInMonth(y, m); d++) {
+          const date = new Date(Date.UTC(y, m - 1, d));
+          if (calendars.some((c) => matches(c, date, 2, 0))) hits.push(date.toISOString().slice(0, 10));
+        }
+        const month = `${y}-${String(m).padStart(2, '0')}`;
+        expect(hits, month).toEqual([lastBusinessDay(month)]);
+        months++;
+      }
+    }
+    expect(months).toBe(400 * 12);
+  });
+
+  it('fire only at the configured hour and minute', () => {
+    const calendars = lastBusinessDayCalendars(17, 45);
+    const day = new Date(Date.UTC(2026, 4, 29));
+    expect(calendars.some((c) => matches(c, day, 17, 45))).toBe(true);
+    expect(calendars.some((c) => matches(c, day, 2, 0))).toBe(false);
+  });
+});
+
+describe('scheduleSpecFor', () => {
+  it('is day 1 at 02:00 UTC by default', () => {
+    const spec = scheduleSpecFor(schedule());
+    expect(spec.timezone).toBe('UTC');
+    expect(spec.calendars).toEqual([{ comment: 'day 1 of every month', dayOfMonth: 1, hour: 2, minute: 0 }]);
+  });
+
+  it('carries the configured day, time and zone', () => {
+    const spec = scheduleSpecFor(schedule({ dayOfMonth: 15, hour: 6, minute: 30, timeZone: 'Europe/Berlin' }));
+    expect(spec).toEqual({ timezone: 'Europe/Berlin', calendars: [{ comment: 'day 15 of every month', dayOfMonth: 15, hour: 6, minute: 30 }] });
+  });
+});
+
+describe('monthOfScheduledTime', () => {
+  it.each([
+    ['2026-09-01T02:00:00Z', 'UTC', '2026-08'],
+    ['2027-01-01T02:00:00Z', 'UTC', '2026-12'], // across the year
+    ['2026-08-31T23:59:59Z', 'UTC', '2026-07'],
+    // 2026-09-01 02:00 UTC is 2026-08-31 19:00 in Los Angeles (UTC-7 in summer): still August there.
+    ['2026-09-01T02:00:00Z', 'America/Los_Angeles', '2026-07'],
+    // 2026-08-31 20:00 UTC is 2026-09-01 05:00 in Tokyo (UTC+9).
+    ['2026-08-31T20:00:00Z', 'Asia/Tokyo', '2026-08'],
+    // 2026-12-31 23:30 UTC is 2027-01-01 00:30 in Berlin (UTC+1 in winter).
+    ['2026-12-31T23:30:00Z', 'Europe/Berlin', '2026-12'],
+  ])('%s in %s is for %s', (at, zone, month) => {
+    expect(monthOfScheduledTime(new Date(at), zone)).toBe(month);
+  });
+});
+
+describe('zonedTimeToUtc', () => {
+  it.each([
+    [{ year: 2026, month: 9, day: 1, hour: 2, minute: 0 }, 'America/New_York', '2026-09-01T06:00:00.000Z'], // EDT, UTC-4
+    [{ year: 2026, month: 12, day: 1, hour: 2, minute: 0 }, 'America/New_York', '2026-12-01T07:00:00.000Z'], // EST, UTC-5
+    [{ year: 2026, month: 9, day: 1, hour: 2, minute: 0 }, 'Asia/Kolkata', '2026-08-31T20:30:00.000Z'], // UTC+5:30
+    [{ year: 2026, month: 9, day: 1, hour: 2, minute: 0 }, 'UTC', '2026-09-01T02:00:00.000Z'],
+    // New York skips 02:00-03:00 on 2026-03-08: 02:30 moves past the gap to 03:30 EDT.
+    [{ year: 2026, month: 3, day: 8, hour: 2, minute: 30 }, 'America/New_York', '2026-03-08T07:30:00.000Z'],
+    // New York repeats 01:00-02:00 on 2026-11-01: the first 01:30 is EDT.
+    [{ year: 2026, month: 11, day: 1, hour: 1, minute: 30 }, 'America/New_York', '2026-11-01T05:30:00.000Z'],
+    // Berlin repeats 02:00-03:00 on 2026-10-25: the first 02:30 is CEST (UTC+2).
+    [{ year: 2026, month: 10, day: 25, hour: 2, minute: 30 }, 'Europe/Berlin', '2026-10-25T00:30:00.000Z'],
+  ])('%o in %s is %s', (t, zone, iso) => {
+    expect(zonedTimeToUtc(t, zone).toISOString()).toBe(iso);
+  });
+});
+
+describe('months and backfill ranges', () => {
+  it('counts months across years', () => {
+    expect(addMonths('2026-12', 1)).toBe('2027-01');
+    expect(addMonths('2026-01', -1)).toBe('2025-12');
+    expect(monthsFromTo('2026-11', '2027-02')).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
+  });
+
+  it('runs the cycle of a month in the month after it', () => {
+    expect(runTimeFor('2026-08', schedule()).toISOString()).toBe('2026-09-01T02:00:00.000Z');
+    expect(runTimeFor('2026-12', schedule()).toISOString()).toBe('2027-01-01T02:00:00.000Z');
+    // The cycle of 2026-04 runs on the last business day of May: Friday the 29th, 18:00 New York (EDT) = 22:00 UTC.
+    expect(runTimeFor('2026-04', schedule({ dayOfMonth: 'last-business-day', hour: 18, timeZone: 'America/New_York' })).toISOString())
+      .toBe('2026-05-29T22:00:00.000Z');
+  });
+
+  it('covers the run months of the backfilled cycles, on the schedule clock', () => {
+    const w = backfillWindow('2026-08', '2026-09', schedule());
+    expect([w.start.toISOString(), w.end.toISOString()]).toEqual(['2026-09-01T00:00:00.000Z', '2026-10-31T23:59:59.000Z']);
+    const ny = backfillWindow('2026-08', '2026-08', schedule({ timeZone: 'America/New_York' }));
+    expect([ny.start.toISOString(), ny.end.toISOString()]).toEqual(['2026-09-01T04:00:00.000Z', '2026-10-01T03:59:59.000Z']);
+    // Each backfilled month's run time lies in the window, and the neighbours' do not.
+    for (const s of [schedule(), schedule({ dayOfMonth: 'last-business-day', hour: 23, minute: 59, timeZone: 'Pacific/Auckland' })]) {
+      const win = backfillWindow('2026-08', '2026-09', s);
+      const inside = (m: string) => runTimeFor(m, s) >= win.start && runTimeFor(m, s) <= win.end;
+      expect(['2026-07', '2026-08', '2026-09', '2026-10'].map(inside)).toEqual([false, true, true, false]);
+    }
+    expect(() => backfillWindow('2026-09', '2026-08', schedule())).toThrow(/--from 2026-09 is after --to 2026-08/);
+  });
+});
