@@ -249,6 +249,18 @@ export interface AuditLogTable {
   drop_sha256: string | null;
 }
 
+export interface DriftFeaturesTable {
+  run_id: string; source: string; feature: string; kind: 'number' | 'category';
+  method: 'ks' | 'chisquare' | 'wasserstein' | 'jensenshannon' | 'none';
+  statistic: number | null; p_value: number | null; psi: number | null; threshold: number; drifted: boolean;
+  reference_run_id: string | null; detail: Json;
+}
+
+export interface DriftSourcesTable {
+  run_id: string; source: string; rows: number; reference_rows: number; row_count_z: number | null; row_anomaly: boolean;
+  drifted_share: number; drifted: boolean; detail: Json;
+}
+
 export interface Database {
   runs: RunsTable;
   run_stage_events: RunStageEventsTable;
@@ -288,5 +300,7 @@ export interface Database {
   audit_log: AuditLogTable;
   approval_decisions: ApprovalDecisionsTable;
   gate_verdicts: GateVerdictsTable;
+  drift_features: DriftFeaturesTable;
+  drift_sources: DriftSourcesTable;
   approval_requests: ApprovalRequestsTable;
 }
