@@ -1,4 +1,5 @@
 import { attributeAcv } from '../models/attribution-acv';
+import { attributionOptions, defaultAttributionPolicy, parseAttributionPolicy, type LoadedPolicy } from '../models/attribution-policy';
 import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
 import { fitMmm, MmmHistoryTooShort, storeMmm, type MmmFit, type MmmInput, type MmmOptions, type MmmUnavailable } from '../models/mmm';
@@ -8,10 +9,13 @@ import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
 import { loadSources } from './load';
-import { pgDataset } from './lineage-event';
+import { pgDataset, PRODUCER } from './lineage-event';
 import { attributionRows, incrementalityRows, removalEffectRows, survivalCurveRows } from './model-rows';
 
-export const ATTRIBUTION_POLICY = { lookbackDays: 180, halfLifeDays: 30, markovOrder: 1 } as const;
+/** The attribution agreement of a run: the document it was started with, else the default file. */
+export function runAttributionPolicy(run: { run_id: string; attribution_policy: Record<string, unknown> | null }): LoadedPolicy {
+  return run.attribution_policy ? parseAttributionPolicy(run.attribution_policy, `the attribution policy of run ${run.run_id}`) : defaultAttributionPolicy();
+}
 /** Bootstrap replicates of the media-mix model: its intervals, and the draws the budget and forecast use. */
 export const MMM_POLICY = { bootstrap: 200, lookbackDays: 180 } as const;
 export const FORECAST_HORIZON = 3;
@@ -40,6 +44,8 @@ export function retrainActivity(deps: ActivityDeps) {
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
       const segmentOf = new Map(rows.accounts.map((a) => [a.account_id, a.segment as string]));
+      const regionOf = new Map(rows.accounts.filter((a) => a.region !== null).map((a) => [a.account_id, a.region as string]));
+      const policy = runAttributionPolicy(run);
 
       // Only what was known before the run's month ended.
       const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
@@ -48,14 +54,16 @@ export function retrainActivity(deps: ActivityDeps) {
       const contracts = rows.contracts.filter((c) => c.start_date < asOf);
 
       const attribution = attributeAcv(
-        { touches, opportunities: closed, contracts, topParent, segmentOf },
-        { ...ATTRIBUTION_POLICY, models: PATH_MODELS },
+        { touches, opportunities: closed, contracts, topParent, segmentOf, regionOf },
+        { ...attributionOptions(policy.policy), models: PATH_MODELS },
       );
       heartbeat({ fitted: 'attribution' });
 
       const spend = rows.spend.filter((s) => s.month <= run.month);
       const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: run.month, lookbackDays: MMM_POLICY.lookbackDays });
-      const attributedAcv = Object.fromEntries(Object.entries(attribution.new.models.linear?.byChannel ?? {}).map(([c, v]) => [c, v.acv]));
+      // The credit shown beside what the spend caused is the agreement's reported model's.
+      const reported = policy.policy.reportedModel;
+      const attributedAcv = Object.fromEntries(Object.entries(attribution.new.models[reported]?.byChannel ?? {}).map(([c, v]) => [c, v.acv]));
       // Lift tests calibrate the channels they measured (those with spend in the window; others are reported, not used).
       const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
         && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
@@ -70,8 +78,10 @@ export function retrainActivity(deps: ActivityDeps) {
 
       const { curves, ...survivalMetrics } = survival;
       const versions = [
-        { family: 'attribution', params: { ...ATTRIBUTION_POLICY, models: PATH_MODELS },
-          metrics: { new: { deals: attribution.new.conversions, acv: attribution.new.acv, untouched: attribution.new.untouched },
+        { family: 'attribution',
+          params: { lookbackDays: policy.policy.lookbackDays, halfLifeDays: policy.policy.halfLifeDays, markovOrder: policy.policy.markovOrder,
+            models: PATH_MODELS, reportedModel: reported, policy: { version: policy.version, sha256: policy.sha256, document: policy.policy } },
+          metrics: { policy: policy.policyVersion, new: { deals: attribution.new.conversions, acv: attribution.new.acv, untouched: attribution.new.untouched },
             expansion: { deals: attribution.expansion.conversions, acv: attribution.expansion.acv, untouched: attribution.expansion.untouched } } },
         mmm.fit
           ? { family: 'incrementality', params: storeMmm(mmm.fit),
@@ -113,9 +123,12 @@ export function retrainActivity(deps: ActivityDeps) {
         summary: {
           wonDeals: attribution.new.conversions, newAcv: Math.round(attribution.new.acv), expansionAcv: Math.round(attribution.expansion.acv),
           renewalDecisions: decisions.length, renewalModel: renewal.kind, channelsByRoi: roiRank,
+          attributionPolicy: policy.policyVersion, reportedAttribution: reported,
         },
         inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_touchpoints', 'src_usage', 'src_spend', 'src_experiments', 'account_rollup'].map((t) => pgDataset(deps.db.schema, t)),
-        outputs: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'].map((t) => pgDataset(deps.db.schema, t)),
+        outputs: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'].map((t) => pgDataset(deps.db.schema, t,
+          t === 'attribution' ? { acvloop_attribution_policy: { _producer: PRODUCER, _schemaURL: `${PRODUCER}/facets/attribution-policy.json`,
+            version: policy.version, sha256: policy.sha256, reportedModel: reported } } : undefined)),
       };
     });
   };

@@ -19,6 +19,15 @@
  * under every model, so every model's totals reconcile to the stream's deals
  * and ACV; Markov and Shapley are fitted on the touched journeys only.
  *
+ * The attribution agreement (models/attribution-policy.ts) reaches the
+ * journeys through the options: `touchFilter` drops touches of kinds or
+ * channels that do not count before journeys are built (so they change every
+ * model); `positionByRegion` replaces the position weights for deals whose
+ * account is in that region; `dealSizeBands` scale each touch's rule-based
+ * weight by its channel's multiplier for deals whose ACV falls in the band,
+ * then normalise again. Bands and regions change the rule-based models only:
+ * Markov and Shapley learn channel credit from the journeys themselves.
+ *
  * Breakdowns. Heuristic models credit each touch, so channel, campaign and
  * segment x channel come from the same weights. Markov and Shapley credit
  * channels: per segment they are fitted on that segment's journeys alone;
@@ -27,7 +36,10 @@
  */
 import { HEURISTIC_MODELS, TOUCH_MODEL, type HeuristicModel } from './attribution-heuristics';
 import { PATH_MODELS, type PathModel } from './attribution-paths';
-import { NO_CAMPAIGN, NO_TOUCH, touchWeights, type AttributionTouch, type Credit, type ModelCredit } from './attribution';
+import {
+  DEFAULT_POSITION_WEIGHTS, NO_CAMPAIGN, NO_TOUCH, reweightTouches, touchWeights,
+  type AttributionTouch, type Credit, type ModelCredit, type PositionWeights,
+} from './attribution';
 import { DAY_MS, toMs } from './dates';
 import { topParentOf } from './graph';
 import { markovAttribution } from './markov';
@@ -61,6 +73,28 @@ export interface AcvAttributionInput {
   topParent: ReadonlyMap<string, string>;
   /** account_id -> segment; '(unknown)' when missing. */
   segmentOf?: ReadonlyMap<string, string>;
+  /** account_id -> region (for `positionByRegion`); accounts missing from it have no region. */
+  regionOf?: ReadonlyMap<string, string>;
+}
+
+/** Which touches count: a touch counts when its kind is listed and its channel is included and not excluded. */
+export interface TouchFilter {
+  kinds?: readonly AttributionTouch['kind'][];
+  /** Only these channels count (null or absent: every channel). */
+  includeChannels?: readonly string[] | null;
+  excludeChannels?: readonly string[];
+}
+
+/**
+ * Deals whose ACV (the value the deal brings to the stream: first-contract
+ * ACV for new business, the uplift for expansion) is at least `minAcvUsd` and
+ * below the next band's minimum.
+ */
+export interface DealSizeBand {
+  name: string;
+  minAcvUsd: number;
+  /** channel -> multiplier of its touches' rule-based weights (absent: 1). */
+  channelWeights: Readonly<Record<string, number>>;
 }
 
 export interface AcvAttributionOptions {
@@ -72,6 +106,14 @@ export interface AcvAttributionOptions {
   markovOrder?: number;
   /** Models to compute. Default all of PATH_MODELS. */
   models?: readonly PathModel[];
+  /** Touches that count. Default all. */
+  touchFilter?: TouchFilter;
+  /** Position-based shares. Default 40/20/40. */
+  positionWeights?: PositionWeights;
+  /** region -> position shares for deals of accounts in that region. */
+  positionByRegion?: Readonly<Record<string, PositionWeights>>;
+  /** Per-band channel multipliers, by increasing `minAcvUsd`. */
+  dealSizeBands?: readonly DealSizeBand[];
 }
 
 /** One revenue stream (new or expansion) under every model. */
@@ -132,6 +174,33 @@ interface Journey {
   converted: boolean;
   acv: number;
   segment: number;
+  /** Position shares of the deal (its region's, else the policy's). */
+  position: PositionWeights;
+  /** Multiplier per channel id of the deal's size band, or null outside every band. */
+  multipliers: Float64Array | null;
+}
+
+/** A new-business deal's touches in the family index: `ref - lookback <= occurred_at < ref`. */
+function newBusinessWindow(idx: TouchIndex, range: readonly [number, number], refMs: number, lookbackMs: number): [number, number] {
+  const lo = bound(idx.time, range[0], range[1], refMs - lookbackMs, false);
+  return [lo, bound(idx.time, lo, range[1], refMs, false)];
+}
+
+/** Keeps the touches the filter counts (the same array when there is no filter). */
+export function filterTouches(touches: readonly AttributionTouch[], filter: TouchFilter | undefined): readonly AttributionTouch[] {
+  if (!filter) return touches;
+  const kinds = filter.kinds ? new Set<string>(filter.kinds) : null;
+  const include = filter.includeChannels ? new Set(filter.includeChannels) : null;
+  const exclude = new Set(filter.excludeChannels ?? []);
+  if (!kinds && !include && exclude.size === 0) return touches;
+  return touches.filter((t) => (!kinds || kinds.has(t.kind)) && (!include || include.has(t.channel)) && !exclude.has(t.channel));
+}
+
+/** The band a deal of `acv` falls in: the last band whose minimum it reaches (bands sorted by minimum), or -1. */
+export function dealSizeBandOf(bands: readonly DealSizeBand[], acv: number): number {
+  let found = -1;
+  for (let b = 0; b < bands.length; b++) if (acv >= bands[b].minAcvUsd) found = b;
+  return found;
 }
 
 /** Touches grouped by family and sorted by time within each family. */
@@ -287,10 +356,16 @@ function attributeStream(
     if (!j.converted) continue;
     const ages = new Array<number>(n);
     for (let k = 0; k < n; k++) ages[k] = (j.refMs - idx.time[j.lo + k]) / DAY_MS;
+    let touchMultipliers: number[] | null = null;
+    if (j.multipliers) {
+      touchMultipliers = new Array<number>(n);
+      for (let k = 0; k < n; k++) touchMultipliers[k] = j.multipliers[idx.channel[idx.order[j.lo + k]]];
+    }
     for (let m = 0; m < models.length; m++) {
       const hm = heuristic[m];
       if (hm === null) continue;
-      const w = touchWeights(hm, ages, halfLifeDays);
+      const rule = touchWeights(hm, ages, halfLifeDays, j.position);
+      const w = touchMultipliers ? reweightTouches(rule, touchMultipliers) : rule;
       const l = ledgers[m];
       for (let k = 0; k < n; k++) {
         if (w[k] === 0) continue;
@@ -354,15 +429,30 @@ export function attributeAcv(input: AcvAttributionInput, options: AcvAttribution
   if (!(lookbackDays >= 0)) throw new RangeError(`lookbackDays must be >= 0, got ${lookbackDays}`);
   if (!(halfLifeDays > 0)) throw new RangeError(`halfLifeDays must be > 0, got ${halfLifeDays}`);
   for (const m of models) if (!(PATH_MODELS as readonly string[]).includes(m)) throw new RangeError(`unknown attribution model "${m}" (models: ${PATH_MODELS.join(', ')})`);
+  const position = options.positionWeights ?? DEFAULT_POSITION_WEIGHTS;
+  const bands = options.dealSizeBands ?? [];
+  for (let b = 1; b < bands.length; b++) {
+    if (!(bands[b].minAcvUsd > bands[b - 1].minAcvUsd)) throw new RangeError(`dealSizeBands must be sorted by increasing minAcvUsd (band ${bands[b].name})`);
+  }
 
   const channels = new Names();
   const campaigns = new Names();
   const segments = new Names();
   channels.id(NO_TOUCH);
   campaigns.id(NO_TOUCH);
-  const idx = indexTouches(input.touches, input.topParent, channels, campaigns);
+  const idx = indexTouches(filterTouches(input.touches, options.touchFilter), input.topParent, channels, campaigns);
   const lookbackMs = lookbackDays * DAY_MS;
   const segmentOf = (account: string) => segments.id(input.segmentOf?.get(account) ?? UNKNOWN_SEGMENT);
+  const positionOf = (account: string) => {
+    const region = input.regionOf?.get(account);
+    return (region !== undefined && options.positionByRegion?.[region]) || position;
+  };
+  // Channel ids are all known once the touches are indexed: one multiplier array per band.
+  const bandMultipliers = bands.map((band) => Float64Array.from(channels.list, (ch) => band.channelWeights[ch] ?? 1));
+  const multipliersOf = (acv: number) => {
+    const b = dealSizeBandOf(bands, acv);
+    return b < 0 ? null : bandMultipliers[b];
+  };
   const familyRange = (account: string): [number, number] | null => {
     const f = idx.families.ids.get(topParentOf(input.topParent, account));
     return f === undefined ? null : [idx.start[f], idx.start[f + 1]];
@@ -379,16 +469,11 @@ export function attributeAcv(input: AcvAttributionInput, options: AcvAttribution
     if (o.stage === 'open') continue;
     const ref = toMs(o.created_at);
     const range = familyRange(o.account_id);
-    let lo = 0;
-    let hi = 0;
-    if (range) {
-      lo = bound(idx.time, range[0], range[1], ref - lookbackMs, false);
-      hi = bound(idx.time, lo, range[1], ref, false);
-    }
+    const [lo, hi] = range ? newBusinessWindow(idx, range, ref, lookbackMs) : [0, 0];
     const won = o.stage === 'won';
     const acv = won ? (firstContract.get(o.opportunity_id)?.acv_usd ?? o.amount_usd) : 0;
     if (!Number.isFinite(acv)) throw new RangeError(`opportunity ${o.opportunity_id}: its ACV is not a number`);
-    newJourneys.push({ lo, hi, refMs: ref, converted: won, acv, segment: segmentOf(o.account_id) });
+    newJourneys.push({ lo, hi, refMs: ref, converted: won, acv, segment: segmentOf(o.account_id), position: positionOf(o.account_id), multipliers: multipliersOf(acv) });
   }
 
   const byId = new Map(input.contracts.map((c) => [c.contract_id, c]));
@@ -408,11 +493,34 @@ export function attributeAcv(input: AcvAttributionInput, options: AcvAttribution
     }
     const uplift = c.acv_usd - prev.acv_usd;
     if (!Number.isFinite(uplift)) throw new RangeError(`contract ${c.contract_id}: its ACV uplift is not a number`);
-    expansionJourneys.push({ lo, hi, refMs: ref, converted: uplift > 0, acv: uplift > 0 ? uplift : 0, segment: segmentOf(c.account_id) });
+    const acv = uplift > 0 ? uplift : 0;
+    expansionJourneys.push({ lo, hi, refMs: ref, converted: uplift > 0, acv, segment: segmentOf(c.account_id), position: positionOf(c.account_id), multipliers: multipliersOf(acv) });
   }
 
   const names = { channels, campaigns, segments };
   const fresh = attributeStream(newJourneys, idx, names, models, halfLifeDays, markovOrder);
   const expansion = attributeStream(expansionJourneys, idx, names, models, halfLifeDays, markovOrder);
   return { new: fresh, expansion, removalEffects: { new: fresh.removalEffects, expansion: expansion.removalEffects } };
+}
+
+/**
+ * The touches of one new-business deal's journey, oldest first: its family's
+ * touches that the filter counts, within the lookback before the
+ * opportunity's creation (the journey attributeAcv credits).
+ *
+ * @example
+ * dealJourney(input, 'O', { lookbackDays: 180 }).map((t) => t.channel); // ['event']
+ */
+export function dealJourney(
+  input: Pick<AcvAttributionInput, 'touches' | 'opportunities' | 'topParent'>, opportunityId: string,
+  options: Pick<AcvAttributionOptions, 'lookbackDays' | 'touchFilter'> = {},
+): AttributionTouch[] {
+  const o = input.opportunities.find((x) => x.opportunity_id === opportunityId);
+  if (!o) throw new RangeError(`opportunity ${opportunityId} is not in the input`);
+  const touches = filterTouches(input.touches, options.touchFilter);
+  const idx = indexTouches(touches, input.topParent, new Names(), new Names());
+  const f = idx.families.ids.get(topParentOf(input.topParent, o.account_id));
+  if (f === undefined) return [];
+  const [lo, hi] = newBusinessWindow(idx, [idx.start[f], idx.start[f + 1]], toMs(o.created_at), (options.lookbackDays ?? 180) * DAY_MS);
+  return Array.from(idx.order.subarray(lo, hi), (i) => touches[i]);
 }

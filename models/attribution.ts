@@ -37,13 +37,29 @@ export interface ModelCredit {
 
 
 /**
+ * Shares of a position-based (U-shaped) split: the first touch, all middle
+ * touches together, the last touch (sum 1).
+ */
+export interface PositionWeights {
+  first: number;
+  middle: number;
+  last: number;
+}
+
+export const DEFAULT_POSITION_WEIGHTS: PositionWeights = { first: 0.4, middle: 0.2, last: 0.4 };
+
+/**
  * Normalised weights of `n` touches (oldest first) under one model.
- * `ageDays[i]` is created_at minus the i-th touch, in days.
+ * `ageDays[i]` is created_at minus the i-th touch, in days. Position: one
+ * touch takes all; two touches split first : last (50/50 under 40/20/40);
+ * from three on, the middle share is split equally over the middle touches.
  *
  * @example
  * touchWeights('position', [30, 20, 10, 0], 30); // [0.4, 0.1, 0.1, 0.4]
  */
-export function touchWeights(model: AttributionModel, ageDays: readonly number[], halfLifeDays = 30): number[] {
+export function touchWeights(
+  model: AttributionModel, ageDays: readonly number[], halfLifeDays = 30, position: PositionWeights = DEFAULT_POSITION_WEIGHTS,
+): number[] {
   const n = ageDays.length;
   const w = new Array<number>(n).fill(0);
   if (n === 0) return w;
@@ -59,11 +75,13 @@ export function touchWeights(model: AttributionModel, ageDays: readonly number[]
       break;
     case 'position':
       if (n === 1) w[0] = 1;
-      else if (n === 2) w[0] = w[1] = 0.5;
-      else {
-        w.fill(0.2 / (n - 2));
-        w[0] = 0.4;
-        w[n - 1] = 0.4;
+      else if (n === 2) {
+        w[0] = position.first / (position.first + position.last);
+        w[1] = position.last / (position.first + position.last);
+      } else {
+        w.fill(position.middle / (n - 2));
+        w[0] = position.first;
+        w[n - 1] = position.last;
       }
       break;
     case 'time_decay': {
@@ -79,4 +97,23 @@ export function touchWeights(model: AttributionModel, ageDays: readonly number[]
       throw new RangeError(`unknown attribution model: ${String(model)}`);
   }
   return w;
+}
+
+/**
+ * Touch weights scaled by a multiplier per touch and normalised again to 1:
+ * a multiplier of 2 makes a touch count twice as much as it would beside
+ * touches of multiplier 1. A weight of 0 stays 0, so first and last touch are
+ * unchanged by any multipliers.
+ *
+ * @example
+ * reweightTouches([1 / 3, 1 / 3, 1 / 3], [1, 3, 1]); // [0.2, 0.6, 0.2]
+ */
+export function reweightTouches(weights: readonly number[], multipliers: readonly number[]): number[] {
+  let sum = 0;
+  const out = weights.map((w, i) => {
+    const v = w * multipliers[i];
+    sum += v;
+    return v;
+  });
+  return sum > 0 ? out.map((v) => v / sum) : out;
 }

@@ -1,0 +1,160 @@
+/**
+ * The attribution agreement as a versioned document (policies/attribution.json):
+ * which touches count, the lookback, the time-decay half-life, the position
+ * weights (and their per-region overrides), the per-deal-size channel weights,
+ * and which model is the reported one. A run uses the document in its input
+ * (`acvloop run --policy FILE`, stored in `runs.attribution_policy`) or the
+ * default file, and records `{ version, sha256 }` of what it used.
+ *
+ * What each field does to the credit (attribution-acv.ts applies them):
+ * - `touchpoints`: a touch counts when its kind is in `kinds`, its channel is
+ *   in `includeChannels` (null: every channel) and not in `excludeChannels`.
+ *   Touches that do not count are removed before journeys are built, so a
+ *   deal whose touches are all excluded is credited to '(none)'.
+ * - `lookbackDays`: touches older than this before the deal do not count.
+ * - `halfLifeDays`: time decay weighs a touch 2^(-age/halfLife), normalised.
+ * - `position`: first / middle (split equally) / last shares, sum 1.
+ * - `positionByRegion`: region -> position shares used instead of `position`
+ *   for deals whose account is in that region.
+ * - `dealSizeBands`: bands by increasing `minAcvUsd`; a deal whose ACV is at
+ *   least a band's minimum (and below the next one's) has each touch's
+ *   rule-based weight multiplied by `channelWeights[channel]` (default 1),
+ *   then normalised to 1: with weights {event: 3}, an event touch counts three
+ *   times a touch of another channel. First and last touch are unchanged.
+ * - `reportedModel`: the headline attribution (show, disputes, and the credit
+ *   printed beside the media-mix model's incremental ACV).
+ * Bands and regions shape the rule-based models; Markov and Shapley learn
+ * their credit from the (filtered, looked-back) journeys.
+ *
+ * The hash covers the rules with their defaults filled in, not the
+ * description, as canonical JSON (keys sorted, no spaces): two files that say
+ * the same thing have the same hash, and any change of rule changes it.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { AcvAttributionOptions } from './attribution-acv';
+import { PATH_MODELS } from './attribution-paths';
+
+const TOUCH_KINDS = ['online', 'offline'] as const;
+const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+const PositionWeights = z.object({
+  first: z.number().min(0),
+  middle: z.number().min(0),
+  last: z.number().min(0),
+}).strict().superRefine((p, ctx) => {
+  const sum = p.first + p.middle + p.last;
+  if (Math.abs(sum - 1) > 1e-9) ctx.addIssue({ code: 'custom', message: `first + middle + last must be 1, got ${sum}` });
+  if (!(p.first + p.last > 0)) ctx.addIssue({ code: 'custom', message: 'first + last must be > 0 (a two-touch journey is split first : last)' });
+});
+
+const DealSizeBand = z.object({
+  name: z.string().trim().min(1),
+  minAcvUsd: z.number().min(0),
+  channelWeights: z.record(z.string().min(1), z.number().positive()).default({}),
+}).strict();
+
+export const AttributionPolicy = z.object({
+  version: z.string().regex(SEMVER, 'a version like 1.0.0'),
+  description: z.string().optional(),
+  touchpoints: z.object({
+    kinds: z.array(z.enum(TOUCH_KINDS)).min(1).default([...TOUCH_KINDS]),
+    includeChannels: z.array(z.string().min(1)).min(1).nullable().default(null),
+    excludeChannels: z.array(z.string().min(1)).default([]),
+  }).strict().prefault({}),
+  lookbackDays: z.number().positive().default(180),
+  halfLifeDays: z.number().positive().default(30),
+  markovOrder: z.number().int().min(1).max(4).default(1),
+  position: PositionWeights.default({ first: 0.4, middle: 0.2, last: 0.4 }),
+  positionByRegion: z.record(z.string().min(1), PositionWeights).default({}),
+  dealSizeBands: z.array(DealSizeBand).default([]).superRefine((bands, ctx) => {
+    const names = new Set<string>();
+    bands.forEach((b, i) => {
+      if (i > 0 && !(b.minAcvUsd > bands[i - 1].minAcvUsd)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'minAcvUsd'], message: `bands must be listed by increasing minAcvUsd (${b.minAcvUsd} after ${bands[i - 1].minAcvUsd})` });
+      }
+      if (names.has(b.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `band ${b.name} is listed twice` });
+      names.add(b.name);
+    });
+  }),
+  reportedModel: z.enum(PATH_MODELS).default('linear'),
+}).strict();
+export type AttributionPolicy = z.infer<typeof AttributionPolicy>;
+
+/** A validated policy, its content hash and where it came from. */
+export interface LoadedPolicy {
+  policy: AttributionPolicy;
+  version: string;
+  /** sha256 of the canonical JSON of the rules (defaults filled, description left out). */
+  sha256: string;
+  /** `version@` and the first 12 hex digits of sha256, e.g. 1.0.0@3f2a…: what a run records and shows. */
+  policyVersion: string;
+  source: string;
+}
+
+export const DEFAULT_POLICY_FILE = path.join(__dirname, '..', 'policies', 'attribution.json');
+
+/** JSON with object keys sorted at every level and no whitespace. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Validates a policy document (parsed JSON); `source` names it in errors.
+ *
+ * @example
+ * parseAttributionPolicy({ version: '1.0.0' }, 'inline').policy.lookbackDays; // 180
+ */
+export function parseAttributionPolicy(doc: unknown, source: string): LoadedPolicy {
+  const parsed = AttributionPolicy.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${source}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  const policy = parsed.data;
+  const { description: _description, ...rules } = policy;
+  const sha256 = createHash('sha256').update(canonicalJson(rules)).digest('hex');
+  return { policy, version: policy.version, sha256, policyVersion: `${policy.version}@${sha256.slice(0, 12)}`, source };
+}
+
+/** Reads and validates a policy file; errors name the file and the field. */
+export function loadAttributionPolicy(file: string): LoadedPolicy {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the attribution policy ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not JSON: ${(err as Error).message}`);
+  }
+  return parseAttributionPolicy(doc, file);
+}
+
+/** The default agreement (policies/attribution.json). */
+export function defaultAttributionPolicy(): LoadedPolicy {
+  return loadAttributionPolicy(DEFAULT_POLICY_FILE);
+}
+
+/** The options of attributeAcv that carry out a policy. */
+export function attributionOptions(policy: AttributionPolicy): Required<Omit<AcvAttributionOptions, 'models'>> {
+  return {
+    lookbackDays: policy.lookbackDays,
+    halfLifeDays: policy.halfLifeDays,
+    markovOrder: policy.markovOrder,
+    touchFilter: policy.touchpoints,
+    positionWeights: policy.position,
+    positionByRegion: policy.positionByRegion,
+    dealSizeBands: policy.dealSizeBands,
+  };
+}
