@@ -96,6 +96,9 @@ export async function main(argv: string[]): Promise<number> {
   require('./commands/analyze-survival').analyzeSurvivalCommand(analyze);
   require('./commands/analyze-retention').analyzeRetentionCommand(analyze);
 
+  // Data contracts as documents (ODCS, JSON Schema) and their published versions.
+  require('./commands/contracts').contractsCommand(program);
+
   program.command('demo').description('start an embedded Temporal and Postgres, generate a drop and run one cycle end to end')
     .option('--accounts <n>', 'accounts in the synthetic world', '2000')
     .option('--seed <n>', 'random seed', '42')
