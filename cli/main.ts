@@ -90,6 +90,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/forecast').forecastCommand));
 
+  program.command('lineage').description("every output of a run traced back to the drop files by content hash, from the run's OpenLineage events")
+    .argument('<run>', 'run id')
+    .option('--check', 'exit 1 when some output (or table with rows of the run) does not lead back to the drop files')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/lineage').lineageCommand));
+
+  program.command('audit').description('the append-only audit log, oldest first, with the drop each entry concerns')
+    .option('--run <run>', 'only the entries of this run')
+    .option('--action <prefix>', 'only actions starting with this (e.g. alias. or run.approved)')
+    .option('--since <date>', 'only entries at or after this date (YYYY-MM-DD, UTC) or ISO date-time')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/audit').auditCommand));
+
   // Analyst commands: the models on the analyst's own files, no database or Temporal needed.
   const analyze = program.command('analyze').description('run a model on your own data, outside the cycle');
   require('./commands/analyze-attribution').analyzeAttributionCommand(analyze);

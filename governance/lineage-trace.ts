@@ -11,6 +11,11 @@ import path from 'node:path';
  * same path seen with two hashes is two different files, and a file dataset
  * without a hash is no root at all, so nothing traces to it.
  *
+ * Paths respect the order of the events: an edge made by event k continues
+ * back only through edges of events before k, since a stage cannot have read
+ * what a later stage wrote (the backtest reads model_alias_events, which the
+ * publish stage writes after it: the publish is not upstream of the backtest).
+ *
  * START and FAIL events carry no finished edges and are ignored; a COMPLETE
  * repeated by a retried attempt adds the same edges again, which changes
  * nothing.
@@ -62,6 +67,8 @@ export interface TracedOutput {
   upstreamFiles: TracedFile[];
   /** Every dataset upstream of it (files excluded), sorted. */
   upstreamDatasets: string[];
+  /** The upstream datasets the run itself wrote before they were read on the way here. */
+  upstreamWritten: string[];
 }
 
 export interface LineageTrace {
@@ -77,54 +84,62 @@ export const FILE_NAMESPACE = 'file';
 
 export function traceLineage(events: readonly LineageRunEvent[]): LineageTrace {
   const nodes = new Map<string, Node>();
-  const parents = new Map<string, { from: string; job: string }[]>();
-  const children = new Map<string, Set<string>>();
+  // Edges into a dataset, stamped with the position of the event that made them:
+  // a stage can only have read what earlier stages had written.
+  const parents = new Map<string, { from: string; job: string; at: number }[]>();
+  const writes = new Map<string, { job: string; at: number }[]>();
   const jobOrder = new Map<string, number>();
-  const outputs = new Map<string, string[]>(); // node -> jobs that wrote it, in event order
+  // The first event after which a dataset holds something derived from a file (files: from the start).
+  const fedAt = new Map<string, number>();
 
-  for (const event of events) {
-    if (event.eventType !== 'COMPLETE') continue;
+  events.forEach((event, at) => {
+    if (event.eventType !== 'COMPLETE') return;
     const job = shortJobName(event);
     if (!jobOrder.has(job)) jobOrder.set(job, jobOrder.size);
-    const ins = (event.inputs ?? []).map((d) => addNode(nodes, d));
+    const ins = (event.inputs ?? []).map((d) => addNode(nodes, fedAt, d));
+    const fed = ins.some((k) => (fedAt.get(k) ?? Infinity) < at);
     for (const d of event.outputs ?? []) {
-      const out = addNode(nodes, d);
-      const writers = outputs.get(out) ?? [];
-      if (!writers.includes(job)) writers.push(job);
-      outputs.set(out, writers);
-      for (const from of ins) {
-        const list = parents.get(out) ?? [];
-        if (!list.some((p) => p.from === from && p.job === job)) list.push({ from, job });
-        parents.set(out, list);
-        const next = children.get(from) ?? new Set<string>();
-        next.add(out);
-        children.set(from, next);
-      }
+      const out = addNode(nodes, fedAt, d);
+      push(writes, out, { job, at });
+      for (const from of ins) push(parents, out, { from, job, at });
+      if (fed && !fedAt.has(out)) fedAt.set(out, at);
     }
-  }
-
-  const fromFiles = reachable([...nodes.values()].filter((n) => n.file).map((n) => n.key), (k) => children.get(k) ?? []);
+  });
 
   const traced: TracedOutput[] = [];
-  for (const [key, writers] of outputs) {
+  for (const [key, written] of writes) {
     const node = nodes.get(key)!;
     if (node.file) continue;
-    const ancestors = reachable([key], (k) => (parents.get(k) ?? []).map((p) => p.from));
+    // Walk back along edges whose events come ever earlier; `bound` keeps, per dataset, the latest
+    // event it may have fed into on the way here (a later bound reaches at least as far back).
+    const bound = new Map<string, number>([[key, Infinity]]);
     const via = new Set<string>();
-    for (const b of ancestors) {
-      for (const p of parents.get(b) ?? []) if (fromFiles.has(p.from)) via.add(p.job);
+    const stack = [key];
+    while (stack.length) {
+      const k = stack.pop()!;
+      const before = bound.get(k)!;
+      for (const p of parents.get(k) ?? []) {
+        if (p.at >= before) continue;
+        if ((fedAt.get(p.from) ?? Infinity) < p.at) via.add(p.job);
+        if ((bound.get(p.from) ?? -Infinity) < p.at) {
+          bound.set(p.from, p.at);
+          stack.push(p.from);
+        }
+      }
     }
-    const upstream = [...ancestors].filter((k) => k !== key).map((k) => nodes.get(k)!);
+    const upstream = [...bound.keys()].filter((k) => k !== key).map((k) => nodes.get(k)!);
+    const name = (n: Node) => `${n.namespace}/${n.name}`;
     traced.push({
-      dataset: `${node.namespace}/${node.name}`,
+      dataset: name(node),
       namespace: node.namespace,
       name: node.name,
       table: tableOf(node),
-      producedBy: writers[0],
-      writtenBy: writers,
+      producedBy: written[0].job,
+      writtenBy: [...new Set(written.map((w) => w.job))],
       via: [...via].sort((a, b) => jobOrder.get(a)! - jobOrder.get(b)!),
       upstreamFiles: sortFiles(upstream.flatMap((n) => (n.file ? [n.file] : []))),
-      upstreamDatasets: upstream.filter((n) => !n.file).map((n) => `${n.namespace}/${n.name}`).sort(),
+      upstreamDatasets: upstream.filter((n) => !n.file).map(name).sort(),
+      upstreamWritten: upstream.filter((n) => !n.file && (writes.get(n.key) ?? []).some((w) => w.at < bound.get(n.key)!)).map(name).sort(),
     });
   }
   traced.sort((a, b) => (a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : 0));
@@ -180,7 +195,7 @@ interface Node {
   file: TracedFile | null;
 }
 
-function addNode(nodes: Map<string, Node>, d: LineageDatasetRef): string {
+function addNode(nodes: Map<string, Node>, fedAt: Map<string, number>, d: LineageDatasetRef): string {
   const content = (d.facets?.acvloop_content ?? null) as { sha256?: unknown; contractVersion?: unknown } | null;
   const sha256 = d.namespace === FILE_NAMESPACE && typeof content?.sha256 === 'string' && content.sha256 ? content.sha256 : null;
   const key = sha256 ? `${d.namespace}/${d.name}@${sha256}` : `${d.namespace}/${d.name}`;
@@ -195,6 +210,7 @@ function addNode(nodes: Map<string, Node>, d: LineageDatasetRef): string {
     key, namespace: d.namespace, name: d.name,
     file: sha256 ? { file: path.basename(d.name), path: d.name, sha256, contractVersion: version } : null,
   });
+  if (sha256) fedAt.set(key, -1);
   return key;
 }
 
@@ -210,13 +226,10 @@ function tableOf(node: Node): string | null {
   return node.name.split('.').pop() ?? null;
 }
 
-function reachable(starts: readonly string[], next: (k: string) => Iterable<string>): Set<string> {
-  const seen = new Set<string>(starts);
-  const queue = [...starts];
-  while (queue.length) {
-    for (const m of next(queue.pop()!)) if (!seen.has(m)) { seen.add(m); queue.push(m); }
-  }
-  return seen;
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function sortFiles(files: TracedFile[]): TracedFile[] {
