@@ -4,6 +4,8 @@ import { deriveSeed } from '../models/random';
 import { fitRenewalModel, predictRenewal, renewalDecisions, type RenewalModel } from '../models/renewal';
 import { ActivityDeps, heartbeat, inLockedTransaction, runContext, withStage } from './context';
 import { loadSources } from './load';
+import { aliasTarget, baselineVersionId, renewalModelOf } from './registry';
+import { brierScore, calibrationByDecile, rocAuc } from '../models/evaluation';
 import { pgDataset } from './lineage-event';
 import { FORECAST_HORIZON, modelVersionId } from './retrain';
 
@@ -11,18 +13,8 @@ import { FORECAST_HORIZON, modelVersionId } from './retrain';
 const BACKTEST_MIN_TRAIN = 24;
 const BACKTEST_BOOTSTRAP = 40;
 
-/** What the champion is when no run has been approved yet: a trailing 6-month mean and the plain renewal rate. */
-export const BASELINE = { forecast: { id: 'baseline/forecast', window: 6 }, renewal: { id: 'baseline/renewal' } } as const;
-
-/** The current champion version of a family: the latest alias move. */
-export async function championOf(deps: ActivityDeps, family: string): Promise<{ model_version_id: string; params: any } | null> {
-  const row = await deps.db.db.selectFrom('model_alias_events as e')
-    .innerJoin('model_versions as v', 'v.model_version_id', 'e.model_version_id')
-    .select(['v.model_version_id', 'v.params'])
-    .where('e.family', '=', family).where('e.alias', '=', 'champion')
-    .orderBy('e.id', 'desc').limit(1).executeTakeFirst();
-  return row ?? null;
-}
+/** What the champion is when no run has been approved yet: the registry's baselines (a trailing 6-month mean, the renewal rate by segment). */
+export const BASELINE = { forecast: { id: baselineVersionId('forecast'), window: 6 }, renewal: { id: baselineVersionId('renewal') } } as const;
 
 interface Metric { model_version_id: string; role: 'challenger' | 'champion'; metric: string; value: number | null; detail: unknown }
 
@@ -44,7 +36,7 @@ export function backtestActivity(deps: ActivityDeps) {
       // (this run's media-mix specification) against the champion on the same origins.
       const stored = (await db.selectFrom('model_versions').select('params')
         .where('model_version_id', '=', modelVersionId(runId, 'incrementality')).executeTakeFirstOrThrow()).params as unknown as StoredMmm | MmmUnavailable;
-      const champForecast = await championOf(deps, 'forecast');
+      const champForecast = await aliasTarget(deps, 'forecast', 'champion');
       // A champion without a model (a run whose history was too short) is no contender: the baseline stands in.
       const champKind = champForecast && champForecast.params.kind !== 'unavailable' ? (champForecast.params.kind as string) : null;
       const forecastContenders = [
@@ -76,20 +68,27 @@ export function backtestActivity(deps: ActivityDeps) {
       const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
       const train = decisions.filter((d) => d.decided_at < split);
       const test = decisions.filter((d) => d.decided_at >= split);
-      const champRenewal = await championOf(deps, 'renewal');
+      const champRenewal = await aliasTarget(deps, 'renewal', 'champion');
+      const champRenewalParams = champRenewal?.params ?? { kind: 'baseline_rate' };
       const renewalContenders: { id: string; role: 'challenger' | 'champion'; model: RenewalModel | null }[] = [
         { id: modelVersionId(runId, 'renewal'), role: 'challenger', model: train.length ? fitRenewalModel(train) : null },
         { id: champRenewal?.model_version_id ?? BASELINE.renewal.id, role: 'champion',
-          model: champRenewal ? (champRenewal.params as RenewalModel) : train.length ? fitRenewalModel(train, { minDecisions: Number.MAX_SAFE_INTEGER }) : null },
+          model: train.length || champRenewalParams.kind !== 'baseline_rate' ? renewalModelOf(champRenewalParams, train) : null },
       ];
       for (const c of renewalContenders) {
         if (!c.model || test.length === 0) {
-          metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: null, detail: { reason: 'no decisions to train or test on', train: train.length, test: test.length } });
+          const detail = { reason: 'no decisions to train or test on', train: train.length, test: test.length };
+          for (const metric of ['renewal_brier', 'renewal_auc', 'renewal_calibration_gap']) metrics.push({ model_version_id: c.id, role: c.role, metric, value: null, detail });
           continue;
         }
-        let brier = 0;
-        for (const d of test) brier += (predictRenewal(c.model, d) - (d.renewed ? 1 : 0)) ** 2;
-        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: brier / test.length, detail: { split, train: train.length, test: test.length, kind: c.model.kind } });
+        const p = test.map((d) => predictRenewal(c.model!, d));
+        const y = test.map((d) => d.renewed);
+        const auc = rocAuc(p, y);
+        const calibration = calibrationByDecile(p, y);
+        const detail = { split, train: train.length, test: test.length, kind: c.model.kind };
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: brierScore(p, y), detail });
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_auc', value: Number.isFinite(auc) ? auc : null, detail });
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_calibration_gap', value: calibration.maxGap, detail: { ...detail, deciles: calibration.bins } });
       }
       await inLockedTransaction(deps, `backtest:${runId}`, async (client) => {
         for (const m of metrics) {

@@ -1,5 +1,7 @@
 import type { ActivityDeps } from './context';
+import { approvalActivities } from './approval';
 import { backtestActivity } from './backtest';
+import { gateActivity } from './gate';
 import { graphActivity } from './graph';
 import { ingestActivity } from './ingest';
 import { lineageActivity } from './lineage';
@@ -13,6 +15,8 @@ import { validateActivity } from './validate';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...runActivities(deps),
+    ...approvalActivities(deps),
+    evaluateGate: gateActivity(deps),
     ingest: ingestActivity(deps),
     validate: validateActivity(deps),
     recordLineage: lineageActivity(deps),

@@ -3,7 +3,7 @@ import { steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
 import { isMmmUnavailable, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
-import { activeContracts, predictRenewal, renewalPath, type RenewalModel } from '../models/renewal';
+import { activeContracts, predictRenewal, renewalDecisions, renewalPath, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
@@ -11,7 +11,7 @@ import { contractsWithSegment } from './cycle-data';
 import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
-import { modelVersionId } from './retrain';
+import { renewalModelOf, servingVersion } from './registry';
 
 /**
  * Next month's budget: the same total as the last three months' average,
@@ -35,15 +35,19 @@ export function scoreActivity(deps: ActivityDeps) {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage', 'spend'], { usage: ['account_id', 'month', 'usage_units'] });
-      const versions = await db.selectFrom('model_versions').select(['family', 'params', 'model_version_id']).where('run_id', '=', runId).execute();
-      const params = (family: string) => {
-        const v = versions.find((x) => x.family === family);
-        if (!v) throw new Error(`run ${runId} has no ${family} model version: retrain did not finish`);
-        return v.params as any;
+      // Each family is served by this run's challenger if the gate let it through, else by the champion (or the baseline).
+      const verdict = await db.selectFrom('gate_verdicts').select('promote').where('run_id', '=', runId).executeTakeFirst();
+      const promote = verdict ? (verdict.promote as string[]) : null;
+      const serving = {
+        renewal: await servingVersion(deps, runId, 'renewal', promote),
+        incrementality: await servingVersion(deps, runId, 'incrementality', promote),
+        forecast: await servingVersion(deps, runId, 'forecast', promote),
       };
 
       // Contracts: the probability of each upcoming renewal given what the contract has survived, then LTV.
-      const renewal = params('renewal') as RenewalModel;
+      const renewal = serving.renewal.params.kind === 'baseline_rate'
+        ? renewalModelOf(serving.renewal.params, renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf))
+        : (serving.renewal.params as RenewalModel);
       const active = activeContracts(rows.contracts, rows.accounts, rows.usage, asOf);
       const byId = new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c]));
       const uplift = renewalUplift(rows.contracts);
@@ -67,7 +71,7 @@ export function scoreActivity(deps: ActivityDeps) {
         { asOf, thresholds: DEFAULT_KPI_THRESHOLDS });
 
       // Budget and forecast from the incrementality model of this run (none when its history was too short).
-      const stored = params('incrementality') as StoredMmm | MmmUnavailable;
+      const stored = serving.incrementality.params as StoredMmm | MmmUnavailable;
       const mmm = isMmmUnavailable(stored) ? null : restoreMmm(stored);
       const current = recentSpend(rows.spend, run.month, BUDGET_POLICY.recentMonths);
       const budget = mmm ? proposeNextBudget(mmm, current) : null;
@@ -83,12 +87,12 @@ export function scoreActivity(deps: ActivityDeps) {
       await inLockedTransaction(deps, `score:${runId}`, async (client) => {
         const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
         if (done.rowCount) return;
-        const mv = modelVersionId(runId, 'renewal');
+        const mv = serving.renewal.model_version_id;
         const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr', 'next_renewal_date', 'expected_expansion'] as const;
         await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
         await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows(kpi, DEFAULT_KPI_THRESHOLDS),
           (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
-        const fmv = modelVersionId(runId, 'forecast');
+        const fmv = serving.forecast.model_version_id;
         await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
           (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
         await copyRows(client, 'forecast_totals', ['run_id', 'model_version_id', 'scenario', 'horizon_months', 'spend_usd', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], totalRows,
@@ -97,7 +101,7 @@ export function scoreActivity(deps: ActivityDeps) {
           await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
             (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({
               changePct: b.changePct, expectedAcv: b.expectedAcv, acvP10: b.acvP10, acvP90: b.acvP90, marginalRoi: b.marginalRoi,
-              lower: b.lower, upper: b.upper, policy: BUDGET_POLICY, modelVersion: modelVersionId(runId, 'incrementality'),
+              lower: b.lower, upper: b.upper, policy: BUDGET_POLICY, modelVersion: serving.incrementality.model_version_id,
             })]);
         }
       });
@@ -108,9 +112,10 @@ export function scoreActivity(deps: ActivityDeps) {
           band: kpi.overall.band,
           budgetTotal: budget ? Math.round(budget.totalSpend) : 0,
           budgetExpectedAcv: budget ? Math.round(budget.expectedAcv) : 0,
+          serving: Object.entries(serving).map(([f, v]) => `${f}=${v.source}`).join(', '),
           ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${stored.reason}` } : {}),
         },
-        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: ['contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });

@@ -38,7 +38,7 @@ export interface RunStageEventsTable {
 
 export interface RunOutcomesTable {
   run_id: string;
-  status: 'completed' | 'rejected' | 'expired' | 'failed';
+  status: 'completed' | 'rejected' | 'expired' | 'failed' | 'gate_failed';
   error: string | null;
   at: Timestamp;
 }

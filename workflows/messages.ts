@@ -2,10 +2,10 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AcvloopConfig } from '../governance/config';
 
 /** The stages of the monthly cycle, in order. */
-export const STAGES = ['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score', 'approval', 'publish'] as const;
+export const STAGES = ['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score', 'approval', 'publish'] as const;
 export type StageName = (typeof STAGES)[number];
 
-export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'rejected' | 'expired' | 'failed';
+export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'rejected' | 'expired' | 'failed' | 'gate_failed';
 
 export interface StageState {
   name: StageName;
@@ -23,7 +23,13 @@ export interface CycleProgress {
   stages: StageState[];
   error?: string;
   approvalDeadline?: string;
+  /** The final decision (for several approvers, the one that completed or rejected the run). */
   decision?: DecisionRecord;
+  /** Every reviewer's decision so far, in order. */
+  decisions?: DecisionRecord[];
+  /** Distinct approvers the run needs (0 when nothing needs sign-off). */
+  requiredApprovers?: number;
+  reminderSentAt?: string;
 }
 
 /** What a reviewer sends: through `acvloop approve|reject`, `temporal workflow update execute`, or a signal. */
@@ -65,18 +71,42 @@ export interface CycleInput {
 
 export interface CycleResult {
   runId: string;
-  status: 'completed' | 'rejected' | 'expired';
+  status: 'completed' | 'rejected' | 'expired' | 'gate_failed';
   decision?: DecisionRecord;
+  decisions?: DecisionRecord[];
 }
 
-/** Why a decision is refused, or null when it may be taken. Pure, so the CLI can show the same words. */
-export function refuseDecision(p: Pick<CycleProgress, 'status' | 'requestedBy' | 'decision'>, d: DecisionInput): string | null {
+/** Who may decide: the reviewers of the run's config (empty: anyone named but the requester) and the decisions taken so far. */
+export interface DecisionRules {
+  reviewers: readonly { name: string; roles: readonly string[] }[];
+  decisions: readonly DecisionRecord[];
+  required: number;
+}
+
+/**
+ * Why a decision is refused, or null when it may be taken. Pure, so the
+ * Update's validator, the signal handler and the CLI give the same words.
+ * With `rules` (runs started with a config) only a listed approver may
+ * decide, once; without, any named reviewer but the requester may.
+ */
+export function refuseDecision(p: Pick<CycleProgress, 'status' | 'requestedBy' | 'decision'>, d: DecisionInput, rules?: DecisionRules): string | null {
   if (!d || (d.decision !== 'approve' && d.decision !== 'reject')) return 'decision must be "approve" or "reject"';
   if (typeof d.reviewer !== 'string' || d.reviewer.trim() === '') return 'a decision needs a named reviewer';
   if (d.decision === 'reject' && !(d.reason ?? '').trim()) return 'a rejection needs a reason';
+  const who = d.reviewer.trim();
+  if (rules && rules.reviewers.length) {
+    const reviewer = rules.reviewers.find((r) => r.name === who);
+    if (!reviewer) return `${who} is not a reviewer in the run's config; only its approvers may decide`;
+    if (!reviewer.roles.includes('approver')) return `${who} is a ${reviewer.roles.join('/')} in the run's config; only an approver may decide`;
+  }
   if (p.decision) return `the run was already ${p.decision.decision} by ${p.decision.reviewer} at ${p.decision.at}`;
   if (p.status === 'running') return 'the run has not reached the approval gate yet';
   if (p.status !== 'awaiting_approval') return `the run is ${p.status}; it no longer takes decisions`;
-  if (d.reviewer.trim() === p.requestedBy) return `${d.reviewer} requested this run and cannot decide on it (four-eyes rule)`;
+  if (who === p.requestedBy) return `${who} requested this run and cannot decide on it (four-eyes rule)`;
+  const earlier = rules?.decisions.find((x) => x.reviewer === who);
+  if (earlier) {
+    const left = rules!.required - rules!.decisions.filter((x) => x.decision === 'approved').length;
+    return `${who} already ${earlier.decision} this run at ${earlier.at}; ${left} more approval(s) must come from other approvers`;
+  }
   return null;
 }

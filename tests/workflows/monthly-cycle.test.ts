@@ -86,7 +86,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect(gate.status).toBe('awaiting_approval');
     await keepHistory(handle, 'waiting-at-gate');
     expect(gate.stages.filter((s) => s.status === 'completed').map((s) => s.name))
-      .toEqual(['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score']);
+      .toEqual(['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'gate', 'score']);
 
     await expect(decide(t.client, runId, { decision: 'approve', reviewer: 'dana' })).rejects.toThrow(/requested this run/);
     const rec = await decide(t.client, runId, { decision: 'approve', reviewer: 'erin', reason: 'numbers reconcile' });
@@ -97,8 +97,12 @@ describe('monthly cycle on real Temporal and Postgres', () => {
 
     const approval = await db.db.selectFrom('approvals').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect([approval.decision, approval.reviewer, approval.reason]).toEqual(['approved', 'erin', 'numbers reconcile']);
-    const champions = await db.db.selectFrom('model_alias_events').select(['family', 'model_version_id']).where('run_id', '=', runId).orderBy('family').execute();
-    expect(champions.map((c) => c.family)).toEqual(['attribution', 'forecast', 'incrementality', 'renewal', 'survival']);
+    // Every version the run trained is the challenger; the ones the gate let through became champion, and only those.
+    const moves = await db.db.selectFrom('model_alias_events').select(['family', 'alias', 'model_version_id']).where('run_id', '=', runId).orderBy('family').execute();
+    expect(moves.filter((m) => m.alias === 'challenger').map((m) => m.family)).toEqual(['attribution', 'forecast', 'incrementality', 'renewal', 'survival']);
+    const verdict = await db.db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    expect(moves.filter((m) => m.alias === 'champion').map((m) => m.family)).toEqual([...(verdict.promote as string[])].sort());
+    expect((verdict.promote as string[]).length).toBeGreaterThan(0);
 
     // Every model's channel credit adds up to the new ACV the retrain stage saw (tolerance: its rounding to $1, checked to $10).
     const won = (gate.stages.find((s) => s.name === 'retrain')!.summary as { newAcv: number }).newAcv;
@@ -119,7 +123,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect((await handle.result()).status).toBe('rejected');
     const published = await db.db.selectFrom('publications').selectAll().where('run_id', '=', runId).execute();
     expect(published).toEqual([]);
-    const promoted = await db.db.selectFrom('model_alias_events').selectAll().where('run_id', '=', runId).execute();
+    const promoted = await db.db.selectFrom('model_alias_events').selectAll().where('run_id', '=', runId).where('alias', '=', 'champion').execute();
     expect(promoted).toEqual([]);
     await keepHistory(handle, 'rejected-before-gate');
   });
@@ -130,7 +134,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     const state = await runState(t.client, runId);
     expect(state.status).toBe('expired');
     await expect(decide(t.client, runId, { decision: 'approve', reviewer: 'jo' })).rejects.toThrow();
-    const promoted = await db.db.selectFrom('model_alias_events').selectAll().where('run_id', '=', runId).execute();
+    const promoted = await db.db.selectFrom('model_alias_events').selectAll().where('run_id', '=', runId).where('alias', '=', 'champion').execute();
     expect(promoted).toEqual([]);
     const approval = await db.db.selectFrom('approvals').select('decision').where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(approval.decision).toBe('expired');

@@ -1,0 +1,213 @@
+import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
+import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
+import { ActivityDeps, inLockedTransaction, withStage } from './context';
+import { pgDataset } from './lineage-event';
+
+type Approvals = AcvloopConfig['approvals'];
+
+export interface ChannelChange {
+  channel: string;
+  roiThen: number | null; roiNow: number | null;
+  budgetThen: number | null; budgetNow: number | null;
+  /** Steady-state ROI at each run's current spend: the earlier fit at its spend, the earlier fit at today's spend, today's fit at today's spend. */
+  steadyRoi: { thenFitThenSpend: number | null; thenFitNowSpend: number | null; nowFitNowSpend: number | null };
+  /** ROI change from the spend level moving along the earlier fit's curve (new data on spend) and from refitting (new data on outcomes, or a new model). */
+  fromSpendLevel: number | null; fromRefit: number | null;
+  source: 'new data' | 'new model' | 'unchanged' | 'not comparable';
+}
+
+export interface ApprovalRequest {
+  requiredApprovers: number;
+  budgetMoveShare: number | null;
+  signOff: { promotion: string[]; budget: { share: number | null; threshold: number; beyondGuardrails: boolean } };
+  previousRunId: string | null;
+  changes: { previousRunId: string | null; codeChanged: boolean; dropChanged: boolean; channels: ChannelChange[]; note: string };
+}
+
+/** Sum of |recommended − current| over the total current spend: how much money the budget moves. */
+export function budgetMoveShare(lines: readonly { current: number; recommended: number }[]): number | null {
+  const total = lines.reduce((s, l) => s + l.current, 0);
+  if (!(total > 0)) return null;
+  return lines.reduce((s, l) => s + Math.abs(l.recommended - l.current), 0) / total;
+}
+
+/**
+ * Who must sign off: promoting any challenger needs `required` approvers; a
+ * budget that moves more than `largeBudgetMove.share` of the spend needs
+ * `largeBudgetMove.required` (whichever is more); a run with nothing to
+ * promote and a budget within that share needs none: it applies and is logged.
+ */
+export function requiredApprovers(promotion: readonly string[], share: number | null, a: Approvals): { required: number; beyond: boolean } {
+  const beyond = share !== null && share > a.largeBudgetMove.share;
+  let required = promotion.length ? a.required : 0;
+  if (beyond) required = Math.max(required, a.largeBudgetMove.required, a.required);
+  return { required, beyond };
+}
+
+const steady = (fit: ReturnType<typeof restoreMmm> | null, channel: string, spend: number | null) =>
+  fit && spend && spend > 0 && fit.channels.includes(channel) ? fit.response(channel, spend).mean / spend : null;
+
+/**
+ * What a reviewer needs before signing: what the gate asks sign-off for, how
+ * many approvers, and per channel the ROI and budget of the last approved
+ * run beside this run's, with the change split into the part from spend
+ * moving along the earlier fit's response curve and the part from refitting
+ * (new outcomes, or new model code when the code version changed).
+ */
+export function approvalActivities(deps: ActivityDeps) {
+  const { db } = deps.db;
+  return {
+    async prepareApproval({ runId, approvals }: { runId: string; approvals?: Approvals }): Promise<ApprovalRequest> {
+      await withStage(deps, runId, 'approval_request', async () => {
+        const a = { ...DEFAULT_CONFIG.approvals, ...approvals };
+        const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+        const verdict = await db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
+        const promotion = verdict.promote as string[];
+        const lines = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'detail']).where('run_id', '=', runId).execute();
+        const share = budgetMoveShare(lines);
+        const { required, beyond } = requiredApprovers(promotion, share, a);
+
+        const previous = await db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
+          .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('a.decision', '=', 'approved').where('r.run_id', '!=', runId)
+          .where('r.created_at', '<', run.created_at as unknown as Date).orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
+        const changes = previous ? await changesSince(deps, previous, run, lines) : {
+          previousRunId: null, codeChanged: false, dropChanged: false, channels: [], note: 'no earlier approved run to compare with',
+        };
+        const request: ApprovalRequest = {
+          requiredApprovers: required, budgetMoveShare: share,
+          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond } },
+          previousRunId: previous?.run_id ?? null, changes,
+        };
+        await inLockedTransaction(deps, `approval:${runId}`, async (client) => {
+          const done = await client.query('select 1 from approval_requests where run_id = $1', [runId]);
+          if (done.rowCount) return;
+          await client.query(
+            'insert into approval_requests (run_id, required_approvers, budget_move_share, sign_off, changes, previous_run_id) values ($1, $2, $3, $4, $5, $6)',
+            [runId, required, share, JSON.stringify(request.signOff), JSON.stringify(changes), request.previousRunId]);
+          const what = required === 0
+            ? { action: 'budget.applied', reason: `nothing to promote and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off: applied without sign-off` }
+            : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '', beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : ''].filter(Boolean).join(' and ')}` };
+          await client.query(
+            `insert into audit_log (actor, action, run_id, before, after, reason, drop_sha256, dedupe_key) values ('acvloop', $1, $2, $3, $4, $5, $6, $7)`,
+            [what.action, runId, JSON.stringify({ budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) }),
+              JSON.stringify({ budget: Object.fromEntries(lines.map((l) => [l.channel, l.recommended])), requiredApprovers: required, promotion }),
+              what.reason, run.drop_sha256, `approval.request:${runId}`]);
+        });
+        return {
+          summary: { requiredApprovers: required, budgetMoveShare: share === null ? null : Number(share.toFixed(4)), promote: promotion.join(', ') || 'none' },
+          inputs: ['gate_verdicts', 'budget_recommendations', 'incrementality', 'approvals'].map((t) => pgDataset(deps.db.schema, t)),
+          outputs: ['approval_requests', 'audit_log'].map((t) => pgDataset(deps.db.schema, t)),
+        };
+      });
+      // What was stored (a retry returns the first attempt's request, not a recomputation).
+      const row = await db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+      return {
+        requiredApprovers: row.required_approvers, budgetMoveShare: row.budget_move_share, signOff: row.sign_off as ApprovalRequest['signOff'],
+        previousRunId: row.previous_run_id, changes: row.changes as ApprovalRequest['changes'],
+      };
+    },
+
+    /** One reviewer's decision, written before the reviewer hears back; a retry writes nothing twice. */
+    async recordReviewerDecision(input: { runId: string; decision: 'approved' | 'rejected'; reviewer: string; reason: string | null; at: string }) {
+      const run = await db.selectFrom('runs').select('drop_sha256').where('run_id', '=', input.runId).executeTakeFirstOrThrow();
+      await db.insertInto('approval_decisions')
+        .values({ run_id: input.runId, reviewer: input.reviewer, decision: input.decision, reason: input.reason, decided_at: input.at })
+        .onConflict((oc) => oc.constraint('approval_decisions_once').doNothing()).execute();
+      await audit(deps, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId, after: { decision: input.decision },
+        reason: input.reason, dropSha256: run.drop_sha256, key: `decision:${input.runId}:${input.reviewer}` });
+    },
+
+    /** A refused decision (signal path; the CLI records refused Updates itself): who, what, and why it was refused. */
+    async recordRefusal(input: { runId: string; reviewer: string; decision: string; why: string; via: 'signal' | 'update'; seq?: number }) {
+      await audit(deps, { actor: input.reviewer || '(unnamed)', action: 'decision.refused', runId: input.runId,
+        after: { decision: input.decision, via: input.via }, reason: input.why, key: input.seq ? `refusal:${input.runId}:${input.via}:${input.seq}` : null });
+    },
+
+    /**
+     * The reminder before the gate expires: audited, logged, and POSTed to the
+     * webhook when one is configured. A webhook that fails is recorded, not
+     * retried for ever: the reminder is a courtesy, the deadline still holds.
+     */
+    async sendReminder(input: { runId: string; deadline: string; webhook?: string; required: number; approvedBy: string[] }) {
+      const message = `run ${input.runId} waits for ${input.required - input.approvedBy.length} more approval(s) before ${input.deadline}`;
+      let delivery: { url: string; status?: number; error?: string } | null = null;
+      if (input.webhook) {
+        try {
+          const res = await fetch(input.webhook, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000),
+            body: JSON.stringify({ event: 'acvloop.approval.reminder', runId: input.runId, deadline: input.deadline, required: input.required, approvedBy: input.approvedBy, message }),
+          });
+          delivery = { url: input.webhook, status: res.status };
+        } catch (err) {
+          delivery = { url: input.webhook, error: (err as Error).message };
+        }
+      }
+      deps.log?.(`reminder: ${message}`);
+      await audit(deps, { actor: 'acvloop', action: 'approval.reminder', runId: input.runId,
+        after: { deadline: input.deadline, required: input.required, approvedBy: input.approvedBy, webhook: delivery }, reason: message, key: `reminder:${input.runId}` });
+      return { delivered: delivery };
+    },
+
+    /** No challenger passed the gate and nothing else needs applying: the run ends recorded, with nothing promoted. */
+    async recordGateFailure({ runId }: { runId: string }) {
+      await db.insertInto('run_outcomes').values({ run_id: runId, status: 'gate_failed', error: 'no challenger passed the backtest gate' })
+        .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+    },
+  };
+}
+
+/** An audit entry; with a key, written once however often it is retried. */
+export async function audit(deps: ActivityDeps, e: {
+  actor: string; action: string; runId: string | null; before?: unknown; after?: unknown; reason?: string | null;
+  modelVersion?: string | null; dropSha256?: string | null; key?: string | null;
+}): Promise<void> {
+  let drop = e.dropSha256 ?? null;
+  if (!drop && e.runId) drop = (await deps.db.db.selectFrom('runs').select('drop_sha256').where('run_id', '=', e.runId).executeTakeFirst())?.drop_sha256 ?? null;
+  await deps.db.db.insertInto('audit_log')
+    .values({ actor: e.actor, action: e.action, run_id: e.runId, before: e.before === undefined ? null : JSON.stringify(e.before),
+      after: e.after === undefined ? null : JSON.stringify(e.after), reason: e.reason ?? null, dedupe_key: e.key ?? null,
+      model_version_id: e.modelVersion ?? null, drop_sha256: drop })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}
+
+async function changesSince(
+  deps: ActivityDeps,
+  previous: { run_id: string; code_version: string; drop_sha256: string },
+  run: { run_id: string; code_version: string; drop_sha256: string },
+  lines: readonly { channel: string; current: number; recommended: number }[],
+): Promise<ApprovalRequest['changes']> {
+  const { db } = deps.db;
+  const fitOf = async (runId: string) => {
+    const v = await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
+    const p = v?.params as unknown as StoredMmm | MmmUnavailable | undefined;
+    return p && !isMmmUnavailable(p) ? restoreMmm(p) : null;
+  };
+  const [thenFit, nowFit] = [await fitOf(previous.run_id), await fitOf(run.run_id)];
+  const roiOf = async (runId: string) => new Map((await db.selectFrom('incrementality').select(['channel', 'roi']).where('run_id', '=', runId).execute()).map((r) => [r.channel, r.roi]));
+  const [roiThen, roiNow] = [await roiOf(previous.run_id), await roiOf(run.run_id)];
+  const thenLines = new Map((await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended']).where('run_id', '=', previous.run_id).execute()).map((l) => [l.channel, l]));
+  const nowLines = new Map(lines.map((l) => [l.channel, l]));
+  const codeChanged = previous.code_version !== run.code_version;
+  const channels = [...new Set([...roiThen.keys(), ...roiNow.keys(), ...thenLines.keys(), ...nowLines.keys()])].sort().map((channel): ChannelChange => {
+    const thenSpend = thenLines.get(channel)?.current ?? null;
+    const nowSpend = nowLines.get(channel)?.current ?? null;
+    const a = steady(thenFit, channel, thenSpend);
+    const b = steady(thenFit, channel, nowSpend);
+    const c = steady(nowFit, channel, nowSpend);
+    const fromSpendLevel = a !== null && b !== null ? b - a : null;
+    const fromRefit = b !== null && c !== null ? c - b : null;
+    const source = fromRefit === null ? 'not comparable' : Math.abs(fromRefit) < 1e-9 && Math.abs(fromSpendLevel ?? 0) < 1e-9 ? 'unchanged' : codeChanged ? 'new model' : 'new data';
+    return {
+      channel, roiThen: roiThen.get(channel) ?? null, roiNow: roiNow.get(channel) ?? null,
+      budgetThen: thenLines.get(channel)?.recommended ?? null, budgetNow: nowLines.get(channel)?.recommended ?? null,
+      steadyRoi: { thenFitThenSpend: a, thenFitNowSpend: b, nowFitNowSpend: c }, fromSpendLevel, fromRefit, source,
+    };
+  });
+  return {
+    previousRunId: previous.run_id, codeChanged, dropChanged: previous.drop_sha256 !== run.drop_sha256, channels,
+    note: codeChanged
+      ? `the model code changed (${previous.code_version} -> ${run.code_version}): a refit difference mixes new data and the new model`
+      : `same model code (${run.code_version}): a refit difference comes from new data`,
+  };
+}

@@ -1,0 +1,87 @@
+import type { PoolClient } from 'pg';
+import { fitRenewalModel, type RenewalDecision, type RenewalModel } from '../models/renewal';
+import type { ActivityDeps } from './context';
+
+/**
+ * The model registry: immutable versions (model_versions, refused UPDATE and
+ * DELETE by the database) and aliases (`champion`, `challenger`) whose
+ * current target is their latest move in model_alias_events. A move is an
+ * event with who, from what, to what and why, and an audit entry. Each
+ * family has a conservative baseline version (`baseline/<family>`) that a
+ * rollback can always fall back to.
+ */
+export const FAMILIES = ['attribution', 'incrementality', 'forecast', 'renewal', 'survival'] as const;
+export type Family = (typeof FAMILIES)[number];
+export type Alias = 'champion' | 'challenger';
+
+export const baselineVersionId = (family: string) => `baseline/${family}`;
+
+export interface AliasTarget { model_version_id: string; run_id: string; params: any; code_version: string }
+
+type Query = (text: string, values?: unknown[]) => Promise<{ rows: any[]; rowCount: number | null }>;
+const queryOf = (q: ActivityDeps | PoolClient): Query =>
+  'db' in q ? (text, values) => q.db.pool.query(text, values as any[]) : (text, values) => q.query(text, values as any[]);
+
+/** The version an alias points at now, or null when it never moved. */
+export async function aliasTarget(q: ActivityDeps | PoolClient, family: string, alias: Alias): Promise<AliasTarget | null> {
+  const r = await queryOf(q)(
+    `select v.model_version_id, v.run_id, v.params, v.code_version from model_alias_events e
+       join model_versions v on v.model_version_id = e.model_version_id
+      where e.family = $1 and e.alias = $2 order by e.id desc limit 1`, [family, alias]);
+  return r.rows[0] ?? null;
+}
+
+export interface AliasMove {
+  family: string; alias: Alias; to: string; actor: string; reason: string; runId: string; action?: string;
+}
+
+/**
+ * Moves an alias inside the caller's transaction: an alias event and an
+ * audit entry (before -> after, the model version, the drop's hash). The
+ * caller holds the `registry` advisory lock so concurrent moves serialise.
+ */
+export async function moveAlias(client: PoolClient, m: AliasMove): Promise<{ from: string | null; to: string }> {
+  const version = await client.query('select family, run_id from model_versions where model_version_id = $1', [m.to]);
+  if (!version.rowCount) throw new Error(`no model version ${m.to}`);
+  if (version.rows[0].family !== m.family) throw new Error(`${m.to} is a ${version.rows[0].family} version, not ${m.family}`);
+  const from = (await aliasTarget(client, m.family, m.alias))?.model_version_id ?? null;
+  await client.query(
+    `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, $3, $4, $5, $6, $7)`,
+    [m.family, m.alias, m.to, m.runId, m.actor, m.reason, from]);
+  const drop = await client.query('select drop_sha256 from runs where run_id = $1', [version.rows[0].run_id]);
+  await client.query(
+    `insert into audit_log (actor, action, run_id, before, after, reason, model_version_id, drop_sha256) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [m.actor, m.action ?? 'alias.move', m.runId, JSON.stringify({ family: m.family, alias: m.alias, version: from }),
+      JSON.stringify({ family: m.family, alias: m.alias, version: m.to }), m.reason, m.to, drop.rows[0]?.drop_sha256 ?? null]);
+  return { from, to: m.to };
+}
+
+/**
+ * The renewal model a registry version stands for on these decisions: a
+ * stored fit as it is, or the baseline (the shrunk renewal rate by segment)
+ * fitted on the decisions at hand, since a baseline is a specification.
+ */
+export function renewalModelOf(params: any, decisions: readonly RenewalDecision[]): RenewalModel {
+  if (params?.kind === 'baseline_rate') return fitRenewalModel(decisions, { minDecisions: Number.MAX_SAFE_INTEGER });
+  return params as RenewalModel;
+}
+
+export interface ServingVersion { model_version_id: string; params: any; source: 'challenger' | 'champion' | 'baseline' }
+
+/**
+ * The version that serves a run's outputs for a family: the run's own
+ * challenger when the gate let it through (or, for runs before the gate
+ * existed, always), else the current champion, else the baseline.
+ */
+export async function servingVersion(deps: ActivityDeps, runId: string, family: Family, promote: readonly string[] | null): Promise<ServingVersion> {
+  const { db } = deps.db;
+  if (promote === null || promote.includes(family)) {
+    const own = await db.selectFrom('model_versions').select(['model_version_id', 'params']).where('run_id', '=', runId).where('family', '=', family).executeTakeFirst();
+    if (!own) throw new Error(`run ${runId} has no ${family} model version: retrain did not finish`);
+    return { ...own, source: 'challenger' };
+  }
+  const champion = await aliasTarget(deps, family, 'champion');
+  if (champion) return { model_version_id: champion.model_version_id, params: champion.params, source: champion.run_id === 'baseline' ? 'baseline' : 'champion' };
+  const base = await db.selectFrom('model_versions').select(['model_version_id', 'params']).where('model_version_id', '=', baselineVersionId(family)).executeTakeFirstOrThrow();
+  return { ...base, source: 'baseline' };
+}
