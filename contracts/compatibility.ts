@@ -337,6 +337,18 @@ export function contractChangesSinceLastPublished(
   });
 }
 
+/**
+ * Throws when some contract changed without the version its change needs:
+ * the one call a stage makes before a run uses the contracts (the error
+ * names file, column and rule of each problem).
+ * @example
+ * assertContractVersions(); // at the start of validate
+ */
+export function assertContractVersions(opts: { dir?: string; contracts?: readonly Contract<any>[] } = {}): void {
+  const problems = contractChangesSinceLastPublished(opts).flatMap((s) => s.problems);
+  if (problems.length > 0) throw new Error(`data contracts changed without a proper version: ${problems.join('; ')}`);
+}
+
 export interface PublishResult { contract: string; version: string; path: string; written: boolean }
 
 /**
