@@ -13,7 +13,8 @@ process.on('beforeExit', () => {
 require('../cli/main.ts')
   .main(process.argv)
   // Exit explicitly: native runtimes (Temporal's) may hold the process open or reset its exit code.
-  .then((code) => { settled = true; process.exit(code); })
+  // ...after stdout has drained: a pipe takes large output asynchronously, and exiting early would cut it at 64 KiB.
+  .then((code) => { settled = true; process.stdout.write('', () => process.exit(code)); })
   .catch((err) => {
     settled = true;
     process.stderr.write(`acvloop: ${err && err.message ? err.message : String(err)}\n`);

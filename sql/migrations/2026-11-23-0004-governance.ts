@@ -48,6 +48,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await sql`create trigger approval_decisions_append_only before update or delete on approval_decisions
     for each row execute function acvloop_append_only()`.execute(db);
+  // TRUNCATE bypasses row triggers: refused by a statement trigger on each append-only table.
+  for (const t of ['model_versions', 'model_alias_events', 'approval_decisions']) {
+    await sql`create trigger ${sql.id(`${t}_no_truncate`)} before truncate on ${sql.table(t)}
+      for each statement execute function acvloop_append_only()`.execute(db);
+  }
 
   // The gate's verdict per family: every check (name, value, threshold, pass/fail) and what it promotes.
   await db.schema.createTable('gate_verdicts')
@@ -84,6 +89,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('approval_requests').ifExists().execute();
   await db.schema.dropTable('gate_verdicts').ifExists().execute();
   await db.schema.dropTable('approval_decisions').ifExists().execute();
+  await sql`drop trigger if exists model_versions_no_truncate on model_versions`.execute(db);
+  await sql`drop trigger if exists model_alias_events_no_truncate on model_alias_events`.execute(db);
   await sql`drop index if exists model_alias_events_latest`.execute(db);
   await sql`drop trigger if exists model_alias_events_append_only on model_alias_events`.execute(db);
   await sql`alter table model_alias_events drop column actor, drop column reason, drop column from_version_id`.execute(db);

@@ -177,12 +177,13 @@ describe('governance tables are append-only in Postgres itself', () => {
   });
 
   for (const t of ['model_versions', 'model_alias_events', 'approval_decisions'] as const) {
-    it(`${t} refuses UPDATE and DELETE, by SQL and through kysely, and keeps its rows`, async () => {
+    it(`${t} refuses UPDATE, DELETE and TRUNCATE, by SQL and through kysely, and keeps its rows`, async () => {
       const before = (await db.pool.query(`select count(*)::int as n, md5(string_agg(t::text, '' order by t::text)) as h from ${t} t`)).rows[0];
       expect(before.n).toBeGreaterThan(0);
       await expect(db.pool.query(`update ${t} set run_id = 'mallory'`)).rejects.toThrow(new RegExp(`${t} is append-only: UPDATE`));
       await expect(db.pool.query(`delete from ${t}`)).rejects.toThrow(new RegExp(`${t} is append-only: DELETE`));
       await expect(db.db.deleteFrom(t).where('run_id', '=', runId).execute()).rejects.toThrow(/append-only/);
+      await expect(db.pool.query(`truncate ${t} cascade`)).rejects.toThrow(new RegExp(`${t} is append-only: TRUNCATE`));
       const after = (await db.pool.query(`select count(*)::int as n, md5(string_agg(t::text, '' order by t::text)) as h from ${t} t`)).rows[0];
       expect(after).toEqual(before);
     });
