@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CONTRACTS } from '../../contracts';
@@ -88,7 +88,10 @@ export function contractsCommand(program: Command): Command {
     .option('--published <dir>', 'folder of the published snapshots', PUBLISHED_DIR)
     .option('--json', 'print JSON')
     .action((opts: { published: string; json?: boolean }) => {
-      const statuses = contractChangesSinceLastPublished({ dir: path.resolve(opts.published) });
+      const dir = path.resolve(opts.published);
+      // A mistyped folder would otherwise read as "never published" and pass.
+      if (!existsSync(dir)) throw new Error(`--published ${opts.published}: no such folder of contract snapshots`);
+      const statuses = contractChangesSinceLastPublished({ dir });
       if (opts.json) printJson({ ok: statuses.every((s) => s.problems.length === 0), contracts: statuses });
       else printStatus(statuses);
       const problems = statuses.flatMap((s) => s.problems);
