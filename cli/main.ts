@@ -103,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/audit').auditCommand));
 
+  require('./commands/models').modelsCommand(program, act);
+
   // Analyst commands: the models on the analyst's own files, no database or Temporal needed.
   const analyze = program.command('analyze').description('run a model on your own data, outside the cycle');
   require('./commands/analyze-attribution').analyzeAttributionCommand(analyze);

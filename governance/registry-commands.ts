@@ -1,0 +1,113 @@
+import type { Db } from '../sql/db';
+import { FAMILIES, moveAlias, type Alias } from '../activities/registry';
+import type { AcvloopConfig } from './config';
+
+/**
+ * What `acvloop models …` reads and does, over a database handle, so the
+ * commands stay thin and the tests call the same code. Promotion and
+ * rollback are alias moves (events plus audit entries), never updates.
+ */
+export interface VersionListing {
+  version: string; family: string; runId: string; createdAt: string; codeVersion: string; trainingBatch: string;
+  aliases: Alias[]; gate: { passed: boolean; reason: string } | null; baseline: boolean;
+}
+
+export async function listVersions(handle: Db, family?: string): Promise<VersionListing[]> {
+  if (family && !(FAMILIES as readonly string[]).includes(family)) throw new Error(`--family takes one of ${FAMILIES.join(', ')}, not "${family}"`);
+  let q = handle.db.selectFrom('model_versions').select(['model_version_id', 'family', 'run_id', 'created_at', 'code_version', 'training_batch_id']);
+  if (family) q = q.where('family', '=', family);
+  const versions = await q.orderBy('created_at').orderBy('model_version_id').execute();
+  const aliases = await currentAliases(handle);
+  const verdicts = new Map((await handle.db.selectFrom('gate_verdicts').select(['run_id', 'families']).execute()).map((v) => [v.run_id, v.families as any]));
+  return versions.map((v) => ({
+    version: v.model_version_id, family: v.family, runId: v.run_id, createdAt: new Date(v.created_at).toISOString(), codeVersion: v.code_version,
+    trainingBatch: v.training_batch_id, aliases: (['champion', 'challenger'] as const).filter((a) => aliases.get(`${v.family}/${a}`) === v.model_version_id),
+    gate: verdicts.get(v.run_id)?.[v.family] ? { passed: verdicts.get(v.run_id)[v.family].passed, reason: verdicts.get(v.run_id)[v.family].reason } : null,
+    baseline: v.run_id === 'baseline',
+  }));
+}
+
+/** family/alias -> the version it points at now (its latest move). */
+async function currentAliases(handle: Db): Promise<Map<string, string>> {
+  const rows = await handle.db.selectFrom('model_alias_events').select(['family', 'alias', 'model_version_id']).orderBy('id').execute();
+  const out = new Map<string, string>();
+  for (const r of rows) out.set(`${r.family}/${r.alias}`, r.model_version_id);
+  return out;
+}
+
+export async function showVersion(handle: Db, version: string) {
+  const v = await handle.db.selectFrom('model_versions').selectAll().where('model_version_id', '=', version).executeTakeFirst();
+  if (!v) throw new Error(`no model version ${version} (acvloop models list shows them)`);
+  const listing = (await listVersions(handle, v.family)).find((x) => x.version === version)!;
+  const backtests = await handle.db.selectFrom('backtests').select(['run_id', 'role', 'metric', 'value']).where('model_version_id', '=', version).orderBy('run_id').orderBy('metric').execute();
+  const verdict = await handle.db.selectFrom('gate_verdicts').select(['checks', 'families']).where('run_id', '=', v.run_id).executeTakeFirst();
+  const aliasHistory = await handle.db.selectFrom('model_alias_events').select(['id', 'alias', 'model_version_id', 'from_version_id', 'actor', 'reason', 'run_id', 'at'])
+    .where((eb) => eb.or([eb('model_version_id', '=', version), eb('from_version_id', '=', version)])).orderBy('id').execute();
+  return {
+    ...listing,
+    params: v.params, metrics: v.metrics, trainingFiles: v.training_files ?? [],
+    backtests: backtests.map((b) => ({ runId: b.run_id, role: b.role, metric: b.metric, value: b.value })),
+    gateChecks: verdict ? (verdict.checks as any[]).filter((c) => c.family === v.family) : [],
+    aliasHistory: aliasHistory.map((e) => ({ alias: e.alias, from: e.from_version_id, to: e.model_version_id, actor: e.actor, reason: e.reason, runId: e.run_id, at: new Date(e.at).toISOString() })),
+  };
+}
+
+/** Only a listed approver may move an alias when the config lists reviewers. */
+function mayDecide(config: AcvloopConfig, who: string): void {
+  if (!who.trim()) throw new Error('--by needs a name');
+  if (!config.reviewers.length) return;
+  const r = config.reviewers.find((x) => x.name === who);
+  if (!r) throw new Error(`${who} is not a reviewer in the config; only its approvers may move a model alias`);
+  if (!r.roles.includes('approver')) throw new Error(`${who} is a ${r.roles.join('/')} in the config; only an approver may move a model alias`);
+}
+
+export interface AliasChange { family: string; alias: Alias; from: string | null; to: string; actor: string; reason: string }
+
+/**
+ * Promote a version to champion. A version whose family failed its run's
+ * gate, or that holds no model (an unavailable fit), is refused unless the
+ * override is given; the override is recorded in the audit entry.
+ */
+export async function promoteVersion(handle: Db, config: AcvloopConfig, o: { version: string; by: string; reason: string; overrideGate?: boolean }): Promise<AliasChange> {
+  mayDecide(config, o.by);
+  if (!o.reason?.trim()) throw new Error('a promotion needs --reason');
+  const v = await showVersion(handle, o.version);
+  if ((v.params as any)?.kind === 'unavailable') throw new Error(`${o.version} holds no model (${(v.params as any).reason}); it cannot be champion`);
+  if (v.gate && !v.gate.passed && !o.overrideGate) {
+    throw new Error(`${o.version} failed its gate (${v.gate.reason}); pass --override-gate to promote it anyway (recorded in the audit log)`);
+  }
+  const reason = v.gate && !v.gate.passed ? `${o.reason} [gate overridden: ${v.gate.reason}]` : o.reason;
+  return move(handle, { family: v.family, version: o.version, by: o.by, reason, action: 'alias.promote', runId: v.runId });
+}
+
+/**
+ * Roll the champion of a family back to an earlier version: one that was
+ * champion before, or the family's baseline. An audited alias move.
+ */
+export async function rollbackTo(handle: Db, config: AcvloopConfig, o: { version: string; by: string; reason: string }): Promise<AliasChange> {
+  mayDecide(config, o.by);
+  if (!o.reason?.trim()) throw new Error('a rollback needs --reason');
+  const v = await showVersion(handle, o.version);
+  const wasChampion = v.aliasHistory.some((e) => e.alias === 'champion' && e.to === o.version);
+  if (!v.baseline && !wasChampion) {
+    throw new Error(`${o.version} was never champion of ${v.family}: a rollback goes back to an earlier champion or to ${'baseline/' + v.family} (use promote for a new version)`);
+  }
+  if (v.aliases.includes('champion')) throw new Error(`${o.version} is already the ${v.family} champion`);
+  return move(handle, { family: v.family, version: o.version, by: o.by, reason: o.reason, action: 'alias.rollback', runId: v.runId });
+}
+
+async function move(handle: Db, m: { family: string; version: string; by: string; reason: string; action: string; runId: string }): Promise<AliasChange> {
+  const client = await handle.pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock(hashtext($1))', ['registry']);
+    const moved = await moveAlias(client, { family: m.family, alias: 'champion', to: m.version, actor: m.by, reason: m.reason, runId: m.runId, action: m.action });
+    await client.query('commit');
+    return { family: m.family, alias: 'champion', from: moved.from, to: moved.to, actor: m.by, reason: m.reason };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
