@@ -10,7 +10,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('Closes the loop between B2B marketing spend and the contract value it brings in.')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    // A subcommand's options stay its own (`dispute resolve ID --by X` is resolve's --by, not dispute's); acvloop itself has none.
+    .enablePositionalOptions();
 
   // Commands load lazily (require, which tsx hooks), so `acvloop --help` does not load Temporal or pg.
   const act = (load: () => (...a: any[]) => Promise<number>) =>
@@ -50,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--rerun', 'start a new version when this month and drop already ran')
     .option('--wait', 'wait until the run reaches the approval gate or ends')
     .addOption(new Option('--approval-timeout <duration>', 'how long the approval gate waits (e.g. 7d, 12h, 30m, 90s)').default('7d'))
+    .option('--policy <file>', 'the attribution policy (JSON) the run uses; default policies/attribution.json')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/run').runCommand));
 
@@ -76,6 +79,22 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<run>', 'run id')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/show').showCommand));
+
+  const dispute = program.command('dispute').description("flag a misattribution: the opportunity's credit in the run, for the next review")
+    .enablePositionalOptions()
+    .argument('<run>', 'run id')
+    // Checked by the command: commander would also require them of `dispute resolve`.
+    .option('--opportunity <id>', 'the opportunity whose credit is disputed (required)')
+    .option('--reason <text>', 'what is wrong with it (required)')
+    .option('--by <name>', 'who raises it', process.env.USER || 'unknown')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/dispute').disputeCommand));
+  dispute.command('resolve').description('close an open dispute (a resolution is recorded, the dispute is never changed)')
+    .argument('<id>', 'dispute id')
+    .requiredOption('--by <name>', 'who resolves it')
+    .requiredOption('--note <text>', 'what was decided')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/dispute').resolveDisputeCommand));
 
   program.command('scores').description('one row per active contract: renewal probability, LTV and projected ARR')
     .argument('<run>', 'run id')

@@ -39,6 +39,11 @@ export interface RunReport {
   budget: Record<string, { current: number; recommended: number; change: number; binding: string; [detail: string]: unknown }>;
   models: { modelVersionId: string; family: string; metrics: unknown }[];
   approval: { decision: string; reviewer: string | null; reason: string | null; at: string } | null;
+  /** The attribution agreement the run used (from its attribution model version), null before retrain. */
+  attributionPolicy: { version: string; sha256: string; reportedModel: string } | null;
+  /** Open disputes (no resolution yet) of runs of this run's month and earlier, oldest first. */
+  disputes: { id: string; runId: string; month: string; opportunityId: string; reason: string; raisedBy: string; raisedAt: string;
+    model: string; policyVersion: string; acv: number; byChannel: Record<string, number> }[];
   stages: { name: string; status: string; at: string }[];
   outputs: { database: string; schema: string; tables: string[] };
 }
@@ -138,6 +143,15 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const outcome = await db.selectFrom('run_outcomes').selectAll().where('run_id', '=', runId).executeTakeFirst();
   const published = await db.selectFrom('publications').select('run_id').where('run_id', '=', runId).executeTakeFirst();
   const stageRows = await db.selectFrom('run_stage_events').select(['stage', 'status', 'at']).where('run_id', '=', runId).orderBy('id').execute();
+  const attributionParams = models.length
+    ? (await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'attribution').executeTakeFirst())?.params as
+      { reportedModel?: string; policy?: { version: string; sha256: string } } | undefined
+    : undefined;
+  const openDisputes = await db.selectFrom('disputes').innerJoin('runs', 'runs.run_id', 'disputes.run_id')
+    .leftJoin('dispute_resolutions', 'dispute_resolutions.dispute_id', 'disputes.id')
+    .select(['disputes.id', 'disputes.run_id', 'runs.month', 'disputes.opportunity_id', 'disputes.reason', 'disputes.raised_by', 'disputes.raised_at',
+      'disputes.model', 'disputes.policy_version', 'disputes.credit'])
+    .where('runs.month', '<=', run.month).where('dispute_resolutions.id', 'is', null).orderBy('disputes.id').execute();
 
   const scoredDone = stageRows.some((s) => s.stage === 'score' && s.status === 'completed');
   const status = outcome?.status ?? (published ? 'completed' : scoredDone && !approval ? 'awaiting_approval' : 'running');
@@ -170,6 +184,13 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     }])),
     models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
     approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
+    attributionPolicy: attributionParams?.policy
+      ? { version: attributionParams.policy.version, sha256: attributionParams.policy.sha256, reportedModel: attributionParams.reportedModel ?? 'linear' } : null,
+    disputes: openDisputes.map((d) => ({
+      id: d.id, runId: d.run_id, month: d.month, opportunityId: d.opportunity_id, reason: d.reason, raisedBy: d.raised_by, raisedAt: d.raised_at.toISOString(),
+      model: d.model, policyVersion: d.policy_version, acv: round2(d.credit.acv),
+      byChannel: Object.fromEntries(Object.entries(d.credit.byChannel as Record<string, { acv: number }>).map(([ch, c]) => [ch, round2(c.acv)])),
+    })),
     stages: stageRows.map((s) => ({ name: s.stage, status: s.status, at: s.at.toISOString() })),
     outputs: {
       database: 'postgres',

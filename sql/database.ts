@@ -261,6 +261,17 @@ export interface DriftSourcesTable {
   drifted_share: number; drifted: boolean; detail: Json;
 }
 
+/** A flagged misattribution of one opportunity in one run (append-only). */
+export interface DisputesTable {
+  id: Generated<string>; run_id: string; opportunity_id: string; reason: string; raised_by: string; raised_at: Timestamp;
+  model: string; policy_version: string; credit: Json<any>;
+}
+
+/** The resolution of a dispute (append-only, at most one per dispute): a dispute without one is open. */
+export interface DisputeResolutionsTable {
+  id: Generated<string>; dispute_id: ColumnType<string, string | number, never>; resolved_by: string; note: string; resolved_at: Timestamp;
+}
+
 export interface Database {
   runs: RunsTable;
   run_stage_events: RunStageEventsTable;
@@ -300,6 +311,8 @@ export interface Database {
   audit_log: AuditLogTable;
   approval_decisions: ApprovalDecisionsTable;
   gate_verdicts: GateVerdictsTable;
+  disputes: DisputesTable;
+  dispute_resolutions: DisputeResolutionsTable;
   drift_features: DriftFeaturesTable;
   drift_sources: DriftSourcesTable;
   approval_requests: ApprovalRequestsTable;

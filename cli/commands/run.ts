@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { hashDrop } from '../../activities/drop-hash';
+import { loadAttributionPolicy } from '../../models/attribution-policy';
 import { connectClient, runState, startCycle, temporalFromEnv } from '../temporal-client';
 import { printJson, say } from '../output';
 import { parseDuration, parseMonth } from '../parse';
 
 export async function runCommand(opts: {
-  month: string; drop: string; requestedBy: string; rerun?: boolean; wait?: boolean; approvalTimeout: string; json?: boolean;
+  month: string; drop: string; requestedBy: string; rerun?: boolean; wait?: boolean; approvalTimeout: string; json?: boolean; policy?: string;
 }): Promise<number> {
+  // Read before anything starts: a bad policy file is the caller's error, not a failed run.
+  const policy = opts.policy ? loadAttributionPolicy(opts.policy) : null;
   const month = parseMonth(opts.month, '--month');
   const dropPath = path.resolve(opts.drop);
   const drop = await hashDrop(dropPath);
@@ -16,6 +19,7 @@ export async function runCommand(opts: {
     const { runId, version } = await startCycle(client, {
       month, dropPath, dropSha256: drop.sha256, requestedBy: opts.requestedBy,
       approvalTimeoutMs: parseDuration(opts.approvalTimeout, '--approval-timeout'),
+      ...(policy ? { attributionPolicy: policy.policy } : {}),
     }, { rerun: opts.rerun });
     if (!opts.wait) {
       if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256 });

@@ -34,6 +34,9 @@ export function printReport(r: RunReport): void {
     const channels = [...new Set(models.flatMap((m) => Object.keys(r.attribution[m])))].sort();
     say(table(['channel', ...models], channels.map((c) => [c, ...models.map((m) => usd(r.attribution[m][c] ?? 0))])));
   }
+  if (r.attributionPolicy) {
+    say(`Reported attribution: ${r.attributionPolicy.reportedModel} (attribution policy ${r.attributionPolicy.version}, sha256 ${r.attributionPolicy.sha256.slice(0, 12)})`);
+  }
   const inc = Object.entries(r.incrementality);
   if (inc.length) {
     say('');
@@ -82,6 +85,12 @@ export function printReport(r: RunReport): void {
     say('Proposed budget for next month (USD)');
     say(table(['channel', 'current', 'recommended', 'change', 'expected incremental ACV', 'binding guardrail'],
       budget.map(([c, b]) => [c, usd(b.current), usd(b.recommended), usd(b.change), usd(b.expectedAcv as number | undefined), b.binding])));
+  }
+  if (r.disputes.length) {
+    say('');
+    say(`Open attribution disputes (runs of ${r.month} and earlier; close with \`acvloop dispute resolve ID --by NAME --note TEXT\`)`);
+    say(table(['id', 'run', 'opportunity', 'raised by', 'reason', 'credit (reported model)'], r.disputes.map((d) => [d.id, d.runId, d.opportunityId, d.raisedBy, d.reason,
+      `${d.model}: ${Object.entries(d.byChannel).map(([ch, v]) => `${ch} ${usd(v)}`).join(', ')}`])));
   }
   say('');
   say(r.approval ? `Decision: ${r.approval.decision}${r.approval.reviewer ? ` by ${r.approval.reviewer}` : ''}${r.approval.reason ? ` — ${r.approval.reason}` : ''} at ${r.approval.at}` : 'Decision: none yet');

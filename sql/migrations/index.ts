@@ -3,6 +3,7 @@ import * as initial from './2026-11-23-0001-initial';
 import * as models from './2026-11-23-0002-models';
 import * as drift from './2026-11-23-0003-drift';
 import * as governance from './2026-11-23-0004-governance';
+import * as disputes from './2026-11-23-0005-disputes';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-0002-models': models,
   '2026-11-23-0003-drift': drift,
   '2026-11-23-0004-governance': governance,
+  '2026-11-23-0005-disputes': disputes,
 };
 
 export const migrationProvider: MigrationProvider = {
