@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--months <n>', 'months of history', '36')
     .option('--end <YYYY-MM>', 'last month of the drop', '2026-10')
     .option('--experiments', 'also write experiments.csv: lift tests of the planted truth, with noise of their stated stderr')
+    .option('--drift', 'plant a drift in the last three months (bigger deals, a new lead source, a paid search spend jump, an upmarket move), recorded in truth.json')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/generate').generateCommand));
 

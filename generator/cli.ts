@@ -1,6 +1,6 @@
 /**
  * Writes a synthetic data drop:
- *   npx tsx generator/cli.ts --out /tmp/drop [--seed 42] [--accounts 2000] [--months 36] [--end 2026-10] [--gzip touchpoints.csv,usage.csv]
+ *   npx tsx generator/cli.ts --out /tmp/drop [--seed 42] [--accounts 2000] [--months 36] [--end 2026-10] [--gzip touchpoints.csv,usage.csv] [--drift]
  */
 import { generateDrop } from './index';
 
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     months: num(arg('months')),
     end: arg('end'),
     gzip: arg('gzip')?.split(',').filter(Boolean),
+    drift: process.argv.includes('--drift'),
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(JSON.stringify({ ...summary, elapsedMs: Math.round(ms) }, null, 2) + '\n');

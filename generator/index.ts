@@ -16,6 +16,7 @@ import { AccountSampler, makeAccounts } from './accounts';
 import type { Account } from './accounts';
 import { UsageProcess, addChain, drawDiscount, drawTerm } from './contracts';
 import type { Book } from './contracts';
+import { DRIFT, applySpendDrift, driftTruth } from './drift';
 import { channelTruth, demandModel, holdoutTruth, planSpend } from './marketing';
 import type { DemandModel } from './marketing';
 import {
@@ -34,6 +35,8 @@ export interface GenerateOptions {
   gzip?: string[];
   /** Also write experiments.csv: lift tests measuring the planted truth with noise of their stated stderr. Default false. */
   experiments?: boolean;
+  /** Plant a drift in the last three months (generator/drift.ts) and record it in truth.json. Default false. */
+  drift?: boolean;
 }
 
 export interface GeneratedFile {
@@ -136,6 +139,10 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
 
   // Spend and the demand model.
   const spendPlan = planSpend(new Rng(seed, 'spend'), A0, months, scale);
+  // Window month the planted drift starts at; Infinity (never) without --drift, so nothing below changes.
+  const driftM = opts.drift ? Math.max(0, months - DRIFT.months) : Infinity;
+  if (opts.drift) applySpendDrift(spendPlan, driftM);
+  const driftRng = new Rng(seed, 'drift');
   const demand = demandModel(spendPlan, A0, months, scale);
   const visibleSpendUsd = new Map<Channel, number>();
   for (let m = 0; m < months; m++) {
@@ -256,7 +263,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
       const closed = closeM <= months - 1;
       const stage = closed ? (won ? 'won' : 'lost') : 'open';
       const closeDay = closed ? dayOf(A0 + closeM, oppRng.int(1, daysInMonth(A0 + closeM))) : null;
-      const acvUsd = drawAcv(oppRng, account);
+      const acvUsd = drawAcv(oppRng, account) * (closeM >= driftM ? DRIFT.dealSizeFactor : 1);
       const product = oppRng.chance(0.05) ? null : oppRng.pick(PRODUCTS);
 
       // The journey: the cause early, harvest touches right before creation.
@@ -297,6 +304,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
       // Marketing-sourced leads are credited to whichever channel captured them, often a harvest one.
       let leadSource: string | null = null;
       if (kind === 'marketing') leadSource = causal && oppRng.chance(0.45) ? causal : lastHarvest;
+      if (kind === 'marketing' && m >= driftM && driftRng.chance(DRIFT.newLeadSourceShare)) leadSource = DRIFT.newLeadSource;
 
       oppCount++;
       const oppId = `OPP-${String(oppCount).padStart(oppWidth, '0')}`;
@@ -379,8 +387,10 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
     const created = Number.isFinite(account.firstDay)
       ? account.firstDay - acctRng.int(1, 120)
       : acctRng.int(windowStartDay - 1095, asOfDay);
+    let segment: string = SEGMENT_LIST[account.segment];
+    if (created >= windowStartDay && windowMonth(created) >= driftM && segment === DRIFT.segmentFrom && driftRng.chance(DRIFT.segmentShare)) segment = DRIFT.segmentTo;
     aw.row([
-      account.id, account.name, account.parent >= 0 ? accounts[account.parent].id : null, SEGMENT_LIST[account.segment],
+      account.id, account.name, account.parent >= 0 ? accounts[account.parent].id : null, segment,
       account.industry, account.region === '' ? null : account.region, dateString(created),
     ]);
     await aw.maybeFlush();
@@ -457,6 +467,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
       },
       renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
       ...(experiments ? { experiments } : {}),
+      ...(opts.drift ? { drift: driftTruth(monthString(A0 + driftM)) } : {}),
       rows: Object.fromEntries((Object.keys(HEADERS) as FileKey[]).map((k) => [k, writers[k].rows])),
     };
   }
