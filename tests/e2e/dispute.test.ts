@@ -175,6 +175,29 @@ describe('attribution policy and disputes, as a user runs them', () => {
     expect(audit.rows).toEqual([{ actor: 'frank', reason: 'checked with sales ops: credit stands' }]);
   });
 
+  it('reportedModel markov: the credit beside incrementality is Markov\'s, and a dispute splits the deal by the run\'s removal effects', async () => {
+    const markovFile = path.join(tmp, 'markov.json');
+    fs.writeFileSync(markovFile, JSON.stringify({ version: '2.1.0', reportedModel: 'markov' }));
+    const run = await json(['run', '--month', '2026-10', '--drop', drop.dir, '--requested-by', 'alice', '--policy', markovFile, '--rerun', '--approval-timeout', '5m', '--wait']);
+    expect(run.status).toBe('awaiting_approval');
+    const markov = await db.pool.query(`select key, acv_usd from attribution where run_id = $1 and revenue = 'new' and model = 'markov' and dimension = 'channel'`, [run.runId]);
+    const inc = await db.pool.query(`select channel, detail from incrementality where run_id = $1`, [run.runId]);
+    const markovAcv = new Map(markov.rows.map((r) => [r.key, r.acv_usd]));
+    expect(inc.rows.length).toBeGreaterThan(3);
+    for (const r of inc.rows) expect(Math.abs(r.detail.attributedAcv - (markovAcv.get(r.channel) ?? 0)), r.channel).toBeLessThan(1e-6);
+
+    const [oppId] = [...expectedLinearShares()].find(([, e]) => Object.keys(e.shares).length >= 2)!;
+    const d = await json(['dispute', run.runId, '--opportunity', oppId, '--reason', 'markov check', '--by', 'erin']);
+    expect(d.model).toBe('markov');
+    const re = await db.pool.query(`select channel, removal_effect from attribution_removal_effects where run_id = $1 and revenue = 'new'`, [run.runId]);
+    const effect = new Map(re.rows.map((r) => [r.channel, r.removal_effect]));
+    const channels = [...new Set(d.credit.journey.map((t: { channel: string }) => t.channel))] as string[];
+    expect(channels).toContain('email'); // this policy counts email again
+    const total = channels.reduce((x, c) => x + effect.get(c)!, 0);
+    for (const c of channels) expect(Math.abs(d.credit.byChannel[c].acv - (d.credit.acv * effect.get(c)!) / total), c).toBeLessThan(1e-6);
+    await json(['dispute', 'resolve', d.id, '--by', 'frank', '--note', 'checked']);
+  }, 180_000);
+
   it('the database itself refuses to change or remove a dispute or a resolution', async () => {
     for (const statement of ["update disputes set reason = 'edited'", 'delete from disputes', 'truncate disputes cascade',
       "update dispute_resolutions set note = 'edited'", 'delete from dispute_resolutions']) {
