@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './context';
 import { approvalActivities } from './approval';
 import { backtestActivity } from './backtest';
+import { driftActivity } from './drift';
 import { gateActivity } from './gate';
 import { graphActivity } from './graph';
 import { ingestActivity } from './ingest';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     validate: validateActivity(deps),
     recordLineage: lineageActivity(deps),
     buildGraph: graphActivity(deps),
+    detectDrift: driftActivity(deps),
     retrain: retrainActivity(deps),
     backtest: backtestActivity(deps),
     score: scoreActivity(deps),

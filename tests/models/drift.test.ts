@@ -289,13 +289,16 @@ describe('share of drifted features and row counts', () => {
     expect(sourceDrift([f(true), f(false), f(false)], { ...t, shareDrifted: 0.3 }).isDrifted).toBe(true);
   });
 
-  it('row counts: z with the mean and sample sd of earlier runs (hand-computed), not enough history below 3 runs', () => {
-    // history 100, 102, 98: mean 100, sample sd = sqrt((0 + 4 + 4) / 2) = 2; 130 gives z = 15
-    expect(rowCountAnomaly(130, [100, 102, 98], t)).toMatchObject({ status: 'anomaly', z: 15, mean: 100, sd: 2 });
-    expect(rowCountAnomaly(104, [100, 102, 98], t)).toMatchObject({ status: 'ok', z: 2 });
-    expect(rowCountAnomaly(107, [100, 102, 98], t).status).toBe('anomaly'); // z = 3.5 > 3
-    expect(rowCountAnomaly(104, [100, 102, 98], { rowCountZ: 1.5 }).status).toBe('anomaly');
+  it('row counts: z with the mean and sample sd of earlier runs, the sd at least sqrt(mean) (hand-computed), not enough history below 3 runs', () => {
+    // history 100, 120, 80: mean 100, sample sd = sqrt((0 + 400 + 400) / 2) = 20 (> sqrt(100) = 10); 170 gives z = 3.5
+    expect(rowCountAnomaly(170, [100, 120, 80], t)).toMatchObject({ status: 'anomaly', z: 3.5, mean: 100, sd: 20, sampleSd: 20 });
+    expect(rowCountAnomaly(140, [100, 120, 80], t)).toMatchObject({ status: 'ok', z: 2 });
+    expect(rowCountAnomaly(140, [100, 120, 80], { rowCountZ: 1.5 }).status).toBe('anomaly');
+    // history 100, 102, 98: sample sd 2, but a count's Poisson sd is sqrt(100) = 10: 125 gives z = 2.5, 135 gives 3.5
+    expect(rowCountAnomaly(125, [100, 102, 98], t)).toMatchObject({ status: 'ok', z: 2.5, sd: 10, sampleSd: 2 });
+    expect(rowCountAnomaly(135, [100, 102, 98], t)).toMatchObject({ status: 'anomaly', z: 3.5 });
     expect(rowCountAnomaly(500, [100, 102], t)).toMatchObject({ status: 'not enough history', z: null });
-    expect(rowCountAnomaly(101, [100, 100, 100], t)).toMatchObject({ status: 'anomaly', z: null, sd: 0 });
+    expect(rowCountAnomaly(3, [0, 0, 0], t)).toMatchObject({ status: 'anomaly', z: null, sd: 0 });
+    expect(rowCountAnomaly(0, [0, 0, 0], t)).toMatchObject({ status: 'ok', z: null });
   });
 });
