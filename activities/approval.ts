@@ -2,6 +2,7 @@ import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
+import type { Db } from '../sql/db';
 
 type Approvals = AcvloopConfig['approvals'];
 
@@ -113,13 +114,13 @@ export function approvalActivities(deps: ActivityDeps) {
       await db.insertInto('approval_decisions')
         .values({ run_id: input.runId, reviewer: input.reviewer, decision: input.decision, reason: input.reason, decided_at: input.at })
         .onConflict((oc) => oc.constraint('approval_decisions_once').doNothing()).execute();
-      await audit(deps, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId, after: { decision: input.decision },
+      await audit(deps.db, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId, after: { decision: input.decision },
         reason: input.reason, dropSha256: run.drop_sha256, key: `decision:${input.runId}:${input.reviewer}` });
     },
 
     /** A refused decision (signal path; the CLI records refused Updates itself): who, what, and why it was refused. */
     async recordRefusal(input: { runId: string; reviewer: string; decision: string; why: string; via: 'signal' | 'update'; seq?: number }) {
-      await audit(deps, { actor: input.reviewer || '(unnamed)', action: 'decision.refused', runId: input.runId,
+      await audit(deps.db, { actor: input.reviewer || '(unnamed)', action: 'decision.refused', runId: input.runId,
         after: { decision: input.decision, via: input.via }, reason: input.why, key: input.seq ? `refusal:${input.runId}:${input.via}:${input.seq}` : null });
     },
 
@@ -143,7 +144,7 @@ export function approvalActivities(deps: ActivityDeps) {
         }
       }
       deps.log?.(`reminder: ${message}`);
-      await audit(deps, { actor: 'acvloop', action: 'approval.reminder', runId: input.runId,
+      await audit(deps.db, { actor: 'acvloop', action: 'approval.reminder', runId: input.runId,
         after: { deadline: input.deadline, required: input.required, approvedBy: input.approvedBy, webhook: delivery }, reason: message, key: `reminder:${input.runId}` });
       return { delivered: delivery };
     },
@@ -157,13 +158,13 @@ export function approvalActivities(deps: ActivityDeps) {
 }
 
 /** An audit entry; with a key, written once however often it is retried. */
-export async function audit(deps: ActivityDeps, e: {
+export async function audit(handle: Db, e: {
   actor: string; action: string; runId: string | null; before?: unknown; after?: unknown; reason?: string | null;
   modelVersion?: string | null; dropSha256?: string | null; key?: string | null;
 }): Promise<void> {
   let drop = e.dropSha256 ?? null;
-  if (!drop && e.runId) drop = (await deps.db.db.selectFrom('runs').select('drop_sha256').where('run_id', '=', e.runId).executeTakeFirst())?.drop_sha256 ?? null;
-  await deps.db.db.insertInto('audit_log')
+  if (!drop && e.runId) drop = (await handle.db.selectFrom('runs').select('drop_sha256').where('run_id', '=', e.runId).executeTakeFirst())?.drop_sha256 ?? null;
+  await handle.db.insertInto('audit_log')
     .values({ actor: e.actor, action: e.action, run_id: e.runId, before: e.before === undefined ? null : JSON.stringify(e.before),
       after: e.after === undefined ? null : JSON.stringify(e.after), reason: e.reason ?? null, dedupe_key: e.key ?? null,
       model_version_id: e.modelVersion ?? null, drop_sha256: drop })

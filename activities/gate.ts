@@ -22,7 +22,7 @@ export interface GateCheck {
 export interface FamilyVerdict { passed: boolean; version: string; reason: string }
 export interface GateVerdict { passed: boolean; promote: Family[]; families: Record<Family, FamilyVerdict>; checks: GateCheck[] }
 
-interface BacktestRow { role: 'challenger' | 'champion'; metric: string; value: number | null; detail: any }
+interface BacktestRow { model_version_id: string; role: 'challenger' | 'champion'; metric: string; value: number | null; detail: any }
 
 const check = (c: Omit<GateCheck, 'passed'>): GateCheck => {
   if (c.value === null || c.threshold === null || !Number.isFinite(c.value)) {
@@ -54,12 +54,19 @@ export function gateChecks(input: {
   const checks: GateCheck[] = [];
   const metric = (role: 'challenger' | 'champion', name: string) => input.backtests.find((b) => b.role === role && b.metric === name)?.value ?? null;
   const params = (family: string) => input.versions.find((v) => v.family === family)?.params;
+  // A baseline is the floor a family falls back to, not a contender: against it the comparison is shown (passed: null)
+  // unless the config makes it binding; against a fitted champion it always binds.
   const better = (family: Family, name: string, lowerIsBetter: boolean) => {
     const ch = metric('challenger', name);
-    const champ = metric('champion', name);
+    const champRow = input.backtests.find((b) => b.role === 'champion' && b.metric === name);
+    const champ = champRow?.value ?? null;
     const threshold = champ === null ? null : lowerIsBetter ? champ * (1 - t.minRelativeImprovement) : champ * (1 + t.minRelativeImprovement);
-    return check({ family, name: `${name}_vs_champion`, kind: 'relative', value: ch, threshold, comparator: lowerIsBetter ? '<=' : '>=',
-      ...(champ === null ? { note: 'the champion could not be backtested on this history' } : { note: `champion ${champ.toFixed(4)}` }) });
+    const c = check({ family, name: `${name}_vs_champion`, kind: 'relative', value: ch, threshold, comparator: lowerIsBetter ? '<=' : '>=',
+      ...(champ === null ? { note: 'the champion could not be backtested on this history' } : { note: `champion ${champRow!.model_version_id} ${champ.toFixed(4)}` }) });
+    if (champRow?.model_version_id.startsWith('baseline/') && !t.relativeAgainstBaseline && c.passed !== null) {
+      return { ...c, passed: null, note: `${c.note}; ${c.passed ? 'beats' : 'does not beat'} the baseline (informative: gate.relativeAgainstBaseline is off)` };
+    }
+    return c;
   };
 
   // Forecast and incrementality are one media-mix fit: the forecast backtest judges both.
@@ -159,7 +166,7 @@ export function gateActivity(deps: ActivityDeps) {
       const { db } = deps.db;
       const t = { ...DEFAULT_CONFIG.gate, ...thresholds };
       const versions = await db.selectFrom('model_versions').select(['family', 'params', 'metrics']).where('run_id', '=', runId).execute();
-      const backtests = await db.selectFrom('backtests').select(['role', 'metric', 'value', 'detail']).where('run_id', '=', runId).execute();
+      const backtests = await db.selectFrom('backtests').select(['model_version_id', 'role', 'metric', 'value', 'detail']).where('run_id', '=', runId).execute();
       const incrementality = await db.selectFrom('incrementality').select(['channel', 'spend_usd', 'incremental_acv', 'low', 'high', 'roi']).where('run_id', '=', runId).execute();
       const survival = await db.selectFrom('survival_curves').select(['group_key', 't_months', 'survival']).where('run_id', '=', runId).execute();
       const attribution = await db.selectFrom('attribution').select(['model', 'key', 'acv_usd'])
@@ -170,11 +177,15 @@ export function gateActivity(deps: ActivityDeps) {
           .where('revenue', '=', 'new').where('dimension', '=', 'channel').where('model', '=', 'linear').execute()
         : null;
       const checks = gateChecks({ thresholds: t, backtests: backtests as BacktestRow[], versions, incrementality, survival, attribution, championAttribution });
-      const verdict = gateVerdict(runId, checks, versions);
+      let verdict = gateVerdict(runId, checks, versions);
 
       await inLockedTransaction(deps, 'registry', async (client) => {
-        const done = await client.query('select 1 from gate_verdicts where run_id = $1', [runId]);
-        if (done.rowCount) return;
+        // Written once: a retry (or a re-run) answers with the verdict already on record.
+        const done = await client.query('select passed, promote, families, checks from gate_verdicts where run_id = $1', [runId]);
+        if (done.rowCount) {
+          verdict = done.rows[0];
+          return;
+        }
         await client.query('insert into gate_verdicts (run_id, passed, promote, families, checks, thresholds) values ($1, $2, $3, $4, $5, $6)',
           [runId, verdict.passed, JSON.stringify(verdict.promote), JSON.stringify(verdict.families), JSON.stringify(verdict.checks), JSON.stringify(t)]);
         for (const family of FAMILIES) {
@@ -190,9 +201,9 @@ export function gateActivity(deps: ActivityDeps) {
             verdict.passed ? `may promote: ${verdict.promote.join(', ')}` : 'no challenger passed the gate: nothing is promoted and no approval is asked for it',
             drop.rows[0]?.drop_sha256 ?? null, `gate:${runId}`]);
       });
-      const failed = FAMILIES.filter((f) => !verdict.families[f].passed);
+      const failed = FAMILIES.filter((f) => !verdict.families[f]?.passed);
       return {
-        summary: { passed: verdict.passed, promote: verdict.promote.join(', ') || 'none', failed: failed.map((f) => `${f}: ${verdict.families[f].reason}`).join(' | ') || 'none' },
+        summary: { passed: verdict.passed, promote: verdict.promote.join(', ') || 'none', failed: failed.map((f) => `${f}: ${verdict.families[f]?.reason ?? 'no verdict'}`).join(' | ') || 'none' },
         inputs: ['backtests', 'model_versions', 'incrementality', 'survival_curves', 'attribution', 'model_alias_events'].map((x) => pgDataset(deps.db.schema, x)),
         outputs: ['gate_verdicts', 'model_alias_events', 'audit_log'].map((x) => pgDataset(deps.db.schema, x)),
       };

@@ -1,7 +1,9 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TASK_QUEUE } from '../workflows/task-queue';
+import { audit } from '../activities/approval';
+import type { Db } from '../sql/db';
 import {
-  CycleInput, CycleProgress, DecisionInput, DecisionRecord, RunStatus, decideUpdate, progressQuery, STAGES,
+  CycleInput, CycleProgress, DecisionInput, DecisionRecord, RunStatus, decideUpdate, progressQuery, refuseDecision, STAGES,
 } from '../workflows/messages';
 
 export interface TemporalTarget {
@@ -107,14 +109,55 @@ function innermost(e: any): string {
   return e?.cause?.message ?? e?.message ?? String(e);
 }
 
+/** The workflow refused a decision (its Update's validator): the message says why. */
+export class DecisionRefused extends Error {
+  constructor(readonly why: string) {
+    super(`decision refused: ${why}`);
+  }
+}
+
 export async function decide(client: Client, runId: string, d: DecisionInput): Promise<DecisionRecord> {
   const handle = client.workflow.getHandle(runId);
   try {
     return await handle.executeUpdate(decideUpdate, { args: [d] });
   } catch (err: any) {
-    if (err instanceof WorkflowNotFoundError) throw new Error(`no run ${runId}`);
+    if (err instanceof WorkflowNotFoundError) throw await refusalOfClosedRun(client, runId, d);
     // The validator's refusal comes back as the failure's message.
-    const msg = err?.cause?.message ?? err?.message ?? String(err);
-    throw new Error(`decision refused: ${msg}`);
+    throw new DecisionRefused(err?.cause?.message ?? err?.message ?? String(err));
+  }
+}
+
+/** A run that has ended takes no Update: say why in the workflow's own words (its final state), or that there is no such run. */
+async function refusalOfClosedRun(client: Client, runId: string, d: DecisionInput): Promise<Error> {
+  const handle = client.workflow.getHandle(runId);
+  try {
+    const desc = await handle.describe();
+    let why = `the run has ended (${desc.status.name.toLowerCase()}); it no longer takes decisions`;
+    try {
+      const p = await client.withDeadline(Date.now() + 5000, () => handle.query(progressQuery));
+      why = refuseDecision(p, d) ?? why;
+    } catch {
+      // no worker to replay the closed run: Temporal's status is the answer
+    }
+    return new DecisionRefused(why);
+  } catch {
+    return new Error(`no run ${runId}`);
+  }
+}
+
+/**
+ * A decision, with a refusal written to the audit log: a refused Update never
+ * enters the workflow's history, so the caller records it (who, what, why).
+ */
+export async function decideAudited(client: Client, db: Db | null, runId: string, d: DecisionInput): Promise<DecisionRecord> {
+  try {
+    return await decide(client, runId, d);
+  } catch (err) {
+    if (err instanceof DecisionRefused && db) {
+      const run = await db.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
+      await audit(db, { actor: String(d.reviewer ?? '').trim() || '(unnamed)', action: 'decision.refused', runId: run ? runId : null,
+        after: { decision: d.decision, via: 'update', runId }, reason: err.why });
+    }
+    throw err;
   }
 }

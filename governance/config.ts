@@ -39,6 +39,8 @@ export const configSchema = z.object({
     attributionStabilityMin: z.number().min(-1).max(1).default(0.5),
     /** How much better than the champion (relative, on the primary metrics) a challenger must be; 0 means "no worse". */
     minRelativeImprovement: z.number().min(-1).max(1).default(0),
+    /** Whether a challenger must also beat a baseline champion (a trailing mean, the renewal rate) or only fitted champions. */
+    relativeAgainstBaseline: z.boolean().default(false),
     /** An incrementality interval whose upper ROI passes this is absurd (a health check). */
     maxPlausibleRoi: z.number().positive().default(50),
   }).strict().prefault({}),
