@@ -20,7 +20,12 @@ export interface ChannelChange {
 export interface ApprovalRequest {
   requiredApprovers: number;
   budgetMoveShare: number | null;
-  signOff: { promotion: string[]; budget: { share: number | null; threshold: number; beyondGuardrails: boolean } };
+  signOff: {
+    promotion: string[];
+    budget: { share: number | null; threshold: number; beyondGuardrails: boolean };
+    /** Drift the reviewer must see: drifted sources and features, anomalous row counts. */
+    drift: { driftedSources: string[]; driftedFeatures: string[]; rowAnomalies: string[] };
+  };
   previousRunId: string | null;
   changes: { previousRunId: string | null; codeChanged: boolean; dropChanged: boolean; channels: ChannelChange[]; note: string };
 }
@@ -35,12 +40,13 @@ export function budgetMoveShare(lines: readonly { current: number; recommended: 
 /**
  * Who must sign off: promoting any challenger needs `required` approvers; a
  * budget that moves more than `largeBudgetMove.share` of the spend needs
- * `largeBudgetMove.required` (whichever is more); a run with nothing to
- * promote and a budget within that share needs none: it applies and is logged.
+ * `largeBudgetMove.required` (whichever is more); drift must be seen by a
+ * reviewer, so it needs `required` too; a run with nothing to promote, no
+ * drift and a budget within that share needs none: it applies and is logged.
  */
-export function requiredApprovers(promotion: readonly string[], share: number | null, a: Approvals): { required: number; beyond: boolean } {
+export function requiredApprovers(promotion: readonly string[], share: number | null, a: Approvals, drifted = false): { required: number; beyond: boolean } {
   const beyond = share !== null && share > a.largeBudgetMove.share;
-  let required = promotion.length ? a.required : 0;
+  let required = promotion.length || drifted ? a.required : 0;
   if (beyond) required = Math.max(required, a.largeBudgetMove.required, a.required);
   return { required, beyond };
 }
@@ -66,7 +72,15 @@ export function approvalActivities(deps: ActivityDeps) {
         const promotion = verdict.promote as string[];
         const lines = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'detail']).where('run_id', '=', runId).execute();
         const share = budgetMoveShare(lines);
-        const { required, beyond } = requiredApprovers(promotion, share, a);
+        const driftFeatures = await db.selectFrom('drift_features').select(['source', 'feature']).where('run_id', '=', runId).where('drifted', '=', true).execute();
+        const driftSources = await db.selectFrom('drift_sources').select(['source', 'drifted', 'row_anomaly']).where('run_id', '=', runId).execute();
+        const drift = {
+          driftedSources: driftSources.filter((x) => x.drifted).map((x) => x.source).sort(),
+          driftedFeatures: driftFeatures.map((f) => `${f.source}.${f.feature}`).sort(),
+          rowAnomalies: driftSources.filter((x) => x.row_anomaly).map((x) => x.source).sort(),
+        };
+        const drifted = drift.driftedSources.length > 0 || drift.rowAnomalies.length > 0;
+        const { required, beyond } = requiredApprovers(promotion, share, a, drifted);
 
         const previous = await db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
           .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('a.decision', '=', 'approved').where('r.run_id', '!=', runId)
@@ -76,7 +90,7 @@ export function approvalActivities(deps: ActivityDeps) {
         };
         const request: ApprovalRequest = {
           requiredApprovers: required, budgetMoveShare: share,
-          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond } },
+          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift },
           previousRunId: previous?.run_id ?? null, changes,
         };
         await inLockedTransaction(deps, `approval:${runId}`, async (client) => {
@@ -87,7 +101,9 @@ export function approvalActivities(deps: ActivityDeps) {
             [runId, required, share, JSON.stringify(request.signOff), JSON.stringify(changes), request.previousRunId]);
           const what = required === 0
             ? { action: 'budget.applied', reason: `nothing to promote and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off: applied without sign-off` }
-            : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '', beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : ''].filter(Boolean).join(' and ')}` };
+            : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
+              beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '']
+              .filter(Boolean).join(' and ')}` };
           await client.query(
             `insert into audit_log (actor, action, run_id, before, after, reason, drop_sha256, dedupe_key) values ('acvloop', $1, $2, $3, $4, $5, $6, $7)`,
             [what.action, runId, JSON.stringify({ budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) }),
@@ -96,7 +112,7 @@ export function approvalActivities(deps: ActivityDeps) {
         });
         return {
           summary: { requiredApprovers: required, budgetMoveShare: share === null ? null : Number(share.toFixed(4)), promote: promotion.join(', ') || 'none' },
-          inputs: ['gate_verdicts', 'budget_recommendations', 'incrementality', 'approvals'].map((t) => pgDataset(deps.db.schema, t)),
+          inputs: ['gate_verdicts', 'budget_recommendations', 'incrementality', 'approvals', 'drift_features', 'drift_sources'].map((t) => pgDataset(deps.db.schema, t)),
           outputs: ['approval_requests', 'audit_log'].map((t) => pgDataset(deps.db.schema, t)),
         };
       });

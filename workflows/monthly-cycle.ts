@@ -139,6 +139,8 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
     await stage('ingest', () => stages.ingest({ runId }));
     await stage('validate', () => stages.validate({ runId }));
     await stage('lineage', () => stages.recordLineage({ runId }));
+    // Drift is measured before the retrain it forces, and shown to the reviewer at the gate.
+    if (governed) await stage('drift', () => stages.detectDrift({ runId, thresholds: input.config?.drift }));
     await stage('graph', () => stages.buildGraph({ runId }));
     await stage('retrain', () => stages.retrain({ runId }));
     await stage('backtest', () => stages.backtest({ runId }));

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
@@ -188,7 +190,9 @@ describe('the backtest gate', () => {
 
   it('asks no approval when nothing passed the gate, applies a budget within guardrails and logs it', async () => {
     // A verdict on record before the gate runs is the one the run keeps (the gate writes once): here, nothing passed.
-    const { runId, handle } = await start('dee', config({ approvals: { largeBudgetMove: { share: 1, required: 2 } } }), async (id) => {
+    // Drift thresholds nothing meets: drift, like a promotion, would need a reviewer.
+    const quiet = { pValue: 1e-300, distance: 1e6, psiWarn: 1e6, psiDrift: 1e6, rowCountZ: 1e6 };
+    const { runId, handle } = await start('dee', config({ approvals: { largeBudgetMove: { share: 1, required: 2 } }, drift: quiet }), async (id) => {
       await db.db.insertInto('gate_verdicts').values({ run_id: id, passed: false, promote: '[]', families: '{}', checks: '[]', thresholds: '{}' }).execute();
     });
     const result = await handle.result();
@@ -203,6 +207,34 @@ describe('the backtest gate', () => {
     expect(applied.reason).toMatch(/applied without sign-off/);
     const published = await db.db.selectFrom('publications').select('outputs').where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect((published.outputs as any).signedOffBy).toBe('acvloop');
+  });
+});
+
+describe('drift at the gate', () => {
+  it('shows a drifted drop\'s planted features to the reviewer and asks sign-off for them', async () => {
+    const drifted = await smallDrop({ seed: 11, drift: true, accounts: 1200 });
+    try {
+      const truth = JSON.parse(fs.readFileSync(path.join(drifted.dir, 'truth.json'), 'utf8'));
+      const { runId } = await startCycle(t.client, {
+        month: drifted.month, dropPath: drifted.dir, dropSha256: drifted.sha256, requestedBy: 'dee', heartbeatTimeoutMs: 10_000, config: config(),
+      }, { rerun: true, taskQueue: t.taskQueue });
+      const handle = t.client.workflow.getHandle(runId);
+      const gate = await untilGate(handle);
+      const driftStage = gate.stages.find((s) => s.name === 'drift')!;
+      expect(driftStage.status).toBe('completed');
+      expect((driftStage.summary as any).retrainForced).toBe(true);
+      const request = await db.db.selectFrom('approval_requests').select(['sign_off', 'required_approvers']).where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const shown = (request.sign_off as any).drift.driftedFeatures as string[];
+      // Planted (truth.json) and found: the deal sizes and the new lead source at least.
+      const planted = (truth.drift.features as { source: string; feature: string }[]).map((f) => `${f.source}.${f.feature}`);
+      expect(planted).toEqual(expect.arrayContaining(['opportunities.amount_usd', 'opportunities.lead_source']));
+      expect(shown).toEqual(expect.arrayContaining(['opportunities.amount_usd', 'opportunities.lead_source']));
+      expect(request.required_approvers).toBeGreaterThanOrEqual(1);
+      await decideAudited(t.client, db, runId, { decision: 'reject', reviewer: 'ana', reason: 'drifted drop: investigate before promoting' });
+      expect((await handle.result()).status).toBe('rejected');
+    } finally {
+      drifted.cleanup();
+    }
   });
 });
 
