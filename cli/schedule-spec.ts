@@ -14,9 +14,10 @@ const WEEKDAYS: Range<DayOfWeek> = { start: 'MONDAY', end: 'FRIDAY', step: 1 };
 /**
  * The years the last-business-day calendars cover exactly. February needs the
  * year (a Thursday the 28th is the last business day of a common year but
- * not of a leap year), and a calendar names years as finite ranges.
+ * not of a leap year), a calendar names years as finite ranges, and the
+ * Temporal server accepts years 2000-2100 in them.
  */
-export const LAST_BUSINESS_DAY_YEARS = { first: 2000, last: 2399 } as const;
+export const LAST_BUSINESS_DAY_YEARS = { first: 2000, last: 2100 } as const;
 
 /** 'YYYY-MM' as numbers; the month is 1-based. */
 export function monthParts(month: string): { year: number; month: number } {
@@ -105,7 +106,7 @@ function februaryYears(): { leap: Range<number>[]; common: Range<number>[] } {
     common.push({ start: century, end: century, step: 1 });
     start = century + 4;
   }
-  leap.push({ start, end: last - ((last - start) % 4), step: 4 });
+  if (start <= last) leap.push({ start, end: last - ((last - start) % 4), step: 4 });
   for (let r = 1; r <= 3; r++) common.push({ start: first + r, end: last - ((last - first - r) % 4), step: 4 });
   return { leap, common };
 }

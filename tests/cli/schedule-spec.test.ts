@@ -64,7 +64,7 @@ describe('last-business-day calendars', () => {
         months++;
       }
     }
-    expect(months).toBe(400 * 12);
+    expect(months).toBe((LAST_BUSINESS_DAY_YEARS.last - LAST_BUSINESS_DAY_YEARS.first + 1) * 12);
   });
 
   it('fire only at the configured hour and minute', () => {
