@@ -9,6 +9,7 @@ import { lineageActivity } from './lineage';
 import { publishActivity } from './publish';
 import { retrainActivity } from './retrain';
 import { runActivities } from './runs';
+import { scheduledDropActivity } from './scheduled-drop';
 import { scoreActivity } from './score';
 import { validateActivity } from './validate';
 
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     backtest: backtestActivity(deps),
     score: scoreActivity(deps),
     publish: publishActivity(deps),
+    resolveScheduledDrop: scheduledDropActivity(deps),
   };
 }
 

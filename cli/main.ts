@@ -141,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--dir <dir>', 'where the demo keeps its drop and outputs', '.acvloop/demo')
     .action(act(() => require('./commands/demo').demoCommand));
 
+  require('./commands/schedule').scheduleCommand(program);
+
   try {
     await program.parseAsync(argv);
   } catch (err) {
