@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 
 /**
  * The `acvloop` command. Each subcommand lives in `commands/` and returns
@@ -52,7 +52,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--requested-by <name>', 'who asks for the run', process.env.USER || 'unknown')
     .option('--rerun', 'start a new version when this month and drop already ran')
     .option('--wait', 'wait until the run reaches the approval gate or ends')
-    .addOption(new Option('--approval-timeout <duration>', 'how long the approval gate waits (e.g. 7d, 12h, 30m, 90s)').default('7d'))
+    .option('--approval-timeout <duration>', 'how long the approval gate waits (e.g. 7d, 12h, 30m, 90s); default: the config\'s approvals.timeout (7d)')
+    .option('--config <file>', 'the acvloop config: reviewers and roles, approvals, gate and drift thresholds (default: ACVLOOP_CONFIG, else built-in defaults)')
     .option('--policy <file>', 'the attribution policy (JSON) the run uses; default policies/attribution.json')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/run').runCommand));

@@ -45,6 +45,14 @@ export interface RunReport {
   disputes: { id: string; runId: string; month: string; opportunityId: string; reason: string; raisedBy: string; raisedAt: string;
     model: string; policyVersion: string; acv: number; byChannel: Record<string, number> }[];
   stages: { name: string; status: string; at: string }[];
+  /** The backtest gate's verdict: each family passed or not, and every check (name, value, threshold, pass/fail). */
+  gate: { passed: boolean; promote: string[]; families: Record<string, { passed: boolean; reason: string; version: string }>; checks: unknown[] } | null;
+  /** What the gate asks sign-off for, how many approvers, and what changed since the last approved run. */
+  approvalRequest: { requiredApprovers: number; budgetMoveShare: number | null; signOff: any; previousRunId: string | null; changes: any } | null;
+  /** Each reviewer's decision, in order. */
+  decisions: { reviewer: string; decision: string; reason: string | null; at: string }[];
+  /** Drift of this drop against its reference: drifted sources and features, with every feature's test. */
+  drift: { sources: unknown[]; features: unknown[] } | null;
   outputs: { database: string; schema: string; tables: string[] };
 }
 
@@ -153,8 +161,14 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       'disputes.model', 'disputes.policy_version', 'disputes.credit'])
     .where('runs.month', '<=', run.month).where('dispute_resolutions.id', 'is', null).orderBy('disputes.id').execute();
 
+  const verdict = await db.selectFrom('gate_verdicts').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  const request = await db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  const decisions = await db.selectFrom('approval_decisions').selectAll().where('run_id', '=', runId).orderBy('id').execute();
+  const driftSources = await db.selectFrom('drift_sources').selectAll().where('run_id', '=', runId).orderBy('source').execute();
+  const driftFeatures = await db.selectFrom('drift_features').selectAll().where('run_id', '=', runId).orderBy('source').orderBy('feature').execute();
+
   const scoredDone = stageRows.some((s) => s.stage === 'score' && s.status === 'completed');
-  const status = outcome?.status ?? (published ? 'completed' : scoredDone && !approval ? 'awaiting_approval' : 'running');
+  const status = outcome?.status ?? (published ? 'completed' : scoredDone && !approval && (!request || request.required_approvers > 0) ? 'awaiting_approval' : 'running');
 
   return {
     runId, month: run.month, status, requestedBy: run.requested_by, version: run.version, codeVersion: run.code_version,
@@ -192,6 +206,16 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       byChannel: Object.fromEntries(Object.entries(d.credit.byChannel as Record<string, { acv: number }>).map(([ch, c]) => [ch, round2(c.acv)])),
     })),
     stages: stageRows.map((s) => ({ name: s.stage, status: s.status, at: s.at.toISOString() })),
+    gate: verdict ? { passed: verdict.passed, promote: verdict.promote as string[], families: verdict.families as any, checks: verdict.checks as unknown[] } : null,
+    approvalRequest: request ? { requiredApprovers: request.required_approvers, budgetMoveShare: request.budget_move_share, signOff: request.sign_off,
+      previousRunId: request.previous_run_id, changes: request.changes } : null,
+    decisions: decisions.map((d) => ({ reviewer: d.reviewer, decision: d.decision, reason: d.reason, at: new Date(d.decided_at).toISOString() })),
+    drift: driftSources.length ? {
+      sources: driftSources.map((x) => ({ source: x.source, rows: x.rows, referenceRows: x.reference_rows, rowCountZ: x.row_count_z, rowAnomaly: x.row_anomaly,
+        driftedShare: x.drifted_share, drifted: x.drifted })),
+      features: driftFeatures.map((f) => ({ source: f.source, feature: f.feature, kind: f.kind, method: f.method, statistic: f.statistic, pValue: f.p_value,
+        psi: f.psi, threshold: f.threshold, drifted: f.drifted, referenceRunId: f.reference_run_id })),
+    } : null,
     outputs: {
       database: 'postgres',
       schema: handle.schema,

@@ -1,15 +1,19 @@
 import path from 'node:path';
 import { hashDrop } from '../../activities/drop-hash';
-import { loadAttributionPolicy } from '../../models/attribution-policy';
+import { loadConfig } from '../../governance/config';
+import { defaultAttributionPolicy, loadAttributionPolicy } from '../../models/attribution-policy';
 import { connectClient, runState, startCycle, temporalFromEnv } from '../temporal-client';
 import { printJson, say } from '../output';
 import { parseDuration, parseMonth } from '../parse';
 
 export async function runCommand(opts: {
-  month: string; drop: string; requestedBy: string; rerun?: boolean; wait?: boolean; approvalTimeout: string; json?: boolean; policy?: string;
+  month: string; drop: string; requestedBy: string; rerun?: boolean; wait?: boolean; approvalTimeout?: string; json?: boolean; policy?: string; config?: string;
 }): Promise<number> {
-  // Read before anything starts: a bad policy file is the caller's error, not a failed run.
-  const policy = opts.policy ? loadAttributionPolicy(opts.policy) : null;
+  // Read before anything starts: a bad policy or config file is the caller's error, not a failed run.
+  // The run carries both documents in its input, so a later edit of either file never changes it.
+  const policy = opts.policy ? loadAttributionPolicy(opts.policy) : defaultAttributionPolicy();
+  const { source: _source, ...config } = loadConfig(opts.config);
+  const approvalTimeoutMs = parseDuration(opts.approvalTimeout ?? config.approvals.timeout, opts.approvalTimeout ? '--approval-timeout' : 'approvals.timeout');
   const month = parseMonth(opts.month, '--month');
   const dropPath = path.resolve(opts.drop);
   const drop = await hashDrop(dropPath);
@@ -18,8 +22,7 @@ export async function runCommand(opts: {
   try {
     const { runId, version } = await startCycle(client, {
       month, dropPath, dropSha256: drop.sha256, requestedBy: opts.requestedBy,
-      approvalTimeoutMs: parseDuration(opts.approvalTimeout, '--approval-timeout'),
-      ...(policy ? { attributionPolicy: policy.policy } : {}),
+      approvalTimeoutMs, config, attributionPolicy: policy.policy,
     }, { rerun: opts.rerun });
     if (!opts.wait) {
       if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256 });

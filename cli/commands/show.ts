@@ -92,7 +92,45 @@ export function printReport(r: RunReport): void {
     say(table(['id', 'run', 'opportunity', 'raised by', 'reason', 'credit (reported model)'], r.disputes.map((d) => [d.id, d.runId, d.opportunityId, d.raisedBy, d.reason,
       `${d.model}: ${Object.entries(d.byChannel).map(([ch, v]) => `${ch} ${usd(v)}`).join(', ')}`])));
   }
+  printGovernance(r);
   say('');
   say(r.approval ? `Decision: ${r.approval.decision}${r.approval.reviewer ? ` by ${r.approval.reviewer}` : ''}${r.approval.reason ? ` — ${r.approval.reason}` : ''} at ${r.approval.at}` : 'Decision: none yet');
   say(`Outputs: Postgres schema "${r.outputs.schema}", tables ${r.outputs.tables.join(', ')} (run_id = '${r.runId}')`);
+}
+
+/** What a reviewer reads before deciding: drift, the gate's verdict, what needs sign-off, and what changed since the last approved run. */
+function printGovernance(r: RunReport): void {
+  if (r.drift) {
+    const drifted = (r.drift.features as any[]).filter((f) => f.drifted);
+    const anomalies = (r.drift.sources as any[]).filter((s) => s.rowAnomaly);
+    say('');
+    say(`Drift against ${(r.drift.features as any[])[0]?.referenceRunId ?? 'the same drop\'s earlier months'}: ${drifted.length} of ${r.drift.features.length} features drifted` +
+      `${anomalies.length ? `; row-count anomalies in ${anomalies.map((s) => `${s.source} (z ${Number(s.rowCountZ).toFixed(1)})`).join(', ')}` : ''}`);
+    if (drifted.length) {
+      say(table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI'], drifted.map((f) => [f.source, f.feature, f.method,
+        f.statistic === null ? '—' : Number(f.statistic).toFixed(3), f.pValue === null ? '—' : Number(f.pValue).toExponential(1), f.psi === null ? '—' : Number(f.psi).toFixed(3)])));
+    }
+  }
+  if (r.gate) {
+    say('');
+    say(`Backtest gate: ${r.gate.passed ? `passed for ${r.gate.promote.join(', ')}` : 'no challenger passed'}`);
+    say(table(['family', 'verdict', 'why'], Object.entries(r.gate.families).map(([f, v]) => [f, v.passed ? 'promotable' : 'kept out', v.reason])));
+  }
+  if (r.approvalRequest) {
+    const a = r.approvalRequest;
+    say('');
+    say(a.requiredApprovers === 0 ? 'Sign-off: none needed (nothing promoted, budget within guardrails): applied and logged'
+      : `Sign-off: ${a.requiredApprovers} approver(s)${a.signOff.promotion.length ? `; promotes ${a.signOff.promotion.join(', ')}` : ''}` +
+        `${a.budgetMoveShare !== null ? `; the budget moves ${pct(a.budgetMoveShare)} of spend (${a.signOff.budget.beyondGuardrails ? 'beyond' : 'within'} the ${pct(a.signOff.budget.threshold, 0)} that needs more approvers)` : ''}`);
+    const ch = a.changes;
+    if (ch?.previousRunId) {
+      say(`What changed since the last approved run ${ch.previousRunId} (${ch.note})`);
+      say(table(['channel', 'ROI then', 'ROI now', 'budget then', 'budget now', 'from spend level', 'from refit', 'source'], ch.channels.map((c: any) => [
+        c.channel, ratio(c.roiThen), ratio(c.roiNow), usd(c.budgetThen), usd(c.budgetNow),
+        c.fromSpendLevel === null ? '—' : c.fromSpendLevel.toFixed(3), c.fromRefit === null ? '—' : c.fromRefit.toFixed(3), c.source])));
+    } else if (ch) say(`What changed: ${ch.note}`);
+  }
+  if (r.decisions.length) {
+    say(table(['reviewer', 'decision', 'reason', 'at'], r.decisions.map((d) => [d.reviewer, d.decision, d.reason ?? '', d.at])));
+  }
 }
