@@ -259,7 +259,10 @@ async function scheduledRun(client: Client, r: ScheduleExecutionResult, timeZone
   switch (desc.status.name) {
     case 'RUNNING': {
       const state = await cycle();
-      return state ? { ...report, status: state.status, ...(state.error ? { error: state.error } : {}) } : { ...report, status: 'starting' };
+      if (!state) return { ...report, status: 'starting' };
+      // Without a worker to answer the query, Temporal only knows the cycle is open (it may be at the gate).
+      const error = state.error ?? (state.live ? undefined : 'no worker answered: open, stage unknown');
+      return { ...report, status: state.status, ...(error ? { error } : {}) };
     }
     case 'COMPLETED': {
       const result = await handle.result();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { hashDrop } from '../../activities/drop-hash';
 import type { ScheduledRunReport } from '../../cli/commands/schedule';
 import { lastBusinessDay, monthParts, runTimeFor, scheduleSpecFor, zonedTimeToUtc } from '../../cli/schedule-spec';
@@ -14,7 +14,7 @@ import { progressQuery } from '../../workflows/messages';
 import type { ScheduledCycleMemo } from '../../workflows/scheduled-cycle';
 import { acvloop } from '../helpers/cli';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, workflowBundle, type TemporalHarness } from '../helpers/temporal';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
 let t: TemporalHarness;
@@ -173,6 +173,12 @@ describe('acvloop schedule against a real Temporal dev server', () => {
     expect(text).toContain(`${runs[0].runId}  completed`);
     expect(text).toContain(`${runs[1].runId}  rejected`);
     expect(text).toMatch(/missed \(outside the catch-up window\): 0; skipped \(overlap\): 0; failed: 0/);
+
+    // The scheduled workflow's recorded histories replay on this code (no non-determinism).
+    for (const r of ended) {
+      const history = await t.client.workflow.getHandle(r.workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, r.workflowId);
+    }
   }, 300_000);
 
   it('a month run again takes the next free version', async () => {
@@ -182,8 +188,13 @@ describe('acvloop schedule against a real Temporal dev server', () => {
     const runs = await until(3, ['running'], 'the second version at the gate');
     expect(runs[0].status).toBe('awaiting_approval');
     expect(runs[0].runId).toBe(runIdFor('2026-08', sha['2026-08'], next));
+    // Terminating the scheduled workflow leaves its cycle waiting at the gate (parent close policy ABANDON).
+    await t.client.workflow.getHandle(runs[0].workflowId).terminate('test: the scheduled workflow goes away');
+    const orphan = JSON.parse((await sched(['describe', '--json'])).stdout).recentRuns[0];
+    expect(orphan).toMatchObject({ runId: runs[0].runId, status: 'awaiting_approval', error: 'the scheduled workflow was terminated' });
     await decide(t.client, runs[0].runId!, { decision: 'reject', reviewer: 'erin', reason: 'a re-run for the test' });
-    expect((await until(3, ['running', 'awaiting_approval'], 'the second version rejected'))[0].status).toBe('rejected');
+    expect((await t.client.workflow.getHandle(runs[0].runId!).result()).status).toBe('rejected');
+    expect(JSON.parse((await sched(['describe', '--json'])).stdout).recentRuns[0].status).toBe('rejected');
   }, 240_000);
 
   it('a missing drop fails the scheduled run at once, naming the folder', async () => {
@@ -197,6 +208,16 @@ describe('acvloop schedule against a real Temporal dev server', () => {
     const history = await t.client.workflow.getHandle(runs[0].workflowId).fetchHistory();
     expect(history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
     expect((await sched(['describe'])).stdout).toMatch(/2026-07  —  failed: no drop for 2026-07[^\n]*\n[\s\S]*failed: 1$/m);
+  });
+
+  it('scheduledCycle started by hand (no scheduled time) fails and says what to use instead', async () => {
+    const handle = await t.client.workflow.start('scheduledCycle', {
+      taskQueue: t.taskQueue, workflowId: `${scheduleId}-by-hand`,
+      args: [{ dropPattern: path.join(root, 'drops', '{month}'), config: DEFAULT_CONFIG, requestedBy: 'schedule' }],
+    });
+    await expect(handle.result()).rejects.toMatchObject({
+      cause: { type: 'NotScheduled', message: expect.stringMatching(/runs from a schedule .*start a month by hand with `acvloop run`/) },
+    });
   });
 
   it('refuses to backfill a month whose run time has not come', async () => {
