@@ -45,7 +45,8 @@ export function budgetMoveShare(lines: readonly { current: number; recommended: 
  * drift and a budget within that share needs none: it applies and is logged.
  */
 export function requiredApprovers(promotion: readonly string[], share: number | null, a: Approvals, drifted = false): { required: number; beyond: boolean } {
-  const beyond = share !== null && share > a.largeBudgetMove.share;
+  // A budget at its guardrails moves exactly that share; rounding must not tip it over.
+  const beyond = share !== null && share > a.largeBudgetMove.share + 1e-9;
   let required = promotion.length || drifted ? a.required : 0;
   if (beyond) required = Math.max(required, a.largeBudgetMove.required, a.required);
   return { required, beyond };

@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
 import { DEFAULT_KPI_THRESHOLDS, marketingKpiReport } from '../models/kpi';
 import { steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
@@ -14,10 +15,13 @@ import { pgDataset } from './lineage-event';
 import { renewalModelOf, servingVersion } from './registry';
 
 /**
- * Next month's budget: the same total as the last three months' average,
- * each channel within ±20% of its current spend, no uncertainty penalty.
+ * Next month's budget: the same total as the recent months' average, each
+ * channel within ±maxChange of its current spend. The run's config
+ * (`budget`) sets them; the defaults are three months, ±20%, no uncertainty
+ * penalty. `steps` is the optimizer's grid, not a policy.
  */
-export const BUDGET_POLICY = { recentMonths: 3, maxChange: 0.2, uncertaintyPenalty: 0, steps: 400 } as const;
+export type BudgetPolicy = AcvloopConfig['budget'] & { steps: number };
+export const budgetPolicyOf = (config: Partial<AcvloopConfig> | null | undefined): BudgetPolicy => ({ ...DEFAULT_CONFIG.budget, ...config?.budget, steps: 400 });
 export const FORECAST_HORIZONS = [3, 6, 12] as const;
 /** Renewals ahead whose probabilities are conditioned on the contract's history (the last one repeats). */
 const RENEWAL_PATH_LENGTH = 8;
@@ -73,8 +77,9 @@ export function scoreActivity(deps: ActivityDeps) {
       // Budget and forecast from the incrementality model of this run (none when its history was too short).
       const stored = serving.incrementality.params as StoredMmm | MmmUnavailable;
       const mmm = isMmmUnavailable(stored) ? null : restoreMmm(stored);
-      const current = recentSpend(rows.spend, run.month, BUDGET_POLICY.recentMonths);
-      const budget = mmm ? proposeNextBudget(mmm, current) : null;
+      const policy = budgetPolicyOf(run.config as Partial<AcvloopConfig> | null);
+      const current = recentSpend(rows.spend, run.month, policy.recentMonths);
+      const budget = mmm ? proposeNextBudget(mmm, current, policy) : null;
       const scenarios = mmm ? steadySpendForecast(mmm, {
         as_is: current,
         ...(budget ? { recommended: Object.fromEntries(budget.lines.map((l) => [l.channel, l.recommended])) } : {}),
@@ -101,7 +106,7 @@ export function scoreActivity(deps: ActivityDeps) {
           await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
             (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({
               changePct: b.changePct, expectedAcv: b.expectedAcv, acvP10: b.acvP10, acvP90: b.acvP90, marginalRoi: b.marginalRoi,
-              lower: b.lower, upper: b.upper, policy: BUDGET_POLICY, modelVersion: serving.incrementality.model_version_id,
+              lower: b.lower, upper: b.upper, policy, modelVersion: serving.incrementality.model_version_id,
             })]);
         }
       });
@@ -123,7 +128,7 @@ export function scoreActivity(deps: ActivityDeps) {
 }
 
 /** The guardrailed budget over the channels the model knows, keeping this month's total; null with no spend to move. */
-function proposeNextBudget(mmm: MmmFit, current: Record<string, number>): BudgetPlan | null {
+function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, policy: BudgetPolicy): BudgetPlan | null {
   const channels = mmm.channels.filter((c) => (current[c] ?? 0) > 0);
   const total = channels.reduce((s, c) => s + current[c], 0);
   if (!channels.length || total <= 0) return null;
@@ -142,6 +147,6 @@ function proposeNextBudget(mmm: MmmFit, current: Record<string, number>): Budget
         draws: Array.from({ length: mmm.draws.length }, (_, k) => (s: number) => at(s).draws[k]),
       };
     }),
-    { budget: total, maxChange: BUDGET_POLICY.maxChange, uncertaintyPenalty: BUDGET_POLICY.uncertaintyPenalty, steps: BUDGET_POLICY.steps },
+    { budget: total, maxChange: policy.maxChange, uncertaintyPenalty: policy.uncertaintyPenalty, steps: policy.steps },
   );
 }

@@ -23,7 +23,8 @@ export const configSchema = z.object({
     /** Distinct approvers a run needs. */
     required: z.number().int().min(1).default(1),
     /** A budget that moves more than `share` of the total spend needs `required` distinct approvers. */
-    largeBudgetMove: z.object({ share: z.number().min(0).max(1).default(0.15), required: z.number().int().min(1).default(2) }).strict().prefault({}),
+    // The default share is the budget guardrail (each channel within ±20%), so by default only a looser budget policy needs a second approver.
+    largeBudgetMove: z.object({ share: z.number().min(0).max(1).default(0.2), required: z.number().int().min(1).default(2) }).strict().prefault({}),
     timeout: duration.default('7d'),
     /** A reminder is logged, audited (and POSTed to the webhook) this long before the gate expires. */
     remindBefore: duration.default('24h'),

@@ -70,7 +70,7 @@ describe('the acvloop command, as a user runs it', () => {
 
     const st = await statusOf(runId);
     expect(st).toMatchObject({ runId, month: '2026-10', status: 'awaiting_approval' });
-    expect(st.stages.map((s: { name: string }) => s.name)).toEqual(['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score', 'approval', 'publish']);
+    expect(st.stages.map((s: { name: string }) => s.name)).toEqual(['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score', 'approval', 'publish']);
 
     const self = await acvloop(['approve', runId, '--reviewer', 'alice'], env);
     expect(self.code).not.toBe(0);

@@ -13,7 +13,7 @@ describe('acvloop demo (Quickstart, first command)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/embedded server started/);
     expect(r.stdout).toMatch(/dev server started/);
-    for (const stage of ['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'score', 'approval', 'publish']) {
+    for (const stage of ['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score', 'approval', 'publish']) {
       expect(r.stdout).toMatch(new RegExp(`✓ ${stage}`));
     }
     expect(r.stdout).toMatch(/approves it as "demo-reviewer"/);

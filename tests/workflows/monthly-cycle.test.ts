@@ -86,7 +86,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect(gate.status).toBe('awaiting_approval');
     await keepHistory(handle, 'waiting-at-gate');
     expect(gate.stages.filter((s) => s.status === 'completed').map((s) => s.name))
-      .toEqual(['ingest', 'validate', 'lineage', 'graph', 'retrain', 'backtest', 'gate', 'score']);
+      .toEqual(['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score']);
 
     await expect(decide(t.client, runId, { decision: 'approve', reviewer: 'dana' })).rejects.toThrow(/requested this run/);
     const rec = await decide(t.client, runId, { decision: 'approve', reviewer: 'erin', reason: 'numbers reconcile' });
