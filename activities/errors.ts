@@ -9,3 +9,8 @@ export function dropRejected(message: string): ApplicationFailure {
 export function dropChanged(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'DropChanged', message, nonRetryable: true });
 }
+
+/** The worker's data contracts changed without their version: no drop may be judged by them until they are versioned and published. */
+export function contractsUnversioned(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'ContractsUnversioned', message, nonRetryable: true });
+}

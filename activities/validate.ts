@@ -3,7 +3,8 @@ import { validateDrop, type AcceptedRowSink } from '../contracts';
 import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
 import { copyLineWriter, copyRows, copyTextCell, openCopy, type CopyWriter } from '../sql/copy';
 import { ActivityDeps, inLockedTransaction, batchOf, heartbeat, withStage } from './context';
-import { dropChanged, dropRejected } from './errors';
+import { contractsUnversioned, dropChanged, dropRejected } from './errors';
+import { assertContractVersions } from '../contracts/compatibility';
 import { fileDataset, LineageDataset, PRODUCER, pgDataset } from './lineage-event';
 
 /** Validated source tables and the columns each takes from its rows, in COPY order. */
@@ -30,6 +31,13 @@ export function validateActivity(deps: ActivityDeps) {
   return async function validate({ runId }: { runId: string }) {
     return withStage(deps, runId, 'validate', async () => {
       const { db } = deps.db;
+      // A contract changed in code without its version raised (or a breaking change without a new major) is
+      // flagged before any drop is judged by it: the worker's contracts must match their published snapshots.
+      try {
+        assertContractVersions();
+      } catch (err) {
+        throw contractsUnversioned((err as Error).message);
+      }
       const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
       const batchId = await batchOf(deps, runId);
       const lineage = (v: Pick<DropValidation, 'files' | 'quarantine'>) => lineageOf(deps, run.drop_path, v);
