@@ -80,15 +80,18 @@ export function gateChecks(input: {
     checks.push(check({ family, name: 'forecast_coverage80', kind: 'absolute', value: metric('challenger', 'forecast_coverage80'), threshold: t.forecastCoverage80Min, comparator: '>=' }));
     checks.push(better(family, 'forecast_mape', true));
   }
+  // Health of the media-mix fit binds both families it serves (incrementality, and the forecast made from it).
   if (mmm && mmm.kind !== 'unavailable') {
-    checks.push(health('incrementality', 'residual_sd_finite', Number.isFinite(mmm.residualSd) && mmm.residualSd >= 0, `residual sd ${mmm.residualSd}`));
     const bad = input.incrementality.filter((r) => ![r.incremental_acv, r.low, r.high].every(Number.isFinite) || r.low > r.incremental_acv + 1e-6 * Math.abs(r.incremental_acv) + 1e-9
       || r.incremental_acv > r.high + 1e-6 * Math.abs(r.incremental_acv) + 1e-9);
-    checks.push(health('incrementality', 'intervals_finite_and_ordered', bad.length === 0,
-      bad.length ? `channels with a NaN or inverted interval: ${bad.map((r) => r.channel).join(', ')}` : `${input.incrementality.length} channels`));
     const absurd = input.incrementality.filter((r) => r.spend_usd > 0 && r.high / r.spend_usd > t.maxPlausibleRoi);
-    checks.push(health('incrementality', 'roi_plausible', absurd.length === 0,
-      absurd.length ? `upper ROI above ${t.maxPlausibleRoi}: ${absurd.map((r) => `${r.channel} ${(r.high / r.spend_usd).toFixed(1)}`).join(', ')}` : `every upper ROI ≤ ${t.maxPlausibleRoi}`));
+    for (const family of ['incrementality', 'forecast'] as const) {
+      checks.push(health(family, 'residual_sd_finite', Number.isFinite(mmm.residualSd) && mmm.residualSd >= 0, `residual sd ${mmm.residualSd}`));
+      checks.push(health(family, 'intervals_finite_and_ordered', bad.length === 0,
+        bad.length ? `channels with a NaN or inverted interval: ${bad.map((r) => r.channel).join(', ')}` : `${input.incrementality.length} channels`));
+      checks.push(health(family, 'roi_plausible', absurd.length === 0,
+        absurd.length ? `upper ROI above ${t.maxPlausibleRoi}: ${absurd.map((r) => `${r.channel} ${(r.high / r.spend_usd).toFixed(1)}`).join(', ')}` : `every upper ROI ≤ ${t.maxPlausibleRoi}`));
+    }
   }
 
   const renewal = params('renewal');
@@ -139,6 +142,11 @@ export function gateChecks(input: {
 /** Families pass when every check that could be made passed and there is a model to promote. */
 export function gateVerdict(runId: string, checks: GateCheck[], versions: { family: string; params: any }[]): GateVerdict {
   const families = {} as Record<Family, FamilyVerdict>;
+  // A comparison shown but not binding (a baseline champion) still belongs in the reason a reviewer reads.
+  const informative = (family: Family) => {
+    const notes = checks.filter((c) => c.family === family && c.passed === null && c.note).map((c) => `${c.name}: ${c.note}`);
+    return notes.length ? ` (not binding: ${notes.join('; ')})` : '';
+  };
   for (const family of FAMILIES) {
     const version = modelVersionId(runId, family);
     const v = versions.find((x) => x.family === family);
@@ -146,7 +154,7 @@ export function gateVerdict(runId: string, checks: GateCheck[], versions: { fami
     const reason = !v ? 'no version was trained'
       : v.params?.kind === 'unavailable' ? `nothing to promote: ${v.params.reason}`
         : failed.length ? failed.map((c) => `${c.name} ${c.value === null ? 'n/a' : +c.value.toFixed(4)} ${c.comparator === '<=' ? '>' : c.comparator === '>=' ? '<' : '≠'} ${c.threshold === null ? 'n/a' : +c.threshold.toFixed(4)}${c.note ? ` (${c.note})` : ''}`).join('; ')
-          : 'every check passed';
+          : `every check passed${informative(family)}`;
     families[family] = { passed: !!v && v.params?.kind !== 'unavailable' && failed.length === 0, version, reason };
   }
   const promote = FAMILIES.filter((f) => families[f].passed);

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../governance/config';
+import { gateChecks, gateVerdict, type GateCheck } from '../../activities/gate';
+
+/** The gate's checks on hand-built stage outputs: each threshold, comparison and health rule by hand. */
+const T = DEFAULT_CONFIG.gate;
+const mmm = { kind: 'mmm', residualSd: 3 };
+const logistic = { kind: 'logistic', coef: [0.1, -0.2], converged: true };
+const versions = (over: Partial<Record<string, any>> = {}) => [
+  { family: 'incrementality', params: over.incrementality ?? mmm, metrics: {} },
+  { family: 'forecast', params: { kind: 'mmm' }, metrics: {} },
+  { family: 'renewal', params: over.renewal ?? logistic, metrics: {} },
+  { family: 'survival', params: {}, metrics: over.survivalMetrics ?? { cox: { converged: true }, sbg: { converged: true } } },
+  { family: 'attribution', params: {}, metrics: { new: { acv: 1000 } } },
+];
+const bt = (rows: [string, string, string, number | null][]) => rows.map(([id, role, metric, value]) => ({ model_version_id: id, role: role as any, metric, value, detail: {} }));
+const goodBacktests = bt([
+  ['r/forecast', 'challenger', 'forecast_mape', 0.1], ['r/forecast', 'challenger', 'forecast_coverage80', 0.8],
+  ['old/forecast', 'champion', 'forecast_mape', 0.12],
+  ['r/renewal', 'challenger', 'renewal_brier', 0.2], ['r/renewal', 'challenger', 'renewal_auc', 0.7],
+  ['baseline/renewal', 'champion', 'renewal_brier', 0.18],
+]);
+const base = {
+  thresholds: T, backtests: goodBacktests, versions: versions(),
+  incrementality: [{ channel: 'email', spend_usd: 100, incremental_acv: 300, low: 200, high: 400, roi: 3 }],
+  survival: [{ group_key: 'all', t_months: 0, survival: 1 }, { group_key: 'all', t_months: 12, survival: 0.8 }],
+  attribution: [{ model: 'linear', key: 'email', acv_usd: 600 }, { model: 'linear', key: 'event', acv_usd: 400 }],
+  championAttribution: null,
+};
+const find = (checks: GateCheck[], family: string, name: string) => checks.find((c) => c.family === family && c.name === name)!;
+
+describe('gate checks', () => {
+  it('passes absolute thresholds and a relative improvement over a fitted champion', () => {
+    const c = gateChecks(base);
+    expect(find(c, 'forecast', 'forecast_mape')).toMatchObject({ value: 0.1, threshold: 0.5, comparator: '<=', passed: true });
+    expect(find(c, 'forecast', 'forecast_mape_vs_champion')).toMatchObject({ value: 0.1, threshold: 0.12, passed: true });
+    const v = gateVerdict('r', c, versions());
+    expect(v.promote).toEqual(['attribution', 'incrementality', 'forecast', 'renewal', 'survival']);
+  });
+
+  it('shows, without binding, a loss to a baseline champion, and binds it when configured', () => {
+    const c = find(gateChecks(base), 'renewal', 'renewal_brier_vs_champion');
+    expect(c.passed).toBeNull();
+    expect(c.note).toMatch(/does not beat the baseline/);
+    const strict = find(gateChecks({ ...base, thresholds: { ...T, relativeAgainstBaseline: true } }), 'renewal', 'renewal_brier_vs_champion');
+    expect(strict).toMatchObject({ value: 0.2, threshold: 0.18, passed: false });
+    // minRelativeImprovement 10%: the threshold is the champion's 0.12 × 0.9.
+    const rel = find(gateChecks({ ...base, thresholds: { ...T, minRelativeImprovement: 0.1 } }), 'forecast', 'forecast_mape_vs_champion');
+    expect(rel.threshold).toBeCloseTo(0.108, 12);
+    expect(rel.passed).toBe(true);
+  });
+
+  it('fails health on a NaN or inverted interval, an absurd ROI, a non-converged fit, a bad survival curve, credit that does not add up', () => {
+    const c = gateChecks({
+      ...base,
+      versions: versions({ renewal: { ...logistic, converged: false }, survivalMetrics: { cox: { converged: false } } }),
+      incrementality: [
+        { channel: 'email', spend_usd: 100, incremental_acv: 300, low: NaN, high: 400, roi: 3 },
+        { channel: 'event', spend_usd: 100, incremental_acv: 300, low: 350, high: 400, roi: 3 },
+        { channel: 'tv', spend_usd: 10, incremental_acv: 30, low: 20, high: 600, roi: 3 },
+      ],
+      survival: [{ group_key: 'all', t_months: 0, survival: 1 }, { group_key: 'all', t_months: 12, survival: 1.2 }],
+      attribution: [{ model: 'linear', key: 'email', acv_usd: 600 }],
+    });
+    expect(find(c, 'incrementality', 'intervals_finite_and_ordered')).toMatchObject({ passed: false, note: expect.stringMatching(/email, event/) });
+    expect(find(c, 'incrementality', 'roi_plausible')).toMatchObject({ passed: false, note: expect.stringMatching(/tv 60\.0/) });
+    expect(find(c, 'renewal', 'fit_converged').passed).toBe(false);
+    expect(find(c, 'survival', 'cox_converged').passed).toBe(false);
+    expect(find(c, 'survival', 'curves_monotone_in_unit_interval').passed).toBe(false);
+    expect(find(c, 'attribution', 'credit_adds_up').passed).toBe(false);
+    const v = gateVerdict('r', c, versions());
+    expect(v.passed).toBe(false);
+    expect(v.promote).toEqual([]);
+    expect(v.families.forecast.reason).toMatch(/intervals_finite_and_ordered/);
+  });
+
+  it('skips what cannot be measured, and has nothing to promote from an unavailable fit', () => {
+    const c = gateChecks({ ...base, backtests: bt([['r/renewal', 'challenger', 'renewal_brier', null]]),
+      versions: versions({ incrementality: { kind: 'unavailable', reason: 'history too short' } }) });
+    expect(find(c, 'renewal', 'renewal_brier').passed).toBeNull();
+    expect(find(c, 'incrementality', 'model_available')).toMatchObject({ passed: false, note: 'history too short' });
+    const v = gateVerdict('r', c, versions({ incrementality: { kind: 'unavailable', reason: 'history too short' } }));
+    expect(v.families.incrementality).toMatchObject({ passed: false, reason: 'nothing to promote: history too short' });
+    expect(v.families.renewal.passed).toBe(true);
+  });
+
+  it('checks attribution stability against the champion by Spearman over common channels', () => {
+    const attribution = ['a', 'b', 'c', 'd'].map((key, i) => ({ model: 'linear', key, acv_usd: [100, 200, 300, 400][i] }));
+    const c = gateChecks({ ...base, attribution: [...attribution, { model: 'linear', key: 'e', acv_usd: 0 }],
+      championAttribution: [{ key: 'a', acv_usd: 10 }, { key: 'b', acv_usd: 30 }, { key: 'c', acv_usd: 20 }, { key: 'd', acv_usd: 40 }] });
+    // Ranks (1,2,3,4) against (1,3,2,4): rho = 0.8.
+    expect(find(c, 'attribution', 'attribution_stability')).toMatchObject({ threshold: 0.5, passed: true });
+    expect(find(c, 'attribution', 'attribution_stability').value).toBeCloseTo(0.8, 12);
+  });
+});
