@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TASK_QUEUE } from '../workflows/task-queue';
+import { runIdFor } from '../workflows/run-id';
 import { audit } from '../activities/approval';
 import type { Db } from '../sql/db';
 import {
@@ -26,10 +27,7 @@ export async function connectClient(t: TemporalTarget): Promise<Client> {
   return new Client({ connection, namespace: t.namespace });
 }
 
-/** The run id (= workflow id) of a month, drop and version: starting the same one twice is refused. */
-export function runIdFor(month: string, dropSha256: string, version: number): string {
-  return `cycle-${month}-${dropSha256.slice(0, 12)}-v${version}`;
-}
+export { runIdFor };
 
 export class AlreadyStarted extends Error {}
 

@@ -8,6 +8,7 @@ import type { AcvloopConfig } from '../governance/config';
 import { monthOfScheduledTime } from '../cli/schedule-spec';
 import type { CycleResult } from './messages';
 import type { monthlyCycle } from './monthly-cycle';
+import { runIdFor } from './run-id';
 
 /** What the schedule's action holds: fixed when the schedule is created or updated. */
 export interface ScheduledCycleInput {
@@ -97,14 +98,6 @@ export async function scheduledCycle(input: ScheduledCycleInput): Promise<Schedu
     }
   }
   throw ApplicationFailure.create({ type: 'TooManyVersions', nonRetryable: true, message: `${month}: versions 1-999 of this drop are all taken` });
-}
-
-/**
- * The run id of a month, drop and version: the same rule as cli/temporal-client
- * runIdFor, which workflow code cannot import (it loads the Temporal client).
- */
-function runIdFor(month: string, dropSha256: string, version: number): string {
-  return `cycle-${month}-${dropSha256.slice(0, 12)}-v${version}`;
 }
 
 /** Fails this workflow with the innermost reason, in the words the activity or the cycle gave. */

@@ -107,6 +107,7 @@ async function createSchedule(o: CommonOptions): Promise<void> {
     if (!existing) {
       try {
         await client.schedule.create(desired);
+        await auditSchedule('schedule.created', desired.scheduleId, null, { when: describeWhen(config.schedule), dropPattern: (desired.action.args![0] as ScheduledCycleInput).dropPattern }, null);
         report(o, { scheduleId: desired.scheduleId, outcome: 'created', changed: [] },
           `created schedule ${desired.scheduleId}: ${describeWhen(config.schedule)}, drops from ${(desired.action.args![0] as ScheduledCycleInput).dropPattern}`);
         return;
@@ -125,6 +126,7 @@ async function createSchedule(o: CommonOptions): Promise<void> {
       // Updating the spec must not unpause a paused schedule or drop its note.
       state: { paused: prev.state.paused, note: prev.state.note, remainingActions: prev.state.remainingActions },
     }));
+    await auditSchedule('schedule.updated', desired.scheduleId, { changed }, { when: describeWhen(config.schedule) }, `${changed.join(', ')} changed`);
     report(o, { scheduleId: desired.scheduleId, outcome: 'updated', changed },
       `updated schedule ${desired.scheduleId}: ${changed.join(', ')} changed; now ${describeWhen(config.schedule)}`);
   });
@@ -139,6 +141,7 @@ async function pauseSchedule(o: CommonOptions & { reason: string }, pause: boole
     const handle = client.schedule.getHandle(id);
     if (pause) await handle.pause(note);
     else await handle.unpause(note);
+    await auditSchedule(pause ? 'schedule.paused' : 'schedule.unpaused', id, { paused: !pause }, { paused: pause }, o.reason.trim());
     report(o, { scheduleId: id, paused: pause, note }, `schedule ${id} ${note}`);
   });
 }
@@ -148,6 +151,7 @@ async function deleteSchedule(o: CommonOptions): Promise<void> {
   await withClient(async (client) => {
     await mustDescribe(client, id);
     await client.schedule.getHandle(id).delete();
+    await auditSchedule('schedule.deleted', id, { exists: true }, { exists: false }, null);
     report(o, { scheduleId: id, deleted: true }, `deleted schedule ${id} (runs it started go on)`);
   });
 }
@@ -177,6 +181,7 @@ async function backfillSchedule(o: CommonOptions & { from: string; to: string })
     }
     // ALLOW_ALL: every month of the range starts, even while an earlier one is still running.
     await client.schedule.getHandle(id).backfill({ start: window.start, end: window.end, overlap: sdk().ScheduleOverlapPolicy.ALLOW_ALL });
+    await auditSchedule('schedule.backfilled', id, null, { months: months.map((m) => m.month) }, null);
     report(o, { scheduleId: id, months, window: { start: window.start.toISOString(), end: window.end.toISOString() } },
       [`backfilled ${months.length} cycle${months.length === 1 ? '' : 's'} of schedule ${id}:`,
         ...months.map((m) => `  ${m.month}  (as scheduled at ${m.runAt})`),
@@ -314,6 +319,23 @@ async function withClient(body: (client: Client) => Promise<void>): Promise<void
     await body(client);
   } finally {
     await client.connection.close();
+  }
+}
+
+/**
+ * With DATABASE_URL set, every change to the schedule is an audit entry
+ * (who, what, before -> after, why); the server's own note keeps the last one.
+ */
+async function auditSchedule(action: string, scheduleId: string, before: unknown, after: unknown, reason: string | null): Promise<void> {
+  const { dbOptionsFromEnv } = require('../../sql/db') as typeof import('../../sql/db');
+  if (!dbOptionsFromEnv()) return;
+  const { audit } = require('../../activities/approval') as typeof import('../../activities/approval');
+  const handle = await (require('../env') as typeof import('../env')).openDb();
+  try {
+    await audit(handle, { actor: whoAmI(), action, runId: null, before: before === null ? undefined : { scheduleId, ...(before as object) },
+      after: { scheduleId, ...(after as object) }, reason });
+  } finally {
+    await handle.close();
   }
 }
 

@@ -39,7 +39,7 @@ function writeConfig(name: string, schedule: Record<string, unknown>): string {
 
 let config: string;
 const sched = (args: string[], file = config) =>
-  acvloop(['schedule', ...args, '--config', file, '--task-queue', t.taskQueue], { TEMPORAL_ADDRESS: t.address });
+  acvloop(['schedule', ...args, '--config', file, '--task-queue', t.taskQueue], { TEMPORAL_ADDRESS: t.address, DATABASE_URL: db.url, ACVLOOP_SCHEMA: db.schema });
 
 beforeAll(async () => {
   db = await suiteDb('schedule');
@@ -131,6 +131,14 @@ describe('acvloop schedule against a real Temporal dev server', () => {
     expect([desc.paused, desc.note]).toEqual([false, expect.stringMatching(/^unpaused by .+: freeze over$/)]);
     const missing = await sched(['pause']);
     expect(missing.code).toBe(2);
+    // Each change to the schedule is an audit entry: who, what, before -> after, why.
+    const entries = await db.db.selectFrom('audit_log').select(['action', 'before', 'after', 'reason']).where('action', 'like', 'schedule.%').orderBy('id').execute();
+    const paused = entries.filter((e) => e.action === 'schedule.paused' || e.action === 'schedule.unpaused');
+    expect(paused.map((e) => [e.action, e.before, e.after, e.reason])).toEqual([
+      ['schedule.paused', { scheduleId, paused: false }, { scheduleId, paused: true }, 'audit freeze'],
+      ['schedule.unpaused', { scheduleId, paused: true }, { scheduleId, paused: false }, 'freeze over'],
+    ]);
+    expect(entries.map((e) => e.action)).toContain('schedule.created');
   });
 
   it('a backfill of two months runs two cycles, each on its month\'s drop, and describe follows them', async () => {
