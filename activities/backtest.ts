@@ -1,17 +1,20 @@
 import { backtestMmmForecast, rollingOriginBacktest } from '../models/forecast';
 import { isMmmUnavailable, mmmObservedInput, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { deriveSeed } from '../models/random';
-import { fitRenewalModel, predictRenewal, renewalDecisions, type RenewalModel } from '../models/renewal';
+import { fitRenewalModel, renewalDecisions, type RenewalDecision } from '../models/renewal';
+import { rollingRenewalBacktest } from '../models/renewal-backtest';
 import { ActivityDeps, heartbeat, inLockedTransaction, runContext, withStage } from './context';
 import { loadSources } from './load';
 import { aliasTarget, baselineVersionId, renewalModelOf } from './registry';
-import { brierScore, calibrationByDecile, rocAuc } from '../models/evaluation';
 import { pgDataset } from './lineage-event';
 import { FORECAST_HORIZON, modelVersionId } from './retrain';
 
 /** First backtest origin (months of training) and the bootstrap size of each backtest fit (intervals only). */
 const BACKTEST_MIN_TRAIN = 24;
 const BACKTEST_BOOTSTRAP = 40;
+/** Renewal backtest: four quarterly origins over the last year. */
+const RENEWAL_ORIGINS = 4;
+const RENEWAL_HORIZON_MONTHS = 3;
 
 /** What the champion is when no run has been approved yet: the registry's baselines (a trailing 6-month mean, the renewal rate by segment). */
 export const BASELINE = { forecast: { id: baselineVersionId('forecast'), window: 6 }, renewal: { id: baselineVersionId('renewal') } } as const;
@@ -21,8 +24,9 @@ interface Metric { model_version_id: string; role: 'challenger' | 'champion'; me
 /**
  * Backtest: the run's challengers against the current champions on the same
  * history. Forecast: rolling-origin (train before t, forecast t..t+h) MAPE
- * and interval coverage. Renewals: a time split — fit on decisions made
- * before the last 12 months, score the decisions of those 12 months (Brier).
+ * and interval coverage. Renewals: rolling origins each quarter of the last
+ * year (fit before t, score the decisions of the next 3 months), pooled into
+ * Brier, AUC and calibration by decile.
  */
 export function backtestActivity(deps: ActivityDeps) {
   return async function backtest({ runId }: { runId: string }) {
@@ -63,32 +67,26 @@ export function backtestActivity(deps: ActivityDeps) {
         heartbeat({ backtested: c.role });
       }
 
-      const split = shiftMonths(asOf, -12);
-      // A decision's features are those at its own date, so one pass at asOf splits into train and test.
+      // Renewals: rolling origins over the last year (fit before t, score the decisions of t..t+3 months).
+      // A decision's features are those at its own date, so one pass at asOf gives every origin's train and test.
       const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
-      const train = decisions.filter((d) => d.decided_at < split);
-      const test = decisions.filter((d) => d.decided_at >= split);
       const champRenewal = await aliasTarget(deps, 'renewal', 'champion');
       const champRenewalParams = champRenewal?.params ?? { kind: 'baseline_rate' };
-      const renewalContenders: { id: string; role: 'challenger' | 'champion'; model: RenewalModel | null }[] = [
-        { id: modelVersionId(runId, 'renewal'), role: 'challenger', model: train.length ? fitRenewalModel(train) : null },
-        { id: champRenewal?.model_version_id ?? BASELINE.renewal.id, role: 'champion',
-          model: train.length || champRenewalParams.kind !== 'baseline_rate' ? renewalModelOf(champRenewalParams, train) : null },
+      const renewalContenders = [
+        { id: modelVersionId(runId, 'renewal'), role: 'challenger' as const, fit: (train: readonly RenewalDecision[]) => fitRenewalModel(train) },
+        // A fitted champion is scored as stored (it learned from its own run's history); a baseline is refitted at each origin.
+        { id: champRenewal?.model_version_id ?? BASELINE.renewal.id, role: 'champion' as const,
+          fit: (train: readonly RenewalDecision[]) => renewalModelOf(champRenewalParams, train) },
       ];
       for (const c of renewalContenders) {
-        if (!c.model || test.length === 0) {
-          const detail = { reason: 'no decisions to train or test on', train: train.length, test: test.length };
-          for (const metric of ['renewal_brier', 'renewal_auc', 'renewal_calibration_gap']) metrics.push({ model_version_id: c.id, role: c.role, metric, value: null, detail });
-          continue;
-        }
-        const p = test.map((d) => predictRenewal(c.model!, d));
-        const y = test.map((d) => d.renewed);
-        const auc = rocAuc(p, y);
-        const calibration = calibrationByDecile(p, y);
-        const detail = { split, train: train.length, test: test.length, kind: c.model.kind };
-        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: brierScore(p, y), detail });
-        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_auc', value: Number.isFinite(auc) ? auc : null, detail });
-        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_calibration_gap', value: calibration.maxGap, detail: { ...detail, deciles: calibration.bins } });
+        const bt = rollingRenewalBacktest(decisions, { asOf, origins: RENEWAL_ORIGINS, horizonMonths: RENEWAL_HORIZON_MONTHS }, c.fit);
+        const detail = { origins: bt.origins, horizonMonths: RENEWAL_HORIZON_MONTHS, tested: bt.tested,
+          ...(bt.tested ? {} : { reason: 'no decisions to train or test on at any origin' }) };
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: bt.brier, detail });
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_auc', value: bt.auc, detail });
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_calibration_gap', value: bt.calibration?.maxGap ?? null,
+          detail: { ...detail, deciles: bt.calibration?.bins ?? [] } });
+        heartbeat({ backtested: `renewal ${c.role}` });
       }
       await inLockedTransaction(deps, `backtest:${runId}`, async (client) => {
         for (const m of metrics) {
@@ -110,9 +108,4 @@ export function backtestActivity(deps: ActivityDeps) {
       };
     });
   };
-}
-
-function shiftMonths(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1 + months, d)).toISOString().slice(0, 10);
 }

@@ -144,7 +144,7 @@ export function gateVerdict(runId: string, checks: GateCheck[], versions: { fami
   const families = {} as Record<Family, FamilyVerdict>;
   // A comparison shown but not binding (a baseline champion) still belongs in the reason a reviewer reads.
   const informative = (family: Family) => {
-    const notes = checks.filter((c) => c.family === family && c.passed === null && c.note).map((c) => `${c.name}: ${c.note}`);
+    const notes = checks.filter((c) => c.family === family && c.passed === null && c.note?.includes('does not beat')).map((c) => `${c.name}: ${c.note}`);
     return notes.length ? ` (not binding: ${notes.join('; ')})` : '';
   };
   for (const family of FAMILIES) {
