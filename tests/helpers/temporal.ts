@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -53,4 +56,18 @@ export async function makeWorker(
     connection: t.native, taskQueue: t.taskQueue, deps, workflowBundle: await workflowBundle(),
     activities: wrap ? wrap(acts) : acts,
   });
+}
+
+/**
+ * With ACVLOOP_RECORD_HISTORIES=DIR, writes a run's history to DIR/NAME.json
+ * in the temporal CLI's JSON: how a release stores the histories the next
+ * release must replay (tests/workflows/histories/, replay-releases.test.ts).
+ */
+export function recordHistory(t: TemporalHarness, workflowId: string, name: string): void {
+  const dir = process.env.ACVLOOP_RECORD_HISTORIES;
+  if (!dir) return;
+  const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--workflow-id', workflowId, '--address', t.address, '--output', 'json'],
+    { maxBuffer: 64 << 20 });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), json);
 }

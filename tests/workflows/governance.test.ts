@@ -10,7 +10,7 @@ import { rollbackTo } from '../../governance/registry-commands';
 import { decideAudited, startCycle } from '../../cli/temporal-client';
 import { decideSignal, progressQuery, type CycleProgress } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 /**
@@ -100,12 +100,14 @@ describe('approvals by identity and role', () => {
     expect(rows).toEqual([{ reviewer: 'ana', decision: 'approved' }, { reviewer: 'bo', decision: 'approved' }]);
     const approval = await db.db.selectFrom('approvals').select(['decision', 'reviewer']).where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(approval).toEqual({ decision: 'approved', reviewer: 'ana, bo' });
+    recordHistory(t, runId, 'two-approvers');
     approvedRun = runId;
   });
 
   it('asks more approvers for a budget that moves more than the configured share, and takes a rejection by signal', async () => {
     const { runId, handle } = await start('dee', config({ approvals: { required: 1, largeBudgetMove: { share: 0, required: 3 } } }));
     const gate = await untilGate(handle);
+    recordHistory(t, runId, 'waiting-for-three-approvers');
     const request = await db.db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(request.budget_move_share).toBeGreaterThan(0);
     expect((request.sign_off as any).budget.beyondGuardrails).toBe(true);
@@ -141,6 +143,7 @@ describe('approvals by identity and role', () => {
     try {
       const { runId, handle } = await start('dee', config({ approvals: { timeout: '4s', remindBefore: '2s', webhook: url } }));
       expect((await handle.result()).status).toBe('expired');
+      recordHistory(t, runId, 'reminded-then-expired');
       expect(posts).toHaveLength(1);
       expect(posts[0].url).toBe('/hooks/acvloop');
       expect(posts[0].body).toMatchObject({ event: 'acvloop.approval.reminder', runId, required: 1, approvedBy: [] });

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCycle, runState, decide } from '../../cli/temporal-client';
 import { decideSignal, progressQuery, type CycleProgress } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, workflowBundle, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, workflowBundle, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
@@ -61,22 +60,10 @@ async function untilGate(handle: WorkflowHandle): Promise<CycleProgress> {
   }
 }
 
-/**
- * Keeps a history for the replay test below. With ACVLOOP_RECORD_HISTORIES=DIR
- * it is also written to DIR/NAME.json: that is how a release's histories are
- * stored (tests/workflows/histories/), for the next release to replay.
- */
+/** Keeps a history for the replay test below (and stores it, with ACVLOOP_RECORD_HISTORIES, for the next release). */
 async function keepHistory(handle: WorkflowHandle, name: string) {
-  const history = await handle.fetchHistory();
-  histories.push({ workflowId: handle.workflowId, history });
-  const dir = process.env.ACVLOOP_RECORD_HISTORIES;
-  if (dir) {
-    fs.mkdirSync(dir, { recursive: true });
-    // The temporal CLI's JSON, the form `temporal workflow show --output json` gives an operator too.
-    const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--workflow-id', handle.workflowId,
-      '--address', t.address, '--output', 'json'], { maxBuffer: 64 << 20 });
-    fs.writeFileSync(path.join(dir, `${name}.json`), json);
-  }
+  histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
+  recordHistory(t, handle.workflowId, name);
 }
 
 describe('monthly cycle on real Temporal and Postgres', () => {
