@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from '../cli/parse';
+import { readJsonFile } from './json-file';
 
 /**
  * The operator's config file (`--config FILE` or `ACVLOOP_CONFIG`): who may
@@ -83,18 +83,7 @@ export const DEFAULT_CONFIG: AcvloopConfig = configSchema.parse({});
 export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): AcvloopConfig & { source: string | null } {
   const source = file ?? env.ACVLOOP_CONFIG ?? null;
   if (!source) return { ...DEFAULT_CONFIG, source: null };
-  let text: string;
-  try {
-    text = fs.readFileSync(source, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read the config file ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${source} is not JSON: ${(err as Error).message}`);
-  }
+  const json = readJsonFile(source, 'config file');
   const parsed = configSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

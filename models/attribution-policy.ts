@@ -31,7 +31,7 @@
  * the same thing have the same hash, and any change of rule changes it.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
+import { readJsonFile } from '../governance/json-file';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AcvAttributionOptions } from './attribution-acv';
@@ -126,19 +126,7 @@ export function parseAttributionPolicy(doc: unknown, source: string): LoadedPoli
 
 /** Reads and validates a policy file; errors name the file and the field. */
 export function loadAttributionPolicy(file: string): LoadedPolicy {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read the attribution policy ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${file} is not JSON: ${(err as Error).message}`);
-  }
-  return parseAttributionPolicy(doc, file);
+  return parseAttributionPolicy(readJsonFile(file, 'attribution policy'), file);
 }
 
 /** The default agreement (policies/attribution.json). */
