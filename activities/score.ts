@@ -12,7 +12,7 @@ import { contractsWithSegment } from './cycle-data';
 import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
-import { renewalModelOf, servingVersion } from './registry';
+import { renewalModelOf, servingVersion, type ServingVersion } from './registry';
 
 /**
  * Next month's budget: the same total as the recent months' average, each
@@ -76,6 +76,8 @@ export function scoreActivity(deps: ActivityDeps) {
 
       // Budget and forecast from the incrementality model of this run (none when its history was too short).
       const stored = serving.incrementality.params as StoredMmm | MmmUnavailable;
+      const ownIncrementality = (await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'incrementality')
+        .executeTakeFirst())?.params as StoredMmm | MmmUnavailable | undefined;
       const mmm = isMmmUnavailable(stored) ? null : restoreMmm(stored);
       const policy = budgetPolicyOf(run.config as Partial<AcvloopConfig> | null);
       const current = recentSpend(rows.spend, run.month, policy.recentMonths);
@@ -118,7 +120,7 @@ export function scoreActivity(deps: ActivityDeps) {
           budgetTotal: budget ? Math.round(budget.totalSpend) : 0,
           budgetExpectedAcv: budget ? Math.round(budget.expectedAcv) : 0,
           serving: Object.entries(serving).map(([f, v]) => `${f}=${v.source}`).join(', '),
-          ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${stored.reason}` } : {}),
+          ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${skippedBecause(ownIncrementality, serving.incrementality)}` } : {}),
         },
         inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: ['contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
@@ -149,4 +151,11 @@ function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, policy:
     }),
     { budget: total, maxChange: policy.maxChange, uncertaintyPenalty: policy.uncertaintyPenalty, steps: policy.steps },
   );
+}
+
+/** Why a run has no budget or forecast: its own fit's reason first, then why no champion stood in. */
+function skippedBecause(own: StoredMmm | MmmUnavailable | undefined, serving: ServingVersion): string {
+  const servingReason = (serving.params as MmmUnavailable).reason;
+  if (own && isMmmUnavailable(own)) return serving.source === 'challenger' ? own.reason : `${own.reason}; and ${serving.model_version_id} stands in: ${servingReason}`;
+  return `this run's media-mix model did not pass the gate and ${serving.model_version_id} stands in: ${servingReason}`;
 }

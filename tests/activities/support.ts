@@ -100,11 +100,13 @@ export function copyDrop(from: string, suffix: string): string {
 // Runs and stages
 // ---------------------------------------------------------------------------
 
-export const STAGES = ['ingest', 'validate', 'recordLineage', 'buildGraph', 'retrain', 'backtest', 'score'] as const;
+/** The stages of the governed cycle up to the approval gate, in order. */
+export const STAGES = ['ingest', 'validate', 'recordLineage', 'detectDrift', 'buildGraph', 'retrain', 'backtest', 'evaluateGate', 'score'] as const;
 export type StageName = (typeof STAGES)[number];
 /** The job name each stage records its events under. */
 export const STAGE_JOB: Record<StageName, string> = {
-  ingest: 'ingest', validate: 'validate', recordLineage: 'lineage', buildGraph: 'graph', retrain: 'retrain', backtest: 'backtest', score: 'score',
+  ingest: 'ingest', validate: 'validate', recordLineage: 'lineage', detectDrift: 'drift', buildGraph: 'graph', retrain: 'retrain', backtest: 'backtest',
+  evaluateGate: 'gate', score: 'score',
 };
 
 export function depsFor(db: TestDb): ActivityDeps {
@@ -150,16 +152,18 @@ export const STAGE_WRITES: Record<StageName, readonly string[]> = {
   ingest: ['ingest_batches', 'ingest_files', 'run_batches', 'raw_rows'],
   validate: ['validation_reports', 'quarantine', ...SRC_TABLES],
   recordLineage: [],
+  detectDrift: ['drift_features', 'drift_sources'],
   buildGraph: ['account_rollup', 'graph_edges'],
   retrain: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'],
   backtest: ['backtests'],
+  evaluateGate: ['gate_verdicts', 'model_alias_events', 'audit_log'],
   score: ['contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'],
 };
 
-export const DATA_TABLES = ['runs', 'audit_log', ...Object.values(STAGE_WRITES).flat()];
+export const DATA_TABLES = [...new Set(['runs', 'audit_log', ...Object.values(STAGE_WRITES).flat()])];
 
-/** Tables keyed by run id (outputs of graph .. score). */
-export const RUN_TABLES = [...STAGE_WRITES.buildGraph, ...STAGE_WRITES.retrain, ...STAGE_WRITES.backtest, ...STAGE_WRITES.score];
+/** Tables keyed by run id (outputs of drift .. score). */
+export const RUN_TABLES = [...STAGE_WRITES.detectDrift, ...STAGE_WRITES.buildGraph, ...STAGE_WRITES.retrain, ...STAGE_WRITES.backtest, 'gate_verdicts', ...STAGE_WRITES.score];
 
 export interface Fingerprint { n: number; hash: string }
 
