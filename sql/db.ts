@@ -52,13 +52,31 @@ export async function migrate(handle: Db): Promise<MigrateResult> {
     const code = (err as { code?: string }).code;
     if (code !== '23505' && code !== '42P06') throw err;
   }
-  // Concurrent migrators (a worker and a CLI) serialize on kysely's own lock table.
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider, migrationTableSchema: handle.schema });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  const all = await migrator.getMigrations();
-  return { applied, alreadyApplied: all.length - applied.length };
+  const names = Object.keys(await migrationProvider.getMigrations());
+  // Up to date (the common case: every command opens the database this way): nothing to ask kysely, whose
+  // migrator introspects every schema of the database and trips over one another session drops meanwhile.
+  const done = await appliedMigrations(handle);
+  if (done && names.every((n) => done.has(n))) return { applied: [], alreadyApplied: names.length };
+  for (let attempt = 1; ; attempt++) {
+    // Concurrent migrators (a worker and a CLI) serialize on kysely's own lock table.
+    const migrator = new Migrator({ db: handle.db, provider: migrationProvider, migrationTableSchema: handle.schema });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      // A schema of another session vanished under the introspection (invalid_schema_name): nothing of ours failed.
+      if ((error as { code?: string }).code === '3F000' && attempt < 3) continue;
+      throw error instanceof Error ? error : new Error(String(error));
+    }
+    const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    return { applied, alreadyApplied: names.length - applied.length };
+  }
+}
+
+/** The migrations applied in the handle's schema, or null before the first migration. */
+async function appliedMigrations(handle: Db): Promise<Set<string> | null> {
+  const exists = await handle.pool.query('select to_regclass($1) as t', [`${handle.schema}.kysely_migration`]);
+  if (!exists.rows[0].t) return null;
+  const rows = await handle.pool.query(`select name from ${handle.schema}.kysely_migration`);
+  return new Set(rows.rows.map((r: { name: string }) => r.name));
 }
 
 /** Resolves the database settings a command uses: DATABASE_URL and ACVLOOP_SCHEMA. */
