@@ -44,11 +44,19 @@ export async function statusCommand(runId: string, opts: { json?: boolean }): Pr
       ...(s.error ? { error: s.error } : {}),
       ...(s.approvalDeadline ? { approvalDeadline: s.approvalDeadline } : {}),
       ...(s.decision ? { decision: s.decision } : {}),
+      ...(s.requiredApprovers !== undefined ? { requiredApprovers: s.requiredApprovers } : {}),
+      ...(s.decisions ? { decisions: s.decisions } : {}),
+      ...(s.reminderSentAt ? { reminderSentAt: s.reminderSentAt } : {}),
     };
     if (opts.json) printJson(out);
     else {
       say(`${runId}  ${s.month}  ${s.status}${s.error ? `: ${s.error}` : ''}`);
       say(table(['stage', 'status', 'started', 'finished'], out.stages.map((x) => [x.name, x.status, x.startedAt ?? '', x.finishedAt ?? ''])));
+      if (s.status === 'awaiting_approval' && s.requiredApprovers !== undefined) {
+        const approved = (s.decisions ?? []).filter((d) => d.decision === 'approved').map((d) => d.reviewer);
+        say(`waits for ${s.requiredApprovers - approved.length} more approval(s) of ${s.requiredApprovers}${approved.length ? ` (approved by ${approved.join(', ')})` : ''}` +
+          ` until ${s.approvalDeadline}${s.reminderSentAt ? `; reminder sent ${s.reminderSentAt}` : ''}`);
+      }
     }
     return 0;
   } finally {
