@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { progressQuery, type CycleProgress } from '../../workflows/messages';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -70,4 +71,13 @@ export function recordHistory(t: TemporalHarness, workflowId: string, name: stri
     { maxBuffer: 64 << 20 });
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${name}.json`), json);
+}
+
+/** Polls a cycle until it leaves `running` (at the gate, or ended). */
+export async function untilGate(handle: WorkflowHandle): Promise<CycleProgress> {
+  for (;;) {
+    const p = await handle.query(progressQuery);
+    if (p.status !== 'running') return p;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

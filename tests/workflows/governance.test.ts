@@ -4,13 +4,12 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
 import { configSchema, type AcvloopConfig } from '../../governance/config';
 import { rollbackTo } from '../../governance/registry-commands';
 import { decideAudited, startCycle } from '../../cli/temporal-client';
-import { decideSignal, progressQuery, type CycleProgress } from '../../workflows/messages';
+import { decideSignal, progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, recordHistory, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, untilGate, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 /**
@@ -52,14 +51,6 @@ async function start(requestedBy: string, cfg: AcvloopConfig, beforeGate?: (runI
   }, { rerun: true, taskQueue: t.taskQueue });
   if (beforeGate) await beforeGate(runId);
   return { runId, handle: t.client.workflow.getHandle(runId) };
-}
-
-async function untilGate(handle: WorkflowHandle): Promise<CycleProgress> {
-  for (;;) {
-    const p = await handle.query(progressQuery);
-    if (p.status !== 'running') return p;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const refusals = async (runId: string) =>

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCycle, runState, decide } from '../../cli/temporal-client';
-import { decideSignal, progressQuery, type CycleProgress } from '../../workflows/messages';
+import { decideSignal, progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, recordHistory, workflowBundle, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, untilGate, workflowBundle, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
@@ -50,14 +50,6 @@ async function start(requestedBy: string, opts: { approvalTimeoutMs?: number; re
     approvalTimeoutMs: opts.approvalTimeoutMs ?? 120_000, heartbeatTimeoutMs: 10_000,
   }, { rerun: opts.rerun ?? true, taskQueue: t.taskQueue });
   return { runId, handle: t.client.workflow.getHandle(runId) };
-}
-
-async function untilGate(handle: WorkflowHandle): Promise<CycleProgress> {
-  for (;;) {
-    const p = await handle.query(progressQuery);
-    if (p.status !== 'running') return p;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Keeps a history for the replay test below (and stores it, with ACVLOOP_RECORD_HISTORIES, for the next release). */
