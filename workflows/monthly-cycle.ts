@@ -54,10 +54,10 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
     // Runs of the earlier release never had these stages.
     for (const s of progress.stages) if (s.name === 'drift' || s.name === 'gate') s.status = 'skipped';
   }
-  const rules: DecisionRules | undefined = governed
-    ? { reviewers: input.config?.reviewers ?? [], decisions: [], required: input.config?.approvals.required ?? 1 }
-    : undefined;
   const decisions: DecisionRecord[] = [];
+  const rules: DecisionRules | undefined = governed
+    ? { reviewers: input.config?.reviewers ?? [], decisions, required: input.config?.approvals.required ?? 1 }
+    : undefined;
   let pendingDecision: DecisionRecord | undefined;
   const record = (d: DecisionInput): DecisionRecord => ({
     decision: d.decision === 'approve' ? 'approved' : 'rejected',
@@ -75,7 +75,6 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
   const takeGoverned = async (d: DecisionInput): Promise<DecisionRecord> => {
     const rec = record(d);
     decisions.push(rec);
-    (rules!.decisions as DecisionRecord[]).push(rec);
     progress.decisions = [...decisions];
     if (rec.decision === 'rejected' || decisions.filter((x) => x.decision === 'approved').length >= rules!.required) {
       pendingDecision = rec;
