@@ -99,7 +99,7 @@ describe('acvloop lineage', () => {
     const r = await acvloop(['lineage', runId], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/complete: every output leads back to the drop files/);
-    expect(r.stdout).toMatch(/^contract_scores {2}\(written by score\)\n {2}├ via {4}.*retrain → score\n/m);
+    expect(r.stdout).toMatch(/^contract_scores {2}\(written by score\)\n {2}├ via {4}.*retrain → .*gate → score\n/m);
     expect(r.stdout).toMatch(new RegExp(`^contract_scores .*\\n(  ├ .*\\n)+  └ files  all ${diskFiles.length} drop files above$`, 'm'));
     for (const f of diskFiles) expect(r.stdout).toMatch(new RegExp(`^${f.file.replace('.', '\\.')} +${f.sha256.slice(0, 12)} `, 'm'));
   });
@@ -153,9 +153,15 @@ describe('acvloop audit', () => {
     const byRun = (await json(['audit', '--run', gapRun, '--json'])).entries;
     expect(byRun.map((e: any) => e.action)).toEqual(['run.requested']);
     const moves = (await json(['audit', '--action', 'alias.', '--json'])).entries;
-    const families = (await db.pool.query('select family from model_versions where run_id = $1 order by family', [runId])).rows.map((r) => r.family);
-    expect(moves.map((e: any) => e.after.family).sort()).toEqual(families);
-    for (const m of moves) expect(m).toMatchObject({ action: 'alias.move', actor: 'erin', before: { version: null }, after: { version: `${runId}/${m.after.family}` } });
+    // The gate moved `challenger` to every version it could (by acvloop); publish moved `champion` to those that passed (by the approver).
+    const families = (await db.pool.query(`select family from model_versions where run_id = $1 and params->>'kind' is distinct from 'unavailable' order by family`, [runId])).rows.map((r) => r.family);
+    const promoted = (await db.pool.query('select promote from gate_verdicts where run_id = $1', [runId])).rows[0].promote as string[];
+    const byAlias = (alias: string) => moves.filter((e: any) => e.after.alias === alias);
+    expect(byAlias('challenger').map((e: any) => e.after.family).sort()).toEqual(families);
+    expect(byAlias('champion').map((e: any) => e.after.family).sort()).toEqual([...promoted].sort());
+    expect(moves.length).toBe(families.length + promoted.length);
+    for (const m of byAlias('challenger')) expect(m).toMatchObject({ action: 'alias.move', actor: 'acvloop', before: { version: null }, after: { version: `${runId}/${m.after.family}` } });
+    for (const m of byAlias('champion')) expect(m).toMatchObject({ action: 'alias.move', actor: 'erin', before: { version: null }, after: { version: `${runId}/${m.after.family}` } });
     expect((await json(['audit', '--since', '2999-01-01', '--json'])).entries).toEqual([]);
     expect((await json(['audit', '--since', '2000-01-01T00:00:00Z', '--json'])).entries.length).toBeGreaterThan(0);
   });
