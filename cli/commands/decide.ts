@@ -1,5 +1,5 @@
 import { connect, dbOptionsFromEnv } from '../../sql/db';
-import { connectClient, decideAudited, temporalFromEnv } from '../temporal-client';
+import { connectClient, decideAudited, runState, temporalFromEnv } from '../temporal-client';
 import { printJson, say } from '../output';
 
 async function decideCommand(decision: 'approve' | 'reject', runId: string, opts: { reviewer: string; reason?: string; json?: boolean }): Promise<number> {
@@ -9,8 +9,13 @@ async function decideCommand(decision: 'approve' | 'reject', runId: string, opts
   const db = dbOpts ? connect(dbOpts) : null;
   try {
     const rec = await decideAudited(client, db, runId, { decision, reviewer: opts.reviewer, reason: opts.reason });
-    if (opts.json) printJson({ runId, ...rec });
-    else say(`${runId} ${rec.decision} by ${rec.reviewer}${rec.reason ? ` (${rec.reason})` : ''}`);
+    // With several approvers required, say how many are still to come.
+    const state = await runState(client, runId).catch(() => null);
+    const approved = (state?.decisions ?? []).filter((d) => d.decision === 'approved').length;
+    const remaining = state?.status === 'awaiting_approval' && state.requiredApprovers !== undefined ? state.requiredApprovers - approved : 0;
+    if (opts.json) printJson({ runId, ...rec, ...(remaining > 0 ? { remainingApprovals: remaining } : {}) });
+    else say(`${runId} ${rec.decision} by ${rec.reviewer}${rec.reason ? ` (${rec.reason})` : ''}` +
+      `${remaining > 0 ? `; ${remaining} more approval(s) needed from other approvers` : ''}`);
     return 0;
   } finally {
     await client.connection.close();

@@ -34,7 +34,9 @@ async function statusOf(runId: string) {
 
 describe('the acvloop command, as a user runs it', () => {
   it('has --help for every subcommand', async () => {
-    for (const sub of ['db migrate', 'generate', 'validate', 'worker', 'run', 'status', 'approve', 'reject', 'show', 'scores', 'demo']) {
+    for (const sub of ['db migrate', 'generate', 'validate', 'worker', 'run', 'status', 'approve', 'reject', 'show', 'scores', 'demo',
+      'models list', 'models show', 'models promote', 'models rollback', 'audit', 'lineage', 'contracts export', 'contracts check', 'schedule create',
+      'schedule backfill', 'dispute', 'forecast']) {
       const r = await acvloop([...sub.split(' '), '--help']);
       expect(r.code, sub).toBe(0);
       expect(r.stdout).toMatch(/Usage: acvloop/);
@@ -142,6 +144,46 @@ describe('the acvloop command, as a user runs it', () => {
     const rerun = await acvloop(['run', '--month', '2026-10', '--drop', dropDir, '--requested-by', 'alice', '--rerun', '--json'], env);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(JSON.parse(rerun.stdout).runId).toBe(runId.replace(/-v1$/, '-v2'));
+  });
+
+  it('runs with a config: only its approvers decide, two are needed, and a refusal is audited', async () => {
+    const configFile = path.join(dropDir, '..', `${path.basename(dropDir)}-config.json`);
+    fs.writeFileSync(configFile, JSON.stringify({
+      reviewers: [{ name: 'erin', roles: ['approver'] }, { name: 'gus', roles: ['viewer'] }, { name: 'hal', roles: ['approver'] }],
+      approvals: { required: 2 },
+    }));
+    try {
+      const run = await acvloop(['run', '--month', '2026-10', '--drop', dropDir, '--requested-by', 'alice', '--rerun', '--config', configFile, '--wait', '--json'], env);
+      expect(run.code, run.stderr).toBe(0);
+      const { runId, status } = JSON.parse(run.stdout);
+      expect(status).toBe('awaiting_approval');
+
+      const viewer = await acvloop(['approve', runId, '--reviewer', 'gus'], env);
+      expect(viewer.code).toBe(1);
+      expect(viewer.stderr).toMatch(/^acvloop: decision refused: gus is a viewer in the run's config; only an approver may decide\n$/);
+      const refused = JSON.parse((await acvloop(['audit', '--run', runId, '--action', 'decision.refused', '--json'], env)).stdout).entries;
+      expect(refused).toEqual([expect.objectContaining({ actor: 'gus', action: 'decision.refused', reason: "gus is a viewer in the run's config; only an approver may decide" })]);
+
+      const first = await acvloop(['approve', runId, '--reviewer', 'erin', '--reason', 'ROI table reconciles'], env);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/approved by erin \(ROI table reconciles\); 1 more approval\(s\) needed from other approvers/);
+      const waiting = await acvloop(['status', runId], env);
+      expect(waiting.stdout).toMatch(/waits for 1 more approval\(s\) of 2 \(approved by erin\)/);
+
+      expect((await acvloop(['approve', runId, '--reviewer', 'hal'], env)).code).toBe(0);
+      let final = await statusOf(runId);
+      for (let i = 0; i < 100 && final.status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        final = await statusOf(runId);
+      }
+      expect(final.status).toBe('completed');
+      const shown = JSON.parse((await acvloop(['show', runId, '--json'], env)).stdout);
+      expect(shown.decisions.map((d: any) => d.reviewer)).toEqual(['erin', 'hal']);
+      expect(shown.approval).toMatchObject({ decision: 'approved', reviewer: 'erin, hal' });
+      expect(shown.approvalRequest.requiredApprovers).toBe(2);
+    } finally {
+      fs.rmSync(configFile, { force: true });
+    }
   });
 
   it('says what is wrong with a bad drop, with file, line and rule, and exits 1', async () => {
