@@ -101,7 +101,7 @@ export function approvalActivities(deps: ActivityDeps) {
             'insert into approval_requests (run_id, required_approvers, budget_move_share, sign_off, changes, previous_run_id) values ($1, $2, $3, $4, $5, $6)',
             [runId, required, share, JSON.stringify(request.signOff), JSON.stringify(changes), request.previousRunId]);
           const what = required === 0
-            ? { action: 'budget.applied', reason: `nothing to promote and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off: applied without sign-off` }
+            ? { action: 'approval.not_needed', reason: `nothing to promote, no drift, and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off` }
             : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
               beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '']
               .filter(Boolean).join(' and ')}` };

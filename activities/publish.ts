@@ -36,13 +36,24 @@ export function publishActivity(deps: ActivityDeps) {
             reason: 'approved run published', action: 'alias.move' });
           promoted.push({ family: v.family, from: moved.from, to: moved.to });
         }
+        // The budget that now applies, old -> new per channel, by whoever signed it off (or none needed).
+        const budget = await client.query('select channel, current, recommended from budget_recommendations where run_id = $1 order by channel', [runId]);
+        if (budget.rowCount) {
+          await client.query(
+            `insert into audit_log (actor, action, run_id, before, after, reason, drop_sha256, dedupe_key)
+             select $1, 'budget.applied', $2, $3, $4, $5, drop_sha256, $6 from runs where run_id = $2`,
+            [actor, runId, JSON.stringify({ budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.current])) }),
+              JSON.stringify({ budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.recommended])) }),
+              approval.rowCount ? `approved by ${actor}` : 'within the guardrails and nothing else to sign off: applied without sign-off',
+              `budget.applied:${runId}`]);
+        }
         const outputs = { promoted, tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations'], signedOffBy: actor };
         await client.query('insert into publications (run_id, outputs) values ($1, $2)', [runId, JSON.stringify(outputs)]);
         await client.query(`insert into run_outcomes (run_id, status) values ($1, 'completed') on conflict do nothing`, [runId]);
       });
       return {
         summary: { promoted: promoted.length },
-        inputs: ['approvals', 'approval_requests', 'gate_verdicts', 'model_versions'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['approvals', 'approval_requests', 'gate_verdicts', 'model_versions', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: ['model_alias_events', 'publications', 'audit_log'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });

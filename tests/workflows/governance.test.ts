@@ -81,6 +81,12 @@ describe('approvals by identity and role', () => {
     const result = await handle.result();
     expect(result.status).toBe('completed');
     expect(result.decisions!.map((x: { reviewer: string }) => x.reviewer)).toEqual(['ana', 'bo']);
+    // The budget that now applies is audited old -> new, by the approvers.
+    const budgetRows = await db.db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended']).where('run_id', '=', runId).execute();
+    const applied = await db.db.selectFrom('audit_log').select(['actor', 'before', 'after']).where('run_id', '=', runId).where('action', '=', 'budget.applied').execute();
+    expect(applied).toEqual(budgetRows.length ? [{ actor: 'ana, bo', before: { budget: Object.fromEntries(budgetRows.map((b) => [b.channel, b.current])) },
+      after: { budget: Object.fromEntries(budgetRows.map((b) => [b.channel, b.recommended])) } }] : []);
+    expect(budgetRows.length).toBeGreaterThan(0);
     await expect(d('bo', 'reject', 'too late')).rejects.toThrow(/already approved by/);
 
     // Seven refusals, each audited with its reason; two decisions, each a row; the final approval names both.
