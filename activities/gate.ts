@@ -128,6 +128,13 @@ export function gateChecks(input: {
     checks.push(health('attribution', 'credit_adds_up', off.length === 0,
       off.length ? `models whose channel credit does not sum to the new ACV: ${off.map(([m]) => m).join(', ')}` : `every model sums to ${Math.round(newAcv)}`));
   }
+  // Stable over time: the reported model's channel ranks from one half-year to the next (mean Spearman).
+  const stability = attributionMetrics?.stability;
+  if (stability) {
+    checks.push(check({ family: 'attribution', name: 'attribution_stability_over_time', kind: 'absolute', value: stability.mean ?? null,
+      threshold: t.attributionStabilityMin, comparator: '>=',
+      note: stability.mean === null ? 'too few deals per half-year to compare' : `mean Spearman of ${stability.model} channel credit over ${stability.pairs.filter((p: any) => p.spearman !== null).length} consecutive half-years (min ${Number(stability.min).toFixed(2)})` }));
+  }
   if (input.championAttribution) {
     const now = new Map(input.attribution.filter((r) => r.model === 'linear').map((r) => [r.key, r.acv_usd]));
     const then = new Map(input.championAttribution.map((r) => [r.key, r.acv_usd]));

@@ -1,4 +1,5 @@
 import { attributeAcv } from '../models/attribution-acv';
+import { attributionStability, stabilityWindows } from '../models/attribution-stability';
 import { attributionOptions, defaultAttributionPolicy, parseAttributionPolicy, type LoadedPolicy } from '../models/attribution-policy';
 import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
@@ -53,10 +54,12 @@ export function retrainActivity(deps: ActivityDeps) {
       const closed = opportunities.map((o) => (o.closed_at !== null && o.closed_at >= asOf ? { ...o, stage: 'open' as const, closed_at: null } : o));
       const contracts = rows.contracts.filter((c) => c.start_date < asOf);
 
+      // The reported model also credits each of the last four half-years on its own: how stable the credit is over time.
       const attribution = attributeAcv(
         { touches, opportunities: closed, contracts, topParent, segmentOf, regionOf },
-        { ...attributionOptions(policy.policy), models: PATH_MODELS },
+        { ...attributionOptions(policy.policy), models: PATH_MODELS, windows: stabilityWindows(asOf), windowModel: policy.policy.reportedModel },
       );
+      const stability = attributionStability(attribution.windows);
       heartbeat({ fitted: 'attribution' });
 
       const spend = rows.spend.filter((s) => s.month <= run.month);
@@ -82,7 +85,8 @@ export function retrainActivity(deps: ActivityDeps) {
           params: { lookbackDays: policy.policy.lookbackDays, halfLifeDays: policy.policy.halfLifeDays, markovOrder: policy.policy.markovOrder,
             models: PATH_MODELS, reportedModel: reported, policy: { version: policy.version, sha256: policy.sha256, document: policy.policy } },
           metrics: { policy: policy.policyVersion, new: { deals: attribution.new.conversions, acv: attribution.new.acv, untouched: attribution.new.untouched },
-            expansion: { deals: attribution.expansion.conversions, acv: attribution.expansion.acv, untouched: attribution.expansion.untouched } } },
+            expansion: { deals: attribution.expansion.conversions, acv: attribution.expansion.acv, untouched: attribution.expansion.untouched },
+            stability: { ...stability, model: policy.policy.reportedModel } } },
         mmm.fit
           ? { family: 'incrementality', params: storeMmm(mmm.fit),
             metrics: { months: mmm.fit.months.length, residualSd: mmm.fit.residualSd, bootstrap: mmm.fit.draws.length, channels: mmm.fit.channels,

@@ -114,7 +114,18 @@ export interface AcvAttributionOptions {
   positionByRegion?: Readonly<Record<string, PositionWeights>>;
   /** Per-band channel multipliers, by increasing `minAcvUsd`. */
   dealSizeBands?: readonly DealSizeBand[];
+  /**
+   * Periods ([from, to) by opportunity creation date) whose new business is
+   * also credited on its own, under `windowModel` (default the first of
+   * `models`): how stable the credit is from one period to the next. The
+   * touch index is shared, so a period costs only its own journeys.
+   */
+  windows?: readonly { from: string; to: string }[];
+  windowModel?: PathModel;
 }
+
+/** The new-business credit of one period, per channel (ACV). */
+export interface WindowCredit { from: string; to: string; deals: number; acv: number; byChannel: Record<string, number> }
 
 /** One revenue stream (new or expansion) under every model. */
 export interface StreamAttribution {
@@ -134,6 +145,8 @@ export interface StreamAttribution {
 export interface AcvAttribution {
   new: StreamAttribution;
   expansion: StreamAttribution;
+  /** New business credited per period (options.windows), under one model. */
+  windows: WindowCredit[];
   /** Markov removal effects of conversions, per stream. */
   removalEffects: { new?: Record<string, number>; expansion?: Record<string, number> };
 }
@@ -500,7 +513,15 @@ export function attributeAcv(input: AcvAttributionInput, options: AcvAttribution
   const names = { channels, campaigns, segments };
   const fresh = attributeStream(newJourneys, idx, names, models, halfLifeDays, markovOrder);
   const expansion = attributeStream(expansionJourneys, idx, names, models, halfLifeDays, markovOrder);
-  return { new: fresh, expansion, removalEffects: { new: fresh.removalEffects, expansion: expansion.removalEffects } };
+  const windowModel = options.windowModel ?? models[0];
+  const windows = (options.windows ?? []).map((w): WindowCredit => {
+    const from = toMs(w.from);
+    const to = toMs(w.to);
+    const credit = attributeStream(newJourneys.filter((j) => j.refMs >= from && j.refMs < to), idx, names, [windowModel], halfLifeDays, markovOrder);
+    const byChannel = Object.fromEntries(Object.entries(credit.models[windowModel]?.byChannel ?? {}).map(([c, v]) => [c, v.acv]));
+    return { from: w.from, to: w.to, deals: credit.conversions, acv: credit.acv, byChannel };
+  });
+  return { new: fresh, expansion, windows, removalEffects: { new: fresh.removalEffects, expansion: expansion.removalEffects } };
 }
 
 /**

@@ -135,7 +135,7 @@ export function defaultAttributionPolicy(): LoadedPolicy {
 }
 
 /** The options of attributeAcv that carry out a policy. */
-export function attributionOptions(policy: AttributionPolicy): Required<Omit<AcvAttributionOptions, 'models'>> {
+export function attributionOptions(policy: AttributionPolicy): Required<Omit<AcvAttributionOptions, 'models' | 'windows' | 'windowModel'>> {
   return {
     lookbackDays: policy.lookbackDays,
     halfLifeDays: policy.halfLifeDays,

@@ -84,6 +84,15 @@ describe('gate checks', () => {
     expect(v.families.renewal.passed).toBe(true);
   });
 
+  it('checks attribution stability over time (the mean Spearman of consecutive half-years), skipped when too thin', () => {
+    const withStability = (stability: unknown) => versions().map((v) => (v.family === 'attribution' ? { ...v, metrics: { ...v.metrics, stability } } : v));
+    const c = gateChecks({ ...base, versions: withStability({ mean: 0.3, min: 0.1, model: 'linear', pairs: [{ spearman: 0.1 }, { spearman: 0.5 }] }) });
+    expect(find(c, 'attribution', 'attribution_stability_over_time')).toMatchObject({ value: 0.3, threshold: 0.5, comparator: '>=', passed: false });
+    expect(gateVerdict('r', c, versions()).families.attribution.passed).toBe(false);
+    const thin = gateChecks({ ...base, versions: withStability({ mean: null, min: null, model: 'linear', pairs: [] }) });
+    expect(find(thin, 'attribution', 'attribution_stability_over_time')).toMatchObject({ passed: null, note: 'too few deals per half-year to compare' });
+  });
+
   it('checks attribution stability against the champion by Spearman over common channels', () => {
     const attribution = ['a', 'b', 'c', 'd'].map((key, i) => ({ model: 'linear', key, acv_usd: [100, 200, 300, 400][i] }));
     const c = gateChecks({ ...base, attribution: [...attribution, { model: 'linear', key: 'e', acv_usd: 0 }],
