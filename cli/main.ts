@@ -98,6 +98,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/dispute').resolveDisputeCommand));
 
+  program.command('report').description("the reviewer's page of a run as one self-contained HTML file (charts as SVG; opens offline, prints to PDF)")
+    .argument('<run>', 'run id')
+    .requiredOption('--out <file>', 'where to write the HTML')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/report').reportCommand));
+
   program.command('scores').description('one row per active contract: renewal probability, LTV and projected ARR')
     .argument('<run>', 'run id')
     .option('--csv', 'print CSV (the default)')

@@ -10,6 +10,7 @@ import { codeVersion, redact } from '../env';
 import { startEmbeddedPostgres } from '../infra/postgres';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../infra/temporal';
 import { readRun, readScores, scoresCsv } from '../read-model';
+import { buildRunReport } from '../../report/html';
 import { decide, startCycle } from '../temporal-client';
 import { say } from '../output';
 import { parseMonth, parsePositiveInt } from '../parse';
@@ -102,7 +103,9 @@ export async function demoCommand(opts: { accounts: string; seed: string; month:
     fs.writeFileSync(path.join(out, 'scores.csv'), scoresCsv(scores));
     const events = await db.db.selectFrom('lineage_events').select('event').where('run_id', '=', runId).orderBy('id').execute();
     fs.writeFileSync(path.join(out, 'lineage.json'), JSON.stringify(events.map((e) => e.event), null, 2));
-    say(`Copies of the outputs: ${path.join(out, 'show.json')}, scores.csv (${scores.length} contracts), lineage.json (${events.length} OpenLineage events)`);
+    fs.writeFileSync(path.join(out, 'report.html'), await buildRunReport(db, runId, { generatedAt: new Date().toISOString() }));
+    say(`Copies of the outputs: ${path.join(out, 'show.json')}, scores.csv (${scores.length} contracts), lineage.json (${events.length} OpenLineage events),`);
+    say(`and the reviewer's report: ${path.join(out, 'report.html')} (opens offline)`);
     if (!process.env.DATABASE_URL) say('(The embedded Postgres is removed when the demo ends; set DATABASE_URL to keep the outputs in your own database.)');
     say(`Demo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
     return 0;

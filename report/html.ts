@@ -1,0 +1,188 @@
+/**
+ * The reviewer's report of one run: a self-contained HTML page (inline CSS,
+ * charts as inline SVG, no script, nothing fetched), so it opens offline and
+ * prints cleanly. Every number comes from Postgres through the run's read
+ * model; the page only formats it.
+ */
+import type { Db } from '../sql/db';
+import { readRun } from '../cli/read-model';
+import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
+
+export const esc = (v: unknown): string =>
+  String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+const usd = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '—'
+  : `${n < 0 ? '-' : ''}$${Math.round(Math.abs(n)).toLocaleString('en-US')}`);
+const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
+const pct = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : `${(n * 100).toFixed(digits)}%`);
+
+function table(headers: string[], rows: (string | number)[][], opts: { numeric?: boolean[]; rowClass?: (i: number) => string } = {}): string {
+  if (!rows.length) return '<p class="empty">None.</p>';
+  const cls = (i: number) => (opts.numeric?.[i] ? ' class="num"' : '');
+  return `<table><thead><tr>${headers.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
+    rows.map((r, k) => `<tr${opts.rowClass ? ` class="${esc(opts.rowClass(k))}"` : ''}>${r.map((c, i) => `<td${cls(i)}>${esc(c)}</td>`).join('')}</tr>`).join('')
+  }</tbody></table>`;
+}
+
+const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
+const figure = (svg: string | null) => (svg ? `<figure class="chart">${svg}</figure>` : '<p class="empty">No data for this chart in this run.</p>');
+
+/** Extra rows the read model does not carry: the quarantine itself, every contract's LTV, the contracts most at risk, lineage. */
+async function readExtras(handle: Db, runId: string) {
+  const { db } = handle;
+  const batch = await db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirst();
+  const quarantine = batch
+    ? await db.selectFrom('quarantine').select(['file', 'line', 'column_name', 'rule', 'value', 'message']).where('batch_id', '=', batch.batch_id)
+      .orderBy('file').orderBy('rule').orderBy('line').execute()
+    : [];
+  const ltv = (await db.selectFrom('contract_scores').select('ltv_p50').where('run_id', '=', runId).execute()).map((r) => r.ltv_p50);
+  const atRisk = await db.selectFrom('contract_scores')
+    .select(['contract_id', 'account_id', 'renewal_probability', 'projected_arr', 'ltv_p50', 'next_renewal_date'])
+    .where('run_id', '=', runId).orderBy((eb) => eb.parens(eb('projected_arr', '*', eb.parens(eb.val(1), '-', eb.ref('renewal_probability')) as any)), 'desc')
+    .orderBy('contract_id').limit(10).execute();
+  const lineage = await db.selectFrom('lineage_events').select(['job', 'event']).where('run_id', '=', runId).where('event_type', '=', 'COMPLETE').orderBy('id').execute();
+  return { quarantine, ltv, atRisk, lineage };
+}
+
+/** The page of one run, as one HTML string. */
+export async function buildRunReport(handle: Db, runId: string, opts: { generatedAt?: string } = {}): Promise<string> {
+  const r = await readRun(handle, runId);
+  const x = await readExtras(handle, runId);
+  const reported = r.attributionPolicy?.reportedModel ?? 'linear';
+  const chart = async (spec: Record<string, unknown> | null) => (spec ? renderSvg(spec) : null);
+
+  const filesTable = table(['file', 'rows read', 'accepted', 'quarantined', 'contract', 'sha256'],
+    r.ingest.files.map((f) => [f.file, f.rowsRead, f.rowsAccepted, f.rowsQuarantined, f.contractVersion ?? '—', f.sha256.slice(0, 16)]),
+    { numeric: [false, true, true, true, false, false] });
+  // The quarantine, browsable by file and rule without a script: one disclosure per file and rule.
+  const byFileRule = new Map<string, typeof x.quarantine>();
+  for (const q of x.quarantine) (byFileRule.get(`${q.file}\u0000${q.rule}`) ?? byFileRule.set(`${q.file}\u0000${q.rule}`, []).get(`${q.file}\u0000${q.rule}`)!).push(q);
+  const quarantine = byFileRule.size
+    ? [...byFileRule].map(([key, rows]) => {
+      const [file, rule] = key.split('\u0000');
+      return `<details><summary>${esc(file)} — ${esc(rule)} (${rows.length} row${rows.length === 1 ? '' : 's'})</summary>${
+        table(['line', 'column', 'value', 'why'], rows.slice(0, 200).map((q) => [q.line, q.column_name ?? '—', q.value ?? '', q.message]))}${
+        rows.length > 200 ? `<p class="note">The first 200 of ${rows.length}; all are in the quarantine table.</p>` : ''}</details>`;
+    }).join('')
+    : '<p class="empty">No row was quarantined.</p>';
+
+  const models = Object.keys(r.attribution);
+  const channels = [...new Set(models.flatMap((m) => Object.keys(r.attribution[m])))].sort();
+  const attributionTable = table(['channel', ...models], channels.map((c) => [c, ...models.map((m) => usd(r.attribution[m][c] ?? 0))]),
+    { numeric: [false, ...models.map(() => true)] });
+  const incTable = table(['channel', 'spend', 'incremental ACV', '80% interval', 'ROI', 'marginal ROI', `credited (${reported})`],
+    Object.entries(r.incrementality).map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, num(i.roi, 2), num(i.mroi, 2), usd(i.attributedAcv[reported] ?? 0)]),
+    { numeric: [false, true, true, false, true, true, true] });
+
+  const kpi = r.kpis['acv_from_marketing_leads'] as { value?: number | null; band?: string; marketingLeads?: number; marketingAcv?: number } | undefined;
+  const kpiNet = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number | null } | undefined;
+
+  const totals = table(['scenario', 'months', 'spend', 'expected new ACV', '80% interval', '95% interval'],
+    r.forecastTotals.map((f) => [f.scenario, f.horizonMonths, usd(f.spend), usd(f.mean), `${usd(f.lo80)} – ${usd(f.hi80)}`, `${usd(f.lo95)} – ${usd(f.hi95)}`]),
+    { numeric: [false, true, true, true, false, false] });
+
+  const budgetLines = Object.entries(r.budget);
+  const budgetTable = table(['channel', 'current', 'recommended', 'change', 'expected incremental ACV', 'binding guardrail'],
+    budgetLines.map(([c, b]) => [c, usd(b.current), usd(b.recommended), usd(b.change), usd(b.expectedAcv as number | undefined), b.binding]),
+    { numeric: [false, true, true, true, true, false], rowClass: (i) => (budgetLines[i][1].binding !== 'total' ? 'held' : '') });
+  const req = r.approvalRequest;
+  const signOff = !req ? '<p class="empty">The run has not reached the approval gate.</p>'
+    : req.requiredApprovers === 0
+      ? `<p class="ok">Nothing needs sign-off: no promotion, no drift, and the budget moves ${pct(req.budgetMoveShare)} of spend, within the ${pct(req.signOff.budget.threshold, 0)} that needs approvers. It applies and is logged.</p>`
+      : `<p class="wait">Waits for <strong>${req.requiredApprovers}</strong> approver(s): ${[
+        req.signOff.promotion.length ? `promoting ${esc(req.signOff.promotion.join(', '))}` : '',
+        req.signOff.budget.beyondGuardrails ? `a budget move of ${pct(req.budgetMoveShare)} (beyond ${pct(req.signOff.budget.threshold, 0)})` : `a budget move of ${pct(req.budgetMoveShare)} (within ${pct(req.signOff.budget.threshold, 0)}: applies with the promotion)`,
+        req.signOff.drift?.driftedFeatures?.length ? `drift in ${esc(req.signOff.drift.driftedFeatures.join(', '))}` : '',
+      ].filter(Boolean).join('; ')}.</p>`;
+
+  const metrics = [...new Set(r.backtest.map((b) => b.metric))];
+  const cell = (role: string, m: string) => num(r.backtest.find((b) => b.role === role && b.metric === m)?.value ?? null);
+  const backtestTable = table(['metric', 'challenger (this run)', 'champion'], metrics.map((m) => [m, cell('challenger', m), cell('champion', m)]), { numeric: [false, true, true] });
+  const gateTable = r.gate ? table(['family', 'verdict', 'why'], Object.entries(r.gate.families).map(([f, v]) => [f, v.passed ? 'promotable' : 'kept out', v.reason]),
+    { rowClass: (i) => (Object.values(r.gate!.families)[i].passed ? '' : 'held') }) : '<p class="empty">No gate verdict (a run of an earlier release, or not yet at the gate).</p>';
+  const driftRows = (r.drift?.features ?? []) as { source: string; feature: string; method: string; statistic: number | null; pValue: number | null; psi: number | null; drifted: boolean }[];
+  const driftTable = r.drift ? table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'drifted'],
+    driftRows.map((f) => [f.source, f.feature, f.method, num(f.statistic), f.pValue === null ? '—' : f.pValue.toExponential(1), num(f.psi), f.drifted ? 'yes' : 'no']),
+    { numeric: [false, false, false, true, true, true, false], rowClass: (i) => (driftRows[i].drifted ? 'held' : '') }) : '<p class="empty">No drift report for this run.</p>';
+  const ch = req?.changes;
+  const changes = !ch ? '<p class="empty">Not yet at the gate.</p>' : !ch.previousRunId ? `<p>${esc(ch.note)}</p>`
+    : `<p>Since the last approved run <code>${esc(ch.previousRunId)}</code>: ${esc(ch.note)}.</p>${table(
+      ['channel', 'ROI then', 'ROI now', 'budget then', 'budget now', 'from spend level', 'from refit', 'source'],
+      ch.channels.map((c: any) => [c.channel, num(c.roiThen, 2), num(c.roiNow, 2), usd(c.budgetThen), usd(c.budgetNow), num(c.fromSpendLevel), num(c.fromRefit), c.source]),
+      { numeric: [false, true, true, true, true, true, true, false] })}`;
+  const disputes = table(['id', 'run', 'opportunity', 'raised by', 'reason', 'credit'], r.disputes.map((d) => [d.id, d.runId, d.opportunityId, d.raisedBy, d.reason,
+    `${d.model}: ${Object.entries(d.byChannel).map(([c, v]) => `${c} ${usd(v)}`).join(', ')}`]));
+  const lineage = table(['stage', 'read', 'wrote'], x.lineage.map((e) => {
+    const ev = e.event as { inputs?: { name: string }[]; outputs?: { name: string }[] };
+    const name = (d: { name: string }) => d.name.split('/').pop()!.split('.').pop()!;
+    return [e.job, (ev.inputs ?? []).map(name).join(', '), (ev.outputs ?? []).map(name).join(', ')];
+  }));
+
+  const decisions = table(['reviewer', 'decision', 'reason', 'at'], r.decisions.map((d) => [d.reviewer, d.decision, d.reason ?? '', d.at]));
+  const decisionBox = `<div class="decision">
+    <p>Status: <strong>${esc(r.status)}</strong>${r.approval ? ` — ${esc(r.approval.decision)} by ${esc(r.approval.reviewer ?? '—')}${r.approval.reason ? ` (“${esc(r.approval.reason)}”)` : ''}` : ''}.</p>
+    ${decisions}
+    ${r.status === 'awaiting_approval' ? `<p>Decide with the acvloop command, or any Temporal client (the same Update):</p>
+    <pre>acvloop approve ${esc(r.runId)} --reviewer NAME --reason "…"
+acvloop reject  ${esc(r.runId)} --reviewer NAME --reason "…"
+temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
+  --input '{"decision":"approve","reviewer":"NAME","reason":"…"}'</pre>` : ''}
+  </div>`;
+
+  const [attributionSvg, incSvg, kpiSegSvg, kpiRegSvg, forecastSvg, survivalSvg, ltvSvg, budgetSvg] = await Promise.all([
+    chart(attributionChart(r)), chart(incrementalityChart(r, reported)), chart(kpiChart(r, 'acv_from_marketing_leads', 'segment')),
+    chart(kpiChart(r, 'acv_from_marketing_leads', 'region')), chart(forecastChart(r)), chart(survivalChart(r)), chart(ltvChart(x.ltv)), chart(budgetChart(r)),
+  ]);
+
+  const body = [
+    section('read', 'What the run read', `${filesTable}<h3>Quarantine, by file and rule</h3>${quarantine}`),
+    section('attribution', 'Attribution and what the spend caused', `${figure(attributionSvg)}${attributionTable}${figure(incSvg)}${incTable}`),
+    section('kpi', 'ACV from marketing leads', `<p class="headline">${usd(kpi?.value)} per marketing lead <span class="band ${esc(kpi?.band ?? '')}">${esc(kpi?.band ?? '—')}</span>
+      (${esc(kpi?.marketingLeads ?? '—')} leads, ${usd(kpi?.marketingAcv)}); net of churned renewals ${usd(kpiNet?.value)}.</p>
+      <div class="pair">${figure(kpiSegSvg)}${figure(kpiRegSvg)}</div>`),
+    section('forecast', 'Forecast of new ACV', `${figure(forecastSvg)}${totals}`),
+    section('renewals', 'Renewals and lifetime value', `${figure(survivalSvg)}${figure(ltvSvg)}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${
+      table(['contract', 'account', 'renewal p', 'projected ARR', 'ARR at risk', 'LTV P50', 'next renewal'], x.atRisk.map((c) => [c.contract_id, c.account_id,
+        pct(c.renewal_probability), usd(c.projected_arr), usd(c.projected_arr * (1 - c.renewal_probability)), usd(c.ltv_p50), c.next_renewal_date ?? '—']),
+      { numeric: [false, false, true, true, true, true, false] })}`),
+    section('budget', 'Budget proposal', `${figure(budgetSvg)}${budgetTable}<h3>What applies and what waits for sign-off</h3>${signOff}`),
+    section('governance', 'Backtest, gate, drift and what changed', `<h3>Backtest: challenger against champion</h3>${backtestTable}<h3>Gate</h3>${gateTable}
+      <h3>Drift</h3>${driftTable}<h3>What changed since the last approved run</h3>${changes}<h3>Open attribution disputes</h3>${disputes}`),
+    section('lineage', 'Lineage', `<p>Each stage's OpenLineage event: what it read and wrote (\`acvloop lineage ${esc(r.runId)}\` traces every output to the drop files).</p>${lineage}`),
+    section('decision', 'Decision', decisionBox),
+  ].join('\n');
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>acvloop — ${esc(r.runId)}</title>
+<style>${STYLE}</style></head>
+<body><header><h1>Run ${esc(r.runId)}</h1>
+<p>Month <strong>${esc(r.month)}</strong> · status <strong>${esc(r.status)}</strong> · requested by ${esc(r.requestedBy)} · code ${esc(r.codeVersion)} · drop sha256 <code>${esc(r.drop.sha256.slice(0, 16))}</code>
+${r.attributionPolicy ? ` · attribution policy ${esc(r.attributionPolicy.version)} (${esc(r.attributionPolicy.reportedModel)})` : ''}</p>
+<nav>${['read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav></header>
+<main>${body}</main>
+<footer>Generated by acvloop${opts.generatedAt ? ` at ${esc(opts.generatedAt)}` : ''} from Postgres schema ${esc(handle.schema)}.</footer>
+</body></html>
+`;
+}
+
+const STYLE = `
+:root { color-scheme: light; --ink: #1a1a1a; --muted: #5f6368; --line: #dadce0; --held: #fdecea; }
+body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 1.5rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.2rem; border-bottom: 2px solid var(--line); padding-bottom: .25rem; margin-top: 2rem; }
+h3 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; width: 100%; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f1f3f4; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.held td { background: var(--held); }
+figure.chart { margin: .5rem 0; overflow-x: auto; } .pair { display: flex; flex-wrap: wrap; gap: 1rem; }
+.empty, .note { color: var(--muted); } .headline { font-size: 1.1rem; }
+.band { padding: .1rem .4rem; border-radius: .25rem; color: #fff; background: #5f6368; }
+.band.strong { background: #2e7d32; } .band.moderate { background: #f9a825; color: #1a1a1a; } .band.underperforming { background: #c62828; }
+.ok { color: #1b5e20; } .wait { color: #8a4b00; }
+.decision { border: 2px solid var(--ink); padding: .75rem 1rem; border-radius: .5rem; }
+pre { background: #f1f3f4; padding: .5rem; overflow-x: auto; font-size: 12px; }
+details { margin: .25rem 0; } summary { cursor: pointer; }
+nav a { color: #1a0dab; } footer { color: var(--muted); margin-top: 2rem; font-size: 12px; }
+@media print { nav { display: none; } section { break-inside: avoid-page; } details { display: block; } body { max-width: none; padding: 0; } }
+`;

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRunReport } from '../../report/html';
+import { createActivities } from '../../activities';
+import { suiteDb } from '../helpers/db';
+import { smallDrop } from '../helpers/drops';
+import { depsFor, registerRun, runAllStages, type TestDb, type TestDrop } from '../activities/support';
+
+/**
+ * The reviewer's report of a run: one self-contained page (nothing fetched,
+ * no script), every section, every chart as SVG, and its numbers the ones in
+ * Postgres.
+ */
+let db: TestDb;
+let drop: TestDrop;
+let html: string;
+const runId = 'report-1';
+
+beforeAll(async () => {
+  db = await suiteDb('report');
+  drop = await smallDrop({ seed: 21, accounts: 600, months: 30 });
+  await registerRun(db, runId, drop);
+  await runAllStages(db, runId);
+  await createActivities(depsFor(db)).prepareApproval({ runId });
+  html = await buildRunReport(db, runId);
+});
+
+afterAll(async () => {
+  await db?.drop();
+  drop?.cleanup();
+});
+
+const sectionOf = (id: string) => {
+  const m = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(html);
+  if (!m) throw new Error(`no section ${id}`);
+  return m[1];
+};
+
+describe('acvloop report', () => {
+  it('is self-contained: no script, nothing fetched from the network', () => {
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(html).not.toMatch(/<link[^>]+stylesheet/i);
+    expect(html).not.toMatch(/@import|url\(/);
+  });
+
+  it('has every section, with its charts rendered to SVG', () => {
+    const charts: Record<string, number> = { read: 0, attribution: 2, kpi: 2, forecast: 1, renewals: 2, budget: 1, governance: 0, lineage: 0, decision: 0 };
+    for (const [id, n] of Object.entries(charts)) {
+      const body = sectionOf(id);
+      expect((body.match(/<svg[\s>]/g) ?? []).length, id).toBe(n);
+      expect(body, id).not.toMatch(/No data for this chart/);
+    }
+  });
+
+  it('shows the numbers Postgres holds: files and quarantine, budget, decision state', async () => {
+    const files = await db.pool.query('select file, rows_read from ingest_files f join run_batches b using (batch_id) where b.run_id = $1 order by file', [runId]);
+    const read = sectionOf('read');
+    for (const f of files.rows) expect(read).toMatch(new RegExp(`<td>${f.file.replace('.', '\\.')}</td><td class="num">${f.rows_read}</td>`));
+    const q = await db.pool.query(`select file, rule, count(*)::int as n from quarantine q join run_batches b using (batch_id) where b.run_id = $1 group by file, rule`, [runId]);
+    for (const r of q.rows) expect(read).toContain(`${r.file} — ${r.rule} (${r.n} row${r.n === 1 ? '' : 's'})`);
+    const budget = await db.pool.query('select channel, recommended, binding from budget_recommendations where run_id = $1', [runId]);
+    expect(budget.rowCount).toBeGreaterThan(0);
+    const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
+    for (const b of budget.rows) {
+      expect(sectionOf('budget')).toMatch(new RegExp(`<tr( class="(held)?")?><td>${b.channel}</td><td class="num">[^<]*</td><td class="num">${usd(b.recommended).replace('$', '\\$')}</td>`));
+      if (b.binding !== 'total') expect(sectionOf('budget')).toMatch(new RegExp(`<tr class="held"><td>${b.channel}</td>`));
+    }
+    const request = await db.pool.query('select required_approvers from approval_requests where run_id = $1', [runId]);
+    expect(sectionOf('budget')).toContain(request.rows[0].required_approvers === 0 ? 'Nothing needs sign-off' : `Waits for <strong>${request.rows[0].required_approvers}</strong>`);
+    expect(sectionOf('decision')).toMatch(/acvloop approve report-1 --reviewer NAME/);
+  });
+
+  it('escapes what the drop and the reviewers wrote', async () => {
+    await db.pool.query(`insert into approval_decisions (run_id, reviewer, decision, reason, decided_at) values ($1, '<b>eve</b>', 'rejected', '<script>alert(1)</script>', now())`, [runId]);
+    const page = await buildRunReport(db, runId);
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).not.toMatch(/<script/i);
+  });
+});
