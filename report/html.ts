@@ -148,7 +148,7 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
     section('budget', 'Budget proposal', `${figure(budgetSvg)}${budgetTable}<h3>What applies and what waits for sign-off</h3>${signOff}`),
     section('governance', 'Backtest, gate, drift and what changed', `<h3>Backtest: challenger against champion</h3>${backtestTable}<h3>Gate</h3>${gateTable}
       <h3>Drift</h3>${driftTable}<h3>What changed since the last approved run</h3>${changes}<h3>Open attribution disputes</h3>${disputes}`),
-    section('lineage', 'Lineage', `<p>Each stage's OpenLineage event: what it read and wrote (\`acvloop lineage ${esc(r.runId)}\` traces every output to the drop files).</p>${lineage}`),
+    section('lineage', 'Lineage', `<p>Each stage's OpenLineage event: what it read and wrote (<code>acvloop lineage ${esc(r.runId)}</code> traces every output to the drop files).</p>${lineage}`),
     section('decision', 'Decision', decisionBox),
   ].join('\n');
 

@@ -36,7 +36,7 @@ describe('the acvloop command, as a user runs it', () => {
   it('has --help for every subcommand', async () => {
     for (const sub of ['db migrate', 'generate', 'validate', 'worker', 'run', 'status', 'approve', 'reject', 'show', 'scores', 'demo',
       'models list', 'models show', 'models promote', 'models rollback', 'audit', 'lineage', 'contracts export', 'contracts check', 'schedule create',
-      'schedule backfill', 'dispute', 'forecast']) {
+      'schedule backfill', 'dispute', 'forecast', 'report']) {
       const r = await acvloop([...sub.split(' '), '--help']);
       expect(r.code, sub).toBe(0);
       expect(r.stdout).toMatch(/Usage: acvloop/);

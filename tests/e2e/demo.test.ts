@@ -22,6 +22,11 @@ describe('acvloop demo (Quickstart, first command)', () => {
     const show = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'show.json'), 'utf8'));
     expect(show.status).toBe('completed');
     expect(show.contracts.scored).toBeGreaterThan(0);
+    // The reviewer's page of the demo run: every section, opening offline (no script, nothing fetched).
+    const report = fs.readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
+    for (const id of ['read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision']) expect(report).toContain(`<section id="${id}">`);
+    expect((report.match(/<svg[\s>]/g) ?? []).length).toBe(8);
+    expect(report).not.toMatch(/<script|(src|href)="https?:/i);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
