@@ -104,6 +104,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/report').reportCommand));
 
+  program.command('serve').description("serve the run list and run pages, with sign-off on the page for the config's reviewers")
+    .option('--port <n>', 'port', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', 'the acvloop config with the reviewers and their tokenSha256 (default: ACVLOOP_CONFIG)')
+    .action(act(() => require('./commands/serve').serveCommand));
+
+  program.command('token').description("a new token for a reviewer of acvloop serve, and the sha256 to put in the config")
+    .argument('<name>', 'the reviewer')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/serve').tokenCommand));
+
   program.command('scores').description('one row per active contract: renewal probability, LTV and projected ARR')
     .argument('<run>', 'run id')
     .option('--csv', 'print CSV (the default)')

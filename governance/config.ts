@@ -15,6 +15,8 @@ const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration li
 export const reviewerSchema = z.object({
   name: z.string().trim().min(1),
   roles: z.array(z.enum(['approver', 'viewer'])).min(1),
+  /** sha256 (hex) of the reviewer's token for `acvloop serve` (`acvloop token NAME` makes one); the token itself is never stored. */
+  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 of a token, 64 lower-case hex digits').optional(),
 }).strict();
 
 export const configSchema = z.object({
@@ -61,6 +63,11 @@ export const configSchema = z.object({
     recentMonths: z.number().int().min(1).default(3),
     maxChange: z.number().min(0).max(1).default(0.2),
     uncertaintyPenalty: z.number().min(0).default(0),
+  }).strict().prefault({}),
+  serve: z.object({
+    /** Behind a proxy that authenticates (e.g. OIDC): the header carrying the reviewer's name, trusted only from these addresses. */
+    identityHeader: z.string().min(1).optional(),
+    trustedProxies: z.array(z.string().min(1)).default([]),
   }).strict().prefault({}),
   schedule: z.object({
     id: z.string().min(1).default('acvloop-monthly'),

@@ -45,7 +45,7 @@ async function readExtras(handle: Db, runId: string) {
 }
 
 /** The page of one run, as one HTML string. */
-export async function buildRunReport(handle: Db, runId: string, opts: { generatedAt?: string } = {}): Promise<string> {
+export async function buildRunReport(handle: Db, runId: string, opts: { generatedAt?: string; decisionHtml?: string; banner?: string } = {}): Promise<string> {
   const r = await readRun(handle, runId);
   const x = await readExtras(handle, runId);
   const reported = r.attributionPolicy?.reportedModel ?? 'linear';
@@ -122,6 +122,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   const decisionBox = `<div class="decision">
     <p>Status: <strong>${esc(r.status)}</strong>${r.approval ? ` — ${esc(r.approval.decision)} by ${esc(r.approval.reviewer ?? '—')}${r.approval.reason ? ` (“${esc(r.approval.reason)}”)` : ''}` : ''}.</p>
     ${decisions}
+    ${opts.decisionHtml ?? ''}
     ${r.status === 'awaiting_approval' ? `<p>Decide with the acvloop command, or any Temporal client (the same Update):</p>
     <pre>acvloop approve ${esc(r.runId)} --reviewer NAME --reason "…"
 acvloop reject  ${esc(r.runId)} --reviewer NAME --reason "…"
@@ -156,7 +157,7 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>acvloop — ${esc(r.runId)}</title>
 <style>${STYLE}</style></head>
-<body><header><h1>Run ${esc(r.runId)}</h1>
+<body>${opts.banner ?? ''}<header><h1>Run ${esc(r.runId)}</h1>
 <p>Month <strong>${esc(r.month)}</strong> · status <strong>${esc(r.status)}</strong> · requested by ${esc(r.requestedBy)} · code ${esc(r.codeVersion)} · drop sha256 <code>${esc(r.drop.sha256.slice(0, 16))}</code>
 ${r.attributionPolicy ? ` · attribution policy ${esc(r.attributionPolicy.version)} (${esc(r.attributionPolicy.reportedModel)})` : ''}</p>
 <nav>${['read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav></header>

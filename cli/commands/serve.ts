@@ -1,0 +1,42 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { loadConfig } from '../../governance/config';
+import { createReportServer } from '../../report/server';
+import { openDb } from '../env';
+import { printJson, say } from '../output';
+import { parsePositiveInt } from '../parse';
+import { connectClient, temporalFromEnv } from '../temporal-client';
+
+/** `acvloop serve`: the run list and run pages live, with sign-off on the page for the config's reviewers. */
+export async function serveCommand(opts: { port: string; host: string; config?: string }): Promise<number> {
+  const { source, ...config } = loadConfig(opts.config);
+  const withTokens = config.reviewers.filter((r) => r.tokenSha256);
+  if (!withTokens.length && !config.serve.identityHeader) {
+    throw new Error(`${source ?? 'the config'} gives no reviewer a tokenSha256 and no serve.identityHeader: nobody could sign in (make a token with \`acvloop token NAME\`)`);
+  }
+  const handle = await openDb();
+  const client = await connectClient(temporalFromEnv());
+  const server = createReportServer({ handle, client, config });
+  const port = parsePositiveInt(opts.port, '--port');
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, opts.host, resolve));
+  say(`serving the runs at http://${opts.host}:${port}/ for ${withTokens.map((r) => r.name).join(', ') || 'the proxy\'s identities'} (Ctrl-C stops)`);
+  await new Promise<void>((resolve) => {
+    const stop = () => server.close(() => resolve());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await client.connection.close();
+  await handle.close();
+  return 0;
+}
+
+/** `acvloop token NAME`: a new random token for a reviewer, and the sha256 line the config keeps instead of it. */
+export async function tokenCommand(name: string, opts: { json?: boolean }): Promise<number> {
+  const token = randomBytes(24).toString('base64url');
+  const tokenSha256 = createHash('sha256').update(token).digest('hex');
+  if (opts.json) printJson({ name, token, tokenSha256 });
+  else {
+    say(`token for ${name} (give it to them; it is shown once): ${token}`);
+    say(`add to their entry in the config: "tokenSha256": "${tokenSha256}"`);
+  }
+  return 0;
+}

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { configSchema, type AcvloopConfig } from '../../governance/config';
+import { startCycle } from '../../cli/temporal-client';
+import { createReportServer, identify } from '../../report/server';
+import { suiteDb } from '../helpers/db';
+import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from '../helpers/temporal';
+import { smallDrop } from '../helpers/drops';
+
+/**
+ * Sign-off on the page, over HTTP against a real Temporal and Postgres: only
+ * a configured reviewer's token gets in; a viewer sees and cannot decide;
+ * the requester's approval is refused in the workflow's words; an approver's
+ * decision completes the run. Tokens never appear in a page or a redirect.
+ */
+const TOKENS = { erin: 'erin-secret-token-1', gus: 'gus-secret-token-2', dee: 'dee-secret-token-3' };
+const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+let config: AcvloopConfig;
+let db: Awaited<ReturnType<typeof suiteDb>>;
+let t: TemporalHarness;
+let drop: Awaited<ReturnType<typeof smallDrop>>;
+let worker: Worker;
+let running: Promise<void>;
+let server: http.Server;
+let base: string;
+let runId: string;
+
+beforeAll(async () => {
+  config = configSchema.parse({ reviewers: [
+    { name: 'erin', roles: ['approver'], tokenSha256: hash(TOKENS.erin) },
+    { name: 'gus', roles: ['viewer'], tokenSha256: hash(TOKENS.gus) },
+    { name: 'dee', roles: ['approver'], tokenSha256: hash(TOKENS.dee) },
+  ] });
+  db = await suiteDb('serve');
+  t = await connectTemporal('serve');
+  drop = await smallDrop({ seed: 13 });
+  worker = await makeWorker(t, { db, codeVersion: 'test' });
+  running = worker.run();
+  ({ runId } = await startCycle(t.client, { month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: 'dee', heartbeatTimeoutMs: 10_000, config },
+    { rerun: true, taskQueue: t.taskQueue }));
+  await untilGate(t.client.workflow.getHandle(runId));
+  server = createReportServer({ handle: db, client: t.client, config });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server?.close();
+  worker?.shutdown();
+  await running;
+  await t?.close();
+  await db?.drop();
+  drop?.cleanup();
+});
+
+const get = (path: string, token?: string) => fetch(base + path, { redirect: 'manual', headers: token ? { authorization: `Bearer ${token}` } : {} });
+const decide = (token: string, decision: string, reason = '') => fetch(`${base}/runs/${encodeURIComponent(runId)}/decide`, {
+  method: 'POST', redirect: 'manual', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ decision, reason }).toString(),
+});
+
+describe('acvloop serve', () => {
+  it('lets in only a configured reviewer\'s token', async () => {
+    expect((await get('/')).status).toBe(303);
+    expect((await get('/')).headers.get('location')).toBe('/login');
+    expect((await get('/', 'not-a-token')).status).toBe(303);
+    const list = await get('/', TOKENS.gus);
+    expect(list.status).toBe(200);
+    const html = await list.text();
+    expect(html).toContain(runId);
+    expect(html).toMatch(/awaiting_approval/);
+    // The login form sets an HttpOnly cookie; a wrong token is refused in words.
+    const bad = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=nope' });
+    expect(bad.status).toBe(401);
+    const good = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKENS.erin}` });
+    expect(good.status).toBe(303);
+    expect(good.headers.get('set-cookie')).toMatch(/^acvloop_token=.*; HttpOnly; SameSite=Strict; Path=\//);
+    expect(good.headers.get('location')).not.toContain(TOKENS.erin);
+  });
+
+  it('shows a viewer everything and no way to decide; a viewer\'s decision is refused in words', async () => {
+    const page = await (await get(`/runs/${encodeURIComponent(runId)}`, TOKENS.gus)).text();
+    for (const id of ['read', 'attribution', 'budget', 'decision']) expect(page).toContain(`<section id="${id}">`);
+    expect(page).toContain('gus is a viewer: viewers see everything and cannot decide');
+    expect(page).not.toMatch(/<form method="post" action="\/runs/);
+    const r = await decide(TOKENS.gus, 'approve');
+    expect(r.status).toBe(409);
+    expect(await r.text()).toMatch(/Refused: gus is a viewer in the run&#39;s config; only an approver may decide/);
+  });
+
+  it('refuses the requester in the workflow\'s words, then takes an approver\'s approval and the run completes', async () => {
+    const own = await decide(TOKENS.dee, 'approve');
+    expect(own.status).toBe(409);
+    expect(await own.text()).toMatch(/Refused: dee requested this run and cannot decide on it \(four-eyes rule\)/);
+    const page = await (await get(`/runs/${encodeURIComponent(runId)}`, TOKENS.erin)).text();
+    expect(page).toMatch(/<form method="post" action="\/runs\/[^"]+\/decide"/);
+    const ok = await decide(TOKENS.erin, 'approve', 'numbers reconcile');
+    expect(ok.status).toBe(303);
+    expect((await t.client.workflow.getHandle(runId).result()).status).toBe('completed');
+    const approval = await db.db.selectFrom('approvals').select(['reviewer', 'reason']).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    expect(approval).toEqual({ reviewer: 'erin', reason: 'numbers reconcile' });
+    const refusals = await db.db.selectFrom('audit_log').select('actor').where('run_id', '=', runId).where('action', '=', 'decision.refused').orderBy('id').execute();
+    expect(refusals.map((x) => x.actor)).toEqual(['gus', 'dee']);
+    for (const tok of Object.values(TOKENS)) expect(page).not.toContain(tok);
+  });
+
+  it('trusts an identity header only from a configured proxy address', () => {
+    const proxied = { ...config, serve: { identityHeader: 'x-forwarded-user', trustedProxies: ['10.0.0.1'] } };
+    const req = (addr: string) => ({ headers: { 'x-forwarded-user': 'erin' }, socket: { remoteAddress: addr } }) as unknown as http.IncomingMessage;
+    expect(identify(req('10.0.0.1'), proxied)?.name).toBe('erin');
+    expect(identify(req('10.0.0.2'), proxied)).toBeNull();
+  });
+});
