@@ -124,7 +124,12 @@ async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.Serv
 
 async function runPage(o: ServeOptions, runId: string, who: Reviewer, notice = ''): Promise<string> {
   const approver = who.roles.includes('approver');
-  const form = approver
+  // A form only while the run waits at the gate (the workflow would refuse any other decision anyway).
+  const outcome = await o.handle.db.selectFrom('run_outcomes').select('status').where('run_id', '=', runId).executeTakeFirst();
+  const requested = await o.handle.db.selectFrom('approval_requests').select('required_approvers').where('run_id', '=', runId).executeTakeFirst();
+  const waiting = !outcome && !!requested && requested.required_approvers > 0;
+  const form = !waiting ? `<p>${outcome ? `The run is ${esc(outcome.status)}: it takes no more decisions.` : 'The run has not reached the approval gate yet.'}</p>`
+    : approver
     ? `<form method="post" action="/runs/${encodeURIComponent(runId)}/decide" class="decide">
   <p>Decide as <strong>${esc(who.name)}</strong>:</p>
   <label for="reason">Reason (required to reject)</label><br><textarea id="reason" name="reason" rows="2" cols="60"></textarea><br>

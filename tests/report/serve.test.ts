@@ -105,6 +105,9 @@ describe('acvloop serve', () => {
     const refusals = await db.db.selectFrom('audit_log').select('actor').where('run_id', '=', runId).where('action', '=', 'decision.refused').orderBy('id').execute();
     expect(refusals.map((x) => x.actor)).toEqual(['gus', 'dee']);
     for (const tok of Object.values(TOKENS)) expect(page).not.toContain(tok);
+    const after = await (await get(`/runs/${encodeURIComponent(runId)}`, TOKENS.erin)).text();
+    expect(after).toContain('The run is completed: it takes no more decisions.');
+    expect(after).not.toMatch(/<form method="post" action="\/runs/);
   });
 
   it('trusts an identity header only from a configured proxy address', () => {
