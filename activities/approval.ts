@@ -2,7 +2,7 @@ import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
-import type { Db } from '../sql/db';
+import { writeAudit } from './audit';
 
 type Approvals = AcvloopConfig['approvals'];
 
@@ -105,11 +105,10 @@ export function approvalActivities(deps: ActivityDeps) {
             : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
               beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '']
               .filter(Boolean).join(' and ')}` };
-          await client.query(
-            `insert into audit_log (actor, action, run_id, before, after, reason, drop_sha256, dedupe_key) values ('acvloop', $1, $2, $3, $4, $5, $6, $7)`,
-            [what.action, runId, JSON.stringify({ budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) }),
-              JSON.stringify({ budget: Object.fromEntries(lines.map((l) => [l.channel, l.recommended])), requiredApprovers: required, promotion }),
-              what.reason, run.drop_sha256, `approval.request:${runId}`]);
+          await writeAudit(client, { actor: 'acvloop', action: what.action, runId,
+            before: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) },
+            after: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.recommended])), requiredApprovers: required, promotion },
+            reason: what.reason, dropSha256: run.drop_sha256, key: `approval.request:${runId}` });
         });
         return {
           summary: { requiredApprovers: required, budgetMoveShare: share === null ? null : Number(share.toFixed(4)), promote: promotion.join(', ') || 'none' },
@@ -131,13 +130,13 @@ export function approvalActivities(deps: ActivityDeps) {
       await db.insertInto('approval_decisions')
         .values({ run_id: input.runId, reviewer: input.reviewer, decision: input.decision, reason: input.reason, decided_at: input.at })
         .onConflict((oc) => oc.constraint('approval_decisions_once').doNothing()).execute();
-      await audit(deps.db, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId, after: { decision: input.decision },
+      await writeAudit(deps.db.pool, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId, after: { decision: input.decision },
         reason: input.reason, dropSha256: run.drop_sha256, key: `decision:${input.runId}:${input.reviewer}` });
     },
 
     /** A refused decision (signal path; the CLI records refused Updates itself): who, what, and why it was refused. */
     async recordRefusal(input: { runId: string; reviewer: string; decision: string; why: string; via: 'signal' | 'update'; seq?: number }) {
-      await audit(deps.db, { actor: input.reviewer || '(unnamed)', action: 'decision.refused', runId: input.runId,
+      await writeAudit(deps.db.pool, { actor: input.reviewer || '(unnamed)', action: 'decision.refused', runId: input.runId,
         after: { decision: input.decision, via: input.via }, reason: input.why, key: input.seq ? `refusal:${input.runId}:${input.via}:${input.seq}` : null });
     },
 
@@ -161,7 +160,7 @@ export function approvalActivities(deps: ActivityDeps) {
         }
       }
       deps.log?.(`reminder: ${message}`);
-      await audit(deps.db, { actor: 'acvloop', action: 'approval.reminder', runId: input.runId,
+      await writeAudit(deps.db.pool, { actor: 'acvloop', action: 'approval.reminder', runId: input.runId,
         after: { deadline: input.deadline, required: input.required, approvedBy: input.approvedBy, webhook: delivery }, reason: message, key: `reminder:${input.runId}` });
       return { delivered: delivery };
     },
@@ -172,21 +171,6 @@ export function approvalActivities(deps: ActivityDeps) {
         .onConflict((oc) => oc.column('run_id').doNothing()).execute();
     },
   };
-}
-
-/** An audit entry; with a key, written once however often it is retried. */
-export async function audit(handle: Db, e: {
-  actor: string; action: string; runId: string | null; before?: unknown; after?: unknown; reason?: string | null;
-  modelVersion?: string | null; dropSha256?: string | null; key?: string | null;
-}): Promise<void> {
-  let drop = e.dropSha256 ?? null;
-  if (!drop && e.runId) drop = (await handle.db.selectFrom('runs').select('drop_sha256').where('run_id', '=', e.runId).executeTakeFirst())?.drop_sha256 ?? null;
-  await handle.db.insertInto('audit_log')
-    .values({ actor: e.actor, action: e.action, run_id: e.runId, before: e.before === undefined ? null : JSON.stringify(e.before),
-      after: e.after === undefined ? null : JSON.stringify(e.after), reason: e.reason ?? null, dedupe_key: e.key ?? null,
-      model_version_id: e.modelVersion ?? null, drop_sha256: drop })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute();
 }
 
 async function changesSince(

@@ -110,7 +110,7 @@ export async function batchOf(deps: ActivityDeps, runId: string): Promise<string
  * workers doing the same stage (a retry racing a slow first attempt) take
  * turns, and a failure rolls everything back, so a stage writes all or nothing.
  */
-export async function inLockedTransaction<T>(deps: ActivityDeps, key: string, body: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inLockedTransaction<T>(deps: Pick<ActivityDeps, 'db'>, key: string, body: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await deps.db.pool.connect();
   try {
     await client.query('begin');

@@ -2,6 +2,7 @@ import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
 import { spearman } from '../models/evaluation';
 import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
+import { writeAudit } from './audit';
 import { FAMILIES, aliasTarget, moveAlias, type Family } from './registry';
 import { modelVersionId } from './retrain';
 
@@ -209,12 +210,10 @@ export function gateActivity(deps: ActivityDeps) {
           await moveAlias(client, { family, alias: 'challenger', to: modelVersionId(runId, family), actor: 'acvloop', runId,
             reason: `retrained by ${runId}; gate ${verdict.families[family].passed ? 'passed' : `failed: ${verdict.families[family].reason}`}` });
         }
-        const drop = await client.query('select drop_sha256 from runs where run_id = $1', [runId]);
-        await client.query(
-          `insert into audit_log (actor, action, run_id, before, after, reason, drop_sha256, dedupe_key) values ('acvloop', $1, $2, null, $3, $4, $5, $6)`,
-          [verdict.passed ? 'gate.passed' : 'gate.failed', runId, JSON.stringify({ promote: verdict.promote, families: verdict.families }),
-            verdict.passed ? `may promote: ${verdict.promote.join(', ')}` : 'no challenger passed the gate: nothing is promoted and no approval is asked for it',
-            drop.rows[0]?.drop_sha256 ?? null, `gate:${runId}`]);
+        await writeAudit(client, { actor: 'acvloop', action: verdict.passed ? 'gate.passed' : 'gate.failed', runId,
+          after: { promote: verdict.promote, families: verdict.families },
+          reason: verdict.passed ? `may promote: ${verdict.promote.join(', ')}` : 'no challenger passed the gate: nothing is promoted and no approval is asked for it',
+          key: `gate:${runId}` });
       });
       const failed = FAMILIES.filter((f) => !verdict.families[f]?.passed);
       return {

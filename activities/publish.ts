@@ -1,6 +1,7 @@
 import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { moveAlias } from './registry';
+import { writeAudit } from './audit';
 
 /**
  * Publish: the run's outputs are marked published and the model versions the
@@ -39,13 +40,11 @@ export function publishActivity(deps: ActivityDeps) {
         // The budget that now applies, old -> new per channel, by whoever signed it off (or none needed).
         const budget = await client.query('select channel, current, recommended from budget_recommendations where run_id = $1 order by channel', [runId]);
         if (budget.rowCount) {
-          await client.query(
-            `insert into audit_log (actor, action, run_id, before, after, reason, drop_sha256, dedupe_key)
-             select $1, 'budget.applied', $2, $3, $4, $5, drop_sha256, $6 from runs where run_id = $2`,
-            [actor, runId, JSON.stringify({ budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.current])) }),
-              JSON.stringify({ budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.recommended])) }),
-              approval.rowCount ? `approved by ${actor}` : 'within the guardrails and nothing else to sign off: applied without sign-off',
-              `budget.applied:${runId}`]);
+          await writeAudit(client, { actor, action: 'budget.applied', runId,
+            before: { budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.current])) },
+            after: { budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.recommended])) },
+            reason: approval.rowCount ? `approved by ${actor}` : 'within the guardrails and nothing else to sign off: applied without sign-off',
+            key: `budget.applied:${runId}` });
         }
         const outputs = { promoted, tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations'], signedOffBy: actor };
         await client.query('insert into publications (run_id, outputs) values ($1, $2)', [runId, JSON.stringify(outputs)]);

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { fitRenewalModel, type RenewalDecision, type RenewalModel } from '../models/renewal';
 import type { ActivityDeps } from './context';
+import { writeAudit } from './audit';
 
 /**
  * The model registry: immutable versions (model_versions, refused UPDATE and
@@ -48,11 +49,11 @@ export async function moveAlias(client: PoolClient, m: AliasMove): Promise<{ fro
   await client.query(
     `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, $3, $4, $5, $6, $7)`,
     [m.family, m.alias, m.to, m.runId, m.actor, m.reason, from]);
+  // The drop the version learned from (its own run's), not the run that moves it.
   const drop = await client.query('select drop_sha256 from runs where run_id = $1', [version.rows[0].run_id]);
-  await client.query(
-    `insert into audit_log (actor, action, run_id, before, after, reason, model_version_id, drop_sha256) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [m.actor, m.action ?? 'alias.move', m.runId, JSON.stringify({ family: m.family, alias: m.alias, version: from }),
-      JSON.stringify({ family: m.family, alias: m.alias, version: m.to }), m.reason, m.to, drop.rows[0]?.drop_sha256 ?? null]);
+  await writeAudit(client, { actor: m.actor, action: m.action ?? 'alias.move', runId: m.runId,
+    before: { family: m.family, alias: m.alias, version: from }, after: { family: m.family, alias: m.alias, version: m.to },
+    reason: m.reason, modelVersion: m.to, dropSha256: drop.rows[0]?.drop_sha256 ?? null });
   return { from, to: m.to };
 }
 

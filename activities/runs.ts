@@ -1,6 +1,7 @@
 import { runSeed } from '../models/random';
 import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
+import { writeAudit } from './audit';
 
 export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy'> & {
   workflowRunId: string;
@@ -9,10 +10,7 @@ export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' |
 export function runActivities(deps: ActivityDeps) {
   const { db } = deps.db;
   const audit = (actor: string, action: string, runId: string, after: unknown, reason: string | null, key: string) =>
-    db.insertInto('audit_log')
-      .values({ actor, action, run_id: runId, before: null, after: JSON.stringify(after), reason, dedupe_key: key })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .execute();
+    writeAudit(deps.db.pool, { actor, action, runId, after, reason, key });
 
   return {
     async registerRun(input: RegisterRunInput): Promise<{ runId: string; seed: number }> {

@@ -1,7 +1,7 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TASK_QUEUE } from '../workflows/task-queue';
 import { runIdFor } from '../workflows/run-id';
-import { audit } from '../activities/approval';
+import { writeAudit } from '../activities/audit';
 import type { Db } from '../sql/db';
 import {
   CycleInput, CycleProgress, DecisionInput, DecisionRecord, RunStatus, decideUpdate, progressQuery, refuseDecision, STAGES,
@@ -153,7 +153,7 @@ export async function decideAudited(client: Client, db: Db | null, runId: string
   } catch (err) {
     if (err instanceof DecisionRefused && db) {
       const run = await db.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
-      await audit(db, { actor: String(d.reviewer ?? '').trim() || '(unnamed)', action: 'decision.refused', runId: run ? runId : null,
+      await writeAudit(db.pool, { actor: String(d.reviewer ?? '').trim() || '(unnamed)', action: 'decision.refused', runId: run ? runId : null,
         after: { decision: d.decision, via: 'update', runId }, reason: err.why });
     }
     throw err;

@@ -1,4 +1,5 @@
 import type { Db } from '../sql/db';
+import { inLockedTransaction } from '../activities/context';
 import { FAMILIES, moveAlias, type Alias } from '../activities/registry';
 import type { AcvloopConfig } from './config';
 
@@ -97,17 +98,8 @@ export async function rollbackTo(handle: Db, config: AcvloopConfig, o: { version
 }
 
 async function move(handle: Db, m: { family: string; version: string; by: string; reason: string; action: string; runId: string }): Promise<AliasChange> {
-  const client = await handle.pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock(hashtext($1))', ['registry']);
-    const moved = await moveAlias(client, { family: m.family, alias: 'champion', to: m.version, actor: m.by, reason: m.reason, runId: m.runId, action: m.action });
-    await client.query('commit');
-    return { family: m.family, alias: 'champion', from: moved.from, to: moved.to, actor: m.by, reason: m.reason };
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  // The same registry lock as the gate and publish take, so moves never interleave.
+  const moved = await inLockedTransaction({ db: handle }, 'registry', (client) =>
+    moveAlias(client, { family: m.family, alias: 'champion', to: m.version, actor: m.by, reason: m.reason, runId: m.runId, action: m.action }));
+  return { family: m.family, alias: 'champion', from: moved.from, to: moved.to, actor: m.by, reason: m.reason };
 }

@@ -1,15 +1,12 @@
 import type { WindowCredit } from './attribution-acv';
+import { shiftMonths } from './dates';
 import { spearman } from './evaluation';
 
 /** Consecutive half-years before the run's month end, oldest first: the periods whose credit is compared. */
 export function stabilityWindows(asOf: string, periods = 4, months = 6): { from: string; to: string }[] {
-  const shift = (date: string, m: number) => {
-    const [y, mo, d] = date.split('-').map(Number);
-    return new Date(Date.UTC(y, mo - 1 + m, d)).toISOString().slice(0, 10);
-  };
   return Array.from({ length: periods }, (_, k) => {
-    const to = shift(asOf, -(periods - 1 - k) * months);
-    return { from: shift(to, -months), to };
+    const to = shiftMonths(asOf, -(periods - 1 - k) * months);
+    return { from: shiftMonths(to, -months), to };
   });
 }
 

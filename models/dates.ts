@@ -55,6 +55,18 @@ export function monthFromIndex(index: number): string {
 }
 
 /**
+ * A `YYYY-MM-DD` date shifted by whole calendar months, the day kept (a day
+ * past the month's end rolls over, as Date.UTC does; callers shift month starts).
+ *
+ * @example
+ * shiftMonths('2026-11-01', -6); // '2026-05-01'
+ */
+export function shiftMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 + months, d)).toISOString().slice(0, 10);
+}
+
+/**
  * Calendar months from `from` to `to` (dates): whole months by the calendar
  * plus the day difference as a fraction of an average month (30.4375 days).
  *

@@ -1,4 +1,5 @@
 import { brierScore, calibrationByDecile, rocAuc, type CalibrationBin } from './evaluation';
+import { shiftMonths } from './dates';
 import { predictRenewal, type RenewalDecision, type RenewalModel } from './renewal';
 
 export interface RenewalOrigin { origin: string; train: number; test: number; brier: number | null }
@@ -10,12 +11,6 @@ export interface RenewalBacktest {
   auc: number | null;
   calibration: { bins: CalibrationBin[]; maxGap: number } | null;
   tested: number;
-}
-
-/** YYYY-MM-DD shifted by whole months (day kept; the origins are month starts or ends). */
-export function shiftMonths(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1 + months, d)).toISOString().slice(0, 10);
 }
 
 /**

@@ -5,16 +5,14 @@
  * model; the page only formats it.
  */
 import type { Db } from '../sql/db';
+import { pct, usd } from '../cli/output';
 import { readRun } from '../cli/read-model';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
 export const esc = (v: unknown): string =>
   String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-const usd = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '—'
-  : `${n < 0 ? '-' : ''}$${Math.round(Math.abs(n)).toLocaleString('en-US')}`);
 const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
-const pct = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : `${(n * 100).toFixed(digits)}%`);
 
 function table(headers: string[], rows: (string | number)[][], opts: { numeric?: boolean[]; rowClass?: (i: number) => string } = {}): string {
   if (!rows.length) return '<p class="empty">None.</p>';

@@ -30,7 +30,11 @@ export function identify(req: http.IncomingMessage, config: AcvloopConfig): Revi
   const auth = req.headers.authorization;
   const cookie = /(?:^|;\s*)acvloop_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
   const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : cookie ? decodeURIComponent(cookie) : null;
-  if (!token) return null;
+  return token ? reviewerOfToken(token, config) : null;
+}
+
+/** The reviewer whose tokenSha256 is this token's (compared in constant time), or null. */
+function reviewerOfToken(token: string, config: AcvloopConfig): Reviewer | null {
   const digest = sha256(token);
   return config.reviewers.find((r) => r.tokenSha256 && timingSafeEqual(Buffer.from(r.tokenSha256, 'hex'), digest)) ?? null;
 }
@@ -82,8 +86,7 @@ async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.Serv
   if (url.pathname === '/login') {
     if (req.method === 'POST') {
       const token = (await readBody(req)).get('token') ?? '';
-      const fake = { ...req, headers: { authorization: `Bearer ${token}` }, socket: req.socket } as unknown as http.IncomingMessage;
-      if (!identify(fake, o.config)) return send(res, 401, page('Sign in', `<p class="refused">That token belongs to no reviewer in the config.</p>${loginForm()}`, null));
+      if (!reviewerOfToken(token, o.config)) return send(res, 401, page('Sign in', `<p class="refused">That token belongs to no reviewer in the config.</p>${loginForm()}`, null));
       return send(res, 303, '', { location: '/', 'set-cookie': `acvloop_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` });
     }
     return send(res, 200, page('Sign in', loginForm(), null));

@@ -329,10 +329,10 @@ async function withClient(body: (client: Client) => Promise<void>): Promise<void
 async function auditSchedule(action: string, scheduleId: string, before: unknown, after: unknown, reason: string | null): Promise<void> {
   const { dbOptionsFromEnv } = require('../../sql/db') as typeof import('../../sql/db');
   if (!dbOptionsFromEnv()) return;
-  const { audit } = require('../../activities/approval') as typeof import('../../activities/approval');
+  const { writeAudit } = require('../../activities/audit') as typeof import('../../activities/audit');
   const handle = await (require('../env') as typeof import('../env')).openDb();
   try {
-    await audit(handle, { actor: whoAmI(), action, runId: null, before: before === null ? undefined : { scheduleId, ...(before as object) },
+    await writeAudit(handle.pool, { actor: whoAmI(), action, runId: null, before: before === null ? undefined : { scheduleId, ...(before as object) },
       after: { scheduleId, ...(after as object) }, reason });
   } finally {
     await handle.close();
