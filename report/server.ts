@@ -43,11 +43,11 @@ function page(title: string, body: string, who: Reviewer | null): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:0 auto;padding:1.5rem}table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #dadce0;padding:.3rem .5rem;text-align:left}th{background:#f1f3f4}.refused{color:#b3261e;font-weight:600}</style></head>
-<body>${banner(who)}<h1>${esc(title)}</h1>${body}</body></html>`;
+<body>${banner(who)}<main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
 const banner = (who: Reviewer | null) => (who
-  ? `<p class="who" style="text-align:right">Signed in as <strong>${esc(who.name)}</strong> (${esc(who.roles.join(', '))}) · <a href="/">runs</a></p>` : '');
+  ? `<nav class="who" aria-label="Signed-in reviewer"><p style="text-align:right">Signed in as <strong>${esc(who.name)}</strong> (${esc(who.roles.join(', '))}) · <a href="/">runs</a></p></nav>` : '');
 
 async function readBody(req: http.IncomingMessage): Promise<URLSearchParams> {
   let text = '';
@@ -83,6 +83,8 @@ export function createReportServer(o: ServeOptions): http.Server {
 
 async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://acvloop.local');
+  // Browsers ask for an icon on their own; answer it without a sign-in so it is not an error on every page.
+  if (url.pathname === '/favicon.ico') return void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end();
   if (url.pathname === '/login') {
     if (req.method === 'POST') {
       const token = (await readBody(req)).get('token') ?? '';
@@ -126,20 +128,28 @@ async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.Serv
 }
 
 async function runPage(o: ServeOptions, runId: string, who: Reviewer, notice = ''): Promise<string> {
-  const approver = who.roles.includes('approver');
   // A form only while the run waits at the gate (the workflow would refuse any other decision anyway).
   const outcome = await o.handle.db.selectFrom('run_outcomes').select('status').where('run_id', '=', runId).executeTakeFirst();
   const requested = await o.handle.db.selectFrom('approval_requests').select('required_approvers').where('run_id', '=', runId).executeTakeFirst();
   const waiting = !outcome && !!requested && requested.required_approvers > 0;
   const form = !waiting ? `<p>${outcome ? `The run is ${esc(outcome.status)}: it takes no more decisions.` : 'The run has not reached the approval gate yet.'}</p>`
-    : approver
-    ? `<form method="post" action="/runs/${encodeURIComponent(runId)}/decide" class="decide">
-  <p>Decide as <strong>${esc(who.name)}</strong>:</p>
+    : decisionForm(runId, who);
+  return buildRunReport(o.handle, runId, { decisionHtml: `${notice}${form}`, banner: banner(who) });
+}
+
+/**
+ * The decision box. Whether a reviewer may decide is the workflow's call
+ * alone (role, four eyes, one decision each, deadline), so the server does not
+ * second-guess it: a viewer is told up front that a decision will be refused,
+ * and one sent anyway is refused in the workflow's words and audited.
+ */
+function decisionForm(runId: string, who: Reviewer): string {
+  const approver = who.roles.includes('approver');
+  return `<form method="post" action="/runs/${encodeURIComponent(runId)}/decide" class="decide">
+  <p>Decide as <strong>${esc(who.name)}</strong>${approver ? ':' : ` — ${esc(who.name)} is a viewer: viewers see everything and cannot decide; a decision sent from here is refused and recorded.`}</p>
   <label for="reason">Reason (required to reject)</label><br><textarea id="reason" name="reason" rows="2" cols="60"></textarea><br>
   <button type="submit" name="decision" value="approve">Approve</button> <button type="submit" name="decision" value="reject">Reject</button>
-</form>`
-    : `<p>${esc(who.name)} is a viewer: viewers see everything and cannot decide.</p>`;
-  return buildRunReport(o.handle, runId, { decisionHtml: `${notice}${form}`, banner: banner(who) });
+</form>`;
 }
 
 function loginForm(): string {

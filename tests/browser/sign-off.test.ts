@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { configSchema, type AcvloopConfig } from '../../governance/config';
+import { startCycle } from '../../cli/temporal-client';
+import { createReportServer } from '../../report/server';
+import { suiteDb } from '../helpers/db';
+import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from '../helpers/temporal';
+import { smallDrop } from '../helpers/drops';
+import { launchChromium, runAxe, SCREENSHOTS, watchForErrors } from '../helpers/browser';
+
+/**
+ * The sign-off page as a person uses it, in Debian's chromium driven by
+ * playwright-core, against a real Temporal and Postgres: sign in with a
+ * token, open the run list, open the run, see every chart drawn, have a
+ * viewer's approval refused in words, approve as a configured approver, and
+ * watch the run complete. Screenshots land in tests/output/browser/.
+ */
+const TOKENS = { erin: 'erin-browser-token-1', gus: 'gus-browser-token-2', dee: 'dee-browser-token-3' };
+const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+let config: AcvloopConfig;
+let db: Awaited<ReturnType<typeof suiteDb>>;
+let t: TemporalHarness;
+let drop: Awaited<ReturnType<typeof smallDrop>>;
+let worker: Worker;
+let running: Promise<void>;
+let server: http.Server;
+let base: string;
+let runId: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  config = configSchema.parse({ reviewers: [
+    { name: 'erin', roles: ['approver'], tokenSha256: hash(TOKENS.erin) },
+    { name: 'gus', roles: ['viewer'], tokenSha256: hash(TOKENS.gus) },
+    { name: 'dee', roles: ['approver'], tokenSha256: hash(TOKENS.dee) },
+  ] });
+  browser = await launchChromium();
+  db = await suiteDb('browser');
+  t = await connectTemporal('browser');
+  drop = await smallDrop({ seed: 17 });
+  worker = await makeWorker(t, { db, codeVersion: 'test' });
+  running = worker.run();
+  ({ runId } = await startCycle(t.client, { month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: 'dee', heartbeatTimeoutMs: 10_000, config },
+    { rerun: true, taskQueue: t.taskQueue }));
+  await untilGate(t.client.workflow.getHandle(runId));
+  server = createReportServer({ handle: db, client: t.client, config });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  worker?.shutdown();
+  await running;
+  await t?.close();
+  await db?.drop();
+  drop?.cleanup();
+});
+
+/** A fresh browser profile signed in through the login form, as a reviewer would. */
+async function signIn(token: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchForErrors(page);
+  await page.goto(base + '/');
+  expect(new URL(page.url()).pathname).toBe('/login');
+  await page.getByLabel('Your reviewer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(base + '/');
+  return { context, page, errors };
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+
+describe('the sign-off page in a browser', () => {
+  it('shows a viewer the run list and every chart, and refuses a viewer\'s approval in words', async () => {
+    const { context, page, errors } = await signIn(TOKENS.gus);
+    const row = page.getByRole('row').filter({ hasText: runId });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.innerText()).toMatch(/awaiting_approval\s+dee\s+—/);
+    await shot(page, 'run-list.png');
+
+    await row.getByRole('link', { name: runId }).click();
+    await page.waitForURL(`${base}/runs/${encodeURIComponent(runId)}`);
+    // Every chart is an SVG the browser laid out with a real size; no figure fell back to "no data".
+    const charts = await page.locator('figure.chart').evaluateAll((figs) => figs.map((f) => {
+      const svg = f.querySelector('svg');
+      const box = svg?.getBoundingClientRect();
+      return { svg: !!svg, width: box?.width ?? 0, height: box?.height ?? 0, marks: svg?.querySelectorAll('path, rect, line, circle, text').length ?? 0 };
+    }));
+    expect(charts.length).toBeGreaterThanOrEqual(8);
+    for (const c of charts) {
+      expect(c.svg).toBe(true);
+      expect(c.width).toBeGreaterThan(100);
+      expect(c.height).toBeGreaterThan(50);
+      expect(c.marks).toBeGreaterThan(5);
+    }
+    await expect.poll(() => page.locator('p.empty', { hasText: 'No data for this chart' }).count()).toBe(0);
+    for (const id of ['read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision']) {
+      expect(await page.locator(`section#${id} h2`).isVisible()).toBe(true);
+    }
+    expect(await page.locator('#decision').innerText()).toContain('gus is a viewer: viewers see everything and cannot decide');
+
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForLoadState();
+    const alert = page.getByRole('alert');
+    expect(await alert.innerText()).toBe("Refused: gus is a viewer in the run's config; only an approver may decide");
+    await shot(page, 'run-page-viewer-refused.png');
+    // The refusal is the one error response; nothing else failed on the way.
+    expect(errors).toEqual([`HTTP 409 POST /runs/${encodeURIComponent(runId)}/decide`]);
+    // The attempt is on the record, and nothing was decided.
+    const refused = await db.db.selectFrom('audit_log').select('actor').where('run_id', '=', runId).where('action', '=', 'decision.refused').execute();
+    expect(refused.map((r) => r.actor)).toEqual(['gus']);
+    expect(await db.db.selectFrom('approval_decisions').select('reviewer').where('run_id', '=', runId).execute()).toEqual([]);
+    await context.close();
+  });
+
+  it('passes an accessibility check (axe-core) on the run page: no violation at all, serious or not', async () => {
+    // The check itself works: it finds planted violations (an image without alt text, an unlabelled input).
+    const probe = await browser.newPage();
+    await probe.setContent('<!doctype html><html lang="en"><title>x</title><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main></html>');
+    expect((await runAxe(probe)).map((v) => v.id)).toEqual(expect.arrayContaining(['image-alt', 'label']));
+    await probe.close();
+
+    const { context, page } = await signIn(TOKENS.erin);
+    await page.goto(`${base}/runs/${encodeURIComponent(runId)}`);
+    const violations = await runAxe(page);
+    expect(violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
+    await context.close();
+  });
+
+  it('takes an approver\'s approval on the page and shows the run completed', async () => {
+    const { context, page, errors } = await signIn(TOKENS.erin);
+    await page.getByRole('link', { name: runId }).click();
+    await page.waitForURL(`${base}/runs/${encodeURIComponent(runId)}`);
+    await shot(page, 'run-page.png');
+    await page.getByLabel('Reason (required to reject)').fill('numbers reconcile with the ledger');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForURL(`${base}/runs/${encodeURIComponent(runId)}`);
+    // Publishing follows the approval; a reviewer reloads until the run says it is done.
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('#decision').innerText();
+    }, { timeout: 60_000, intervals: [250, 500, 1000] }).toContain('The run is completed: it takes no more decisions.');
+    expect(await page.locator('header').innerText()).toContain('status completed');
+    expect(await page.locator('#decision table').innerText()).toMatch(/erin\s+approved\s+numbers reconcile with the ledger/);
+    await shot(page, 'run-page-approved.png');
+    expect(errors).toEqual([]);
+    expect((await t.client.workflow.getHandle(runId).result()).status).toBe('completed');
+
+    // Back on the list, the run shows who decided.
+    await page.goto(base + '/');
+    expect(await page.getByRole('row').filter({ hasText: runId }).innerText()).toMatch(/completed\s+dee\s+erin/);
+    for (const f of ['run-list.png', 'run-page.png', 'run-page-viewer-refused.png', 'run-page-approved.png']) {
+      expect(fs.statSync(path.join(SCREENSHOTS, f)).size).toBeGreaterThan(10_000);
+    }
+    await context.close();
+  });
+});
