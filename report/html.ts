@@ -116,7 +116,8 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
     return [e.job, (ev.inputs ?? []).map(name).join(', '), (ev.outputs ?? []).map(name).join(', ')];
   }));
 
-  const decisions = table(['reviewer', 'decision', 'reason', 'at'], r.decisions.map((d) => [d.reviewer, d.decision, d.reason ?? '', d.at]));
+  const decisions = r.decisions.length ? table(['reviewer', 'decision', 'reason', 'at'], r.decisions.map((d) => [d.reviewer, d.decision, d.reason ?? '', d.at]))
+    : '<p class="empty">No reviewer has decided yet.</p>';
   const decisionBox = `<div class="decision">
     <p>Status: <strong>${esc(r.status)}</strong>${r.approval ? ` — ${esc(r.approval.decision)} by ${esc(r.approval.reviewer ?? '—')}${r.approval.reason ? ` (“${esc(r.approval.reason)}”)` : ''}` : ''}.</p>
     ${decisions}
@@ -178,10 +179,11 @@ figure.chart { margin: .5rem 0; overflow-x: auto; } .pair { display: flex; flex-
 .empty, .note { color: var(--muted); } .headline { font-size: 1.1rem; }
 .band { padding: .1rem .4rem; border-radius: .25rem; color: #fff; background: #5f6368; }
 .band.strong { background: #2e7d32; } .band.moderate { background: #f9a825; color: #1a1a1a; } .band.underperforming { background: #c62828; }
-.ok { color: #1b5e20; } .wait { color: #8a4b00; }
+.ok { color: #1b5e20; } .wait { color: #8a4b00; } .refused { color: #b3261e; font-weight: 600; }
 .decision { border: 2px solid var(--ink); padding: .75rem 1rem; border-radius: .5rem; }
 pre { background: #f1f3f4; padding: .5rem; overflow-x: auto; font-size: 12px; }
 details { margin: .25rem 0; } summary { cursor: pointer; }
 nav a { color: #1a0dab; } footer { color: var(--muted); margin-top: 2rem; font-size: 12px; }
-@media print { nav { display: none; } section { break-inside: avoid-page; } details { display: block; } body { max-width: none; padding: 0; } }
+/* Print opens every fold: a closed <details> keeps its content out of layout, ::details-content lets it in. */
+@media print { nav { display: none; } section { break-inside: avoid-page; } details::details-content { content-visibility: visible; display: block; } body { max-width: none; padding: 0; } }
 `;
