@@ -18,10 +18,11 @@ import { launchChromium, runAxe, SCREENSHOTS, watchForErrors } from '../helpers/
  * The sign-off page as a person uses it, in Debian's chromium driven by
  * playwright-core, against a real Temporal and Postgres: sign in with a
  * token, open the run list, open the run, see every chart drawn, have a
- * viewer's approval refused in words, approve as a configured approver, and
- * watch the run complete. Screenshots land in tests/output/browser/.
+ * viewer's and the requester's approval refused in words, approve as a
+ * configured approver, watch the run complete, and have a decision from a
+ * page left open since then refused as already decided. Screenshots land in tests/output/browser/.
  */
-const TOKENS = { erin: 'erin-browser-token-1', gus: 'gus-browser-token-2', dee: 'dee-browser-token-3' };
+const TOKENS = { erin: 'erin-browser-token-1', gus: 'gus-browser-token-2', dee: 'dee-browser-token-3', fay: 'fay-browser-token-4' };
 const hash = (t: string) => createHash('sha256').update(t).digest('hex');
 let config: AcvloopConfig;
 let db: Awaited<ReturnType<typeof suiteDb>>;
@@ -39,6 +40,7 @@ beforeAll(async () => {
     { name: 'erin', roles: ['approver'], tokenSha256: hash(TOKENS.erin) },
     { name: 'gus', roles: ['viewer'], tokenSha256: hash(TOKENS.gus) },
     { name: 'dee', roles: ['approver'], tokenSha256: hash(TOKENS.dee) },
+    { name: 'fay', roles: ['approver'], tokenSha256: hash(TOKENS.fay) },
   ] });
   browser = await launchChromium();
   db = await suiteDb('browser');
@@ -118,7 +120,7 @@ describe('the sign-off page in a browser', () => {
     expect(errors).toEqual([`HTTP 409 POST /runs/${encodeURIComponent(runId)}/decide`]);
     // The attempt is on the record, and nothing was decided.
     const refused = await db.db.selectFrom('audit_log').select('actor').where('run_id', '=', runId).where('action', '=', 'decision.refused').execute();
-    expect(refused.map((r) => r.actor)).toEqual(['gus']);
+    expect(refused.map((r) => r.actor)).toEqual(['gus']);  // so far
     expect(await db.db.selectFrom('approval_decisions').select('reviewer').where('run_id', '=', runId).execute()).toEqual([]);
     await context.close();
   });
@@ -137,7 +139,18 @@ describe('the sign-off page in a browser', () => {
     await context.close();
   });
 
-  it('takes an approver\'s approval on the page and shows the run completed', async () => {
+  it('takes an approver\'s approval on the page and shows the run completed; a stale page\'s decision is refused', async () => {
+    // Another approver has the page open, and will press Approve after the run is decided.
+    const stale = await signIn(TOKENS.fay);
+    await stale.page.goto(`${base}/runs/${encodeURIComponent(runId)}`);
+    // The requester is refused by the four-eyes rule, in words.
+    const own = await signIn(TOKENS.dee);
+    await own.page.goto(`${base}/runs/${encodeURIComponent(runId)}`);
+    await own.page.getByRole('button', { name: 'Approve' }).click();
+    await own.page.waitForLoadState();
+    expect(await own.page.getByRole('alert').innerText()).toBe('Refused: dee requested this run and cannot decide on it (four-eyes rule)');
+    await own.context.close();
+
     const { context, page, errors } = await signIn(TOKENS.erin);
     await page.getByRole('link', { name: runId }).click();
     await page.waitForURL(`${base}/runs/${encodeURIComponent(runId)}`);
@@ -155,6 +168,14 @@ describe('the sign-off page in a browser', () => {
     await shot(page, 'run-page-approved.png');
     expect(errors).toEqual([]);
     expect((await t.client.workflow.getHandle(runId).result()).status).toBe('completed');
+
+    await stale.page.getByRole('button', { name: 'Approve' }).click();
+    await stale.page.waitForLoadState();
+    expect(await stale.page.getByRole('alert').innerText()).toMatch(/^Refused: the run was already approved by erin at \d{4}-\d\d-\d\dT/);
+    expect(await stale.page.locator('#decision').innerText()).toContain('The run is completed: it takes no more decisions.');
+    await stale.context.close();
+    const refusals = await db.db.selectFrom('audit_log').select('actor').where('run_id', '=', runId).where('action', '=', 'decision.refused').orderBy('id').execute();
+    expect(refusals.map((r) => r.actor)).toEqual(['gus', 'dee', 'fay']);
 
     // Back on the list, the run shows who decided.
     await page.goto(base + '/');
