@@ -7,10 +7,13 @@
 import type { Db } from '../sql/db';
 import { pct, usd } from '../cli/output';
 import { readRun } from '../cli/read-model';
+import type { LineageRunEvent } from '../governance/lineage-trace';
+import { esc } from './escape';
+import { lineageGraphSvg, lineageLabel, stageName } from './lineage-graph';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
-export const esc = (v: unknown): string =>
-  String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+// In a module of its own so the lineage graph escapes the same way without importing this page; still exported here for the server.
+export { esc };
 
 const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
 
@@ -38,7 +41,7 @@ async function readExtras(handle: Db, runId: string) {
     .select(['contract_id', 'account_id', 'renewal_probability', 'projected_arr', 'ltv_p50', 'next_renewal_date'])
     .where('run_id', '=', runId).orderBy((eb) => eb.parens(eb('projected_arr', '*', eb.parens(eb.val(1), '-', eb.ref('renewal_probability')) as any)), 'desc')
     .orderBy('contract_id').limit(10).execute();
-  const lineage = await db.selectFrom('lineage_events').select(['job', 'event']).where('run_id', '=', runId).where('event_type', '=', 'COMPLETE').orderBy('id').execute();
+  const lineage = await db.selectFrom('lineage_events').select('event').where('run_id', '=', runId).where('event_type', '=', 'COMPLETE').orderBy('id').execute();
   return { quarantine, ltv, atRisk, lineage };
 }
 
@@ -110,11 +113,15 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
       { numeric: [false, true, true, true, true, true, true, false] })}`;
   const disputes = table(['id', 'run', 'opportunity', 'raised by', 'reason', 'credit'], r.disputes.map((d) => [d.id, d.runId, d.opportunityId, d.raisedBy, d.reason,
     `${d.model}: ${Object.entries(d.byChannel).map(([c, v]) => `${c} ${usd(v)}`).join(', ')}`]));
-  const lineage = table(['stage', 'read', 'wrote'], x.lineage.map((e) => {
-    const ev = e.event as { inputs?: { name: string }[]; outputs?: { name: string }[] };
-    const name = (d: { name: string }) => d.name.split('/').pop()!.split('.').pop()!;
-    return [e.job, (ev.inputs ?? []).map(name).join(', '), (ev.outputs ?? []).map(name).join(', ')];
-  }));
+  // The graph, then the same events as a table (what a screen reader reads best); a retried COMPLETE is one row.
+  const lineageEvents = x.lineage.map((e) => e.event as unknown as LineageRunEvent);
+  const lineageSvg = lineageGraphSvg(lineageEvents, { title: `Lineage of run ${r.runId}` });
+  const lineageRows = [...new Map(lineageEvents.map((ev) => {
+    const row = [stageName(ev), (ev.inputs ?? []).map(lineageLabel).join(', '), (ev.outputs ?? []).map(lineageLabel).join(', ')];
+    return [row.join('\u0000'), row] as const;
+  })).values()];
+  const lineage = `${lineageSvg ? `<figure class="chart lineage">${lineageSvg}</figure>` : '<p class="empty">No stage of this run has completed yet.</p>'}
+    <details><summary>The same lineage as a table: what each stage read and wrote</summary>${table(['stage', 'read', 'wrote'], lineageRows)}</details>`;
 
   const decisions = r.decisions.length ? table(['reviewer', 'decision', 'reason', 'at'], r.decisions.map((d) => [d.reviewer, d.decision, d.reason ?? '', d.at]))
     : '<p class="empty">No reviewer has decided yet.</p>';
@@ -175,7 +182,7 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; width: 100%; font-size:
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f1f3f4; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.held td { background: var(--held); }
-figure.chart { margin: .5rem 0; overflow-x: auto; } .pair { display: flex; flex-wrap: wrap; gap: 1rem; }
+figure.chart { margin: .5rem 0; overflow-x: auto; } figure.lineage svg { max-width: 100%; height: auto; } .pair { display: flex; flex-wrap: wrap; gap: 1rem; }
 .empty, .note { color: var(--muted); } .headline { font-size: 1.1rem; }
 .band { padding: .1rem .4rem; border-radius: .25rem; color: #fff; background: #5f6368; }
 .band.strong { background: #2e7d32; } .band.moderate { background: #f9a825; color: #1a1a1a; } .band.underperforming { background: #c62828; }
