@@ -162,7 +162,7 @@ describe('the sign-off page in a browser', () => {
     await expect.poll(async () => {
       await page.reload();
       return page.locator('#decision').innerText();
-    }, { timeout: 60_000, intervals: [250, 500, 1000] }).toContain('The run is completed: it takes no more decisions.');
+    }, { timeout: 60_000, interval: 500 }).toContain('The run is completed: it takes no more decisions.');
     expect(await page.locator('header').innerText()).toContain('status completed');
     expect(await page.locator('#decision table').innerText()).toMatch(/erin\s+approved\s+numbers reconcile with the ledger/);
     await shot(page, 'run-page-approved.png');

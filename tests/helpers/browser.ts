@@ -53,9 +53,11 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
     await copy.setContent(html);
     const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     await copy.addScriptTag({ content: axeSource });
+    // This function runs in the page (no DOM types in this Node project: the page's globals are typed by hand).
     const result = await copy.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } })
-        .axe.run(document, { resultTypes: ['violations'] });
+      type Axe = { run: (ctx: unknown, opts: object) => Promise<{ violations: AxeViolation[] }> };
+      const page = globalThis as unknown as { axe: Axe; document: unknown };
+      const r = await page.axe.run(page.document, { resultTypes: ['violations'] });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.map(String) })) }));
     });
     return result;
