@@ -26,7 +26,12 @@ export interface RunReport {
   /** Markov removal effects per channel, of new and of expansion ACV. */
   removalEffects: { new: Record<string, number>; expansion: Record<string, number> };
   /** What each channel's spend caused (media-mix model), beside the ACV attribution credits to it. */
-  incrementality: Record<string, { spend: number; incrementalAcv: number; low: number; high: number; interval: number; roi: number | null; mroi: number | null; attributedAcv: Record<string, number> }>;
+  incrementality: Record<string, {
+    spend: number; incrementalAcv: number; low: number; high: number; interval: number; roi: number | null; mroi: number | null;
+    /** ROI and marginal ROI over the same bootstrap draws as incremental ACV's interval (null for rows written before they were kept). */
+    roiInterval: [number, number] | null; mroiInterval: [number, number] | null;
+    attributedAcv: Record<string, number>;
+  }>;
   renewals: {
     survival: Record<string, { t: number; survival: number; lo95: number | null; hi95: number | null; atRisk: number }[]>;
     models: Record<string, unknown>;
@@ -107,7 +112,8 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     for (const [model, byChannel] of Object.entries(attribution)) attributedAcv[model] = byChannel[i.channel] ?? 0;
     incrementality[i.channel] = {
       spend: round2(i.spend_usd), incrementalAcv: round2(i.incremental_acv), low: round2(i.low), high: round2(i.high), interval: i.interval,
-      roi: i.roi === null ? null : round4(i.roi), mroi: i.mroi === null ? null : round4(i.mroi), attributedAcv,
+      roi: i.roi === null ? null : round4(i.roi), mroi: i.mroi === null ? null : round4(i.mroi),
+      roiInterval: drawInterval(i.detail, 'roi'), mroiInterval: drawInterval(i.detail, 'mroi'), attributedAcv,
     };
   }
 
@@ -252,3 +258,9 @@ export function scoresCsv(rows: readonly ScoreRow[]): string {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
+
+/** The 80% interval (P10–P90 of the bootstrap draws) the retrain stage kept for one quantity in an incrementality row's detail. */
+function drawInterval(detail: unknown, key: 'roi' | 'mroi'): [number, number] | null {
+  const q = (detail as Record<string, { p10?: unknown; p90?: unknown } | undefined> | null)?.[key];
+  return q && typeof q.p10 === 'number' && typeof q.p90 === 'number' && Number.isFinite(q.p10) && Number.isFinite(q.p90) ? [round4(q.p10), round4(q.p90)] : null;
+}

@@ -71,9 +71,11 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   const channels = [...new Set(models.flatMap((m) => Object.keys(r.attribution[m])))].sort();
   const attributionTable = table(['channel', ...models], channels.map((c) => [c, ...models.map((m) => usd(r.attribution[m][c] ?? 0))]),
     { numeric: [false, ...models.map(() => true)] });
-  const incTable = table(['channel', 'spend', 'incremental ACV', '80% interval', 'ROI', 'marginal ROI', `credited (${reported})`],
-    Object.entries(r.incrementality).map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, num(i.roi, 2), num(i.mroi, 2), usd(i.attributedAcv[reported] ?? 0)]),
-    { numeric: [false, true, true, false, true, true, true] });
+  const band = (iv: [number, number] | null) => (iv ? `${num(iv[0], 2)} – ${num(iv[1], 2)}` : '—');
+  const incTable = table(['channel', 'spend', 'incremental ACV', '80% interval', 'ROI', 'ROI 80%', 'marginal ROI', 'mROI 80%', `credited (${reported})`],
+    Object.entries(r.incrementality).map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, num(i.roi, 2), band(i.roiInterval),
+      num(i.mroi, 2), band(i.mroiInterval), usd(i.attributedAcv[reported] ?? 0)]),
+    { numeric: [false, true, true, false, true, false, true, false, true] });
 
   const kpi = r.kpis['acv_from_marketing_leads'] as { value?: number | null; band?: string; marketingLeads?: number; marketingAcv?: number } | undefined;
   const kpiNet = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number | null } | undefined;

@@ -74,6 +74,20 @@ describe('acvloop report', () => {
     expect(sectionOf('decision')).toMatch(/acvloop approve report-1 --reviewer NAME/);
   });
 
+  it('shows each channel\'s ROI with the interval of the same bootstrap draws as its incremental ACV', async () => {
+    const inc = await db.pool.query('select channel, spend_usd, low, high from incrementality where run_id = $1 order by channel', [runId]);
+    expect(inc.rowCount).toBeGreaterThan(0);
+    const section = sectionOf('attribution');
+    for (const i of inc.rows) {
+      // ROI is incremental ACV over a fixed spend, so its P10/P90 are incremental ACV's divided by the spend
+      // (a closed form, not the stored number); the page shows two decimals.
+      const m = new RegExp(`<td>${i.channel}</td>(?:<td[^>]*>[^<]*</td>){4}<td>(-?[\\d.]+) – (-?[\\d.]+)</td>`).exec(section);
+      expect(m, i.channel).not.toBeNull();
+      expect(Math.abs(Number(m![1]) - i.low / i.spend_usd), i.channel).toBeLessThanOrEqual(0.0051);
+      expect(Math.abs(Number(m![2]) - i.high / i.spend_usd), i.channel).toBeLessThanOrEqual(0.0051);
+    }
+  });
+
   it('draws the lineage Postgres holds: one node per stage that completed, and the table names the files it read', async () => {
     const stored = await db.pool.query(`select distinct job from lineage_events where run_id = $1 and event_type = 'COMPLETE'`, [runId]);
     const lineage = sectionOf('lineage');
