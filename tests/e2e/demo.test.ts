@@ -25,7 +25,9 @@ describe('acvloop demo (Quickstart, first command)', () => {
     // The reviewer's page of the demo run: every section, opening offline (no script, nothing fetched).
     const report = fs.readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
     for (const id of ['read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision']) expect(report).toContain(`<section id="${id}">`);
-    expect((report.match(/<svg[\s>]/g) ?? []).length).toBe(8);
+    // Eight Vega-Lite charts and the lineage graph.
+    expect((report.match(/<svg[\s>]/g) ?? []).length).toBe(9);
+    expect(report).toMatch(/<section id="lineage">[\s\S]*<svg [^>]*aria-labelledby="lineage-graph-title/);
     expect(report).not.toMatch(/<script|(src|href)="https?:/i);
     fs.rmSync(dir, { recursive: true, force: true });
   });
