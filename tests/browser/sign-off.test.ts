@@ -1,17 +1,8 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { configSchema, type AcvloopConfig } from '../../governance/config';
-import { startCycle } from '../../cli/temporal-client';
-import { createReportServer } from '../../report/server';
-import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from '../helpers/temporal';
-import { smallDrop } from '../helpers/drops';
+import { startServedRun, type ServedRun } from '../helpers/served-run';
 import { launchChromium, runAxe, SCREENSHOTS, watchForErrors } from '../helpers/browser';
 
 /**
@@ -23,48 +14,27 @@ import { launchChromium, runAxe, SCREENSHOTS, watchForErrors } from '../helpers/
  * page left open since then refused as already decided. Screenshots land in tests/output/browser/.
  */
 const TOKENS = { erin: 'erin-browser-token-1', gus: 'gus-browser-token-2', dee: 'dee-browser-token-3', fay: 'fay-browser-token-4' };
-const hash = (t: string) => createHash('sha256').update(t).digest('hex');
-let config: AcvloopConfig;
-let db: Awaited<ReturnType<typeof suiteDb>>;
-let t: TemporalHarness;
-let drop: Awaited<ReturnType<typeof smallDrop>>;
-let worker: Worker;
-let running: Promise<void>;
-let server: http.Server;
+let served: ServedRun;
+let db: ServedRun['db'];
 let base: string;
 let runId: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  config = configSchema.parse({ reviewers: [
-    { name: 'erin', roles: ['approver'], tokenSha256: hash(TOKENS.erin) },
-    { name: 'gus', roles: ['viewer'], tokenSha256: hash(TOKENS.gus) },
-    { name: 'dee', roles: ['approver'], tokenSha256: hash(TOKENS.dee) },
-    { name: 'fay', roles: ['approver'], tokenSha256: hash(TOKENS.fay) },
-  ] });
   browser = await launchChromium();
-  db = await suiteDb('browser');
-  t = await connectTemporal('browser');
-  drop = await smallDrop({ seed: 17 });
-  worker = await makeWorker(t, { db, codeVersion: 'test' });
-  running = worker.run();
-  ({ runId } = await startCycle(t.client, { month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: 'dee', heartbeatTimeoutMs: 10_000, config },
-    { rerun: true, taskQueue: t.taskQueue }));
-  await untilGate(t.client.workflow.getHandle(runId));
-  server = createReportServer({ handle: db, client: t.client, config });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await startServedRun('browser', { seed: 17, requestedBy: 'dee', reviewers: [
+    { name: 'erin', roles: ['approver'], token: TOKENS.erin },
+    { name: 'gus', roles: ['viewer'], token: TOKENS.gus },
+    { name: 'dee', roles: ['approver'], token: TOKENS.dee },
+    { name: 'fay', roles: ['approver'], token: TOKENS.fay },
+  ] });
+  ({ db, base, runId } = served);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
-  worker?.shutdown();
-  await running;
-  await t?.close();
-  await db?.drop();
-  drop?.cleanup();
+  await served?.close();
 });
 
 /** A fresh browser profile signed in through the login form, as a reviewer would. */
@@ -167,7 +137,7 @@ describe('the sign-off page in a browser', () => {
     expect(await page.locator('#decision table').innerText()).toMatch(/erin\s+approved\s+numbers reconcile with the ledger/);
     await shot(page, 'run-page-approved.png');
     expect(errors).toEqual([]);
-    expect((await t.client.workflow.getHandle(runId).result()).status).toBe('completed');
+    expect((await served.t.client.workflow.getHandle(runId).result()).status).toBe('completed');
 
     await stale.page.getByRole('button', { name: 'Approve' }).click();
     await stale.page.waitForLoadState();

@@ -1,14 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
-import { configSchema, type AcvloopConfig } from '../../governance/config';
-import { startCycle } from '../../cli/temporal-client';
-import { createReportServer, identify } from '../../report/server';
-import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from '../helpers/temporal';
-import { smallDrop } from '../helpers/drops';
+import { identify } from '../../report/server';
+import { startServedRun, type ServedRun } from '../helpers/served-run';
 
 /**
  * Sign-off on the page, over HTTP against a real Temporal and Postgres: only
@@ -17,43 +10,23 @@ import { smallDrop } from '../helpers/drops';
  * decision completes the run. Tokens never appear in a page or a redirect.
  */
 const TOKENS = { erin: 'erin-secret-token-1', gus: 'gus-secret-token-2', dee: 'dee-secret-token-3' };
-const hash = (t: string) => createHash('sha256').update(t).digest('hex');
-let config: AcvloopConfig;
-let db: Awaited<ReturnType<typeof suiteDb>>;
-let t: TemporalHarness;
-let drop: Awaited<ReturnType<typeof smallDrop>>;
-let worker: Worker;
-let running: Promise<void>;
-let server: http.Server;
+let served: ServedRun;
+let config: ServedRun['config'];
+let db: ServedRun['db'];
 let base: string;
 let runId: string;
 
 beforeAll(async () => {
-  config = configSchema.parse({ reviewers: [
-    { name: 'erin', roles: ['approver'], tokenSha256: hash(TOKENS.erin) },
-    { name: 'gus', roles: ['viewer'], tokenSha256: hash(TOKENS.gus) },
-    { name: 'dee', roles: ['approver'], tokenSha256: hash(TOKENS.dee) },
+  served = await startServedRun('serve', { seed: 13, requestedBy: 'dee', reviewers: [
+    { name: 'erin', roles: ['approver'], token: TOKENS.erin },
+    { name: 'gus', roles: ['viewer'], token: TOKENS.gus },
+    { name: 'dee', roles: ['approver'], token: TOKENS.dee },
   ] });
-  db = await suiteDb('serve');
-  t = await connectTemporal('serve');
-  drop = await smallDrop({ seed: 13 });
-  worker = await makeWorker(t, { db, codeVersion: 'test' });
-  running = worker.run();
-  ({ runId } = await startCycle(t.client, { month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: 'dee', heartbeatTimeoutMs: 10_000, config },
-    { rerun: true, taskQueue: t.taskQueue }));
-  await untilGate(t.client.workflow.getHandle(runId));
-  server = createReportServer({ handle: db, client: t.client, config });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ config, db, base, runId } = served);
 });
 
 afterAll(async () => {
-  server?.close();
-  worker?.shutdown();
-  await running;
-  await t?.close();
-  await db?.drop();
-  drop?.cleanup();
+  await served?.close();
 });
 
 const get = (path: string, token?: string) => fetch(base + path, { redirect: 'manual', headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -98,7 +71,7 @@ describe('acvloop serve', () => {
     expect(page).toMatch(/<form method="post" action="\/runs\/[^"]+\/decide"/);
     const ok = await decide(TOKENS.erin, 'approve', 'numbers reconcile');
     expect(ok.status).toBe(303);
-    expect((await t.client.workflow.getHandle(runId).result()).status).toBe('completed');
+    expect((await served.t.client.workflow.getHandle(runId).result()).status).toBe('completed');
     const approval = await db.db.selectFrom('approvals').select(['reviewer', 'reason']).where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(approval).toEqual({ reviewer: 'erin', reason: 'numbers reconcile' });
     const refusals = await db.db.selectFrom('audit_log').select('actor').where('run_id', '=', runId).where('action', '=', 'decision.refused').orderBy('id').execute();
