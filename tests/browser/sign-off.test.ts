@@ -95,17 +95,22 @@ describe('the sign-off page in a browser', () => {
     await context.close();
   });
 
-  it('passes an accessibility check (axe-core) on the run page: no violation at all, serious or not', async () => {
+  it('passes an accessibility check (axe-core) on the sign-in, run list and run pages: no violation at all, serious or not', async () => {
     // The check itself works: it finds planted violations (an image without alt text, an unlabelled input).
     const probe = await browser.newPage();
     await probe.setContent('<!doctype html><html lang="en"><title>x</title><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main></html>');
     expect((await runAxe(probe)).map((v) => v.id)).toEqual(expect.arrayContaining(['image-alt', 'label']));
     await probe.close();
 
+    const described = (vs: Awaited<ReturnType<typeof runAxe>>) => vs.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')}`);
+    const login = await browser.newPage();
+    await login.goto(`${base}/login`);
+    expect(described(await runAxe(login)), 'sign-in page').toEqual([]);
+    await login.close();
     const { context, page } = await signIn(TOKENS.erin);
+    expect(described(await runAxe(page)), 'run list').toEqual([]);
     await page.goto(`${base}/runs/${encodeURIComponent(runId)}`);
-    const violations = await runAxe(page);
-    expect(violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
+    expect(described(await runAxe(page)), 'run page').toEqual([]);
     await context.close();
   });
 
