@@ -12,9 +12,6 @@ import { esc } from './escape';
 import { lineageGraphSvg, lineageLabel, stageName } from './lineage-graph';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
-// In a module of its own so the lineage graph escapes the same way without importing this page; still exported here for the server.
-export { esc };
-
 const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
 
 function table(headers: string[], rows: (string | number)[][], opts: { numeric?: boolean[]; rowClass?: (i: number) => string } = {}): string {

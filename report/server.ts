@@ -4,7 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { AcvloopConfig, Reviewer } from '../governance/config';
 import { DecisionRefused, decideAudited } from '../cli/temporal-client';
 import type { Db } from '../sql/db';
-import { buildRunReport, esc } from './html';
+import { esc } from './escape';
+import { buildRunReport } from './html';
 
 /**
  * `acvloop serve`: the reports live, and the sign-off on the page. Who is
