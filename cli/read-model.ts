@@ -174,7 +174,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const driftFeatures = await db.selectFrom('drift_features').selectAll().where('run_id', '=', runId).orderBy('source').orderBy('feature').execute();
 
   const scoredDone = stageRows.some((s) => s.stage === 'score' && s.status === 'completed');
-  const status = outcome?.status ?? (published ? 'completed' : scoredDone && !approval && (!request || request.required_approvers > 0) ? 'awaiting_approval' : 'running');
+  const status = runStatus({ outcome: outcome?.status ?? null, published: !!published, scored: scoredDone, decided: !!approval, requiredApprovers: request?.required_approvers ?? null });
 
   return {
     runId, month: run.month, status, requestedBy: run.requested_by, version: run.version, codeVersion: run.code_version,
@@ -263,4 +263,16 @@ const round4 = (n: number) => Math.round(n * 10000) / 10000;
 function drawInterval(detail: unknown, key: 'roi' | 'mroi'): [number, number] | null {
   const q = (detail as Record<string, { p10?: unknown; p90?: unknown } | undefined> | null)?.[key];
   return q && typeof q.p10 === 'number' && typeof q.p90 === 'number' && Number.isFinite(q.p10) && Number.isFinite(q.p90) ? [round4(q.p10), round4(q.p90)] : null;
+}
+
+/**
+ * A run's status from what Postgres holds: its outcome once it has ended;
+ * `completed` once published; `awaiting_approval` once scored, while
+ * undecided and sign-off is needed (a run of an earlier release has no
+ * approval request and always needed it); otherwise `running`.
+ */
+export function runStatus(p: { outcome: string | null; published: boolean; scored: boolean; decided: boolean; requiredApprovers: number | null }): string {
+  if (p.outcome) return p.outcome;
+  if (p.published) return 'completed';
+  return p.scored && !p.decided && (p.requiredApprovers === null || p.requiredApprovers > 0) ? 'awaiting_approval' : 'running';
 }

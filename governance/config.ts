@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from '../cli/parse';
 import { readJsonFile } from './json-file';
@@ -18,6 +19,9 @@ export const reviewerSchema = z.object({
   /** sha256 (hex) of the reviewer's token for `acvloop serve` (`acvloop token NAME` makes one); the token itself is never stored. */
   tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 of a token, 64 lower-case hex digits').optional(),
 }).strict();
+
+/** What a reviewer's `tokenSha256` holds for a token: its sha256, in lower-case hex. */
+export const tokenSha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export const configSchema = z.object({
   reviewers: z.array(reviewerSchema).default([]),

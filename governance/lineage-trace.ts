@@ -195,9 +195,15 @@ interface Node {
   file: TracedFile | null;
 }
 
+/** A drop file's content hash from its `acvloop_content` facet; null for any other dataset, or a file named without one. */
+export function fileSha256(d: LineageDatasetRef): string | null {
+  const sha256 = (d.facets?.acvloop_content as { sha256?: unknown } | undefined)?.sha256;
+  return d.namespace === FILE_NAMESPACE && typeof sha256 === 'string' && sha256 ? sha256 : null;
+}
+
 function addNode(nodes: Map<string, Node>, fedAt: Map<string, number>, d: LineageDatasetRef): string {
-  const content = (d.facets?.acvloop_content ?? null) as { sha256?: unknown; contractVersion?: unknown } | null;
-  const sha256 = d.namespace === FILE_NAMESPACE && typeof content?.sha256 === 'string' && content.sha256 ? content.sha256 : null;
+  const content = (d.facets?.acvloop_content ?? null) as { contractVersion?: unknown } | null;
+  const sha256 = fileSha256(d);
   const key = sha256 ? `${d.namespace}/${d.name}@${sha256}` : `${d.namespace}/${d.name}`;
   const version = typeof content?.contractVersion === 'string' ? content.contractVersion : null;
   const known = nodes.get(key);
@@ -215,15 +221,16 @@ function addNode(nodes: Map<string, Node>, fedAt: Map<string, number>, d: Lineag
 }
 
 /** `monthly_cycle.retrain` under parent job `monthly_cycle` is `retrain`. */
-function shortJobName(event: LineageRunEvent): string {
+export function shortJobName(event: LineageRunEvent): string {
   const parent = event.run?.facets?.parent?.job?.name;
   const name = event.job.name;
   return parent && name.startsWith(`${parent}.`) ? name.slice(parent.length + 1) : name;
 }
 
-function tableOf(node: Node): string | null {
-  if (!node.namespace.startsWith('postgres')) return null;
-  return node.name.split('.').pop() ?? null;
+/** A Postgres dataset's table (its name's last dotted part: `schema.table` is `table`); null for any other dataset. */
+export function tableOf(d: { namespace: string; name: string }): string | null {
+  if (!d.namespace.startsWith('postgres')) return null;
+  return d.name.split('.').pop() ?? null;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

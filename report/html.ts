@@ -6,10 +6,10 @@
  */
 import type { Db } from '../sql/db';
 import { pct, usd } from '../cli/output';
-import { readRun } from '../cli/read-model';
-import type { LineageRunEvent } from '../governance/lineage-trace';
+import { readRun, type RunReport } from '../cli/read-model';
+import { shortJobName, type LineageRunEvent } from '../governance/lineage-trace';
 import { esc } from './escape';
-import { lineageGraphSvg, lineageLabel, stageName } from './lineage-graph';
+import { lineageGraphSvg, lineageLabel } from './lineage-graph';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
 const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
@@ -43,7 +43,7 @@ async function readExtras(handle: Db, runId: string) {
 }
 
 /** The page of one run, as one HTML string. */
-export async function buildRunReport(handle: Db, runId: string, opts: { generatedAt?: string; decisionHtml?: string; banner?: string } = {}): Promise<string> {
+export async function buildRunReport(handle: Db, runId: string, opts: { generatedAt?: string; decision?: (r: RunReport) => string; banner?: string } = {}): Promise<string> {
   const r = await readRun(handle, runId);
   const x = await readExtras(handle, runId);
   const reported = r.attributionPolicy?.reportedModel ?? 'linear';
@@ -116,7 +116,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   const lineageEvents = x.lineage.map((e) => e.event as unknown as LineageRunEvent);
   const lineageSvg = lineageGraphSvg(lineageEvents, { title: `Lineage of run ${r.runId}` });
   const lineageRows = [...new Map(lineageEvents.map((ev) => {
-    const row = [stageName(ev), (ev.inputs ?? []).map(lineageLabel).join(', '), (ev.outputs ?? []).map(lineageLabel).join(', ')];
+    const row = [shortJobName(ev), (ev.inputs ?? []).map(lineageLabel).join(', '), (ev.outputs ?? []).map(lineageLabel).join(', ')];
     return [row.join('\u0000'), row] as const;
   })).values()];
   const lineage = `${lineageSvg ? `<figure class="chart lineage">${lineageSvg}</figure>` : '<p class="empty">No stage of this run has completed yet.</p>'}
@@ -127,7 +127,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   const decisionBox = `<div class="decision">
     <p>Status: <strong>${esc(r.status)}</strong>${r.approval ? ` — ${esc(r.approval.decision)} by ${esc(r.approval.reviewer ?? '—')}${r.approval.reason ? ` (“${esc(r.approval.reason)}”)` : ''}` : ''}.</p>
     ${decisions}
-    ${opts.decisionHtml ?? ''}
+    ${opts.decision?.(r) ?? ''}
     ${r.status === 'awaiting_approval' ? `<p>Decide with the acvloop command, or any Temporal client (the same Update):</p>
     <pre>acvloop approve ${esc(r.runId)} --reviewer NAME --reason "…"
 acvloop reject  ${esc(r.runId)} --reviewer NAME --reason "…"

@@ -28,7 +28,7 @@
  * lineageGraphSvg(events) // => '<svg xmlns="http://www.w3.org/2000/svg" role="img" ...>…</svg>'
  */
 import { Graph, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre';
-import { FILE_NAMESPACE, type LineageDatasetRef, type LineageRunEvent } from '../governance/lineage-trace';
+import { FILE_NAMESPACE, fileSha256, shortJobName, tableOf, type LineageDatasetRef, type LineageRunEvent } from '../governance/lineage-trace';
 import { esc } from './escape';
 
 export type LineageNodeKind = 'file' | 'stage' | 'table' | 'dataset';
@@ -82,7 +82,7 @@ export function lineageGraph(events: readonly LineageRunEvent[]): LineageGraph {
   };
   for (const event of events) {
     if (event.eventType !== 'COMPLETE') continue;
-    const stage = stageName(event);
+    const stage = shortJobName(event);
     const inputs = (event.inputs ?? []).map((d) => node(datasetNode(d)));
     const job = node({ id: `stage:${stage}`, kind: 'stage', label: stage, note: null, full: `stage ${event.job.name}`, step: stages });
     const step = nodes.get(job)!.step;
@@ -110,25 +110,16 @@ export function lineageLabel(d: LineageDatasetRef): string {
   return datasetNode(d).label;
 }
 
-/** `monthly_cycle.retrain` is `retrain` (its parent job's prefix dropped). */
-export function stageName(event: LineageRunEvent): string {
-  const parent = event.run?.facets?.parent?.job?.name ?? 'monthly_cycle';
-  const name = event.job.name;
-  return name.startsWith(`${parent}.`) ? name.slice(parent.length + 1) : name;
-}
-
 function datasetNode(d: LineageDatasetRef): LineageNode {
   const base = d.name.split('/').pop() || d.name;
   if (d.namespace === FILE_NAMESPACE) {
-    const sha = (d.facets?.acvloop_content as { sha256?: unknown } | undefined)?.sha256;
-    const sha256 = typeof sha === 'string' && sha ? sha : null;
+    const sha256 = fileSha256(d);
     return sha256
       ? { id: `file:${d.name}@${sha256}`, kind: 'file', label: base, note: `sha256 ${sha256.slice(0, 8)}`, full: `drop file ${d.name}, sha256 ${sha256}`, step: -1 }
       : { id: `file:${d.name}`, kind: 'file', label: base, note: 'no content hash', full: `file ${d.name}, no content hash`, step: -1 };
   }
-  if (d.namespace.startsWith('postgres')) {
-    return { id: `table:${d.namespace}/${d.name}`, kind: 'table', label: d.name.split('.').pop() || d.name, note: null, full: `table ${d.name}`, step: -1 };
-  }
+  const table = tableOf(d);
+  if (table !== null) return { id: `table:${d.namespace}/${d.name}`, kind: 'table', label: table || d.name, note: null, full: `table ${d.name}`, step: -1 };
   return { id: `dataset:${d.namespace}/${d.name}`, kind: 'dataset', label: base, note: null, full: `dataset ${d.namespace}/${d.name}`, step: -1 };
 }
 

@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { AcvloopConfig, Reviewer } from '../governance/config';
+import { tokenSha256, type AcvloopConfig, type Reviewer } from '../governance/config';
 import { DecisionRefused, decideAudited } from '../cli/temporal-client';
 import type { Db } from '../sql/db';
+import { runStatus, type RunReport } from '../cli/read-model';
 import { esc } from './escape';
 import { buildRunReport } from './html';
 
@@ -18,8 +19,6 @@ import { buildRunReport } from './html';
  * words. Viewers see everything and cannot decide.
  */
 export interface ServeOptions { handle: Db; client: Client; config: AcvloopConfig }
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 export function identify(req: http.IncomingMessage, config: AcvloopConfig): Reviewer | null {
   const header = config.serve.identityHeader?.toLowerCase();
@@ -36,7 +35,7 @@ export function identify(req: http.IncomingMessage, config: AcvloopConfig): Revi
 
 /** The reviewer whose tokenSha256 is this token's (compared in constant time), or null. */
 function reviewerOfToken(token: string, config: AcvloopConfig): Reviewer | null {
-  const digest = sha256(token);
+  const digest = Buffer.from(tokenSha256(token), 'hex');
   return config.reviewers.find((r) => r.tokenSha256 && timingSafeEqual(Buffer.from(r.tokenSha256, 'hex'), digest)) ?? null;
 }
 
@@ -69,8 +68,11 @@ const runList = async (handle: Db) => handle.db.selectFrom('runs')
   .leftJoin('run_outcomes', 'run_outcomes.run_id', 'runs.run_id')
   .leftJoin('approvals', 'approvals.run_id', 'runs.run_id')
   .leftJoin('approval_requests', 'approval_requests.run_id', 'runs.run_id')
-  .select(['runs.run_id', 'runs.month', 'runs.requested_by', 'runs.created_at', 'run_outcomes.status as outcome', 'approvals.reviewer as decided_by',
-    'approvals.decision', 'approval_requests.required_approvers'])
+  .leftJoin('publications', 'publications.run_id', 'runs.run_id')
+  .select((eb) => ['runs.run_id', 'runs.month', 'runs.requested_by', 'runs.created_at', 'run_outcomes.status as outcome', 'approvals.reviewer as decided_by',
+    'approvals.run_id as decided', 'approval_requests.required_approvers', 'publications.run_id as published',
+    eb.exists(eb.selectFrom('run_stage_events').select('run_stage_events.id').whereRef('run_stage_events.run_id', '=', 'runs.run_id')
+      .where('run_stage_events.stage', '=', 'score').where('run_stage_events.status', '=', 'completed')).as('scored')])
   .orderBy('runs.created_at', 'desc').limit(200).execute();
 
 export function createReportServer(o: ServeOptions): http.Server {
@@ -100,7 +102,7 @@ async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.Serv
   if (url.pathname === '/' && req.method === 'GET') {
     const runs = await runList(o.handle);
     const rows = runs.map((r) => `<tr><td><a href="/runs/${encodeURIComponent(r.run_id)}">${esc(r.run_id)}</a></td><td>${esc(r.month)}</td>
-      <td>${esc(r.outcome ?? (r.required_approvers !== null && r.decision === null ? 'awaiting_approval' : 'running'))}</td><td>${esc(r.requested_by)}</td><td>${esc(r.decided_by ?? '—')}</td></tr>`).join('');
+      <td>${esc(runStatus({ outcome: r.outcome, published: r.published !== null, scored: !!r.scored, decided: r.decided !== null, requiredApprovers: r.required_approvers }))}</td><td>${esc(r.requested_by)}</td><td>${esc(r.decided_by ?? '—')}</td></tr>`).join('');
     return send(res, 200, page('acvloop runs', `<table><thead><tr><th>run</th><th>month</th><th>status</th><th>requested by</th><th>decided by</th></tr></thead><tbody>${rows}</tbody></table>`, who));
   }
   const m = /^\/runs\/([^/]+)(\/decide)?$/.exec(url.pathname);
@@ -130,12 +132,11 @@ async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.Serv
 
 async function runPage(o: ServeOptions, runId: string, who: Reviewer, notice = ''): Promise<string> {
   // A form only while the run waits at the gate (the workflow would refuse any other decision anyway).
-  const outcome = await o.handle.db.selectFrom('run_outcomes').select('status').where('run_id', '=', runId).executeTakeFirst();
-  const requested = await o.handle.db.selectFrom('approval_requests').select('required_approvers').where('run_id', '=', runId).executeTakeFirst();
-  const waiting = !outcome && !!requested && requested.required_approvers > 0;
-  const form = !waiting ? `<p>${outcome ? `The run is ${esc(outcome.status)}: it takes no more decisions.` : 'The run has not reached the approval gate yet.'}</p>`
-    : decisionForm(runId, who);
-  return buildRunReport(o.handle, runId, { decisionHtml: `${notice}${form}`, banner: banner(who) });
+  const box = (r: RunReport) => (r.status === 'awaiting_approval' ? decisionForm(runId, who)
+    : r.status === 'running'
+      ? `<p>${r.approval ? `The run was ${esc(r.approval.decision)} by ${esc(r.approval.reviewer ?? '—')}; it is publishing.` : 'The run has not reached the approval gate yet.'}</p>`
+      : `<p>The run is ${esc(r.status)}: it takes no more decisions.</p>`);
+  return buildRunReport(o.handle, runId, { decision: (r) => `${notice}${box(r)}`, banner: banner(who) });
 }
 
 /**

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { loadConfig } from '../../governance/config';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, tokenSha256 } from '../../governance/config';
 import { createReportServer } from '../../report/server';
 import { openDb } from '../env';
 import { printJson, say } from '../output';
@@ -32,11 +32,11 @@ export async function serveCommand(opts: { port: string; host: string; config?: 
 /** `acvloop token NAME`: a new random token for a reviewer, and the sha256 line the config keeps instead of it. */
 export async function tokenCommand(name: string, opts: { json?: boolean }): Promise<number> {
   const token = randomBytes(24).toString('base64url');
-  const tokenSha256 = createHash('sha256').update(token).digest('hex');
-  if (opts.json) printJson({ name, token, tokenSha256 });
+  const sha256 = tokenSha256(token);
+  if (opts.json) printJson({ name, token, tokenSha256: sha256 });
   else {
     say(`token for ${name} (give it to them; it is shown once): ${token}`);
-    say(`add to their entry in the config: "tokenSha256": "${tokenSha256}"`);
+    say(`add to their entry in the config: "tokenSha256": "${sha256}"`);
   }
   return 0;
 }

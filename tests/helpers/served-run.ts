@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
-import { configSchema, type AcvloopConfig, type Reviewer } from '../../governance/config';
+import { configSchema, tokenSha256, type AcvloopConfig, type Reviewer } from '../../governance/config';
 import { startCycle } from '../../cli/temporal-client';
 import { createReportServer } from '../../report/server';
 import { suiteDb } from './db';
@@ -28,7 +27,7 @@ export interface ServedReviewer { name: string; roles: Reviewer['roles']; token:
 
 export async function startServedRun(suite: string, o: { seed: number; requestedBy: string; reviewers: ServedReviewer[] }): Promise<ServedRun> {
   const config = configSchema.parse({ reviewers: o.reviewers.map((r) => ({
-    name: r.name, roles: r.roles, tokenSha256: createHash('sha256').update(r.token).digest('hex'),
+    name: r.name, roles: r.roles, tokenSha256: tokenSha256(r.token),
   })) });
   const db = await suiteDb(suite);
   const t = await connectTemporal(suite);
