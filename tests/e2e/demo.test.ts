@@ -7,7 +7,6 @@ import { acvloop } from '../helpers/cli';
 describe('acvloop demo (Quickstart, first command)', () => {
   it('starts its own Postgres and Temporal, runs one cycle through every stage and prints the summary', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-demo-'));
-    fs.chmodSync(dir, 0o755); // the embedded server's OS user must be able to enter it
     // The embedded default: no DATABASE_URL, no TEMPORAL_ADDRESS.
     const r = await acvloop(['demo', '--accounts', '400', '--dir', dir], { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
     expect(r.code, r.stderr).toBe(0);
@@ -29,15 +28,6 @@ describe('acvloop demo (Quickstart, first command)', () => {
     expect((report.match(/<svg[\s>]/g) ?? []).length).toBe(9);
     expect(report).toMatch(/<section id="lineage">[\s\S]*<svg [^>]*aria-labelledby="lineage-graph-title/);
     expect(report).not.toMatch(/<script|(src|href)="https?:/i);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  // Only as root does the server run as another OS user that a 0700 folder shuts out.
-  it.skipIf(process.getuid?.() !== 0)('exits 1 with the reason when the embedded Postgres cannot start', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-demo-')); // 0700: the postgres user cannot enter it
-    const r = await acvloop(['demo', '--accounts', '50', '--dir', dir], { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot enter/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
