@@ -4,7 +4,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# The worker's heap flags (the same as `npm run worker` and the bench): see WORKER_NODE_FLAGS in bench/cycle.ts.
-ENV NODE_OPTIONS="--max-old-space-size=1536 --max-semi-space-size=32"
+# `acvloop worker` sets its own heap flags (cli/infra/worker-heap.js); ACVLOOP_WORKER_HEAP_MB changes the cap.
 ENTRYPOINT ["node", "bin/acvloop.js"]
 CMD ["worker"]

@@ -10,7 +10,6 @@
  * embedded Postgres and a Temporal dev server, and stops them at the end.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { WORKER_NODE_FLAGS } from '../cli/infra/worker-flags';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -88,10 +87,8 @@ async function main(): Promise<number> {
   const loadAtStart = os.loadavg();
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
-  // One folder for the drop (and the embedded Postgres): reachable by the OS user
-  // `postgres` when we run as root, which a 0700 mkdtemp folder is not.
+  // One folder for the drop (and the embedded Postgres's data, kept elsewhere as root: see postgresHome).
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-bench-'));
-  fs.chmodSync(tmp, 0o755);
   const dropDir = path.join(tmp, 'drop');
   const removeTmp = () => fs.rmSync(values.keep ? path.join(tmp, 'postgres') : tmp, { recursive: true, force: true });
   atExit.push(removeTmp);
@@ -163,9 +160,9 @@ async function main(): Promise<number> {
     DATABASE_URL: url, ACVLOOP_SCHEMA: schema, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ACVLOOP_TASK_QUEUE: taskQueue,
   });
   killAtExit(worker.child);
-  const mem = sampleMemory(worker.child.pid!);
+  const mem = sampleMemory(worker.pid);
   stops.push({ name: 'worker', stop: async () => { mem.stop(); await stopProcess(worker.child); } });
-  log(`worker pid ${worker.child.pid} ready (schema ${schema}, task queue ${taskQueue}, ${r1(mem.currentMiB())} MiB RSS idle)`);
+  log(`worker pid ${worker.pid} ready (heap limit ${worker.heapLimitMiB} MiB, schema ${schema}, task queue ${taskQueue}, ${r1(mem.currentMiB())} MiB RSS idle)`);
   const idleRssMiB = mem.currentMiB();
   const code = codeUnderTest();
 
@@ -221,7 +218,7 @@ async function main(): Promise<number> {
     startToGateSeconds,
     ingest: { rows: ingestRows, rowsPerSecond: stages.ingest ? Math.round(ingestRows / stages.ingest) : null },
     validate: { rows: validateRows, rowsPerSecond: stages.validate ? Math.round(validateRows / stages.validate) : null },
-    worker: { peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), idleRssMiB: r1(idleRssMiB), cpuSecondsByStage: workerCpu },
+    worker: { peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), idleRssMiB: r1(idleRssMiB), heapLimitMiB: worker.heapLimitMiB, cpuSecondsByStage: workerCpu },
     targets: TARGETS,
     meetsTargets: startToGateSeconds <= TARGETS.startToGateSeconds && peakRssMiB <= TARGETS.peakRssMiB,
     machine: {
@@ -271,22 +268,32 @@ async function stageSeconds(db: Db, runId: string): Promise<Record<string, numbe
 }
 
 interface WorkerProcess {
+  /** What the bench started: `acvloop worker`, which runs the worker in a child node with its heap flags. */
   child: ChildProcess;
+  /** The worker's own process (the one measured), from its start line. */
+  pid: number;
+  heapLimitMiB: number;
   exited(): string | null;
   stderrTail(): string;
 }
 
-/** `node FLAGS bin/acvloop.js worker`, resolved once it says it polls (tsx runs it in this same pid). */
+/** `node bin/acvloop.js worker`, as `npm run worker` and the image run it; resolved once it says it polls. */
 function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, BIN, 'worker'], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   let exit: string | null = null;
-  const proc: WorkerProcess = { child, exited: () => exit, stderrTail: () => tail.trim() || '(no output)' };
+  const proc: WorkerProcess = { child, pid: 0, heapLimitMiB: 0, exited: () => exit, stderrTail: () => tail.trim() || '(no output)' };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the worker did not start polling within 120 s: ${proc.stderrTail()}`)), 120_000);
     child.stderr!.on('data', (d: Buffer) => {
       tail = (tail + d.toString()).slice(-4000);
-      if (tail.includes('acvloop worker polling')) { clearTimeout(timer); resolve(proc); }
+      const polling = /acvloop worker polling .*; pid (\d+), heap limit (\d+) MiB/.exec(tail);
+      if (polling && !proc.pid) {
+        proc.pid = Number(polling[1]);
+        proc.heapLimitMiB = Number(polling[2]);
+        clearTimeout(timer);
+        resolve(proc);
+      }
     });
     child.on('error', (err) => { clearTimeout(timer); reject(err); });
     child.on('exit', (code, signal) => {

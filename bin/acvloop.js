@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The acvloop command. TypeScript sources run through tsx's CommonJS hook, so
 // there is no build step between a clone and a run.
+// `acvloop worker` runs in a child node with the worker's heap flags; this process only waits for it, without tsx.
+if (require('../cli/infra/worker-heap.js').runWorkerWithHeapFlags(process.argv)) return;
 require('tsx/cjs');
 let settled = false;
 // A command whose work stalls on a promise nothing will settle would otherwise exit 0 in silence.

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { NativeConnection } from '@temporalio/worker';
 import { codeVersion, openDb } from '../env';
 import { temporalFromEnv } from '../temporal-client';
@@ -13,7 +14,9 @@ export async function workerCommand(): Promise<number> {
     connection, namespace: target.namespace,
     deps: { db, codeVersion: codeVersion(), openLineageUrl: process.env.OPENLINEAGE_URL, log: (m) => console.error(m) },
   });
-  process.stderr.write(`acvloop worker polling ${target.address} (${target.namespace}/${TASK_QUEUE})\n`);
+  // The pid and heap limit say which process is the worker and that its memory cap is in effect (bin/acvloop.js starts it in a child).
+  const heapMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  process.stderr.write(`acvloop worker polling ${target.address} (${target.namespace}/${TASK_QUEUE}); pid ${process.pid}, heap limit ${heapMiB} MiB\n`);
   try {
     await worker.run(); // returns after SIGINT/SIGTERM: the SDK drains in-flight tasks first
   } finally {

@@ -1,0 +1,92 @@
+'use strict';
+/**
+ * The worker's memory limits, in one place: `acvloop worker` (and so
+ * `npm run worker`, the Docker image and the bench, which all run it) starts
+ * itself again in a child node with these flags. A capped old generation makes
+ * V8 collect instead of growing the heap to several GiB of garbage between
+ * stages (uncapped, a worker peaked at 2.7 GiB on 100k accounts); a larger
+ * young generation promotes less of the parse garbage. Plain JavaScript:
+ * bin/acvloop.js reads it before tsx loads, so the waiting parent stays small.
+ */
+const { spawn } = require('node:child_process');
+
+const DEFAULT_HEAP_MB = 1536;
+/** Set in the child: its flags are in effect, it runs the worker itself. */
+const CHILD_MARKER = 'ACVLOOP_WORKER_HEAP_CHILD';
+
+/** The node flags of a worker whose old generation is capped at `heapMb` MiB. */
+function workerNodeFlags(heapMb) {
+  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=32'];
+}
+
+/** `--max-heap MB` (or `--max-heap=MB`) among the worker's arguments, else ACVLOOP_WORKER_HEAP_MB, else the default. */
+function heapMbOf(args, env) {
+  let given = env.ACVLOOP_WORKER_HEAP_MB || undefined;
+  let from = 'ACVLOOP_WORKER_HEAP_MB';
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--max-heap') { given = args[i + 1]; from = '--max-heap'; }
+    else if (args[i].startsWith('--max-heap=')) { given = args[i].slice('--max-heap='.length); from = '--max-heap'; }
+  }
+  if (given === undefined) return DEFAULT_HEAP_MB;
+  // Below ~64 MiB the worker cannot even load the workflow bundle.
+  if (!/^\d+$/.test(given) || Number(given) < 64) {
+    const err = new Error(`${from} takes a whole number of MiB, at least 64 (e.g. ${DEFAULT_HEAP_MB}), not "${given}"`);
+    err.exitCode = 2;
+    throw err;
+  }
+  return Number(given);
+}
+
+/**
+ * For `acvloop worker` outside the child: runs it in a child node with the
+ * heap flags, forwards SIGINT/SIGTERM (the worker drains, then exits) and
+ * exits with the child's code. Returns false where the caller should run the
+ * command itself (another command, or already in the child).
+ */
+function runWorkerWithHeapFlags(argv) {
+  if (argv[2] !== 'worker') return false;
+  if (process.env[CHILD_MARKER]) {
+    exitWithParent();
+    return false;
+  }
+  let heapMb;
+  try {
+    heapMb = heapMbOf(argv.slice(3), process.env);
+  } catch (err) {
+    process.stderr.write(`acvloop: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  const child = spawn(process.execPath, [...workerNodeFlags(heapMb), argv[1], ...argv.slice(2)], {
+    env: { ...process.env, [CHILD_MARKER]: '1' },
+    // The IPC channel is how the child learns that this process died (see exitWithParent).
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
+  const forward = (signal) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+  child.on('error', (err) => {
+    process.stderr.write(`acvloop: could not start the worker: ${err.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      // Die of the same signal, so whoever started us sees what happened to the worker.
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeListener(s, forward);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code ?? 1);
+  });
+  return true;
+}
+
+/**
+ * In the child: if the parent dies without passing a signal on (SIGKILL, an
+ * OOM kill), the IPC channel closes and the worker goes at once, as the
+ * process its supervisor knew did; an orphan would keep polling unseen.
+ */
+function exitWithParent() {
+  if (!process.channel) return;
+  process.channel.unref();
+  process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+}
+
+module.exports = { DEFAULT_HEAP_MB, workerNodeFlags, heapMbOf, runWorkerWithHeapFlags };
