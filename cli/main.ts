@@ -109,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <n>', 'port', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'the acvloop config with the reviewers and their tokenSha256 (default: ACVLOOP_CONFIG)')
+    .option('--tls-cert <file>', 'serve https with this certificate (PEM; with --tls-key)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .action(act(() => require('./commands/serve').serveCommand));
 
   program.command('token').description("a new token for a reviewer of acvloop serve, and the sha256 to put in the config")

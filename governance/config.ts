@@ -72,6 +72,8 @@ export const configSchema = z.object({
     /** Behind a proxy that authenticates (e.g. OIDC): the header carrying the reviewer's name, trusted only from these addresses. */
     identityHeader: z.string().min(1).optional(),
     trustedProxies: z.array(z.string().min(1)).default([]),
+    /** Failed sign-ins a client address may make within `window`; past that, token checks from it answer 429 until the oldest failure leaves the window. */
+    signInFailures: z.object({ max: z.number().int().min(1).default(5), window: duration.default('15m') }).strict().prefault({}),
   }).strict().prefault({}),
   schedule: z.object({
     id: z.string().min(1).default('acvloop-monthly'),

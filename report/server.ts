@@ -1,10 +1,15 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { Client } from '@temporalio/client';
-import { tokenSha256, type AcvloopConfig, type Reviewer } from '../governance/config';
+import { durationMs, tokenSha256, type AcvloopConfig, type Reviewer } from '../governance/config';
 import { DecisionRefused, decideAudited } from '../cli/temporal-client';
+import { writeAudit } from '../activities/audit';
 import type { Db } from '../sql/db';
 import { runStatus, type RunReport } from '../cli/read-model';
+import { clientAddress, fromTrustedProxy, isHttps } from './client-address';
+import { isDatabaseUnavailable } from './database-unavailable';
+import { SignInLimiter } from './sign-in-limiter';
 import { esc } from './escape';
 import { buildRunReport } from './html';
 
@@ -17,20 +22,63 @@ import { buildRunReport } from './html';
  * trusted proxy address. A decision is the same Temporal Update the CLI
  * sends, in the reviewer's own name; the workflow's refusal is shown in its
  * words. Viewers see everything and cannot decide.
+ *
+ * Hardened for the open network: the cookie is Secure whenever the browser
+ * came over https; failed token checks are limited per client address and
+ * audited (never the token); a database outage answers 503 with Retry-After
+ * until the database is back, without a restart; any other failure answers a
+ * 500 with an id that finds the error and its stack in the server's log.
  */
-export interface ServeOptions { handle: Db; client: Client; config: AcvloopConfig }
+export interface ServeOptions {
+  handle: Db;
+  client: Client;
+  config: AcvloopConfig;
+  /** Serve https directly with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Where the server's log lines go (default: stderr). */
+  log?: (line: string) => void;
+  /** Test-only: an error to throw while answering a request, to exercise the 500 page on a real stack. */
+  injectFault?: (req: http.IncomingMessage) => Error | null;
+}
+
+export type ReportServer = http.Server | https.Server;
+
+/** How a signed-in reviewer got in: the sign-out button is for a browser's cookie only. */
+interface Session { reviewer: Reviewer; via: 'proxy' | 'bearer' | 'cookie' }
+
+interface Context extends ServeOptions { limiter: SignInLimiter; log: (line: string) => void }
+
+/** Seconds a client is asked to wait while the database is unreachable. */
+const DATABASE_RETRY_AFTER_S = 10;
+const COOKIE = 'acvloop_token';
 
 export function identify(req: http.IncomingMessage, config: AcvloopConfig): Reviewer | null {
+  const token = presentedToken(req);
+  return proxyIdentity(req, config) ?? (token ? reviewerOfToken(token.token, config) : null);
+}
+
+/** The reviewer named by a trusted proxy's identity header. */
+function proxyIdentity(req: http.IncomingMessage, config: AcvloopConfig): Reviewer | null {
   const header = config.serve.identityHeader?.toLowerCase();
-  if (header && config.serve.trustedProxies.includes(req.socket.remoteAddress ?? '')) {
-    const name = req.headers[header];
-    const r = typeof name === 'string' ? config.reviewers.find((x) => x.name === name) : undefined;
-    if (r) return r;
-  }
+  if (!header || !fromTrustedProxy(req, config.serve.trustedProxies)) return null;
+  const name = req.headers[header];
+  return (typeof name === 'string' ? config.reviewers.find((x) => x.name === name) : undefined) ?? null;
+}
+
+function presentedToken(req: http.IncomingMessage): { token: string; via: 'bearer' | 'cookie' } | null {
   const auth = req.headers.authorization;
-  const cookie = /(?:^|;\s*)acvloop_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : cookie ? decodeURIComponent(cookie) : null;
-  return token ? reviewerOfToken(token, config) : null;
+  if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim(), via: 'bearer' };
+  const cookie = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+  return cookie ? { token: decodedCookie(cookie), via: 'cookie' } : null;
+}
+
+/** A mangled cookie is a wrong token, not an internal error. */
+function decodedCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** The reviewer whose tokenSha256 is this token's (compared in constant time), or null. */
@@ -39,15 +87,16 @@ function reviewerOfToken(token: string, config: AcvloopConfig): Reviewer | null 
   return config.reviewers.find((r) => r.tokenSha256 && timingSafeEqual(Buffer.from(r.tokenSha256, 'hex'), digest)) ?? null;
 }
 
-function page(title: string, body: string, who: Reviewer | null): string {
+function page(title: string, body: string, who: Session | null): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:0 auto;padding:1.5rem}table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #dadce0;padding:.3rem .5rem;text-align:left}th{background:#f1f3f4}.refused{color:#b3261e;font-weight:600}</style></head>
 <body>${banner(who)}<main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
-const banner = (who: Reviewer | null) => (who
-  ? `<nav class="who" aria-label="Signed-in reviewer"><p style="text-align:right">Signed in as <strong>${esc(who.name)}</strong> (${esc(who.roles.join(', '))}) · <a href="/">runs</a></p></nav>` : '');
+const banner = (who: Session | null) => (who
+  ? `<nav class="who" aria-label="Signed-in reviewer"><p style="text-align:right">Signed in as <strong>${esc(who.reviewer.name)}</strong> (${esc(who.reviewer.roles.join(', '))}) · <a href="/">runs</a>${
+    who.via === 'cookie' ? ' · <form method="post" action="/logout" style="display:inline"><button type="submit">Sign out</button></form>' : ''}</p></nav>` : '');
 
 async function readBody(req: http.IncomingMessage): Promise<URLSearchParams> {
   let text = '';
@@ -75,32 +124,118 @@ const runList = async (handle: Db) => handle.db.selectFrom('runs')
       .where('run_stage_events.stage', '=', 'score').where('run_stage_events.status', '=', 'completed')).as('scored')])
   .orderBy('runs.created_at', 'desc').limit(200).execute();
 
-export function createReportServer(o: ServeOptions): http.Server {
-  return http.createServer((req, res) => {
-    handle(o, req, res).catch((err) => {
-      // The reason, never the request: headers carry tokens.
-      if (!res.headersSent) send(res, 500, page('Error', `<p>${esc((err as Error).message)}</p>`, null));
-    });
-  });
+export function createReportServer(o: ServeOptions): ReportServer {
+  const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const { max, window } = o.config.serve.signInFailures;
+  const ctx: Context = { ...o, log, limiter: new SignInLimiter(max, durationMs(window, 'serve.signInFailures.window')) };
+  // An idle connection dropped by a stopping Postgres is emitted on the pool; unheard, it would end the process.
+  if (!o.handle.pool.listenerCount('error')) o.handle.pool.on('error', (err) => log(`acvloop serve: a database connection was lost (${describe(err)})`));
+  const listener: http.RequestListener = (req, res) => {
+    handle(ctx, req, res).catch((err) => answerFailure(ctx, req, res, err));
+  };
+  return o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, listener) : http.createServer(listener);
 }
 
-async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+/** An error's code or class, never its text: a message may quote a row or a connection string. */
+const describe = (err: unknown) => String((err as { code?: unknown })?.code ?? (err as Error)?.name ?? 'unknown');
+
+/**
+ * A request that failed: 503 while the database is unreachable (the next
+ * request tries again, so serve recovers by itself), else 500 with an id
+ * that is logged with the error and its stack. The page never carries the
+ * error's text; the log never carries the request's headers (tokens).
+ */
+function answerFailure(ctx: Context, req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
+  const path = new URL(req.url ?? '/', 'http://acvloop.local').pathname;
+  if (isDatabaseUnavailable(err)) {
+    ctx.log(`acvloop serve: the database is unreachable (${describe(err)}); answered ${req.method} ${path} with 503`);
+    if (res.headersSent) return void res.destroy();
+    return send(res, 503, page('Database unavailable', `<p role="alert">The database is unreachable, so acvloop cannot show this page right now.</p>
+<p>Nothing is lost: this page works again by itself once the database is back. Try again in a few seconds.</p>`, null),
+    { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
+  }
+  const id = randomBytes(6).toString('hex');
+  ctx.log(`acvloop serve: internal error ${id} on ${req.method} ${path}: ${(err as Error)?.stack ?? String(err)}`);
+  if (res.headersSent) return void res.destroy();
+  send(res, 500, page('Internal error', `<p role="alert">An internal error happened while answering this request.</p>
+<p>It is recorded in the server's log under id <code>${id}</code>: give that id to whoever runs acvloop to find it.</p>`, null));
+}
+
+function tooManyAttempts(res: http.ServerResponse, waitS: number): void {
+  send(res, 429, page('Sign in', `<p class="refused" role="alert">Too many failed sign-ins from your address. Try again in ${waitS} seconds.</p>`, null),
+    { 'retry-after': String(waitS) });
+}
+
+function tokenCookie(req: http.IncomingMessage, ctx: Context, value: string, maxAge?: number): string {
+  const secure = isHttps(req, ctx.config.serve.trustedProxies) ? '; Secure' : '';
+  return `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/${secure}${maxAge === undefined ? '' : `; Max-Age=${maxAge}`}`;
+}
+
+/** A token that matched no reviewer: counted against the address and audited with the address, never the token nor its hash. */
+async function failedSignIn(ctx: Context, address: string, via: string): Promise<void> {
+  const failures = ctx.limiter.failed(address);
+  await writeAudit(ctx.handle.pool, { actor: '(unknown)', action: 'serve.sign_in_failed', runId: null,
+    after: { address, via, failuresInWindow: failures }, reason: 'the token belongs to no reviewer in the config' });
+}
+
+/**
+ * The reviewer making this request, or null once the response is sent (a
+ * redirect to the sign-in page, or 429). Every token check is an attempt: a
+ * wrong Bearer token or a stale cookie counts like a wrong token in the form,
+ * and a limited address has no token checked at all (so no correct guess
+ * gets through while it waits). A proxy's identity is the proxy's business.
+ */
+async function authenticate(ctx: Context, req: http.IncomingMessage, res: http.ServerResponse): Promise<Session | null> {
+  const proxied = proxyIdentity(req, ctx.config);
+  if (proxied) return { reviewer: proxied, via: 'proxy' };
+  const presented = presentedToken(req);
+  if (!presented) return void send(res, 303, '', { location: '/login' }), null;
+  const address = clientAddress(req, ctx.config.serve.trustedProxies);
+  const wait = ctx.limiter.waitSeconds(address);
+  if (wait) return tooManyAttempts(res, wait), null;
+  const reviewer = reviewerOfToken(presented.token, ctx.config);
+  if (reviewer) return { reviewer, via: presented.via };
+  await failedSignIn(ctx, address, presented.via);
+  // A stale cookie (a token since removed from the config) is dropped, so it is not counted again on every page.
+  send(res, 303, '', { location: '/login', ...(presented.via === 'cookie' ? { 'set-cookie': tokenCookie(req, ctx, '', 0) } : {}) });
+  return null;
+}
+
+async function signIn(ctx: Context, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const address = clientAddress(req, ctx.config.serve.trustedProxies);
+  const wait = ctx.limiter.waitSeconds(address);
+  if (wait) return tooManyAttempts(res, wait);
+  const token = (await readBody(req)).get('token') ?? '';
+  const reviewer = reviewerOfToken(token, ctx.config);
+  if (!reviewer) {
+    await failedSignIn(ctx, address, 'form');
+    return send(res, 401, page('Sign in', `<p class="refused">That token belongs to no reviewer in the config.</p>${loginForm()}`, null));
+  }
+  ctx.limiter.succeeded(address);
+  await writeAudit(ctx.handle.pool, { actor: reviewer.name, action: 'serve.sign_in', runId: null, after: { address, via: 'form' } });
+  return send(res, 303, '', { location: '/', 'set-cookie': tokenCookie(req, ctx, encodeURIComponent(token)) });
+}
+
+/** A form of this site only (the cookie is SameSite=Strict; a stated Origin must be ours). */
+const foreignOrigin = (req: http.IncomingMessage) => !!req.headers.origin && new URL(req.headers.origin).host !== req.headers.host;
+
+async function handle(ctx: Context, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://acvloop.local');
   // Browsers ask for an icon on their own; answer it without a sign-in so it is not an error on every page.
   if (url.pathname === '/favicon.ico') return void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end();
-  if (url.pathname === '/login') {
-    if (req.method === 'POST') {
-      const token = (await readBody(req)).get('token') ?? '';
-      if (!reviewerOfToken(token, o.config)) return send(res, 401, page('Sign in', `<p class="refused">That token belongs to no reviewer in the config.</p>${loginForm()}`, null));
-      return send(res, 303, '', { location: '/', 'set-cookie': `acvloop_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` });
-    }
-    return send(res, 200, page('Sign in', loginForm(), null));
+  const fault = ctx.injectFault?.(req);
+  if (fault) throw fault;
+  if (url.pathname === '/login') return req.method === 'POST' ? signIn(ctx, req, res) : send(res, 200, page('Sign in', loginForm(), null));
+  if (url.pathname === '/logout' && req.method === 'POST') {
+    if (foreignOrigin(req)) return send(res, 403, page('Refused', '<p class="refused">A sign-out must come from this site.</p>', null));
+    // Works whatever the token and whether or not the database answers: the browser forgets the cookie.
+    return send(res, 303, '', { location: '/login', 'set-cookie': tokenCookie(req, ctx, '', 0) });
   }
-  const who = identify(req, o.config);
-  if (!who) return send(res, 303, '', { location: '/login' });
+  const who = await authenticate(ctx, req, res);
+  if (!who) return;
 
   if (url.pathname === '/' && req.method === 'GET') {
-    const runs = await runList(o.handle);
+    const runs = await runList(ctx.handle);
     const rows = runs.map((r) => `<tr><td><a href="/runs/${encodeURIComponent(r.run_id)}">${esc(r.run_id)}</a></td><td>${esc(r.month)}</td>
       <td>${esc(runStatus({ outcome: r.outcome, published: r.published !== null, scored: !!r.scored, decided: r.decided !== null, requiredApprovers: r.required_approvers }))}</td><td>${esc(r.requested_by)}</td><td>${esc(r.decided_by ?? '—')}</td></tr>`).join('');
     return send(res, 200, page('acvloop runs', `<table><thead><tr><th>run</th><th>month</th><th>status</th><th>requested by</th><th>decided by</th></tr></thead><tbody>${rows}</tbody></table>`, who));
@@ -108,31 +243,31 @@ async function handle(o: ServeOptions, req: http.IncomingMessage, res: http.Serv
   const m = /^\/runs\/([^/]+)(\/decide)?$/.exec(url.pathname);
   if (!m) return send(res, 404, page('Not found', '<p>No such page.</p>', who));
   const runId = decodeURIComponent(m[1]);
-  const exists = await o.handle.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
+  const exists = await ctx.handle.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
   if (!exists) return send(res, 404, page('Not found', `<p>No run ${esc(runId)}.</p>`, who));
 
   if (m[2] && req.method === 'POST') {
-    // A form of this site only (the cookie is SameSite=Strict; a stated Origin must be ours).
-    if (req.headers.origin && new URL(req.headers.origin).host !== req.headers.host) return send(res, 403, page('Refused', '<p class="refused">A decision must come from this site.</p>', who));
+    if (foreignOrigin(req)) return send(res, 403, page('Refused', '<p class="refused">A decision must come from this site.</p>', who));
     const form = await readBody(req);
     const decision = form.get('decision') === 'reject' ? 'reject' : form.get('decision') === 'approve' ? 'approve' : null;
     if (!decision) return send(res, 400, page('Refused', '<p class="refused">decision must be approve or reject</p>', who));
     try {
       // Always in the signed-in reviewer's own name: the form carries no name.
-      await decideAudited(o.client, o.handle, runId, { decision, reviewer: who.name, reason: form.get('reason') ?? undefined });
+      await decideAudited(ctx.client, ctx.handle, runId, { decision, reviewer: who.reviewer.name, reason: form.get('reason') ?? undefined });
     } catch (err) {
-      const why = err instanceof DecisionRefused ? err.why : (err as Error).message;
-      return send(res, 409, await runPage(o, runId, who, `<p class="refused" role="alert">Refused: ${esc(why)}</p>`));
+      // The workflow's refusal is for the reviewer; anything else is ours (a 503 or a 500 with an id), never its text on the page.
+      if (!(err instanceof DecisionRefused)) throw err;
+      return send(res, 409, await runPage(ctx, runId, who, `<p class="refused" role="alert">Refused: ${esc(err.why)}</p>`));
     }
     return send(res, 303, '', { location: `/runs/${encodeURIComponent(runId)}` });
   }
-  if (!m[2] && req.method === 'GET') return send(res, 200, await runPage(o, runId, who));
+  if (!m[2] && req.method === 'GET') return send(res, 200, await runPage(ctx, runId, who));
   return send(res, 405, page('Not allowed', '<p>Method not allowed.</p>', who));
 }
 
-async function runPage(o: ServeOptions, runId: string, who: Reviewer, notice = ''): Promise<string> {
+async function runPage(o: ServeOptions, runId: string, who: Session, notice = ''): Promise<string> {
   // A form only while the run waits at the gate (the workflow would refuse any other decision anyway).
-  const box = (r: RunReport) => (r.status === 'awaiting_approval' ? decisionForm(runId, who)
+  const box = (r: RunReport) => (r.status === 'awaiting_approval' ? decisionForm(runId, who.reviewer)
     : r.status === 'running'
       ? `<p>${r.approval ? `The run was ${esc(r.approval.decision)} by ${esc(r.approval.reviewer ?? '—')}; it is publishing.` : 'The run has not reached the approval gate yet.'}</p>`
       : `<p>The run is ${esc(r.status)}: it takes no more decisions.</p>`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { loadConfig, tokenSha256 } from '../../governance/config';
 import { createReportServer } from '../../report/server';
 import { openDb } from '../env';
@@ -7,18 +8,20 @@ import { parsePositiveInt } from '../parse';
 import { connectClient, temporalFromEnv } from '../temporal-client';
 
 /** `acvloop serve`: the run list and run pages live, with sign-off on the page for the config's reviewers. */
-export async function serveCommand(opts: { port: string; host: string; config?: string }): Promise<number> {
+export async function serveCommand(opts: { port: string; host: string; config?: string; tlsCert?: string; tlsKey?: string }): Promise<number> {
   const { source, ...config } = loadConfig(opts.config);
+  if (!opts.tlsCert !== !opts.tlsKey) throw new Error('--tls-cert and --tls-key go together: give both to serve https, or neither');
+  const tls = opts.tlsCert && opts.tlsKey ? { cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) } : undefined;
   const withTokens = config.reviewers.filter((r) => r.tokenSha256);
   if (!withTokens.length && !config.serve.identityHeader) {
     throw new Error(`${source ?? 'the config'} gives no reviewer a tokenSha256 and no serve.identityHeader: nobody could sign in (make a token with \`acvloop token NAME\`)`);
   }
   const handle = await openDb();
   const client = await connectClient(temporalFromEnv());
-  const server = createReportServer({ handle, client, config });
+  const server = createReportServer({ handle, client, config, tls });
   const port = parsePositiveInt(opts.port, '--port');
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, opts.host, resolve));
-  say(`serving the runs at http://${opts.host}:${port}/ for ${withTokens.map((r) => r.name).join(', ') || 'the proxy\'s identities'} (Ctrl-C stops)`);
+  say(`serving the runs at ${tls ? 'https' : 'http'}://${opts.host}:${port}/ for ${withTokens.map((r) => r.name).join(', ') || 'the proxy\'s identities'} (Ctrl-C stops)`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once('SIGINT', stop);

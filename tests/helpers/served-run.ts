@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type http from 'node:http';
 import { configSchema, tokenSha256, type AcvloopConfig, type Reviewer } from '../../governance/config';
 import { startCycle } from '../../cli/temporal-client';
-import { createReportServer } from '../../report/server';
+import { createReportServer, type ReportServer } from '../../report/server';
 import { suiteDb } from './db';
 import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from './temporal';
 import { smallDrop } from './drops';
@@ -38,7 +37,7 @@ export async function startServedRun(suite: string, o: { seed: number; requested
     month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: o.requestedBy, heartbeatTimeoutMs: 10_000, config,
   }, { rerun: true, taskQueue: t.taskQueue });
   await untilGate(t.client.workflow.getHandle(runId));
-  const server: http.Server = createReportServer({ handle: db, client: t.client, config });
+  const server: ReportServer = createReportServer({ handle: db, client: t.client, config });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

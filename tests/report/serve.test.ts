@@ -83,7 +83,7 @@ describe('acvloop serve', () => {
   });
 
   it('trusts an identity header only from a configured proxy address', () => {
-    const proxied = { ...config, serve: { identityHeader: 'x-forwarded-user', trustedProxies: ['10.0.0.1'] } };
+    const proxied = { ...config, serve: { ...config.serve, identityHeader: 'x-forwarded-user', trustedProxies: ['10.0.0.1'] } };
     const req = (addr: string) => ({ headers: { 'x-forwarded-user': 'erin' }, socket: { remoteAddress: addr } }) as unknown as http.IncomingMessage;
     expect(identify(req('10.0.0.1'), proxied)?.name).toBe('erin');
     expect(identify(req('10.0.0.2'), proxied)).toBeNull();
