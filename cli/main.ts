@@ -22,7 +22,10 @@ export async function main(argv: string[]): Promise<number> {
     };
 
   const db = program.command('db').description('database administration');
-  db.command('migrate').description('apply the migrations in sql/ (idempotent)')
+  db.command('migrate').description('apply the migrations in sql/ (idempotent), then set up the worker\'s and serve\'s roles with only the grants they need')
+    .option('--worker-role <name>', 'login role of the worker and the CLI (password: ACVLOOP_WORKER_PASSWORD); default <schema>_worker')
+    .option('--serve-role <name>', 'login role of acvloop serve (password: ACVLOOP_SERVE_PASSWORD); default <schema>_serve')
+    .option('--no-roles', 'only apply the migrations')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/db').migrateCommand));
 

@@ -2,6 +2,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { Pool, types } from 'pg';
 import type { Database } from './database';
 import { migrationProvider } from './migrations';
+import { currentUser, ownerMustMigrate, ownsSchema } from './ownership';
 
 // Dates stay `YYYY-MM-DD` text: parsing them into JS Dates would shift them
 // by the local time zone offset.
@@ -44,19 +45,27 @@ export interface MigrateResult {
 
 /** Applies pending migrations; idempotent (a second call applies nothing). */
 export async function migrate(handle: Db): Promise<MigrateResult> {
-  try {
-    await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(handle.db);
-  } catch (err) {
-    // `if not exists` is not atomic: two sessions creating the schema at once may see a duplicate key.
-    // The other one created it, which is all we wanted.
-    const code = (err as { code?: string }).code;
-    if (code !== '23505' && code !== '42P06') throw err;
+  // Postgres checks CREATE on the database even for a schema that exists, which the worker's and serve's
+  // roles lack: look first.
+  const schemaExists = (await handle.pool.query('select to_regnamespace($1) as n', [handle.schema])).rows[0].n !== null;
+  if (!schemaExists) {
+    try {
+      await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(handle.db);
+    } catch (err) {
+      // `if not exists` is not atomic: two sessions creating the schema at once may see a duplicate key.
+      // The other one created it, which is all we wanted.
+      const code = (err as { code?: string }).code;
+      if (code !== '23505' && code !== '42P06') throw err;
+    }
   }
   const names = Object.keys(await migrationProvider.getMigrations());
   // Up to date (the common case: every command opens the database this way): nothing to ask kysely, whose
   // migrator introspects every schema of the database and trips over one another session drops meanwhile.
   const done = await appliedMigrations(handle);
   if (done && names.every((n) => done.has(n))) return { applied: [], alreadyApplied: names.length };
+  if (!(await ownsSchema(handle.pool, handle.schema))) {
+    throw new Error(ownerMustMigrate(handle.schema, await currentUser(handle.pool), names.filter((n) => !done?.has(n))));
+  }
   for (let attempt = 1; ; attempt++) {
     // Concurrent migrators (a worker and a CLI) serialize on kysely's own lock table.
     const migrator = new Migrator({ db: handle.db, provider: migrationProvider, migrationTableSchema: handle.schema });

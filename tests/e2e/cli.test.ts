@@ -44,7 +44,8 @@ describe('the acvloop command, as a user runs it', () => {
   });
 
   it('migrates idempotently', async () => {
-    const first = await acvloop(['db', 'migrate', '--json'], env);
+    // --no-roles: roles are cluster-wide and this suite would leave its pair behind (tests/sql/roles.test.ts sets them up and drops them).
+    const first = await acvloop(['db', 'migrate', '--no-roles', '--json'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).applied).toEqual([]); // the suite schema is already migrated
   });
