@@ -50,26 +50,37 @@ export const TEMPORAL_INSTALL_HINT =
 
 export interface DevServer {
   address: string;
+  /** The server's process (none for the SDK's download, which the SDK manages). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
+export interface DevServerOptions {
+  /** Keep the server's state in this SQLite file instead of in memory: a server started again on it carries on. */
+  dbFilename?: string;
+  /** A fixed port (default: a free one), so that a server started again is found at the same address. */
+  port?: number;
+}
+
 /**
- * Starts a Temporal dev server (`temporal server start-dev`, in memory)
- * from this machine's CLI, headless and with its output discarded (its
- * banner would otherwise land in the caller's stdout, the demo's summary or
- * the bench's JSON). Without a CLI it falls back to the SDK's own download,
- * which works only where downloads do.
+ * Starts a Temporal dev server (`temporal server start-dev`, in memory
+ * unless dbFilename) from this machine's CLI, headless and with its output
+ * discarded (its banner would otherwise land in the caller's stdout, the
+ * demo's summary or the bench's JSON). Without a CLI it falls back to the
+ * SDK's own download, which works only where downloads do.
  */
-export async function startDevServer(): Promise<DevServer> {
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const cli = findTemporalCli();
   if (!cli) {
-    const env = await TestWorkflowEnvironment.createLocal({ server: { log: { format: 'pretty', level: 'error' } } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { log: { format: 'pretty', level: 'error' }, dbFilename: opts.dbFilename, port: opts.port },
+    });
     return { address: env.address, stop: () => env.teardown() };
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const address = `127.0.0.1:${port}`;
-  const child = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'],
-    { stdio: ['ignore', 'ignore', 'ignore'] });
+  const child = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error',
+    ...(opts.dbFilename ? ['--db-filename', opts.dbFilename] : [])], { stdio: ['ignore', 'ignore', 'ignore'] });
   // A caller that dies without its cleanup (a signal, a closed pipe) must not leave the server behind.
   const killAtExit = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
   process.once('exit', killAtExit);
@@ -83,7 +94,7 @@ export async function startDevServer(): Promise<DevServer> {
     await stop();
     throw err;
   }
-  return { address, stop };
+  return { address, pid: child.pid, stop };
 }
 
 /** Until the server answers for the default namespace (its port opens a little before). */
