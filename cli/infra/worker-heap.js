@@ -60,6 +60,9 @@ function runWorkerWithHeapFlags(argv) {
     env: { ...process.env, [CHILD_MARKER]: '1' },
     // The IPC channel is how the child learns that this process died (see exitWithParent).
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    // Its own process group: a Ctrl-C reaches it once, forwarded from here, not twice (the
+    // worker drains on the first SIGINT and dies at once on a second).
+    detached: true,
   });
   const forward = (signal) => child.kill(signal);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
