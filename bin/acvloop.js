@@ -20,5 +20,5 @@ require('../cli/main.ts')
   .catch((err) => {
     settled = true;
     process.stderr.write(`acvloop: ${err && err.message ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = Number.isInteger(err && err.exitCode) ? err.exitCode : 1; // a ConfigError carries 2
   });

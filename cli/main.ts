@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../governance/config-error';
 
 /**
  * The `acvloop` command. Each subcommand lives in `commands/` and returns
@@ -167,6 +168,12 @@ export async function main(argv: string[]): Promise<number> {
 
   require('./commands/schedule').scheduleCommand(program);
 
+  program.command('config').description('the operator config file')
+    .command('check').description('check a config file before deploying it: "ok", or every problem with its key (exit 2)')
+    .argument('[file]', 'the config file (default: ACVLOOP_CONFIG)')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/config').configCheckCommand));
+
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -174,9 +181,11 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit 0; usage errors were already printed.
       return err.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`acvloop: ${(err as Error).message ?? String(err)}\n`);
+    // A config file with mistakes: one line per problem, and its exit code (2, the caller's mistake).
+    const lines = err instanceof ConfigError ? err.lines : [(err as Error).message ?? String(err)];
+    for (const line of lines) process.stderr.write(`acvloop: ${line}\n`);
     if (process.env.ACVLOOP_DEBUG) process.stderr.write(String((err as Error).stack) + '\n');
-    return 1;
+    return err instanceof ConfigError ? err.exitCode : 1;
   }
   return exitCode;
 }

@@ -129,15 +129,6 @@ export function describeWhen(s: ScheduleConfig): string {
     : `on day ${s.dayOfMonth} of each month at ${at}`;
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
 
 /** The wall-clock time of an instant in a time zone. */

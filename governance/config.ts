@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from '../cli/parse';
-import { readJsonFile } from './json-file';
+import { reviewerProblems } from './config-checks';
+import { ConfigError } from './config-error';
+import { readJson } from './json-file';
+import { problemLines } from './schema-problems';
+
+export { ConfigError } from './config-error';
 
 /**
  * The operator's config file (`--config FILE` or `ACVLOOP_CONFIG`): who may
@@ -11,7 +16,9 @@ import { readJsonFile } from './json-file';
  * started with (in its input and in `runs.config`), so a change to the file
  * never changes a run already under way.
  */
-const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 7d, 12h, 30m or 90s');
+const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 7d, 12h, 30m or 90s')
+  // A zero timeout would expire a gate the moment it opens.
+  .refine((v) => Number.parseFloat(v) !== 0, 'must be longer than 0');
 
 export const reviewerSchema = z.object({
   name: z.string().trim().min(1),
@@ -78,11 +85,11 @@ export const configSchema = z.object({
   schedule: z.object({
     id: z.string().min(1).default('acvloop-monthly'),
     /** Where a scheduled run finds its drop; `{month}` becomes YYYY-MM of the month before the run. */
-    dropPattern: z.string().min(1).default('drops/{month}'),
-    dayOfMonth: z.union([z.number().int().min(1).max(28), z.literal('last-business-day')]).default(1),
+    dropPattern: z.string().min(1).refine((p) => p.includes('{month}'), 'has no {month}, so every month would read the same drop').default('drops/{month}'),
+    dayOfMonth: z.union([z.number().int().min(1).max(28), z.literal('last-business-day')], { error: 'a day from 1 to 28 or "last-business-day"' }).default(1),
     hour: z.number().int().min(0).max(23).default(2),
     minute: z.number().int().min(0).max(59).default(0),
-    timeZone: z.string().min(1).default('UTC'),
+    timeZone: z.string().min(1).refine(isTimeZone, 'is not an IANA time zone (e.g. UTC, Europe/Berlin)').default('UTC'),
     catchupWindow: duration.default('30d'),
   }).strict().prefault({}),
 }).strict();
@@ -92,22 +99,36 @@ export type Reviewer = z.infer<typeof reviewerSchema>;
 
 export const DEFAULT_CONFIG: AcvloopConfig = configSchema.parse({});
 
-/** The config at `file` (or ACVLOOP_CONFIG), validated; the defaults when neither is given. */
+/**
+ * The config at `file` (or ACVLOOP_CONFIG), validated; the defaults when
+ * neither is given. A file with mistakes throws a ConfigError listing all of
+ * them, so the operator fixes the file once, not once per mistake.
+ */
 export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): AcvloopConfig & { source: string | null } {
   const source = file ?? env.ACVLOOP_CONFIG ?? null;
   if (!source) return { ...DEFAULT_CONFIG, source: null };
-  const json = readJsonFile(source, 'config file');
-  const parsed = configSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${source}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  const read = readJson(source);
+  if (!read.ok) throw new ConfigError(source, [read.problem === 'unreadable' ? `cannot read the config file: ${read.detail}` : `not JSON: ${read.detail}`]);
+  const checked = checkConfig(read.value);
+  if (!checked.ok) throw new ConfigError(source, checked.problems);
+  return { ...checked.config, source };
+}
+
+/** A config document checked: every problem in it (the schema's, then reviewers and approval counts), or the config with its defaults. */
+export function checkConfig(raw: unknown): { ok: true; config: AcvloopConfig } | { ok: false; problems: string[] } {
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  const reviewersWellFormed = parsed.success || !parsed.error.issues.some((i) => i.path[0] === 'reviewers');
+  const problems = [...(parsed.success ? [] : problemLines(configSchema, parsed.error)), ...reviewerProblems(raw, { countApprovers: reviewersWellFormed })];
+  return parsed.success && problems.length === 0 ? { ok: true, config: parsed.data } : { ok: false, problems };
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
   }
-  const names = new Set<string>();
-  for (const r of parsed.data.reviewers) {
-    if (names.has(r.name)) throw new Error(`${source}: reviewers: ${r.name} is listed twice`);
-    names.add(r.name);
-  }
-  return { ...parsed.data, source };
 }
 
 /** Milliseconds of a config duration (already validated by the schema). */

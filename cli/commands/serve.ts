@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { loadConfig, tokenSha256 } from '../../governance/config';
+import { ConfigError, loadConfig, tokenSha256 } from '../../governance/config';
 import { createReportServer } from '../../report/server';
 import { openDb } from '../env';
 import { printJson, say } from '../output';
@@ -14,7 +14,7 @@ export async function serveCommand(opts: { port: string; host: string; config?: 
   const tls = opts.tlsCert && opts.tlsKey ? { cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) } : undefined;
   const withTokens = config.reviewers.filter((r) => r.tokenSha256);
   if (!withTokens.length && !config.serve.identityHeader) {
-    throw new Error(`${source ?? 'the config'} gives no reviewer a tokenSha256 and no serve.identityHeader: nobody could sign in (make a token with \`acvloop token NAME\`)`);
+    throw new ConfigError(source ?? 'the default config', ['reviewers: no reviewer has a tokenSha256 and serve.identityHeader is not set: nobody could sign in (make a token with `acvloop token NAME`)']);
   }
   const handle = await openDb();
   const client = await connectClient(temporalFromEnv());
