@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { PoolClient } from 'pg';
 import type { Db } from '../sql/db';
+import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
 import { asOfDate } from './as-of';
 import { LineageDataset, runEvent } from './lineage-event';
 
@@ -76,11 +77,17 @@ export async function withStage<S extends Record<string, unknown>>(
     return out.summary;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await db.insertInto('run_stage_events')
-      .values({ run_id: runId, stage, status: 'failed', attempt: n, summary: null, error: message })
-      .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
-      .execute();
-    await emit('FAIL', { error: message });
+    try {
+      await db.insertInto('run_stage_events')
+        .values({ run_id: runId, stage, status: 'failed', attempt: n, summary: null, error: message })
+        .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
+        .execute();
+      await emit('FAIL', { error: message });
+    } catch (recordErr) {
+      // With the database gone, the failure cannot be recorded in it; the stage's own error is what the caller must see.
+      if (!isDatabaseUnavailable(recordErr)) throw recordErr;
+      deps.log?.(`acvloop: ${stage} of run ${runId}: the failed attempt ${n} is not recorded (${unavailableReason(recordErr)})`);
+    }
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './context';
 import { approvalActivities } from './approval';
 import { backtestActivity } from './backtest';
+import { retryOnDatabaseOutage } from './database-outage';
 import { driftActivity } from './drift';
 import { gateActivity } from './gate';
 import { graphActivity } from './graph';
@@ -13,9 +14,12 @@ import { scheduledDropActivity } from './scheduled-drop';
 import { scoreActivity } from './score';
 import { validateActivity } from './validate';
 
-/** Every activity of the monthly cycle, built over injected dependencies. */
+/**
+ * Every activity of the monthly cycle, built over injected dependencies;
+ * each fails as a retryable DatabaseUnavailable when it loses the database.
+ */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return retryOnDatabaseOutage(deps, {
     ...runActivities(deps),
     ...approvalActivities(deps),
     evaluateGate: gateActivity(deps),
@@ -29,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     score: scoreActivity(deps),
     publish: publishActivity(deps),
     resolveScheduledDrop: scheduledDropActivity(deps),
-  };
+  });
 }
 
 export type CycleActivities = ReturnType<typeof createActivities>;

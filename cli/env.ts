@@ -1,4 +1,12 @@
 import { connect, dbOptionsFromEnv, migrate, type Db, type DbOptions } from '../sql/db';
+import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
+
+/** The database did not answer: the command says so in one line, the worker waits for it. */
+export class DatabaseUnreachable extends Error {
+  constructor(readonly address: string, readonly reason: string) {
+    super(`cannot reach the database at ${address} (${reason})`);
+  }
+}
 
 /** Opens the database the commands use: DATABASE_URL (and ACVLOOP_SCHEMA), migrated. */
 export async function openDb(): Promise<Db> {
@@ -8,6 +16,7 @@ export async function openDb(): Promise<Db> {
     await migrate(handle);
   } catch (err) {
     await handle.close();
+    if (isDatabaseUnavailable(err)) throw new DatabaseUnreachable(handle.address, unavailableReason(err));
     throw new Error(`cannot use the database at ${redact(opts.url)}: ${(err as Error).message}`);
   }
   return handle;

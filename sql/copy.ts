@@ -64,11 +64,16 @@ export function openCopy(client: PoolClient, table: string, columns: readonly st
   // Observe a failure as soon as it happens; it is rethrown by end().
   const done = finished(stream);
   done.catch(() => {});
+  // Once its connection fails, pg-copy-streams drops the connection yet keeps taking writes, and the next
+  // write, end or destroy throws a TypeError that hides why: the failure is kept and the stream left alone.
+  let failed: Error | null = null;
+  stream.on('error', (err) => { failed ??= err; });
   let chunk = '';
   let count = 0;
   let full = false;
   let drained: Promise<void> | null = null;
   const queue = (line: string) => {
+    if (failed) throw failed;
     chunk += line;
     count++;
     if (chunk.length > 1 << 16) {
@@ -92,6 +97,7 @@ export function openCopy(client: PoolClient, table: string, columns: readonly st
       return drained;
     },
     async end() {
+      if (failed) throw failed;
       if (chunk) stream.write(chunk);
       chunk = '';
       stream.end();
@@ -100,7 +106,7 @@ export function openCopy(client: PoolClient, table: string, columns: readonly st
     },
     async abort() {
       chunk = '';
-      stream.destroy(new Error(`COPY into ${table} cancelled`));
+      if (!failed) stream.destroy(new Error(`COPY into ${table} cancelled`));
       await done.catch(() => {});
     },
   };

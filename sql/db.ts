@@ -1,8 +1,10 @@
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import { Pool, types } from 'pg';
+import { Client, Pool, types } from 'pg';
+import { BoundedConnectClient, CONNECT_TIMEOUT_MS, ownConnectionErrors } from './connection-owner';
 import type { Database } from './database';
 import { migrationProvider } from './migrations';
 import { currentUser, ownerMustMigrate, ownsSchema } from './ownership';
+import { databaseAddress } from './outage';
 
 // Dates stay `YYYY-MM-DD` text: parsing them into JS Dates would shift them
 // by the local time zone offset.
@@ -14,12 +16,18 @@ export interface DbOptions {
   /** Schema to work in (created if missing); tests use one per suite. Default `acvloop`. */
   schema?: string;
   max?: number;
+  /** Where a lost connection is reported (once per outage). Default console.error. */
+  log?: (msg: string) => void;
 }
 
 export interface Db {
   db: Kysely<Database>;
   pool: Pool;
   schema: string;
+  /** HOST:PORT of the server, for messages. */
+  address: string;
+  /** Resolves once a new connection answers `select 1`; rejects with why not (bounded by the connect timeout). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,9 +41,25 @@ export function connect(opts: DbOptions): Db {
     max: opts.max ?? 6,
     // Every connection works in the run's schema, so migrations and queries stay unqualified.
     options: `-c search_path=${schema}`,
+    Client: BoundedConnectClient,
   });
+  const address = databaseAddress(opts.url);
+  ownConnectionErrors(pool, address, opts.log ?? ((m) => console.error(m)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, pool, schema, close: () => db.destroy() };
+  return { db, pool, schema, address, ping: () => ping(opts.url), close: () => db.destroy() };
+}
+
+/** One `select 1` on a connection of its own: asks the server, not the pool (whose slots may all be busy). */
+async function ping(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // The failure reaches the caller through connect() or query(); the event must not go unowned.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 export interface MigrateResult {

@@ -1,11 +1,12 @@
 import { getHeapStatistics } from 'node:v8';
 import { NativeConnection } from '@temporalio/worker';
-import { codeVersion, openDb } from '../env';
+import type { Db } from '../../sql/db';
+import { codeVersion, DatabaseUnreachable, openDb } from '../env';
 import { temporalFromEnv } from '../temporal-client';
 import { createWorker, TASK_QUEUE } from '../../worker';
 
 export async function workerCommand(): Promise<number> {
-  const db = await openDb();
+  const db = await openDbOnceItAnswers();
   const target = temporalFromEnv();
   const connection = await NativeConnection.connect({ address: target.address }).catch((err: Error) => {
     throw new Error(`cannot reach Temporal at ${target.address}: ${err.message}`);
@@ -24,4 +25,25 @@ export async function workerCommand(): Promise<number> {
     await db.close();
   }
   return 0;
+}
+
+const DB_RETRY_MS = 2_000;
+
+/**
+ * A worker outlives its database: started while Postgres is down (or failing
+ * over), it waits for it instead of exiting, and says what it waits for
+ * (again only when the reason changes, e.g. refused -> starting up).
+ */
+async function openDbOnceItAnswers(): Promise<Db> {
+  let said = '';
+  for (;;) {
+    try {
+      return await openDb();
+    } catch (err) {
+      if (!(err instanceof DatabaseUnreachable)) throw err;
+      if (err.reason !== said) process.stderr.write(`acvloop worker: waiting for the database at ${err.address} (${err.reason}); retrying every ${DB_RETRY_MS / 1000} s\n`);
+      said = err.reason;
+      await new Promise((r) => setTimeout(r, DB_RETRY_MS));
+    }
+  }
 }
