@@ -8,7 +8,7 @@ import { writeAudit } from '../activities/audit';
 import type { Db } from '../sql/db';
 import { runStatus, type RunReport } from '../cli/read-model';
 import { clientAddress, fromTrustedProxy, isHttps } from './client-address';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { isDatabaseUnavailable } from '../sql/outage';
 import { SignInLimiter } from './sign-in-limiter';
 import { esc } from './escape';
 import { buildRunReport } from './html';
@@ -128,8 +128,6 @@ export function createReportServer(o: ServeOptions): ReportServer {
   const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
   const { max, window } = o.config.serve.signInFailures;
   const ctx: Context = { ...o, log, limiter: new SignInLimiter(max, durationMs(window, 'serve.signInFailures.window')) };
-  // An idle connection dropped by a stopping Postgres is emitted on the pool; unheard, it would end the process.
-  if (!o.handle.pool.listenerCount('error')) o.handle.pool.on('error', (err) => log(`acvloop serve: a database connection was lost (${describe(err)})`));
   const listener: http.RequestListener = (req, res) => {
     handle(ctx, req, res).catch((err) => answerFailure(ctx, req, res, err));
   };

@@ -19,6 +19,10 @@ export interface EmbeddedPg {
    * (recovering) on the same port and data.
    */
   restart(opts?: { downMs?: number }): Promise<void>;
+  /** The first half of `restart`: the server is gone (immediately, as in a crash) but keeps its data and port. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same data and port. */
+  resume(): Promise<void>;
 }
 
 export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; persistent?: boolean }): Promise<EmbeddedPg> {
@@ -41,12 +45,16 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
     await pg.stop();
     throw err;
   }
+  const halt = () => stopImmediately(dataDir);
+  const resume = () => withTimeout(pg.start(), 120_000, `the embedded Postgres in ${dataDir} did not start again within 2 minutes`);
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    halt,
+    resume,
     restart: async ({ downMs = 0 } = {}) => {
-      await stopImmediately(dataDir);
+      await halt();
       await new Promise((r) => setTimeout(r, downMs));
-      await withTimeout(pg.start(), 120_000, `the embedded Postgres in ${dataDir} did not start again within 2 minutes`);
+      await resume();
     },
     stop: async () => {
       await pg.stop();

@@ -17,19 +17,16 @@ import { ROOT } from '../helpers/cli';
  */
 const TOKEN = 'erin-outage-token-1';
 const dataDir = path.join(os.tmpdir(), `acvloop-serve-outage-${process.pid}`);
-let pgPort: number;
 let pg: EmbeddedPg | null = null;
 let serve: ChildProcess;
 let base: string;
 let stderr = '';
 
-const startPostgres = async () => { pg = await startEmbeddedPostgres({ dataDir, port: pgPort, persistent: true }); };
 const get = (p: string) => fetch(base + p, { redirect: 'manual', headers: { authorization: `Bearer ${TOKEN}` } });
 
 beforeAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
-  pgPort = await freePort();
-  await startPostgres();
+  pg = await startEmbeddedPostgres({ dataDir });
   const configFile = path.join(os.tmpdir(), `acvloop-serve-outage-${process.pid}.json`);
   fs.writeFileSync(configFile, JSON.stringify({ reviewers: [{ name: 'erin', roles: ['approver'], tokenSha256: tokenSha256(TOKEN) }] }));
   const port = await freePort();
@@ -59,8 +56,7 @@ describe('acvloop serve while its database is down', () => {
   it('answers 503 with Retry-After naming the database, then the page again once it is back, in the same process', async () => {
     expect((await get('/')).status).toBe(200);
 
-    await pg!.stop();
-    pg = null;
+    await pg!.halt();
     for (const p of ['/', '/runs/some-run']) {
       const down = await get(p);
       expect(down.status).toBe(503);
@@ -72,7 +68,7 @@ describe('acvloop serve while its database is down', () => {
     }
     expect(serve.exitCode).toBeNull();
 
-    await startPostgres();
+    await pg!.resume();
     // The pool makes new connections on the next request: no restart of serve.
     await expect.poll(async () => (await get('/')).status, { timeout: 30_000, interval: 500 }).toBe(200);
     expect(await (await get('/')).text()).toContain('acvloop runs');
