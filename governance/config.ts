@@ -119,7 +119,20 @@ export function checkConfig(raw: unknown): { ok: true; config: AcvloopConfig } |
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   const reviewersWellFormed = parsed.success || !parsed.error.issues.some((i) => i.path[0] === 'reviewers');
   const problems = [...(parsed.success ? [] : problemLines(configSchema, parsed.error)), ...reviewerProblems(raw, { countApprovers: reviewersWellFormed })];
-  return parsed.success && problems.length === 0 ? { ok: true, config: parsed.data } : { ok: false, problems };
+  return parsed.success && problems.length === 0 ? { ok: true, config: withReachableDefaults(raw, parsed.data) } : { ok: false, problems };
+}
+
+/**
+ * A large budget move needs two approvers by default; with fewer listed, a
+ * default nobody wrote would leave every such run waiting at its gate until
+ * it expired, so the unwritten default becomes every listed approver. A count
+ * the operator wrote is held against the approvers instead (reviewerProblems).
+ */
+function withReachableDefaults(raw: unknown, config: AcvloopConfig): AcvloopConfig {
+  const written = (raw as { approvals?: { largeBudgetMove?: { required?: unknown } } })?.approvals?.largeBudgetMove?.required;
+  const approvers = config.reviewers.filter((r) => r.roles.includes('approver')).length;
+  if (written !== undefined || approvers === 0 || config.approvals.largeBudgetMove.required <= approvers) return config;
+  return { ...config, approvals: { ...config.approvals, largeBudgetMove: { ...config.approvals.largeBudgetMove, required: approvers } } };
 }
 
 function isTimeZone(timeZone: string): boolean {

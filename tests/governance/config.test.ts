@@ -44,7 +44,7 @@ describe('the operator config file', () => {
   });
 
   it('loads the configs the other tests write', () => {
-    // tests/e2e/cli.test.ts, models-cli.test.ts and schedule.test.ts: one approver keeps the default of two for a large budget move.
+    // tests/e2e/cli.test.ts, models-cli.test.ts and schedule.test.ts.
     for (const doc of [
       { reviewers: [{ name: 'erin', roles: ['approver'] }, { name: 'gus', roles: ['viewer'] }, { name: 'hal', roles: ['approver'] }], approvals: { required: 2 } },
       { reviewers: [{ name: 'erin', roles: ['approver'] }, { name: 'gus', roles: ['viewer'] }] },
@@ -52,6 +52,17 @@ describe('the operator config file', () => {
         schedule: { id: 'test-schedule', dropPattern: '/tmp/drops/{month}', dayOfMonth: 'last-business-day', hour: 18, timeZone: 'America/New_York' } },
       { reviewers: [{ name: 'dee', roles: ['approver', 'viewer'], tokenSha256: tokenSha256('d') }, { name: 'gus', roles: ['viewer'], tokenSha256: tokenSha256('g') }] },
     ]) expect(checkConfig(doc)).toMatchObject({ ok: true });
+  });
+
+  it('lowers the unwritten default of two approvers for a large budget move to the approvers listed, never a written count', () => {
+    const one = { reviewers: [{ name: 'erin', roles: ['approver'] }, { name: 'gus', roles: ['viewer'] }] };
+    const loaded = checkConfig(one);
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    expect(loaded.config.approvals.largeBudgetMove).toEqual({ share: 0.2, required: 1 });
+    const three = checkConfig({ reviewers: ['a', 'b', 'c'].map((name) => ({ name, roles: ['approver'] })) });
+    expect(three.ok && three.config.approvals.largeBudgetMove.required).toBe(2);
+    expect(checkConfig({}).ok && DEFAULT_CONFIG.approvals.largeBudgetMove.required).toBe(2);
+    expect(checkConfig({ ...one, approvals: { largeBudgetMove: { required: 2 } } })).toMatchObject({ ok: false });
   });
 
   it('refuses a file it cannot read or parse, saying where the JSON breaks', () => {
