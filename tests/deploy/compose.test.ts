@@ -12,10 +12,14 @@ describe.skipIf(!haveCompose)('docker-compose.yml', () => {
   it('passes `docker-compose config` and wires Temporal to Postgres, the UI and the worker', () => {
     const r = spawnSync('docker-compose', ['config'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    for (const service of ['postgres', 'temporal', 'temporal-ui', 'worker']) expect(r.stdout).toMatch(new RegExp(`^  ${service}:`, 'm'));
+    for (const service of ['postgres', 'temporal', 'temporal-ui', 'migrate', 'worker']) expect(r.stdout).toMatch(new RegExp(`^  ${service}:`, 'm'));
     expect(r.stdout).toMatch(/DB: postgres12/);
     expect(r.stdout).toMatch(/TEMPORAL_ADDRESS: temporal:7233/);
-    expect(r.stdout).toMatch(/DATABASE_URL: postgres:\/\/acvloop:acvloop@postgres:5432\/acvloop/);
+    // Only the one-shot migrate connects as the owner; the worker and the CLI as the role that cannot alter tables.
+    const urls = [...r.stdout.matchAll(/DATABASE_URL: (\S+)/g)].map((m) => m[1]);
+    expect(urls.filter((u) => u.startsWith('postgres://acvloop:'))).toHaveLength(1);
+    expect(urls.filter((u) => u.startsWith('postgres://acvloop_worker:change-me-worker@postgres:5432/acvloop'))).toHaveLength(2);
+    expect(r.stdout).toMatch(/condition: service_completed_successfully/);
   });
 });
 
