@@ -4,6 +4,7 @@
 // `acvloop worker` runs in a child node with the worker's heap flags; this process only waits for it, without tsx.
 if (require('../cli/infra/worker-heap.js').runWorkerWithHeapFlags(process.argv)) return;
 require('tsx/cjs');
+require('../cli/closed-pipe.ts').exitQuietlyOnClosedPipe();
 let settled = false;
 // A command whose work stalls on a promise nothing will settle would otherwise exit 0 in silence.
 process.on('beforeExit', () => {
