@@ -55,7 +55,8 @@ export function ingestActivity(deps: ActivityDeps) {
               });
             } catch (err) {
               await raw.abort();
-              if (err instanceof UnreadableFileError) throw dropRejected(`${name}: ${err.message}`);
+              // The reader's message names the file already.
+              if (err instanceof UnreadableFileError) throw dropRejected(err.message);
               throw err;
             }
             const landed = await raw.end();

@@ -28,6 +28,7 @@ import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse, CsvError, type Options as CsvParseOptions, type Parser } from 'csv-parse';
 import { LineSplitter } from './csv-line';
+import { countNewlines, firstInvalidUtf8 } from './utf8';
 
 /**
  * One record. The validators read `values` by column position (a keyed
@@ -165,6 +166,17 @@ export async function readCsvFile(path: string, handlers: CsvHandlers, options: 
       let done = false;
       // Lines consumed so far, counted in the original file.
       let line = startLine - 1;
+      // Lines the UTF-8 check has passed: the parsers may be behind it, and a bad byte is named by its own line.
+      let newlinesDecoded = 0;
+      const notUtf8 = (chunk: Buffer) => {
+        // -1: the character that broke began at the end of the previous chunk, on the line this chunk continues.
+        const at = firstInvalidUtf8(chunk);
+        const byte = at < 0 ? 'a broken character' : `the byte 0x${chunk[at].toString(16).toUpperCase().padStart(2, '0')}`;
+        return new UnreadableFileError(file, `${file}: is not valid UTF-8: line ${newlinesDecoded + countNewlines(chunk, Math.max(0, at)) + 1} has ${byte}` +
+          ' (a Latin-1 or Windows-1252 export? save the file as UTF-8)');
+      };
+      const endsInsideCharacter = () =>
+        new UnreadableFileError(file, `${file}: is not valid UTF-8 (the file ends inside a character, on line ${newlinesDecoded + 1})`);
       let toSkip = startLine - 1;
       let skippedTail: Buffer[] = [];
       let skippedTailLen = 0;
@@ -188,7 +200,7 @@ export async function readCsvFile(path: string, handlers: CsvHandlers, options: 
           try {
             decoder.decode();
           } catch {
-            return fail(new UnreadableFileError(file, `${file}: is not valid UTF-8 (the file ends inside a character)`));
+            return fail(endsInsideCharacter());
           }
         }
         if (hash) info.sha256 = hash.digest('hex');
@@ -380,8 +392,9 @@ export async function readCsvFile(path: string, handlers: CsvHandlers, options: 
           try {
             text = decoder.decode(chunk, { stream: true });
           } catch {
-            return fail(new UnreadableFileError(file, `${file}: is not valid UTF-8 (bad bytes near line ${line + 1})`));
+            return fail(notUtf8(chunk));
           }
+          newlinesDecoded += countNewlines(chunk);
         }
         if (stopped) return;
         if (fast) fastText(text, false);
@@ -402,7 +415,7 @@ export async function readCsvFile(path: string, handlers: CsvHandlers, options: 
           try {
             tail = decoder!.decode();
           } catch {
-            return fail(new UnreadableFileError(file, `${file}: is not valid UTF-8 (the file ends inside a character)`));
+            return fail(endsInsideCharacter());
           }
           if (fast) fastText(tail, true);
           else toParser(Buffer.from(tail, 'utf8'));

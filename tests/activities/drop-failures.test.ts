@@ -127,3 +127,22 @@ describe('a drop the data contracts reject', () => {
     expect(await count(db, 'model_versions', "run_id <> 'baseline'")).toBe(0); // the registry's baselines exist from the start
   });
 });
+
+describe('a drop file that is not UTF-8', () => {
+  it('fails ingest with a DropRejected naming the file once and the line of the bad byte', async () => {
+    const dir = copyDrop(base.dir, 'latin1');
+    dirs.push(dir);
+    const file = path.join(dir, 'accounts.csv');
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    expect(lines.length).toBeGreaterThan(250);
+    // A Latin-1 "é" in the first cell of line 200 (a spreadsheet's export).
+    const bytes = lines.map((l, i) => (i === 199 ? Buffer.concat([Buffer.from([0xe9]), Buffer.from(l)]) : Buffer.from(l)));
+    fs.writeFileSync(file, Buffer.concat(bytes.flatMap((b, i) => (i < bytes.length - 1 ? [b, Buffer.from('\n')] : [b]))));
+    const sha256 = (await hashDrop(dir)).sha256;
+    await registerRun(db, 'latin1-1', { dir, sha256, month: base.month });
+
+    const err = await caught(callStage(db, 'ingest', 'latin1-1'));
+    expect([err.type, err.nonRetryable]).toEqual(['DropRejected', true]);
+    expect(err.message).toBe('accounts.csv: is not valid UTF-8: line 200 has the byte 0xE9 (a Latin-1 or Windows-1252 export? save the file as UTF-8)');
+  });
+});
