@@ -177,8 +177,24 @@ async function failedSignIn(ctx: Context, address: string, via: string): Promise
 }
 
 /**
+ * A browser finding its way (a page it navigates to asks for HTML, with no
+ * Authorization header) is sent to the sign-in page; anything else, a script
+ * with a Bearer token or a client that does not ask for HTML, cannot use a
+ * sign-in form and is told 401 with how to authenticate (RFC 6750).
+ */
+const isBrowser = (req: http.IncomingMessage) => !req.headers.authorization && /\btext\/html\b/i.test(req.headers.accept ?? '');
+
+function unauthenticated(req: http.IncomingMessage, res: http.ServerResponse, wrongToken: boolean, headers: Record<string, string> = {}): void {
+  if (isBrowser(req)) return send(res, 303, '', { location: '/login', ...headers });
+  const challenge = `Bearer realm="acvloop"${wrongToken ? ', error="invalid_token", error_description="the token belongs to no reviewer in the config"' : ''}`;
+  res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'www-authenticate': challenge, ...headers });
+  res.end(wrongToken ? 'The token belongs to no reviewer in the config.\n' : 'Sign in: send Authorization: Bearer TOKEN.\n');
+}
+
+/**
  * The reviewer making this request, or null once the response is sent (a
- * redirect to the sign-in page, or 429). Every token check is an attempt: a
+ * redirect to the sign-in page for a browser, 401 for any other client, or
+ * 429). Every token check is an attempt: a
  * wrong Bearer token or a stale cookie counts like a wrong token in the form,
  * and a limited address has no token checked at all (so no correct guess
  * gets through while it waits). A proxy's identity is the proxy's business.
@@ -187,7 +203,7 @@ async function authenticate(ctx: Context, req: http.IncomingMessage, res: http.S
   const proxied = proxyIdentity(req, ctx.config);
   if (proxied) return { reviewer: proxied, via: 'proxy' };
   const presented = presentedToken(req);
-  if (!presented) return void send(res, 303, '', { location: '/login' }), null;
+  if (!presented) return unauthenticated(req, res, false), null;
   const address = clientAddress(req, ctx.config.serve.trustedProxies);
   const wait = ctx.limiter.waitSeconds(address);
   if (wait) return tooManyAttempts(res, wait), null;
@@ -195,7 +211,7 @@ async function authenticate(ctx: Context, req: http.IncomingMessage, res: http.S
   if (reviewer) return { reviewer, via: presented.via };
   await failedSignIn(ctx, address, presented.via);
   // A stale cookie (a token since removed from the config) is dropped, so it is not counted again on every page.
-  send(res, 303, '', { location: '/login', ...(presented.via === 'cookie' ? { 'set-cookie': tokenCookie(req, ctx, '', 0) } : {}) });
+  unauthenticated(req, res, true, presented.via === 'cookie' ? { 'set-cookie': tokenCookie(req, ctx, '', 0) } : {});
   return null;
 }
 

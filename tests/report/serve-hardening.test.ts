@@ -56,6 +56,8 @@ async function serve(section: Record<string, unknown> = {}, extra: Partial<Serve
 }
 
 const signIn = (base: string, token: string, o: Parameters<typeof postForm>[2] = {}) => postForm(`${base}/login`, { token }, { ca: cert, ...o });
+/** What a browser's Accept header says when it navigates to a page. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const setCookie = (a: Answer) => String(a.headers['set-cookie'] ?? '');
 
 describe('the session cookie', () => {
@@ -109,7 +111,7 @@ describe('sign-out', () => {
     keep(out);
     expect(jar.has('acvloop_token')).toBe(false);
 
-    const next = await request(`${base}/`, { headers: cookie() });
+    const next = await request(`${base}/`, { headers: { ...cookie(), accept: BROWSER_ACCEPT } });
     expect(next.status).toBe(303);
     expect(next.headers.location).toBe('/login');
     expect((await request(`${base}/login`)).body).toContain('Your reviewer token');
@@ -146,8 +148,10 @@ describe('failed sign-ins', () => {
   it('count a wrong Bearer token too', async () => {
     const base = await serve({ signInFailures: { max: 2, window: '1m' } });
     const from = { localAddress: '127.0.0.5' };
-    for (const w of WRONG.slice(0, 2)) expect((await request(`${base}/`, { ...from, headers: { authorization: `Bearer ${w}` } })).status).toBe(303);
+    for (const w of WRONG.slice(0, 2)) expect((await request(`${base}/`, { ...from, headers: { authorization: `Bearer ${w}` } })).status).toBe(401);
     expect((await request(`${base}/`, { ...from, headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(429);
+    const failed = await db.db.selectFrom('audit_log').select('after').where('action', '=', 'serve.sign_in_failed').execute();
+    expect(failed.filter((r) => (r.after as { address?: string }).address === '127.0.0.5').map((r) => (r.after as { via: string }).via)).toEqual(['bearer', 'bearer']);
   });
 
   it('are counted by the address a trusted proxy forwards, its nearest untrusted hop', async () => {
@@ -198,5 +202,25 @@ describe('an internal error', () => {
     // Ids differ per error, so one finds one.
     const again = await request(`${base}/runs/breaks`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(/under id <code>([0-9a-f]{12})<\/code>/.exec(again.body)?.[1]).not.toBe(id);
+  });
+});
+
+describe('a client that is not a browser', () => {
+  it('gets 401 with WWW-Authenticate for a wrong or missing Bearer token, where a browser is sent to the sign-in page', async () => {
+    const base = await serve();
+    const wrong = await request(`${base}/`, { localAddress: '127.0.0.6', headers: { authorization: `Bearer ${WRONG[0]}`, accept: 'application/json' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.location).toBeUndefined();
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="acvloop", error="invalid_token", error_description="the token belongs to no reviewer in the config"');
+    expect(wrong.body).not.toContain(WRONG[0]);
+    // A wrong Bearer token is a script's, whatever it accepts.
+    expect((await request(`${base}/`, { localAddress: '127.0.0.6', headers: { authorization: `Bearer ${WRONG[1]}`, accept: BROWSER_ACCEPT } })).status).toBe(401);
+    const none = await request(`${base}/runs/x`, { headers: { accept: 'application/json' } });
+    expect([none.status, none.headers['www-authenticate']]).toEqual([401, 'Bearer realm="acvloop"']);
+    expect((await request(`${base}/`)).status).toBe(401);
+    const browser = await request(`${base}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect([browser.status, browser.headers.location, browser.headers['www-authenticate']]).toEqual([303, '/login', undefined]);
+    const right = await request(`${base}/`, { localAddress: '127.0.0.6', headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' } });
+    expect(right.status).toBe(200);
   });
 });

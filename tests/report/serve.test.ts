@@ -37,9 +37,11 @@ const decide = (token: string, decision: string, reason = '') => fetch(`${base}/
 
 describe('acvloop serve', () => {
   it('lets in only a configured reviewer\'s token', async () => {
-    expect((await get('/')).status).toBe(303);
-    expect((await get('/')).headers.get('location')).toBe('/login');
-    expect((await get('/', 'not-a-token')).status).toBe(303);
+    // A browser is sent to the sign-in page; a script gets 401.
+    const browser = await fetch(`${base}/`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    expect([browser.status, browser.headers.get('location')]).toEqual([303, '/login']);
+    expect((await get('/')).status).toBe(401);
+    expect((await get('/', 'not-a-token')).status).toBe(401);
     const list = await get('/', TOKENS.gus);
     expect(list.status).toBe(200);
     const html = await list.text();
