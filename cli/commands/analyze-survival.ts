@@ -4,20 +4,25 @@ import { parse } from 'csv-parse/sync';
 import { fitCox } from '../../models/cox';
 import { kaplanMeier, logRankTest } from '../../models/survival';
 import { printJson, say, table } from '../output';
+import { dummies, eventFlags, parseCategorical } from '../survival-columns';
 
 /**
  * `acvloop analyze survival`: Kaplan–Meier (by group), the log-rank test
- * between groups and a Cox model on numeric covariates, for any CSV of
- * durations and event flags (e.g. contract tenures and churns).
+ * between groups and a Cox model on numeric and categorical covariates, for
+ * any CSV of durations and event flags (e.g. contract tenures and churns).
  */
 
 export interface AnalyzeSurvivalOptions {
   csv: string;
   duration: string;
   event: string;
+  /** The event column's value that means the event happened (e.g. Yes); the column's other value is censoring. */
+  eventTrue?: string;
   group?: string;
   /** Comma-separated numeric columns. */
   covariates?: string;
+  /** Comma-separated categorical columns, each `name` or `name=REFERENCE`: 0/1 dummies, one per level but the reference. */
+  categorical?: string;
 }
 
 export interface SurvivalReport {
@@ -30,6 +35,8 @@ export interface SurvivalReport {
     concordance: number;
     converged: boolean;
     iterations: number;
+    /** Per categorical covariate, the level its dummies (`column=level`) are against. */
+    references: Record<string, string>;
   } | null;
 }
 
@@ -71,13 +78,6 @@ function numberCell(file: string, line: number, column: string, cell: string): n
   return v;
 }
 
-function eventCell(file: string, line: number, column: string, cell: string): boolean {
-  const c = cell.trim().toLowerCase();
-  if (c === '1' || c === 'true') return true;
-  if (c === '0' || c === 'false') return false;
-  throw new Error(`${file}, line ${line}: event column "${column}" is "${cell}", not 0/1 or true/false`);
-}
-
 /**
  * Read the CSV and run the analyses. Throws one-line errors naming the file,
  * line and problem.
@@ -94,6 +94,8 @@ export function analyzeSurvival(opts: AnalyzeSurvivalOptions): SurvivalReport {
   const gi = opts.group !== undefined ? columnIndex(t, file, opts.group, '--group') : -1;
   const covNames = opts.covariates ? opts.covariates.split(',').map((c) => c.trim()).filter((c) => c !== '') : [];
   const ci = covNames.map((c) => columnIndex(t, file, c, '--covariates'));
+  const categorical = parseCategorical(opts.categorical);
+  const cati = categorical.map((c) => columnIndex(t, file, c.column, '--categorical'));
 
   const times: number[] = [];
   const events: boolean[] = [];
@@ -103,10 +105,13 @@ export function analyzeSurvival(opts: AnalyzeSurvivalOptions): SurvivalReport {
     const d = numberCell(file, r.line, opts.duration, r.cells[di]);
     if (d < 0) throw new Error(`${file}, line ${r.line}: duration "${r.cells[di]}" is negative`);
     times.push(d);
-    events.push(eventCell(file, r.line, opts.event, r.cells[ei]));
     if (gi >= 0) groups.push(r.cells[gi]);
-    if (ci.length) x.push(ci.map((c, k) => numberCell(file, r.line, covNames[k], r.cells[c])));
+    x.push(ci.map((c, k) => numberCell(file, r.line, covNames[k], r.cells[c])));
   }
+  events.push(...eventFlags(file, opts.event, t.rows, ei, opts.eventTrue));
+  const dummy = dummies(file, t.rows, categorical, cati);
+  dummy.rows.forEach((d, i) => x[i].push(...d));
+  const xNames = [...covNames, ...dummy.names];
 
   const kmOf = (ts: number[], es: boolean[]) => {
     const km = kaplanMeier(ts, es);
@@ -128,7 +133,7 @@ export function analyzeSurvival(opts: AnalyzeSurvivalOptions): SurvivalReport {
   }
 
   let cox: SurvivalReport['cox'] = null;
-  if (covNames.length) {
+  if (xNames.length) {
     if (!events.some(Boolean)) throw new Error(`${file}: no events in column "${opts.event}": a Cox model needs at least one`);
     let fit;
     try {
@@ -137,12 +142,13 @@ export function analyzeSurvival(opts: AnalyzeSurvivalOptions): SurvivalReport {
       throw new Error(`${file}: the Cox model cannot be fitted (${(err as Error).message}); check for constant or collinear covariates`);
     }
     cox = {
-      coefficients: Object.fromEntries(covNames.map((c, j) => [c, fit.coefficients[j]])),
-      standardErrors: Object.fromEntries(covNames.map((c, j) => [c, fit.standardErrors[j]])),
+      coefficients: Object.fromEntries(xNames.map((c, j) => [c, fit.coefficients[j]])),
+      standardErrors: Object.fromEntries(xNames.map((c, j) => [c, fit.standardErrors[j]])),
       logLikelihood: fit.logLikelihood,
       concordance: fit.concordance,
       converged: fit.converged,
       iterations: fit.iterations,
+      references: dummy.references,
     };
   }
   return { kaplanMeier: kaplanMeierByGroup, logRank, cox };
@@ -161,6 +167,7 @@ function printHuman(r: SurvivalReport): void {
     say('');
     say(`Cox proportional hazards (Efron ties)${c.converged ? '' : ' — did not converge'}`);
     say(table(['covariate', 'coef', 'exp(coef)', 'se'], Object.keys(c.coefficients).map((k) => [k, fmt(c.coefficients[k]), fmt(Math.exp(c.coefficients[k])), fmt(c.standardErrors[k])])));
+    for (const [column, level] of Object.entries(c.references)) say(`${column}: each ${column}=LEVEL is against the reference level "${level}"`);
     say(`log partial likelihood ${fmt(c.logLikelihood, 3)}; concordance ${fmt(c.concordance, 3)}`);
   }
 }
@@ -179,8 +186,10 @@ export function analyzeSurvivalCommand(analyze: Command): Command {
     .requiredOption('--csv <file>', 'the CSV file (header row first)')
     .requiredOption('--duration <col>', 'column of durations (numbers >= 0)')
     .requiredOption('--event <col>', 'column of event flags (1/0 or true/false; 0 = censored)')
+    .option('--event-true <value>', 'the --event value that means the event happened (e.g. Yes); the column\'s other value means censored')
     .option('--group <col>', 'column whose values split the Kaplan–Meier curves and the log-rank test')
     .option('--covariates <a,b,...>', 'numeric columns for the Cox model')
+    .option('--categorical <a,b=LEVEL,...>', 'categorical columns for the Cox model, as 0/1 dummies against a reference level (the first in sorted order, or the one after =)')
     .option('--json', 'print JSON')
     .action((opts: AnalyzeSurvivalOptions & { json?: boolean }) => {
       const report = analyzeSurvival(opts);
