@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/generate').generateCommand));
 
-  program.command('validate').description('check a drop against the data contracts without running a cycle')
+  program.command('validate').description('check a drop against the data contracts without running a cycle; exit 0 when every row passes, 3 when the drop is valid but rows went to quarantine, 1 when it is rejected')
     .requiredOption('--drop <dir>', 'the drop folder')
     .option('--max-error-rate <r>', 'reject a file when more than this share of its rows is quarantined')
     .option('--json', 'print JSON')
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     // Checked by the command: commander would also require them of `dispute resolve`.
     .option('--opportunity <id>', 'the opportunity whose credit is disputed (required)')
     .option('--reason <text>', 'what is wrong with it (required)')
-    .option('--by <name>', 'who raises it', process.env.USER || 'unknown')
+    .option('--by <name>', 'who raises it (required: a dispute is on record under a name)')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/dispute').disputeCommand));
   dispute.command('resolve').description('close an open dispute (a resolution is recorded, the dispute is never changed)')
@@ -145,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--run <run>', 'only the entries of this run')
     .option('--action <prefix>', 'only actions starting with this (e.g. alias. or run.approved)')
     .option('--since <date>', 'only entries at or after this date (YYYY-MM-DD, UTC) or ISO date-time')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON: every entry whole (the table rounds money and folds or cuts long changes and reasons)')
     .action(act(() => require('./commands/audit').auditCommand));
 
   require('./commands/models').modelsCommand(program, act);

@@ -147,12 +147,15 @@ export async function resolveDispute(handle: Db, input: { id: string; resolvedBy
   });
 }
 
-export async function disputeCommand(runId: string, opts: { opportunity?: string; reason?: string; by: string; json?: boolean }): Promise<number> {
+export async function disputeCommand(runId: string, opts: { opportunity?: string; reason?: string; by?: string; json?: boolean }): Promise<number> {
   if (!opts.opportunity) throw new Error('acvloop dispute needs --opportunity ID (the opportunity whose credit is disputed)');
   if (opts.reason === undefined) throw new Error('acvloop dispute needs --reason TEXT (what is wrong with the credit)');
+  // No default (the login name of whoever runs the CLI, or "unknown"): the review must know who to ask.
+  const by = opts.by?.trim();
+  if (!by) throw new Error('acvloop dispute needs --by NAME (who raises it: the review asks them about it)');
   const handle = await openDb();
   try {
-    const d = await raiseDispute(handle, { runId, opportunityId: opts.opportunity!, reason: opts.reason!, raisedBy: opts.by });
+    const d = await raiseDispute(handle, { runId, opportunityId: opts.opportunity!, reason: opts.reason!, raisedBy: by });
     if (opts.json) printJson(d);
     else {
       say(`dispute ${d.id} raised by ${d.raisedBy} on opportunity ${d.opportunityId} of ${d.runId}: ${d.reason}`);

@@ -195,7 +195,7 @@ describe('the acvloop command, as a user runs it', () => {
     fs.writeFileSync(path.join(bad, 'opportunities.csv'), opp.join('\n'));
     const ok = await acvloop(['validate', '--drop', bad, '--json']);
     const r = JSON.parse(ok.stdout);
-    expect(ok.code).toBe(0); // one orphan row is quarantined; the drop still passes
+    expect(ok.code).toBe(3); // one orphan row is quarantined; the drop still passes, with the exit code that says so
     expect(r.quarantine).toContainEqual(expect.objectContaining({ file: 'opportunities.csv', line: 2, column: 'account_id', value: 'NO-SUCH-ACCOUNT' }));
 
     fs.rmSync(path.join(bad, 'accounts.csv'));
