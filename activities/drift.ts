@@ -232,7 +232,8 @@ function featureRow(runId: string, source: string, feature: string, r: FeatureDr
   return {
     run_id: runId, source, feature, kind: r.kind, method: r.method, statistic: r.statistic, p_value: r.pValue, psi: r.psi,
     threshold: r.threshold, drifted: r.drifted, reference_run_id: referenceRunId,
-    detail: { testedAs: r.testedAs, psiLevel: r.psiLevel, referenceN: r.referenceN, currentN: r.currentN, ...r.detail },
+    detail: { testedAs: r.testedAs, psiLevel: r.psiLevel, referenceN: r.referenceN, currentN: r.currentN, ...r.detail,
+      decidedBy: r.decidedBy, psiCounted: r.psiCounted, reason: r.reason },
   };
 }
 

@@ -1,5 +1,5 @@
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
-import { DEFAULT_KPI_THRESHOLDS, marketingKpiReport } from '../models/kpi';
+import { marketingKpiReport, trailingKpiReport, type KpiThresholds } from '../models/kpi';
 import { steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
@@ -22,6 +22,8 @@ import { renewalModelOf, servingVersion, type ServingVersion } from './registry'
  */
 export type BudgetPolicy = AcvloopConfig['budget'] & { steps: number };
 export const budgetPolicyOf = (config: Partial<AcvloopConfig> | null | undefined): BudgetPolicy => ({ ...DEFAULT_CONFIG.budget, ...config?.budget, steps: 400 });
+/** The KPI bands of the run's config (`kpi.bands`); a run started before the key existed takes the defaults. */
+export const kpiBandsOf = (config: Partial<AcvloopConfig> | null | undefined): KpiThresholds => ({ ...DEFAULT_CONFIG.kpi.bands, ...config?.kpi?.bands });
 export const FORECAST_HORIZONS = [3, 6, 12] as const;
 /** Renewals ahead whose probabilities are conditioned on the contract's history (the last one repeats). */
 const RENEWAL_PATH_LENGTH = 8;
@@ -67,12 +69,15 @@ export function scoreActivity(deps: ActivityDeps) {
         if (i % 500 === 0) heartbeat({ scored: i });
         const expansion = uplift.n ? expectedExpansion(ltv, c.acv_usd, uplift.mean) : 0;
         return { contract_id: c.contract_id, account_id: c.account_id, renewal_probability: ltv.pNextRenewal, ltv_mean: ltv.expected,
-          ltv_p10: ltv.p10, ltv_p50: ltv.p50, ltv_p90: ltv.p90, projected_arr: ltv.projectedArr12m, next_renewal_date: c.end_date,
-          expected_expansion: expansion };
+          ltv_p10: ltv.p10, ltv_p50: ltv.p50, ltv_p90: ltv.p90, ltv_outcomes: ltv.outcomes, projected_arr: ltv.projectedArr12m,
+          next_renewal_date: c.end_date, expected_expansion: expansion };
       });
 
-      const kpi = marketingKpiReport(rows.opportunities, rows.contracts, rows.accounts, rows.spend.filter((s) => s.month <= run.month),
-        { asOf, thresholds: DEFAULT_KPI_THRESHOLDS });
+      // KPIs banded by the run's config, beside the same KPIs over the twelve months before the run's month.
+      const kpiBands = kpiBandsOf(run.config as Partial<AcvloopConfig> | null);
+      const spendToMonth = rows.spend.filter((s) => s.month <= run.month);
+      const kpi = marketingKpiReport(rows.opportunities, rows.contracts, rows.accounts, spendToMonth, { asOf, thresholds: kpiBands });
+      const kpiHistory = trailingKpiReport(rows.opportunities, rows.contracts, rows.accounts, spendToMonth, { asOf, thresholds: kpiBands, month: run.month });
 
       // Budget and forecast from the incrementality model of this run (none when its history was too short).
       const stored = serving.incrementality.params as StoredMmm | MmmUnavailable;
@@ -95,9 +100,9 @@ export function scoreActivity(deps: ActivityDeps) {
         const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
         if (done.rowCount) return;
         const mv = serving.renewal.model_version_id;
-        const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr', 'next_renewal_date', 'expected_expansion'] as const;
+        const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'ltv_outcomes', 'projected_arr', 'next_renewal_date', 'expected_expansion'] as const;
         await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
-        await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows(kpi, DEFAULT_KPI_THRESHOLDS),
+        await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows(kpi, kpiBands, kpiHistory),
           (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
         const fmv = serving.forecast.model_version_id;
         await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,

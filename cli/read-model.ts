@@ -38,7 +38,8 @@ export interface RunReport {
   };
   forecastTotals: { scenario: string; horizonMonths: number; spend: number; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
   kpis: Record<string, unknown>;
-  contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvMean: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; atRiskArr: number | null; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[] };
+  /** `ltvP50EqualsP90`: contracts whose LTV P50 and P90 coincide (a discrete LTV, see `ltv_outcomes` in `acvloop scores`). */
+  contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvMean: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; atRiskArr: number | null; ltvP50EqualsP90: number; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[] };
   forecast: { scenario: string; month: string; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
   backtest: { modelVersionId: string; role: string; metric: string; value: number | null }[];
   budget: Record<string, { current: number; recommended: number; change: number; binding: string; [detail: string]: unknown }>;
@@ -143,6 +144,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       eb.fn.sum<string>(sql<number>`projected_arr * (1 - renewal_probability)`).as('atRisk'),
       eb.fn.sum<string>('projected_arr').as('arr'),
       eb.fn.max<string>('model_version_id').as('mv'),
+      sql<string>`count(*) filter (where ltv_p50 = ltv_p90)`.as('ties'),
     ])
     .where('run_id', '=', runId).executeTakeFirst();
   const top = await db.selectFrom('contract_scores').selectAll().where('run_id', '=', runId)
@@ -193,6 +195,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       totalLtvP50: scores?.ltv != null ? round2(Number(scores.ltv)) : null,
       atRiskArr: scores?.atRisk != null ? round2(Number(scores.atRisk)) : null,
       totalProjectedArr: scores?.arr != null ? round2(Number(scores.arr)) : null,
+      ltvP50EqualsP90: Number(scores?.ties ?? 0),
       top: top.map((t) => ({ contractId: t.contract_id, accountId: t.account_id, renewalProbability: round4(t.renewal_probability), ltvP50: round2(t.ltv_p50) })),
     },
     forecast: forecast.map((f) => ({ scenario: f.scenario, month: f.month, mean: round2(f.mean), lo80: round2(f.lo80), hi80: round2(f.hi80), lo95: round2(f.lo95), hi95: round2(f.hi95) })),
@@ -220,7 +223,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       sources: driftSources.map((x) => ({ source: x.source, rows: x.rows, referenceRows: x.reference_rows, rowCountZ: x.row_count_z, rowAnomaly: x.row_anomaly,
         driftedShare: x.drifted_share, drifted: x.drifted })),
       features: driftFeatures.map((f) => ({ source: f.source, feature: f.feature, kind: f.kind, method: f.method, statistic: f.statistic, pValue: f.p_value,
-        psi: f.psi, threshold: f.threshold, drifted: f.drifted, referenceRunId: f.reference_run_id })),
+        psi: f.psi, threshold: f.threshold, drifted: f.drifted, ...verdictOf(f.detail), referenceRunId: f.reference_run_id })),
     } : null,
     outputs: {
       database: 'postgres',
@@ -233,6 +236,8 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
 export interface ScoreRow {
   contract_id: string; account_id: string; renewal_probability: number; next_renewal_date: string | null;
   ltv_mean: number; ltv_p10: number; ltv_p50: number; ltv_p90: number; projected_arr: number; expected_expansion: number | null;
+  /** How many values the LTV can take (it is a function of the renewals survived); null when continuous or not recorded. */
+  ltv_outcomes: number | null;
 }
 
 export async function readScores(handle: Db, runId: string): Promise<ScoreRow[]> {
@@ -240,12 +245,12 @@ export async function readScores(handle: Db, runId: string): Promise<ScoreRow[]>
   if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
   // next_renewal_date is text: sql/db.ts keeps date columns as Postgres sends them (YYYY-MM-DD).
   return handle.db.selectFrom('contract_scores')
-    .select(['contract_id', 'account_id', 'renewal_probability', 'next_renewal_date', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr', 'expected_expansion'])
+    .select(['contract_id', 'account_id', 'renewal_probability', 'next_renewal_date', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr', 'expected_expansion', 'ltv_outcomes'])
     .where('run_id', '=', runId).orderBy('contract_id').execute();
 }
 
 export const SCORE_COLUMNS = ['contract_id', 'account_id', 'renewal_probability', 'next_renewal_date', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90',
-  'projected_arr', 'expected_expansion'] as const;
+  'projected_arr', 'expected_expansion', 'ltv_outcomes'] as const;
 
 /** `acvloop scores --csv`: one row per active contract, numbers to 4 decimals, text quoted where CSV needs it. */
 export function scoresCsv(rows: readonly ScoreRow[]): string {
@@ -258,6 +263,16 @@ export function scoresCsv(rows: readonly ScoreRow[]): string {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
+
+/** A drift feature's verdict in words and what decided it (null for rows written before they were kept). */
+function verdictOf(detail: unknown): { decidedBy: string[] | null; psiCounted: boolean | null; reason: string | null } {
+  const d = detail as { decidedBy?: unknown; psiCounted?: unknown; reason?: unknown } | null;
+  return {
+    decidedBy: Array.isArray(d?.decidedBy) ? d.decidedBy as string[] : null,
+    psiCounted: typeof d?.psiCounted === 'boolean' ? d.psiCounted : null,
+    reason: typeof d?.reason === 'string' && Array.isArray(d?.decidedBy) ? d.reason : null,
+  };
+}
 
 /** The 80% interval (P10–P90 of the bootstrap draws) the retrain stage kept for one quantity in an incrementality row's detail. */
 function drawInterval(detail: unknown, key: 'roi' | 'mroi'): [number, number] | null {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from '../cli/parse';
+import { DEFAULT_KPI_THRESHOLDS } from '../models/kpi';
 import { reviewerProblems } from './config-checks';
 import { ConfigError } from './config-error';
 import { readJson } from './json-file';
@@ -11,7 +12,7 @@ export { ConfigError } from './config-error';
 /**
  * The operator's config file (`--config FILE` or `ACVLOOP_CONFIG`): who may
  * decide, how many must, the backtest gate's and drift's thresholds, the
- * budget guardrails, reminders and the schedule. Every section is optional;
+ * KPI bands, the budget guardrails, reminders and the schedule. Every section is optional;
  * what is left out takes the defaults below. A run records the config it
  * started with (in its input and in `runs.config`), so a change to the file
  * never changes a run already under way.
@@ -69,6 +70,19 @@ export const configSchema = z.object({
     shareDrifted: z.number().min(0).max(1).default(0.5),
     /** A row count this many standard deviations from the earlier runs' is an anomaly. */
     rowCountZ: z.number().positive().default(3),
+  }).strict().prefault({}),
+  kpi: z.object({
+    /**
+     * ACV per marketing lead (USD) at or above `strong` is strong, at or above
+     * `moderate` moderate, below it underperforming. The defaults are the
+     * seed's, far above most companies' scale; a company sets its own.
+     */
+    bands: z.object({
+      strong: z.number().positive().default(DEFAULT_KPI_THRESHOLDS.strong),
+      moderate: z.number().min(0).default(DEFAULT_KPI_THRESHOLDS.moderate),
+    }).strict().superRefine((b, ctx) => {
+      if (b.moderate > b.strong) ctx.addIssue({ code: 'custom', path: ['moderate'], input: b.moderate, message: `must not exceed strong (${b.strong})` });
+    }).prefault({}),
   }).strict().prefault({}),
   budget: z.object({
     recentMonths: z.number().int().min(1).default(3),

@@ -30,6 +30,10 @@
  *   categories and few-valued numbers, drifted when p < `pValue`; above 1000
  *   rows, normed Wasserstein for numbers and Jensen–Shannon for categories and
  *   few-valued numbers, drifted when the distance ≥ `distance`.
+ * - One verdict per feature (`judge`): drifted when that test says so or PSI
+ *   reaches `psiDrift`, PSI counting only when no bin is empty in either
+ *   sample and the samples are large enough that PSI with no drift stays
+ *   under `psiWarn`; `reason` states the verdict with every threshold.
  */
 import type { AcvloopConfig } from '../governance/config';
 import { chiSquareSurvival } from './survival';
@@ -364,7 +368,14 @@ export interface FeatureDrift {
   psiLevel: PsiLevel | null;
   /** The p-value (tests) or distance the statistic is held against. */
   threshold: number;
+  /** The one verdict: the test's, or PSI at or over `psiDrift` where PSI counts (see `judge`). */
   drifted: boolean;
+  /** What made it drifted: the test, PSI, both; empty when not drifted. */
+  decidedBy: ('test' | 'psi')[];
+  /** Whether PSI was held against `psiDrift`: false when a bin is empty in a sample (see `judge`). */
+  psiCounted: boolean;
+  /** The verdict in words, with every threshold it was held against. */
+  reason: string;
   referenceN: number;
   currentN: number;
   detail: Record<string, unknown>;
@@ -379,10 +390,67 @@ const countsOf = (xs: readonly string[]) => {
 };
 
 function insufficient(kind: FeatureKind, referenceN: number, currentN: number): FeatureDrift {
+  const reason = referenceN === 0 ? 'the reference has no values' : 'this drop has no values';
   return {
     kind, testedAs: kind, method: 'none', statistic: null, pValue: null, psi: null, psiLevel: null, threshold: 0, drifted: false,
-    referenceN, currentN, detail: { reason: referenceN === 0 ? 'the reference has no values' : 'this drop has no values' },
+    decidedBy: [], psiCounted: false, reason: `not tested: ${reason}`, referenceN, currentN, detail: { reason },
   };
+}
+
+const METHOD_NAMES: Record<Exclude<DriftMethod, 'none'>, string> = {
+  ks: 'KS', chisquare: 'chi-square', wasserstein: 'normed Wasserstein', jensenshannon: 'Jensen–Shannon',
+};
+const fixed = (x: number) => (Math.abs(x) >= 0.001 || x === 0 ? x.toFixed(3) : x.toExponential(1));
+
+/**
+ * PSI's level with no drift at all, from sampling alone: n·m/(n+m)·PSI tends
+ * to χ² with k − 1 degrees of freedom (PSI is the symmetric Kullback–Leibler
+ * divergence, ≈ the chi-square distance of nearby shares), so its mean is
+ * (k − 1)(1/n + 1/m).
+ *
+ * @example
+ * psiNoiseLevel(10, 28, 310); // 0.35: ten bins over 28 rows average above the 0.25 "drift" rule of thumb by chance
+ */
+export function psiNoiseLevel(bins: number, n: number, m: number): number {
+  return Math.max(0, bins - 1) * (1 / n + 1 / m);
+}
+
+/**
+ * One verdict per feature, held against every threshold the report shows:
+ * drifted when the test says so (p < `pValue`, or distance ≥ `distance`) or
+ * when PSI reaches `psiDrift` where PSI counts. PSI counts when its bands can
+ * mean what they say: no bin empty in either sample (an empty bin's share is
+ * the stand-in PSI_EPSILON, and its term (c − r)·ln(c/r) then measures the
+ * stand-in, not the data), and samples large enough that PSI with no drift
+ * stays under `psiWarn` (`psiNoiseLevel`; dollar shares have no sampling
+ * noise: `sizes` null). The issue's `industry`, PSI 3.7 on a few dozen new
+ * accounts, failed both while chi-square found nothing: the test, which
+ * allows for sample size, decides such a feature, and `reason` says why PSI
+ * did not.
+ *
+ * @example
+ * judge({ method: 'chisquare', statistic: 4.2, pValue: 0.31, threshold: 0.05, drifted: false },
+ *   { psi: 3.7, bins: ['a', 'b'], reference: [0.5, 0.5], current: [1, 0] }, { n: 300, m: 28 }, DEFAULT_CONFIG.drift).drifted; // false (an empty bin)
+ */
+export function judge(
+  test: { method: Exclude<DriftMethod, 'none'>; statistic: number; pValue: number | null; threshold: number; drifted: boolean },
+  psi: PsiResult,
+  sizes: { n: number; m: number } | null,
+  t: DriftThresholds,
+): Pick<FeatureDrift, 'drifted' | 'decidedBy' | 'psiCounted' | 'reason'> {
+  const empty = psi.bins.filter((_, k) => !(psi.reference[k] > 0) || !(psi.current[k] > 0)).length;
+  const noise = sizes ? psiNoiseLevel(psi.bins.length, sizes.n, sizes.m) : 0;
+  const psiCounted = empty === 0 && noise < t.psiWarn;
+  const psiDrifted = psiCounted && psi.psi >= t.psiDrift;
+  const decidedBy: ('test' | 'psi')[] = [...(test.drifted ? ['test' as const] : []), ...(psiDrifted ? ['psi' as const] : [])];
+  const name = METHOD_NAMES[test.method];
+  const testText = test.pValue !== null
+    ? `${name} p = ${fixed(test.pValue)} ${test.drifted ? '<' : '≥'} ${test.threshold}`
+    : `${name} ${fixed(test.statistic)} ${test.drifted ? '≥' : '<'} ${test.threshold}`;
+  const psiText = psiCounted ? `PSI ${fixed(psi.psi)} ${psiDrifted ? '≥' : '<'} ${t.psiDrift}`
+    : empty > 0 ? `PSI ${fixed(psi.psi)} not counted: ${empty} of ${psi.bins.length} bins empty in a sample, where PSI scores a stand-in share of ${PSI_EPSILON}`
+    : `PSI ${fixed(psi.psi)} not counted: ${psi.bins.length} bins over ${sizes!.m} rows against ${sizes!.n} average PSI ${fixed(noise)} with no drift, over the ${t.psiWarn} warn level`;
+  return { drifted: decidedBy.length > 0, decidedBy, psiCounted, reason: `${decidedBy.length ? 'drifted' : 'not drifted'}: ${testText}; ${psiText}` };
 }
 
 /**
@@ -412,10 +480,12 @@ export function numberDrift(reference: readonly number[], current: readonly numb
   };
   if (small) {
     const ks = ksTwoSample(reference, current);
-    return { ...base, method: 'ks', statistic: ks.statistic, pValue: ks.pValue, threshold: t.pValue, drifted: ks.pValue < t.pValue, detail: { ...detail, ksPValue: ks.method } };
+    const test = { method: 'ks' as const, statistic: ks.statistic, pValue: ks.pValue, threshold: t.pValue, drifted: ks.pValue < t.pValue };
+    return { ...base, ...test, ...judge(test, psi, { n: reference.length, m: current.length }, t), detail: { ...detail, ksPValue: ks.method } };
   }
   const w = wassersteinNormed(reference, current);
-  return { ...base, method: 'wasserstein', statistic: w, pValue: null, threshold: t.distance, drifted: w >= t.distance, detail };
+  const test = { method: 'wasserstein' as const, statistic: w, pValue: null, threshold: t.distance, drifted: w >= t.distance };
+  return { ...base, ...test, ...judge(test, psi, { n: reference.length, m: current.length }, t), detail };
 }
 
 /**
@@ -437,10 +507,12 @@ export function categoryDrift(reference: readonly string[], current: readonly st
   const detail = { categories: psi.bins, referenceShares: psi.reference, currentShares: psi.current };
   if (reference.length <= SMALL_SAMPLE_ROWS) {
     const chi = chiSquareHomogeneity(rc, cc);
-    return { ...base, method: 'chisquare', statistic: chi.statistic, pValue: chi.pValue, threshold: t.pValue, drifted: chi.pValue < t.pValue, detail: { ...detail, df: chi.df } };
+    const test = { method: 'chisquare' as const, statistic: chi.statistic, pValue: chi.pValue, threshold: t.pValue, drifted: chi.pValue < t.pValue };
+    return { ...base, ...test, ...judge(test, psi, { n: reference.length, m: current.length }, t), detail: { ...detail, df: chi.df } };
   }
   const js = jensenShannonDistance(psi.reference, psi.current);
-  return { ...base, method: 'jensenshannon', statistic: js, pValue: null, threshold: t.distance, drifted: js >= t.distance, detail };
+  const test = { method: 'jensenshannon' as const, statistic: js, pValue: null, threshold: t.distance, drifted: js >= t.distance };
+  return { ...base, ...test, ...judge(test, psi, { n: reference.length, m: current.length }, t), detail };
 }
 
 /**
@@ -457,9 +529,10 @@ export function shareDrift(reference: ReadonlyMap<string, number>, current: Read
   if (!(total(reference) > 0) || !(total(current) > 0)) return insufficient('category', reference.size, current.size);
   const psi = psiCategory(reference, current);
   const js = jensenShannonDistance(psi.reference, psi.current);
+  const test = { method: 'jensenshannon' as const, statistic: js, pValue: null, threshold: t.distance, drifted: js >= t.distance };
   return {
-    kind: 'category', testedAs: 'category', method: 'jensenshannon', statistic: js, pValue: null, psi: psi.psi, psiLevel: levelOf(psi.psi, t),
-    threshold: t.distance, drifted: js >= t.distance, referenceN: reference.size, currentN: current.size,
+    kind: 'category', testedAs: 'category', ...test, psi: psi.psi, psiLevel: levelOf(psi.psi, t),
+    ...judge(test, psi, null, t), referenceN: reference.size, currentN: current.size,
     detail: { categories: psi.bins, referenceShares: psi.reference, currentShares: psi.current, weights: 'shares of a total, not counts' },
   };
 }

@@ -226,7 +226,7 @@ export interface ScenarioMonth extends Interval {
 
 export interface ScenarioForecast {
   scenario: string;
-  /** New ACV per month (point = the point fit's prediction). */
+  /** New ACV per month (point = the point fit's prediction = the median its intervals are centred on). */
   path: ScenarioMonth[];
   /** New ACV summed over the first h months. */
   totals: { horizon: number; total: Interval }[];
@@ -240,16 +240,30 @@ function sortedQuantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/**
+ * The point fit's value with the 80% / 95% intervals of its simulations,
+ * shifted so the simulations' median sits on the point (the convention of
+ * the incrementality quantiles in mmm.ts). Why shifted: every bootstrap
+ * replicate refits data simulated from the ridge-shrunk point fit and
+ * re-chooses its decay and saturation from the grid, so the replicates carry
+ * the shrinkage twice and are centred away from the point, the further the
+ * further a plan moves from the spend the model saw: unshifted, the 80%
+ * interval ended below the point at 10× the as-is spend (the issue's run)
+ * and above it at no spend (tests/models/forecast-intervals.test.ts). The
+ * point fit is the estimate and the replicates its spread; shifted, the
+ * point lies inside every interval by construction, and the point the
+ * backtest scores is unchanged. The median is what is matched, not the
+ * mean: the intervals are quantiles, and only a median is sure to lie
+ * inside them.
+ * ACV cannot be negative: every number is floored at 0.
+ */
 function intervalOf(point: number, draws: number[]): Interval {
-  if (!draws.length) return { point, lower80: point, upper80: point, lower95: point, upper95: point };
+  const floored = Math.max(0, point);
+  if (!draws.length) return { point: floored, lower80: floored, upper80: floored, lower95: floored, upper95: floored };
   const s = draws.sort((a, b) => a - b);
-  return {
-    point,
-    lower80: Math.max(0, sortedQuantile(s, 0.1)),
-    upper80: sortedQuantile(s, 0.9),
-    lower95: Math.max(0, sortedQuantile(s, 0.025)),
-    upper95: sortedQuantile(s, 0.975),
-  };
+  const shift = point - sortedQuantile(s, 0.5);
+  const at = (q: number) => Math.max(0, sortedQuantile(s, q) + shift);
+  return { point: floored, lower80: at(0.1), upper80: at(0.9), lower95: at(0.025), upper95: at(0.975) };
 }
 
 /**
@@ -281,8 +295,10 @@ function simulate(fit: MmmFit, plan: SpendPlan, horizon: number, noiseDraws: num
  * Monthly new ACV for the months after the fitted window under each spend
  * scenario, with 80% and 95% intervals from the bootstrap fits (parameter
  * uncertainty) plus resampled residuals (month-to-month noise), and totals
- * over the first 3, 6, 12 months. The point is the point fit's prediction;
- * lower bounds are clipped at 0.
+ * over the first 3, 6, 12 months. The point is the point fit's prediction and
+ * the median of its simulations, which are shifted onto it (see `intervalOf`),
+ * so lower95 ≤ lower80 ≤ point ≤ upper80 ≤ upper95 for every month, total and
+ * plan; everything is floored at 0.
  *
  * @example
  * const f = forecastScenarios(fit, { scenarios: { as_is: { spend: { webinar: Array(12).fill(20_000) } } } });

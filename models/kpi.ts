@@ -16,7 +16,7 @@
  * (definitions on its types and doc comment).
  */
 import { mean, median } from 'simple-statistics';
-import { DAY_MS, monthIndex, monthOf, toMs } from './dates';
+import { DAY_MS, monthFromIndex, monthIndex, monthOf, toMs } from './dates';
 import { rollUpAccounts } from './graph';
 
 export interface KpiOpportunity {
@@ -481,4 +481,50 @@ export function marketingKpiReport(
     asOf: options.asOf,
     window,
   };
+}
+
+// ---------------------------------------------------------------------------
+// The company's own history: the same KPIs over the twelve months before the run.
+// ---------------------------------------------------------------------------
+
+/** Months of the trailing history a run's KPIs are compared with. */
+export const KPI_HISTORY_MONTHS = 12;
+
+/**
+ * The `months` months before `month` (YYYY-MM), inclusive bounds.
+ *
+ * @example
+ * trailingMonths('2026-10'); // { from: '2025-10', to: '2026-09' }
+ */
+export function trailingMonths(month: string, months = KPI_HISTORY_MONTHS): { from: string; to: string } {
+  if (!Number.isInteger(months) || months < 1) throw new RangeError(`months must be a positive integer, got ${months}`);
+  const end = monthIndex(month) - 1;
+  return { from: monthFromIndex(end - months + 1), to: monthFromIndex(end) };
+}
+
+/**
+ * The KPI report of `marketingKpiReport` restricted to the leads created in
+ * the twelve months before `month`: the same definitions (first-contract ACV
+ * of those leads, churn judged at `asOf`, ACV per dollar over the window's
+ * spend), so a run's ACV per marketing lead can be read against the
+ * company's own recent level rather than against fixed bands alone.
+ *
+ * @example
+ * const h = trailingKpiReport(opportunities, contracts, accounts, spend, { month: '2026-10', asOf: '2026-11-01' });
+ * h.window;                          // { from: '2025-10', to: '2026-09' }
+ * h.overall.acvPerMarketingLead;     // ACV per lead created in that window
+ */
+export function trailingKpiReport(
+  opportunities: readonly KpiOpportunityDated[],
+  contracts: readonly KpiContractDated[],
+  accounts: readonly KpiAccount[],
+  spend: readonly KpiSpend[],
+  options: Omit<MarketingKpiOptions, 'window'> & { month: string; months?: number },
+): MarketingKpiReport {
+  const window = trailingMonths(options.month, options.months);
+  const inWindow = (month: string) => monthIndex(month) >= monthIndex(window.from) && monthIndex(month) <= monthIndex(window.to);
+  return marketingKpiReport(
+    opportunities.filter((o) => inWindow(monthOf(o.created_at))), contracts, accounts, spend.filter((s) => inWindow(s.month)),
+    { ...options, window },
+  );
 }

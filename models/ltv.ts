@@ -24,10 +24,14 @@
  *
  * Cost to serve is a ratio of ACV (the contract's own annual cost over its
  * ACV, else its segment's median ratio, else 0), so it scales with expansion.
- * The P10/P50/P90 come from a seeded Monte Carlo over the number of renewals
- * survived and, when `expansionSd > 0`, a per-path expansion rate
- * g ~ Normal(expansionRate, expansionSd) (uncertainty in the account's growth).
- * Quantiles are the empirical inverse CDF: the ⌈q·sims⌉-th smallest value.
+ * The LTV is a function of the number N of renewals survived, P(N ≥ k) = P_k,
+ * so with a fixed expansion rate it takes at most R + 1 values (R renewals in
+ * the horizon): its P10/P50/P90 are that distribution's inverse CDF, exact,
+ * and two of them tie whenever one outcome spans both (see
+ * `LtvResult.outcomes`). When `expansionSd > 0`, a per-path expansion rate
+ * g ~ Normal(expansionRate, expansionSd) (uncertainty in the account's growth)
+ * makes it continuous, and the quantiles come from a seeded Monte Carlo: the
+ * ⌈q·sims⌉-th smallest of the simulated values.
  */
 import { createGenerator, createRng, deriveSeed } from './random';
 import { monthsBetween } from './dates';
@@ -70,8 +74,16 @@ export interface LtvResult {
   contract_id: string;
   /** Closed-form expected discounted net value over the horizon. */
   expected: number;
-  /** Mean of the simulated paths (agrees with `expected` up to MC error when expansionSd = 0). */
+  /** Mean of the distribution the quantiles come from: `expected` itself when expansionSd = 0, else the simulated paths' mean. */
   simulatedMean: number;
+  /**
+   * How many values the LTV can take: with expansionSd = 0 it is a function of
+   * the number of renewals survived, so at most renewalsInHorizon + 1 (null:
+   * continuous, expansionSd > 0). A discrete LTV ties its quantiles: P50 = P90
+   * whenever the contract more likely than not renews at every decision in the
+   * horizon (P(N = R) ≥ 0.5), both then being the full-horizon value.
+   */
+  outcomes: number | null;
   p10: number;
   p50: number;
   p90: number;
@@ -176,41 +188,40 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
     return base * v;
   };
 
-  const streamSeed = deriveSeed(options.seed, contract.contract_id);
-  // Survived renewals N has P(N >= k) = alive[k], non-increasing in k: with u uniform (32 bits),
-  // N = #{1 <= k <= R : u < alive[k]}. Thresholds are scaled to integers so the hot loop compares raw draws.
-  const atLeast = Array.from({ length: R + 2 }, (_, k) => (k <= R ? alive[k] * 4294967296 : -1));
-  const gen = createGenerator(streamSeed);
-  const drawSurvived = (): number => {
-    const u = gen.unsafeNext() >>> 0;
-    let k = 0;
-    while (u < atLeast[k + 1]) k++;
-    return k;
-  };
-
   let simulatedMean = 0;
   let q10: number;
   let q50: number;
   let q90: number;
-  const rank = (q: number): number => Math.max(0, Math.ceil(q * sims) - 1);
+  let outcomes: number | null = null;
   if (gSd === 0) {
-    // Only R + 1 outcomes: count them instead of sorting the paths.
-    const counts = new Array<number>(R + 1).fill(0);
-    for (let s = 0; s < sims; s++) counts[drawSurvived()]++;
-    const atoms = counts.map((c, k) => ({ v: value(k, g), c })).sort((a, b) => a.v - b.v);
-    for (const a of atoms) simulatedMean += (a.v * a.c) / sims;
-    const pick = (q: number): number => {
-      let seen = 0;
-      for (const a of atoms) {
-        seen += a.c;
-        if (seen > rank(q)) return a.v;
-      }
+    // N renewals survived takes R + 1 values with P(N = k) = alive[k] − alive[k + 1] (P(N = R) = alive[R]), and the
+    // value is a function of N alone: read the quantiles off that distribution exactly instead of simulating it.
+    const atoms = Array.from({ length: R + 1 }, (_, k) => ({ v: value(k, g), p: alive[k] - (k < R ? alive[k + 1] : 0) }))
+      .filter((a) => a.p > 0).sort((a, b) => a.v - b.v);
+    for (const a of atoms) simulatedMean += a.v * a.p;
+    outcomes = new Set(atoms.map((a) => a.v)).size;
+    const inverseCdf = (q: number): number => {
+      let cdf = 0;
+      // 1e-12: a CDF summed in floating point must still reach a q it equals exactly (1 − 0.9 is 0.09999999999999998).
+      for (const a of atoms) if ((cdf += a.p) >= q - 1e-12) return a.v;
       return atoms[atoms.length - 1].v;
     };
-    q10 = pick(0.1);
-    q50 = pick(0.5);
-    q90 = pick(0.9);
+    q10 = inverseCdf(0.1);
+    q50 = inverseCdf(0.5);
+    q90 = inverseCdf(0.9);
   } else {
+    const streamSeed = deriveSeed(options.seed, contract.contract_id);
+    // Survived renewals N has P(N >= k) = alive[k], non-increasing in k: with u uniform (32 bits),
+    // N = #{1 <= k <= R : u < alive[k]}. Thresholds are scaled to integers so the hot loop compares raw draws.
+    const atLeast = Array.from({ length: R + 2 }, (_, k) => (k <= R ? alive[k] * 4294967296 : -1));
+    const gen = createGenerator(streamSeed);
+    const drawSurvived = (): number => {
+      const u = gen.unsafeNext() >>> 0;
+      let k = 0;
+      while (u < atLeast[k + 1]) k++;
+      return k;
+    };
+    const rank = (q: number): number => Math.max(0, Math.ceil(q * sims) - 1);
     const rng = createRng(streamSeed ^ 0x5bd1e995);
     const values = new Float64Array(sims);
     for (let s = 0; s < sims; s++) {
@@ -229,6 +240,7 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
     contract_id: contract.contract_id,
     expected,
     simulatedMean,
+    outcomes,
     p10: q10,
     p50: q50,
     p90: q90,

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../sql/db';
 import { pct, usd } from '../cli/output';
+import { bandText, historyText, type LeadKpi } from '../cli/kpi-summary';
 import { readRun, type RunReport } from '../cli/read-model';
 import { shortJobName, type LineageRunEvent } from '../governance/lineage-trace';
 import { esc } from './escape';
@@ -74,7 +75,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
       num(i.mroi, 2), band(i.mroiInterval), usd(i.attributedAcv[reported] ?? 0)]),
     { numeric: [false, true, true, false, true, false, true, false, true] });
 
-  const kpi = r.kpis['acv_from_marketing_leads'] as { value?: number | null; band?: string; marketingLeads?: number; marketingAcv?: number } | undefined;
+  const kpi = r.kpis['acv_from_marketing_leads'] as LeadKpi & { marketingLeads?: number; marketingAcv?: number } | undefined;
   const kpiNet = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number | null } | undefined;
 
   const totals = table(['scenario', 'months', 'spend', 'expected new ACV', '80% interval', '95% interval'],
@@ -100,10 +101,11 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   const backtestTable = table(['metric', 'challenger (this run)', 'champion'], metrics.map((m) => [m, cell('challenger', m), cell('champion', m)]), { numeric: [false, true, true] });
   const gateTable = r.gate ? table(['family', 'verdict', 'why'], Object.entries(r.gate.families).map(([f, v]) => [f, v.passed ? 'promotable' : 'kept out', v.reason]),
     { rowClass: (i) => (Object.values(r.gate!.families)[i].passed ? '' : 'held') }) : '<p class="empty">No gate verdict (a run of an earlier release, or not yet at the gate).</p>';
-  const driftRows = (r.drift?.features ?? []) as { source: string; feature: string; method: string; statistic: number | null; pValue: number | null; psi: number | null; drifted: boolean }[];
-  const driftTable = r.drift ? table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'drifted'],
-    driftRows.map((f) => [f.source, f.feature, f.method, num(f.statistic), f.pValue === null ? '—' : f.pValue.toExponential(1), num(f.psi), f.drifted ? 'yes' : 'no']),
-    { numeric: [false, false, false, true, true, true, false], rowClass: (i) => (driftRows[i].drifted ? 'held' : '') }) : '<p class="empty">No drift report for this run.</p>';
+  const driftRows = (r.drift?.features ?? []) as { source: string; feature: string; method: string; statistic: number | null; pValue: number | null; psi: number | null; drifted: boolean; reason: string | null }[];
+  // One verdict per feature, and the reason beside it: every threshold it was held against, and why PSI did not count when it did not.
+  const driftTable = r.drift ? table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'drifted', 'why'],
+    driftRows.map((f) => [f.source, f.feature, f.method, num(f.statistic), f.pValue === null ? '—' : f.pValue.toExponential(1), num(f.psi), f.drifted ? 'yes' : 'no', f.reason ?? '—']),
+    { numeric: [false, false, false, true, true, true, false, false], rowClass: (i) => (driftRows[i].drifted ? 'held' : '') }) : '<p class="empty">No drift report for this run.</p>';
   const ch = req?.changes;
   const changes = !ch ? '<p class="empty">Not yet at the gate.</p>' : !ch.previousRunId ? `<p>${esc(ch.note)}</p>`
     : `<p>Since the last approved run <code>${esc(ch.previousRunId)}</code>: ${esc(ch.note)}.</p>${table(
@@ -145,6 +147,7 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
     section('attribution', 'Attribution and what the spend caused', `${figure(attributionSvg)}${attributionTable}${figure(incSvg)}${incTable}`),
     section('kpi', 'ACV from marketing leads', `<p class="headline">${usd(kpi?.value)} per marketing lead <span class="band ${esc(kpi?.band ?? '')}">${esc(kpi?.band ?? '—')}</span>
       (${esc(kpi?.marketingLeads ?? '—')} leads, ${usd(kpi?.marketingAcv)}); net of churned renewals ${usd(kpiNet?.value)}.</p>
+      ${kpi ? `<p>Bands: ${esc(bandText(kpi))}.${historyText(kpi) ? ` Against the company's own trailing 12 months, ${esc(historyText(kpi))}.` : ''}</p>` : ''}
       <div class="pair">${figure(kpiSegSvg)}${figure(kpiRegSvg)}</div>`),
     section('forecast', 'Forecast of new ACV', `${figure(forecastSvg)}${totals}`),
     section('renewals', 'Renewals and lifetime value', `${figure(survivalSvg)}${figure(ltvSvg)}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${

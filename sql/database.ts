@@ -193,6 +193,8 @@ export interface ContractScoresTable {
   run_id: string; model_version_id: string; contract_id: string; account_id: string; renewal_probability: number;
   ltv_mean: number; ltv_p10: number; ltv_p50: number; ltv_p90: number; projected_arr: number;
   next_renewal_date: ColumnType<string | null, string | null | undefined, never>; expected_expansion: number | null;
+  /** How many values the LTV can take (null: continuous, or written before the column existed). */
+  ltv_outcomes: ColumnType<number | null, number | null | undefined, never>;
 }
 
 export interface ForecastsTable {

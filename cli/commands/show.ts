@@ -1,4 +1,5 @@
 import { openDb } from '../env';
+import { bandText, historyText, type LeadKpi } from '../kpi-summary';
 import { readRun, type RunReport } from '../read-model';
 import { pct, printJson, say, table, usd } from '../output';
 
@@ -45,16 +46,23 @@ export function printReport(r: RunReport): void {
       inc.map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, ratio(i.roi), ratio(i.mroi),
         usd(i.attributedAcv.linear ?? 0), usd(i.attributedAcv.last ?? 0)])));
   }
-  const k = r.kpis['acv_from_marketing_leads'] as { value?: number; band?: string } | undefined;
-  const net = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number; band?: string } | undefined;
+  const k = r.kpis['acv_from_marketing_leads'] as LeadKpi | undefined;
+  const net = r.kpis['acv_from_marketing_leads_net_of_churn'] as LeadKpi | undefined;
   if (k) {
     say('');
-    say(`KPI "ACV from marketing leads": ${usd(k.value)} per marketing lead — ${k.band ?? ''}` +
+    say(`KPI "ACV from marketing leads": ${usd(k.value)} per marketing lead — ${bandText(k)}` +
       (net ? `; net of churned renewals ${usd(net.value)} — ${net.band ?? ''}` : ''));
+    const own = historyText(k);
+    const ownNet = net && historyText(net);
+    if (own) say(`  against the company's own trailing 12 months, ${own}` + (ownNet ? `; net of churn ${ownNet}` : ''));
   }
   say('');
   say(`Active contracts scored: ${r.contracts.scored} (mean renewal probability ${pct(r.contracts.meanRenewalProbability)}, ` +
     `total LTV P50 ${usd(r.contracts.totalLtvP50)}, projected ARR ${usd(r.contracts.totalProjectedArr)})`);
+  if (r.contracts.ltvP50EqualsP90) {
+    say(`  LTV P50 = P90 on ${r.contracts.ltvP50EqualsP90} of them: with a fixed expansion rate an LTV takes one value per number of renewals ` +
+      'survived (ltv_outcomes in `acvloop scores`), so one likely outcome, most often renewing at every decision, spans both quantiles');
+  }
   const all = r.renewals.survival.all;
   if (all?.length) {
     const at = (t: number) => all.filter((p) => p.t <= t).at(-1)?.survival ?? 1;
@@ -107,8 +115,8 @@ function printGovernance(r: RunReport): void {
     say(`Drift against ${(r.drift.features as any[])[0]?.referenceRunId ?? 'the same drop\'s earlier months'}: ${drifted.length} of ${r.drift.features.length} features drifted` +
       `${anomalies.length ? `; row-count anomalies in ${anomalies.map((s) => `${s.source} (z ${Number(s.rowCountZ).toFixed(1)})`).join(', ')}` : ''}`);
     if (drifted.length) {
-      say(table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI'], drifted.map((f) => [f.source, f.feature, f.method,
-        f.statistic === null ? '—' : Number(f.statistic).toFixed(3), f.pValue === null ? '—' : Number(f.pValue).toExponential(1), f.psi === null ? '—' : Number(f.psi).toFixed(3)])));
+      say(table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'why'], drifted.map((f) => [f.source, f.feature, f.method,
+        f.statistic === null ? '—' : Number(f.statistic).toFixed(3), f.pValue === null ? '—' : Number(f.pValue).toExponential(1), f.psi === null ? '—' : Number(f.psi).toFixed(3), f.reason ?? '—'])));
     }
   }
   if (r.gate) {

@@ -4,6 +4,7 @@ import * as models from './2026-11-23-0002-models';
 import * as drift from './2026-11-23-0003-drift';
 import * as governance from './2026-11-23-0004-governance';
 import * as disputes from './2026-11-23-0005-disputes';
+import * as ltvOutcomes from './2026-12-01-0001-ltv-outcomes';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-0003-drift': drift,
   '2026-11-23-0004-governance': governance,
   '2026-11-23-0005-disputes': disputes,
+  '2026-12-01-0001-ltv-outcomes': ltvOutcomes,
 };
 
 export const migrationProvider: MigrationProvider = {

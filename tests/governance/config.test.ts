@@ -103,7 +103,7 @@ describe('the operator config file', () => {
   it.each([
     ['an unknown key at any depth', { approvals: { largeBudgetMove: { requierd: 3 } } }, 'approvals.largeBudgetMove.requierd: unknown key (did you mean "required"?)'],
     ['an unknown section', { scheduel: {} }, 'scheduel: unknown key (did you mean "schedule"?)'],
-    ['a key with no near match', { colour: 'red' }, 'colour: unknown key (known keys here: reviewers, approvals, gate, drift, budget, serve, schedule)'],
+    ['a key with no near match', { colour: 'red' }, 'colour: unknown key (known keys here: reviewers, approvals, gate, drift, kpi, budget, serve, schedule)'],
     ['a wrong type', { approvals: { required: '2' } }, 'approvals.required: expected a number, got "2" (a string)'],
     ['a fraction where a count goes', { approvals: { required: 1.5 } }, 'approvals.required: expected a whole number, got 1.5'],
     ['a list where an object goes', { gate: [] }, 'gate: expected an object ({ … }), got [] (a list)'],
@@ -136,5 +136,20 @@ describe('the operator config file', () => {
     expect(durationMs('7d')).toBe(7 * 86_400_000);
     expect(durationMs('90s')).toBe(90_000);
     expect(durationMs('1.5h')).toBe(5_400_000);
+  });
+});
+
+describe('kpi.bands (issue 12: the README said configurable, the file refused the key)', () => {
+  it("defaults to the seed's bands, and takes a company's own", () => {
+    expect(DEFAULT_CONFIG.kpi.bands).toEqual({ strong: 1_000_000, moderate: 500_000 });
+    const f = write('kpi.json', JSON.stringify({ kpi: { bands: { strong: 150_000, moderate: 60_000 } } }));
+    expect(loadConfig(f, {}).kpi.bands).toEqual({ strong: 150_000, moderate: 60_000 });
+  });
+
+  it('refuses a moderate bar above the strong one, and a misspelt key, naming the key', () => {
+    expect(problemsOf(write('kpi-order.json', JSON.stringify({ kpi: { bands: { strong: 100_000, moderate: 200_000 } } }))))
+      .toEqual(['kpi.bands.moderate: 200000 must not exceed strong (100000)']);
+    expect(problemsOf(write('kpi-typo.json', JSON.stringify({ kpi: { bands: { strnog: 1 } } }))))
+      .toEqual([expect.stringMatching(/^kpi\.bands.*strnog/)]);
   });
 });

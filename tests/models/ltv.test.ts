@@ -215,3 +215,75 @@ describe('expectedExpansion', () => {
     expect(expectedExpansion(r, 1000, 0.05)).toBeCloseTo(0.9 ** 5 * 1000 * (1.05 ** 5 - 1), 9);
   });
 });
+
+describe('contractLtv: a discrete distribution, said so and read exactly (issue 12: P50 = P90 on 540 of 953 rows)', () => {
+  /**
+   * The reference, by brute force: every sequence of renew / not at the R
+   * decisions (2^R of them, with their probabilities), the contract stopping
+   * at its first "not"; the value is V(renewals before it). Quantiles are the
+   * inverse CDF of that enumerated distribution: the smallest value whose
+   * cumulative probability reaches q.
+   */
+  function bruteForce(path: readonly number[], R: number) {
+    const mass = new Map<number, number>();
+    for (let bits = 0; bits < 2 ** R; bits++) {
+      let p = 1;
+      let survived = 0;
+      let alive = true;
+      for (let k = 0; k < R; k++) {
+        const renews = (bits >> k) & 1;
+        const q = path[Math.min(k, path.length - 1)];
+        p *= renews ? q : 1 - q;
+        if (alive && renews) survived++;
+        else alive = false;
+      }
+      mass.set(V(survived), (mass.get(V(survived)) ?? 0) + p);
+    }
+    const atoms = [...mass].filter(([, p]) => p > 0).sort((a, b) => a[0] - b[0]);
+    const quantile = (q: number) => {
+      let cdf = 0;
+      for (const [v, p] of atoms) if ((cdf += p) >= q - 1e-12) return v;
+      return atoms[atoms.length - 1][0];
+    };
+    return { outcomes: atoms.length, p10: quantile(0.1), p50: quantile(0.5), p90: quantile(0.9), mean: atoms.reduce((s, [v, p]) => s + v * p, 0) };
+  }
+
+  // p = 0.9 (CDF of V(0) exactly 0.1), 0.5 (exactly 0.5) and 0.2 (0.8 + 0.16 = 0.96) put an atom's edge on a quantile,
+  // where a Monte Carlo picks either side by chance; the paths are the renewal model's shape (later renewals likelier).
+  it.each([
+    { path: [0], name: 'never renews' },
+    { path: [0.2], name: 'p 0.2' },
+    { path: [0.5], name: 'p 0.5' },
+    { path: [0.6], name: 'p 0.6' },
+    { path: [0.9], name: 'p 0.9' },
+    { path: [1], name: 'always renews' },
+    { path: [0.5, 0.7, 0.85, 0.9], name: 'a conditioned path' },
+    { path: [0.95, 0.97, 0.98, 0.99], name: 'a loyal customer' },
+  ])('$name: P10/P50/P90 and the number of outcomes equal the brute-force enumeration (tolerance 1e-6 USD)', ({ path }) => {
+    const r = contractLtv({ ...base, p_renew: path[0], p_renew_path: path }, { asOf, seed: 9, sims: 2000 });
+    const ref = bruteForce(path, r.renewalsInHorizon);
+    expect(r.renewalsInHorizon).toBe(4);
+    expect(r.outcomes).toBe(ref.outcomes);
+    expect(Math.abs(r.p10 - ref.p10)).toBeLessThan(1e-6);
+    expect(Math.abs(r.p50 - ref.p50)).toBeLessThan(1e-6);
+    expect(Math.abs(r.p90 - ref.p90)).toBeLessThan(1e-6);
+    expect(Math.abs(r.simulatedMean - ref.mean)).toBeLessThan(1e-6);
+  });
+
+  // P(N = k) = (1 − p) p^k for k < 4, P(N = 4) = p^4: one outcome spans the CDF from 0.5 to 0.9 only when it is the last
+  // (p^4 >= 0.5: renews at all four decisions) or the first (1 − p >= 0.9); the middle ones hold at most p(1 − p) <= 1/4.
+  it('P50 = P90 exactly when one outcome spans both: the full-horizon value when p^4 >= 0.5, no renewal when 1 − p >= 0.9', () => {
+    for (let i = 0; i <= 100; i++) {
+      const p = i / 100;
+      const r = contractLtv({ ...base, p_renew: p }, { asOf, seed: 9 });
+      expect(r.p50 === r.p90, `p ${p}`).toBe(p ** 4 >= 0.5 || 1 - p >= 0.9 - 1e-12);
+      if (p ** 4 >= 0.5) expect(Math.abs(r.p50 - V(4))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('with expansion noise the LTV is continuous: outcomes is null and the quantiles spread', () => {
+    const r = contractLtv({ ...base, p_renew: 0.99 }, { asOf, seed: 9, expansionRate: 0.05, expansionSd: 0.1 });
+    expect(r.outcomes).toBeNull();
+    expect(r.p50).toBeLessThan(r.p90);
+  });
+});
