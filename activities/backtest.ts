@@ -1,11 +1,12 @@
-import { backtestMmmForecast, rollingOriginBacktest } from '../models/forecast';
-import { isMmmUnavailable, mmmObservedInput, type MmmUnavailable, type StoredMmm } from '../models/mmm';
+import { backtestMmmForecast, rollingOriginBacktest, type BacktestResult } from '../models/forecast';
+import { isMmmUnavailable, mmmObservedInput, type MmmInput, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { deriveSeed } from '../models/random';
-import { fitRenewalModel, renewalDecisions, type RenewalDecision } from '../models/renewal';
+import { renewalDecisions } from '../models/renewal';
 import { rollingRenewalBacktest } from '../models/renewal-backtest';
+import { fitRenewalSpec, renewalSpecOf } from '../models/renewal-spec';
 import { ActivityDeps, heartbeat, inLockedTransaction, runContext, withStage } from './context';
 import { loadSources } from './load';
-import { aliasTarget, baselineVersionId, renewalModelOf } from './registry';
+import { aliasTarget, baselineVersionId } from './registry';
 import { pgDataset } from './lineage-event';
 import { FORECAST_HORIZON, modelVersionId } from './retrain';
 
@@ -21,12 +22,30 @@ export const BASELINE = { forecast: { id: baselineVersionId('forecast'), window:
 
 interface Metric { model_version_id: string; role: 'challenger' | 'champion'; metric: string; value: number | null; detail: unknown }
 
+/** How a forecast contender is refitted at each origin: the media-mix model with its stored terms, or a trailing mean. */
+type ForecastSpec = { kind: 'mmm'; trend: boolean; seasonality: 'month' | 'none' } | { kind: 'trailing_mean'; window: number };
+
+/** The media-mix terms a stored fit was made with (earlier fits always had both). */
+const mmmSpecOf = (stored: StoredMmm): ForecastSpec => ({ kind: 'mmm', trend: stored.trend ?? true, seasonality: stored.seasonality ?? 'month' });
+
+/**
+ * Said in every backtest row: challenger and champion alike were refitted from their specification at each
+ * origin. A champion scored as stored would be tested on the history it was fitted on and win for that alone.
+ */
+const OUT_OF_SAMPLE = { refit: 'at each origin, on the data before it', outOfSample: true } as const;
+
+/** Whether every origin learned only from data before the first it scored (the flag the registry and report show). */
+const trainedBeforeScored = (windows: readonly { trainedThrough: string | null; firstScored: string | null }[]) =>
+  windows.length > 0 && windows.every((w) => w.trainedThrough !== null && w.firstScored !== null && w.trainedThrough < w.firstScored) ? 1 : 0;
+
 /**
  * Backtest: the run's challengers against the current champions on the same
- * history. Forecast: rolling-origin (train before t, forecast t..t+h) MAPE
- * and interval coverage. Renewals: rolling origins each quarter of the last
- * year (fit before t, score the decisions of the next 3 months), pooled into
- * Brier, AUC and calibration by decile.
+ * history, each refitted from its specification at every origin on the data
+ * before it (never a stored fit scored on what it learned from). Forecast:
+ * rolling-origin (train before t, forecast t..t+h) MAPE and interval
+ * coverage. Renewals: rolling origins each quarter of the last year (fit
+ * before t, score the decisions of the next 3 months), pooled into Brier,
+ * AUC and calibration by decile.
  */
 export function backtestActivity(deps: ActivityDeps) {
   return async function backtest({ runId }: { runId: string }) {
@@ -35,35 +54,40 @@ export function backtestActivity(deps: ActivityDeps) {
       const { batchId, asOf, seed } = await runContext(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage'], { usage: ['account_id', 'month', 'usage_units'] });
       const metrics: Metric[] = [];
+      const storedMmm = async (versionId: string) => (await db.selectFrom('model_versions').select('params')
+        .where('model_version_id', '=', versionId).executeTakeFirst())?.params as unknown as StoredMmm | MmmUnavailable | undefined;
 
       // Forecast: the monthly outcome the incrementality model explains (new opportunities), challenger
-      // (this run's media-mix specification) against the champion on the same origins.
-      const stored = (await db.selectFrom('model_versions').select('params')
-        .where('model_version_id', '=', modelVersionId(runId, 'incrementality')).executeTakeFirstOrThrow()).params as unknown as StoredMmm | MmmUnavailable;
+      // (this run's media-mix specification) against the champion's specification on the same origins.
+      const stored = (await storedMmm(modelVersionId(runId, 'incrementality')))!;
       const champForecast = await aliasTarget(deps, 'forecast', 'champion');
       // A champion without a model (a run whose history was too short) is no contender: the baseline stands in.
-      const champKind = champForecast && champForecast.params.kind !== 'unavailable' ? (champForecast.params.kind as string) : null;
+      const champMmm = champForecast?.params.kind === 'mmm' ? await storedMmm(champForecast.params.incrementality) : undefined;
+      const champSpec: ForecastSpec | null = !champForecast || champForecast.params.kind === 'unavailable' ? null
+        : champForecast.params.kind === 'mmm' ? (champMmm && !isMmmUnavailable(champMmm) ? mmmSpecOf(champMmm) : null)
+          : { kind: 'trailing_mean', window: champForecast.params.window ?? BASELINE.forecast.window };
       const forecastContenders = [
-        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, kind: isMmmUnavailable(stored) ? 'unavailable' : 'mmm' },
-        { id: champKind ? champForecast!.model_version_id : BASELINE.forecast.id, role: 'champion' as const,
-          kind: champKind ?? 'trailing_mean', window: (champKind ? (champForecast!.params.window as number | undefined) : undefined) ?? BASELINE.forecast.window },
+        { id: modelVersionId(runId, 'forecast'), role: 'challenger' as const, spec: isMmmUnavailable(stored) ? null : mmmSpecOf(stored) },
+        { id: champSpec ? champForecast!.model_version_id : BASELINE.forecast.id, role: 'champion' as const,
+          spec: champSpec ?? { kind: 'trailing_mean' as const, window: BASELINE.forecast.window } },
       ];
       const input = isMmmUnavailable(stored) ? null : mmmObservedInput(stored);
       const n = input?.months.length ?? 0;
       const minTrain = Math.max(BACKTEST_MIN_TRAIN, BASELINE.forecast.window + 1);
       for (const c of forecastContenders) {
-        if (!input || n < minTrain + FORECAST_HORIZON) {
+        if (!input || !c.spec || n < minTrain + FORECAST_HORIZON) {
           const reason = isMmmUnavailable(stored) ? stored.reason : `history of ${n} months is too short`;
           metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason } });
           continue;
         }
-        const bt = c.kind === 'mmm'
-          ? backtestMmmForecast(input, { minTrain, horizon: FORECAST_HORIZON, fit: { bootstrap: BACKTEST_BOOTSTRAP, seed: deriveSeed(seed, 'backtest') } })
-          : rollingOriginBacktest(input.outcome, { minTrain, horizon: FORECAST_HORIZON, window: c.window ?? BASELINE.forecast.window });
-        const detail = { kind: c.kind, outcome: 'new opportunities per month', horizon: FORECAST_HORIZON, origins: bt.origins.length, points: bt.points };
+        const bt = backtestForecast(c.spec, input, { minTrain, seed: deriveSeed(seed, 'backtest') });
+        const windows = bt.origins.map((o) => ({ trainedThrough: input.months[o.origin - 1], firstScored: input.months[o.origin] }));
+        const detail = { kind: c.spec.kind, specification: c.spec, ...OUT_OF_SAMPLE, outcome: 'new opportunities per month', horizon: FORECAST_HORIZON,
+          origins: bt.origins.length, points: bt.points, windows };
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: bt.mape, detail });
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_coverage80', value: bt.coverage80, detail });
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_coverage95', value: bt.coverage95, detail });
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_refit_out_of_sample', value: trainedBeforeScored(windows), detail });
         heartbeat({ backtested: c.role });
       }
 
@@ -71,21 +95,22 @@ export function backtestActivity(deps: ActivityDeps) {
       // A decision's features are those at its own date, so one pass at asOf gives every origin's train and test.
       const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
       const champRenewal = await aliasTarget(deps, 'renewal', 'champion');
-      const champRenewalParams = champRenewal?.params ?? { kind: 'baseline_rate' };
+      const challengerRenewal = await db.selectFrom('model_versions').select('params')
+        .where('model_version_id', '=', modelVersionId(runId, 'renewal')).executeTakeFirstOrThrow();
       const renewalContenders = [
-        { id: modelVersionId(runId, 'renewal'), role: 'challenger' as const, fit: (train: readonly RenewalDecision[]) => fitRenewalModel(train) },
-        // A fitted champion is scored as stored (it learned from its own run's history); a baseline is refitted at each origin.
-        { id: champRenewal?.model_version_id ?? BASELINE.renewal.id, role: 'champion' as const,
-          fit: (train: readonly RenewalDecision[]) => renewalModelOf(champRenewalParams, train) },
+        { id: modelVersionId(runId, 'renewal'), role: 'challenger' as const, spec: renewalSpecOf(challengerRenewal.params) },
+        { id: champRenewal?.model_version_id ?? BASELINE.renewal.id, role: 'champion' as const, spec: renewalSpecOf(champRenewal?.params ?? { kind: 'baseline_rate' }) },
       ];
       for (const c of renewalContenders) {
-        const bt = rollingRenewalBacktest(decisions, { asOf, origins: RENEWAL_ORIGINS, horizonMonths: RENEWAL_HORIZON_MONTHS }, c.fit);
-        const detail = { origins: bt.origins, horizonMonths: RENEWAL_HORIZON_MONTHS, tested: bt.tested,
+        const bt = rollingRenewalBacktest(decisions, { asOf, origins: RENEWAL_ORIGINS, horizonMonths: RENEWAL_HORIZON_MONTHS }, (train) => fitRenewalSpec(c.spec, train));
+        const detail = { specification: c.spec, ...OUT_OF_SAMPLE, origins: bt.origins, horizonMonths: RENEWAL_HORIZON_MONTHS, tested: bt.tested,
           ...(bt.tested ? {} : { reason: 'no decisions to train or test on at any origin' }) };
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_brier', value: bt.brier, detail });
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_auc', value: bt.auc, detail });
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_calibration_gap', value: bt.calibration?.maxGap ?? null,
           detail: { ...detail, deciles: bt.calibration?.bins ?? [] } });
+        const scored = bt.origins.filter((o) => o.brier !== null);
+        metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_refit_out_of_sample', value: scored.length ? trainedBeforeScored(scored) : null, detail });
         heartbeat({ backtested: `renewal ${c.role}` });
       }
       await inLockedTransaction(deps, `backtest:${runId}`, async (client) => {
@@ -108,4 +133,12 @@ export function backtestActivity(deps: ActivityDeps) {
       };
     });
   };
+}
+
+/** The rolling-origin backtest of one forecast specification (each origin's fit sees only the months before it). */
+function backtestForecast(spec: ForecastSpec, input: MmmInput, o: { minTrain: number; seed: number }): BacktestResult {
+  return spec.kind === 'mmm'
+    ? backtestMmmForecast(input, { minTrain: o.minTrain, horizon: FORECAST_HORIZON,
+      fit: { bootstrap: BACKTEST_BOOTSTRAP, seed: o.seed, trend: spec.trend, seasonality: spec.seasonality } })
+    : rollingOriginBacktest(input.outcome, { minTrain: o.minTrain, horizon: FORECAST_HORIZON, window: spec.window });
 }

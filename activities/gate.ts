@@ -63,7 +63,8 @@ export function gateChecks(input: {
     const champ = champRow?.value ?? null;
     const threshold = champ === null ? null : lowerIsBetter ? champ * (1 - t.minRelativeImprovement) : champ * (1 + t.minRelativeImprovement);
     const c = check({ family, name: `${name}_vs_champion`, kind: 'relative', value: ch, threshold, comparator: lowerIsBetter ? '<=' : '>=',
-      ...(champ === null ? { note: 'the champion could not be backtested on this history' } : { note: `champion ${champRow!.model_version_id} ${champ.toFixed(4)}` }) });
+      ...(champ === null ? { note: 'the champion could not be backtested on this history' }
+        : { note: `champion ${champRow!.model_version_id} ${champ.toFixed(4)}${champRow!.detail?.outOfSample ? ', refit out of sample at each origin like the challenger' : ''}` }) });
     if (champRow?.model_version_id.startsWith('baseline/') && !t.relativeAgainstBaseline && c.passed !== null) {
       return { ...c, passed: null, note: `${c.note}; ${c.passed ? 'beats' : 'does not beat'} the baseline (informative: gate.relativeAgainstBaseline is off)` };
     }

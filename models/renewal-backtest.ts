@@ -2,7 +2,17 @@ import { brierScore, calibrationByDecile, rocAuc, type CalibrationBin } from './
 import { shiftMonths } from './dates';
 import { predictRenewal, type RenewalDecision, type RenewalModel } from './renewal';
 
-export interface RenewalOrigin { origin: string; train: number; test: number; brier: number | null }
+export interface RenewalOrigin {
+  origin: string;
+  train: number;
+  test: number;
+  brier: number | null;
+  /** The latest decision the origin's model learned from and the earliest it was scored on: the first is before the second. */
+  trainedThrough: string | null;
+  firstScored: string | null;
+  /** The model the origin's fit gave (a logistic specification falls back to the rate by segment on few decisions). */
+  model: RenewalModel['kind'] | null;
+}
 
 export interface RenewalBacktest {
   origins: RenewalOrigin[];
@@ -12,6 +22,9 @@ export interface RenewalBacktest {
   calibration: { bins: CalibrationBin[]; maxGap: number } | null;
   tested: number;
 }
+
+const latest = (ds: readonly RenewalDecision[]) => ds.reduce<string | null>((m, d) => (m === null || d.decided_at > m ? d.decided_at : m), null);
+const earliest = (ds: readonly RenewalDecision[]) => ds.reduce<string | null>((m, d) => (m === null || d.decided_at < m ? d.decided_at : m), null);
 
 /**
  * Rolling-origin backtest of a renewal model: at each origin t, fit on the
@@ -36,14 +49,15 @@ export function rollingRenewalBacktest(
     const end = shiftMonths(origin, o.horizonMonths);
     const train = decisions.filter((d) => d.decided_at < origin);
     const test = decisions.filter((d) => d.decided_at >= origin && d.decided_at < end);
+    const windows = { trainedThrough: latest(train), firstScored: earliest(test) };
     const model = train.length && test.length ? fit(train) : null;
     if (!model) {
-      origins.push({ origin, train: train.length, test: test.length, brier: null });
+      origins.push({ origin, train: train.length, test: test.length, brier: null, ...windows, model: null });
       continue;
     }
     const pk = test.map((d) => predictRenewal(model, d));
     const yk = test.map((d) => d.renewed);
-    origins.push({ origin, train: train.length, test: test.length, brier: brierScore(pk, yk) });
+    origins.push({ origin, train: train.length, test: test.length, brier: brierScore(pk, yk), ...windows, model: model.kind });
     p.push(...pk);
     y.push(...yk);
   }

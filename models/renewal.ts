@@ -383,6 +383,11 @@ export interface RenewalModelOptions {
   renewalsCap?: number;
   /** Pseudo-decisions shrinking a segment's empirical rate toward the overall rate. Default 5. */
   shrinkage?: number;
+  /**
+   * Whether the usage-trend and tenure columns are in the model. Default: when any decision has them. A refit of
+   * an earlier model's specification fixes them, so a model fitted without tenure is judged without it.
+   */
+  features?: { usage: boolean; tenure: boolean };
 }
 
 export interface LogisticRenewalModel {
@@ -402,6 +407,8 @@ export interface LogisticRenewalModel {
   nDecisions: number;
   /** The L2 penalty used (given, or chosen by cross-validation). */
   l2?: number;
+  /** How `l2` came about: a refit of this specification on other decisions chooses it again, or keeps the given one. */
+  penalty?: 'cross-validated' | 'given';
   converged: boolean;
 }
 
@@ -475,8 +482,8 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
 
   const segmentLevels = levelsOf(decisions.map((d) => d.segment));
   const regionLevels = levelsOf(decisions.map((d) => d.region ?? UNKNOWN_REGION));
-  const useUsage = decisions.some((d) => d.usageTrend !== null);
-  const useTenure = decisions.some((d) => d.tenureMonths !== undefined);
+  const useUsage = options.features?.usage ?? decisions.some((d) => d.usageTrend !== null);
+  const useTenure = options.features?.tenure ?? decisions.some((d) => d.tenureMonths !== undefined);
   const shape = { segmentLevels, regionLevels, renewalsCap, useUsage, useTenure };
   const columns = [
     ...segmentLevels.slice(1).map((s) => `segment=${s}`),
@@ -510,6 +517,7 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
     ...shape,
     nDecisions: n,
     l2,
+    penalty: options.l2 === undefined ? 'cross-validated' : 'given',
     converged: fit.converged,
   };
 }

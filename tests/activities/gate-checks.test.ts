@@ -50,6 +50,13 @@ describe('gate checks', () => {
     expect(rel.passed).toBe(true);
   });
 
+  it('says in the comparison when the champion was refit out of sample like the challenger', () => {
+    const refit = goodBacktests.map((b) => (b.role === 'champion' ? { ...b, detail: { outOfSample: true } } : b));
+    expect(find(gateChecks({ ...base, backtests: refit }), 'forecast', 'forecast_mape_vs_champion').note)
+      .toBe('champion old/forecast 0.1200, refit out of sample at each origin like the challenger');
+    expect(find(gateChecks(base), 'forecast', 'forecast_mape_vs_champion').note).toBe('champion old/forecast 0.1200');
+  });
+
   it('fails health on a NaN or inverted interval, an absurd ROI, a non-converged fit, a bad survival curve, credit that does not add up', () => {
     const c = gateChecks({
       ...base,

@@ -23,6 +23,9 @@ describe('rolling-origin renewal backtest (reference: the windows and scores cou
     // Before 2025-11-01: the decisions of Jan–Oct 2025 (10); tested: Nov, Dec 2025 and Jan 2026 (3).
     expect(seen).toEqual([10, 13, 16, 19]);
     expect(bt.origins.map((o) => o.test)).toEqual([3, 3, 3, 3]);
+    // Each origin's last training decision and first scored one: the month before the origin and the origin's month (the 15th).
+    expect(bt.origins.map((o) => [o.trainedThrough, o.firstScored])).toEqual([
+      ['2025-10-15', '2025-11-15'], ['2026-01-15', '2026-02-15'], ['2026-04-15', '2026-05-15'], ['2026-07-15', '2026-08-15']]);
     // By hand, origin by origin: p = train rate, y = the tested decisions' outcomes.
     const p: number[] = [];
     const y: boolean[] = [];
