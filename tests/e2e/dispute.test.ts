@@ -144,13 +144,13 @@ describe('attribution policy and disputes, as a user runs them', () => {
   it('refuses an unknown run, an opportunity the run did not attribute, and a dispute without a reason', async () => {
     const opps = csvObjects(path.join(drop.dir, 'opportunities.csv'));
     const lost = opps.find((o) => o.stage === 'lost' && o.created_at < AS_OF)!;
-    await refused(['dispute', 'cycle-nope', '--opportunity', lost.opportunity_id, '--reason', 'x'], /no run cycle-nope/);
-    await refused(['dispute', runId, '--opportunity', 'OPP-NOT-THERE', '--reason', 'x'], new RegExp(`run ${runId} did not attribute opportunity OPP-NOT-THERE: it is not in the run's drop`));
-    await refused(['dispute', runId, '--opportunity', lost.opportunity_id, '--reason', 'x'], /it was lost, and only won deals are credited/);
+    await refused(['dispute', 'cycle-nope', '--opportunity', lost.opportunity_id, '--reason', 'x', '--by', 'erin'], /no run cycle-nope/);
+    await refused(['dispute', runId, '--opportunity', 'OPP-NOT-THERE', '--reason', 'x', '--by', 'erin'], new RegExp(`run ${runId} did not attribute opportunity OPP-NOT-THERE: it is not in the run's drop`));
+    await refused(['dispute', runId, '--opportunity', lost.opportunity_id, '--reason', 'x', '--by', 'erin'], /it was lost, and only won deals are credited/);
     const open = opps.find((o) => o.stage === 'open' && o.created_at < AS_OF);
-    if (open) await refused(['dispute', runId, '--opportunity', open.opportunity_id, '--reason', 'x'], /it was open, and only won deals are credited/);
+    if (open) await refused(['dispute', runId, '--opportunity', open.opportunity_id, '--reason', 'x', '--by', 'erin'], /it was open, and only won deals are credited/);
     const won = [...expectedLinearShares().keys()][0];
-    await refused(['dispute', runId, '--opportunity', won, '--reason', '  '], /a dispute needs a reason/);
+    await refused(['dispute', runId, '--opportunity', won, '--reason', '  ', '--by', 'erin'], /a dispute needs a reason/);
     await refused(['dispute', runId, '--reason', 'no opportunity named'], /acvloop dispute needs --opportunity ID/);
     const n = await db.pool.query('select count(*)::int as n from disputes');
     expect(n.rows[0].n).toBe(1);
