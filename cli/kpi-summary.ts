@@ -20,7 +20,7 @@ export function bandText(k: LeadKpi): string {
 
 /**
  * The same KPI over the twelve months before the run's month and how far the
- * run is from it, e.g. "2025-10 – 2026-09: $79,000 per lead (this run +5.1%)";
+ * run is from it, e.g. "2025-10 – 2026-09: $79,000 per lead over 310 leads (this run +5.1%; …)";
  * null for a run scored before the history was kept.
  */
 export function historyText(k: LeadKpi): string | null {
@@ -28,6 +28,7 @@ export function historyText(k: LeadKpi): string | null {
   if (!h) return null;
   const window = h.window ? `${h.window.from} – ${h.window.to}` : 'the twelve months before';
   if (h.value === null || h.value === undefined) return `${window}: no marketing leads`;
-  const change = h.change === null ? '' : ` (this run ${h.change >= 0 ? '+' : ''}${pct(h.change)})`;
+  // The run counts every lead to date; the window's newest leads have had less time to close, so a gap is partly their age.
+  const change = h.change === null ? '' : ` (this run ${h.change >= 0 ? '+' : ''}${pct(h.change)}; the window's newest leads have had less time to close)`;
   return `${window}: ${usd(h.value)} per lead over ${h.marketingLeads} leads${change}`;
 }

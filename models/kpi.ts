@@ -507,7 +507,9 @@ export function trailingMonths(month: string, months = KPI_HISTORY_MONTHS): { fr
  * the twelve months before `month`: the same definitions (first-contract ACV
  * of those leads, churn judged at `asOf`, ACV per dollar over the window's
  * spend), so a run's ACV per marketing lead can be read against the
- * company's own recent level rather than against fixed bands alone.
+ * company's own recent level rather than against fixed bands alone. The
+ * window's newest leads have had months, not years, to close: the window
+ * reads lower than all leads to date by their age as well as by any change.
  *
  * @example
  * const h = trailingKpiReport(opportunities, contracts, accounts, spend, { month: '2026-10', asOf: '2026-11-01' });

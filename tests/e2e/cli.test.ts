@@ -139,8 +139,24 @@ describe('the acvloop command, as a user runs it', () => {
 
     const csv = await acvloop(['scores', runId, '--csv'], env);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('contract_id,account_id,renewal_probability,next_renewal_date,ltv_mean,ltv_p10,ltv_p50,ltv_p90,projected_arr,expected_expansion');
+    expect(lines[0]).toBe('contract_id,account_id,renewal_probability,next_renewal_date,ltv_mean,ltv_p10,ltv_p50,ltv_p90,projected_arr,expected_expansion,ltv_outcomes');
     expect(lines.length - 1).toBe(s.contracts.scored);
+    // Every row says how many values its LTV can take; a tie of P50 and P90 only where there are few.
+    const scores = JSON.parse((await acvloop(['scores', runId, '--json'], env)).stdout);
+    for (const row of scores) expect(row.ltv_outcomes).toBeGreaterThanOrEqual(1);
+
+    // Issue 12: the estimate inside its own intervals whatever the plan, up to 20 times the as-is spend.
+    for (const scale of ['0', '3', '10', '20']) {
+      const f = JSON.parse((await acvloop(['forecast', runId, '--scale', scale, '--json'], env)).stdout);
+      for (const t of byName(f, 'user').totals) expect([t.lower95, t.lower80, t.point, t.upper80], `scale ${scale}`).toEqual([...[t.lower95, t.lower80, t.point, t.upper80]].sort((a, b) => a - b));
+      for (const t of byName(f, 'user').totals) expect(t.upper80, `scale ${scale}`).toBeLessThanOrEqual(t.upper95);
+    }
+
+    // The KPI beside its bands (the defaults: no kpi key in this run's config) and the company's own trailing twelve months.
+    expect(s.kpis.acv_from_marketing_leads.thresholds).toEqual({ strong: 1_000_000, moderate: 500_000 });
+    expect(s.kpis.acv_from_marketing_leads.history).toMatchObject({ window: { from: '2025-10', to: '2026-09' }, value: expect.any(Number) });
+    const text = await acvloop(['show', runId], env);
+    expect(text.stdout).toMatch(/against the company's own trailing 12 months, 2025-10 – 2026-09: \$[\d,]+ per lead over \d+ leads/);
 
     const rerun = await acvloop(['run', '--month', '2026-10', '--drop', dropDir, '--requested-by', 'alice', '--rerun', '--json'], env);
     expect(rerun.code, rerun.stderr).toBe(0);

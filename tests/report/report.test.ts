@@ -100,6 +100,18 @@ describe('acvloop report', () => {
     expect(ingestRow).toEqual(files.rows.map((f) => f.file).sort());
   });
 
+  it("shows the KPI against its bands and the company's own trailing twelve months, and every drift verdict with its reason (issue 12)", () => {
+    expect(sectionOf('kpi')).toMatch(/Bands: (strong|moderate|underperforming) \(strong ≥ \$1,000,000, moderate ≥ \$500,000\)\. Against the company(?:'|&#39;)s own trailing 12 months, \d{4}-\d{2} – \d{4}-\d{2}: \$[\d,]+ per lead over \d+ leads/);
+    const rows = [...sectionOf('governance').matchAll(/<td>(yes|no)<\/td><td>((?:not )?drifted): ([^<]*)<\/td>/g)];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [, shown, verdict, why] of rows) {
+      expect(verdict, why).toBe(shown === 'yes' ? 'drifted' : 'not drifted');
+      // A PSI over the 0.25 drift level beside a "not drifted" always says why it did not count.
+      const psi = /PSI ([\d.e+-]+)/.exec(why);
+      if (verdict === 'not drifted' && psi && Number(psi[1]) >= 0.25) expect(why).toMatch(/not counted: /);
+    }
+  });
+
   it('escapes what the drop and the reviewers wrote', async () => {
     await db.pool.query(`insert into approval_decisions (run_id, reviewer, decision, reason, decided_at) values ($1, '<b>eve</b>', 'rejected', '<script>alert(1)</script>', now())`, [runId]);
     const page = await buildRunReport(db, runId);
