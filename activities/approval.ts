@@ -3,6 +3,7 @@ import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } fro
 import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { writeAudit } from './audit';
+import { championOnApproval, championsNewerThan, type ChampionOnApproval } from './newer-champions';
 
 type Approvals = AcvloopConfig['approvals'];
 
@@ -25,6 +26,8 @@ export interface ApprovalRequest {
     budget: { share: number | null; threshold: number; beyondGuardrails: boolean };
     /** Drift the reviewer must see: drifted sources and features, anomalous row counts. */
     drift: { driftedSources: string[]; driftedFeatures: string[]; rowAnomalies: string[] };
+    /** What approving does to each champion: a run older than the champion's keeps it unless the approver asks (absent before issue 12). */
+    champion?: ChampionOnApproval;
   };
   previousRunId: string | null;
   changes: { previousRunId: string | null; codeChanged: boolean; dropChanged: boolean; channels: ChannelChange[]; note: string };
@@ -82,16 +85,21 @@ export function approvalActivities(deps: ActivityDeps) {
         };
         const drifted = drift.driftedSources.length > 0 || drift.rowAnomalies.length > 0;
         const { required, beyond } = requiredApprovers(promotion, share, a, drifted);
+        const champion = championOnApproval(run.month, promotion, await championsNewerThan(deps.db.pool, run.month, promotion));
 
+        // The last approved run before this run's month (or an earlier version of the same month): a backfilled
+        // month is compared with what was approved before it, not with a newer month approved earlier.
         const previous = await db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
           .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('a.decision', '=', 'approved').where('r.run_id', '!=', runId)
-          .where('r.created_at', '<', run.created_at as unknown as Date).orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
+          .where((eb) => eb.or([eb('r.month', '<', run.month),
+            eb.and([eb('r.month', '=', run.month), eb('r.created_at', '<', run.created_at as unknown as Date)])]))
+          .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
         const changes = previous ? await changesSince(deps, previous, run, lines) : {
           previousRunId: null, codeChanged: false, dropChanged: false, channels: [], note: 'no earlier approved run to compare with',
         };
         const request: ApprovalRequest = {
           requiredApprovers: required, budgetMoveShare: share,
-          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift },
+          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift, champion },
           previousRunId: previous?.run_id ?? null, changes,
         };
         await inLockedTransaction(deps, `approval:${runId}`, async (client) => {
@@ -104,7 +112,7 @@ export function approvalActivities(deps: ActivityDeps) {
             ? { action: 'approval.not_needed', reason: `nothing to promote, no drift, and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off` }
             : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
               beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '']
-              .filter(Boolean).join(' and ')}` };
+              .filter(Boolean).join(' and ')}${promotion.length ? `; ${champion.text}` : ''}` };
           await writeAudit(client, { actor: 'acvloop', action: what.action, runId,
             before: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) },
             after: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.recommended])), requiredApprovers: required, promotion },
@@ -125,12 +133,15 @@ export function approvalActivities(deps: ActivityDeps) {
     },
 
     /** One reviewer's decision, written before the reviewer hears back; a retry writes nothing twice. */
-    async recordReviewerDecision(input: { runId: string; decision: 'approved' | 'rejected'; reviewer: string; reason: string | null; at: string }) {
+    async recordReviewerDecision(input: { runId: string; decision: 'approved' | 'rejected'; reviewer: string; reason: string | null; at: string; promote?: true }) {
       const run = await db.selectFrom('runs').select('drop_sha256').where('run_id', '=', input.runId).executeTakeFirstOrThrow();
+      // An approval may ask that a run older than the champion's become champion all the same; publish reads it here.
+      const promoteOlder = input.decision === 'approved' && input.promote === true;
       await db.insertInto('approval_decisions')
-        .values({ run_id: input.runId, reviewer: input.reviewer, decision: input.decision, reason: input.reason, decided_at: input.at })
+        .values({ run_id: input.runId, reviewer: input.reviewer, decision: input.decision, reason: input.reason, decided_at: input.at, promote_older: promoteOlder })
         .onConflict((oc) => oc.constraint('approval_decisions_once').doNothing()).execute();
-      await writeAudit(deps.db.pool, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId, after: { decision: input.decision },
+      await writeAudit(deps.db.pool, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId,
+        after: { decision: input.decision, ...(promoteOlder ? { promoteOlder: true } : {}) },
         reason: input.reason, dropSha256: run.drop_sha256, key: `decision:${input.runId}:${input.reviewer}` });
     },
 

@@ -2,24 +2,29 @@ import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { moveAlias } from './registry';
 import { writeAudit } from './audit';
+import { championsNewerThan } from './newer-champions';
 
 /**
  * Publish: the run's outputs are marked published and the model versions the
  * gate let through become champion (alias moves recorded as events and
  * audited, never updates). It needs the run's sign-off: the approval, or an
  * approval request that asked for none (nothing promoted, a budget within
- * the share that needs sign-off: applied and logged). Runs once per run: a
- * retry finds the publication and stops.
+ * the share that needs sign-off: applied and logged). A run older than a
+ * champion's run (by month: a backfill) keeps that champion unless an
+ * approver asked for it with the decision. Runs once per run: a retry finds
+ * the publication and stops.
  */
 export function publishActivity(deps: ActivityDeps) {
   return async function publish({ runId }: { runId: string }) {
     return withStage(deps, runId, 'publish', async () => {
       let promoted: { family: string; from: string | null; to: string }[] = [];
+      let kept: { family: string; champion: string; month: string }[] = [];
       // One lock for the registry: alias moves of concurrent runs must not interleave.
       await inLockedTransaction(deps, 'registry', async (client) => {
         const done = await client.query('select outputs from publications where run_id = $1', [runId]);
         if (done.rowCount) {
           promoted = done.rows[0].outputs.promoted;
+          kept = done.rows[0].outputs.kept ?? [];
           return;
         }
         const approval = await client.query(`select reviewer from approvals where run_id = $1 and decision = 'approved'`, [runId]);
@@ -31,10 +36,23 @@ export function publishActivity(deps: ActivityDeps) {
         const verdict = await client.query('select promote from gate_verdicts where run_id = $1', [runId]);
         const versions = await client.query('select family, model_version_id from model_versions where run_id = $1 order by family', [runId]);
         const promote: string[] | null = verdict.rowCount ? verdict.rows[0].promote : null;
-        for (const v of versions.rows) {
-          if (promote && !promote.includes(v.family)) continue;
-          const moved = await moveAlias(client, { family: v.family, alias: 'champion', to: v.model_version_id, actor, runId,
-            reason: 'approved run published', action: 'alias.move' });
+        const moving = versions.rows.filter((v) => !promote || promote.includes(v.family));
+        const { month } = (await client.query('select month from runs where run_id = $1', [runId])).rows[0];
+        const newer = await championsNewerThan(client, month, moving.map((v) => v.family));
+        const askedBy: string[] = (await client.query(
+          `select reviewer from approval_decisions where run_id = $1 and decision = 'approved' and promote_older order by id`, [runId])).rows.map((r) => r.reviewer);
+        for (const v of moving) {
+          const held = newer.find((n) => n.family === v.family);
+          if (held && !askedBy.length) {
+            kept.push({ family: v.family, champion: held.champion, month: held.month });
+            await writeAudit(client, { actor, action: 'alias.kept', runId,
+              before: { family: v.family, alias: 'champion', version: held.champion }, after: { family: v.family, alias: 'champion', version: held.champion },
+              reason: `run ${runId} (${month}) is older than the champion's run ${held.runId} (${held.month}) and was approved without --promote-older: the champion stays`,
+              modelVersion: v.model_version_id, key: `alias.kept:${runId}:${v.family}` });
+            continue;
+          }
+          const moved = await moveAlias(client, { family: v.family, alias: 'champion', to: v.model_version_id, actor, runId, action: 'alias.move',
+            reason: held ? `approved run published (older than the champion's run ${held.runId} of ${held.month}: promoted as ${askedBy.join(', ')} asked)` : 'approved run published' });
           promoted.push({ family: v.family, from: moved.from, to: moved.to });
         }
         // The budget that now applies, old -> new per channel, by whoever signed it off (or none needed).
@@ -46,13 +64,13 @@ export function publishActivity(deps: ActivityDeps) {
             reason: approval.rowCount ? `approved by ${actor}` : 'within the guardrails and nothing else to sign off: applied without sign-off',
             key: `budget.applied:${runId}` });
         }
-        const outputs = { promoted, tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations'], signedOffBy: actor };
+        const outputs = { promoted, kept, tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations'], signedOffBy: actor };
         await client.query('insert into publications (run_id, outputs) values ($1, $2)', [runId, JSON.stringify(outputs)]);
         await client.query(`insert into run_outcomes (run_id, status) values ($1, 'completed') on conflict do nothing`, [runId]);
       });
       return {
-        summary: { promoted: promoted.length },
-        inputs: ['approvals', 'approval_requests', 'gate_verdicts', 'model_versions', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
+        summary: { promoted: promoted.length, kept: kept.length },
+        inputs: ['approvals', 'approval_decisions', 'approval_requests', 'gate_verdicts', 'model_versions', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: ['model_alias_events', 'publications', 'audit_log'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });

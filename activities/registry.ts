@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { fitRenewalModel, type RenewalDecision, type RenewalModel } from '../models/renewal';
-import type { ActivityDeps } from './context';
+import { inLockedTransaction, type ActivityDeps } from './context';
 import { writeAudit } from './audit';
 
 /**
@@ -25,10 +25,11 @@ const queryOf = (q: ActivityDeps | PoolClient): Query =>
 
 /** The version an alias points at now, or null when it never moved. */
 export async function aliasTarget(q: ActivityDeps | PoolClient, family: string, alias: Alias): Promise<AliasTarget | null> {
+  // The latest move decides, also when it cleared the alias (no version).
   const r = await queryOf(q)(
-    `select v.model_version_id, v.run_id, v.params, v.code_version from model_alias_events e
-       join model_versions v on v.model_version_id = e.model_version_id
-      where e.family = $1 and e.alias = $2 order by e.id desc limit 1`, [family, alias]);
+    `select v.model_version_id, v.run_id, v.params, v.code_version
+       from (select model_version_id from model_alias_events where family = $1 and alias = $2 order by id desc limit 1) e
+       join model_versions v on v.model_version_id = e.model_version_id`, [family, alias]);
   return r.rows[0] ?? null;
 }
 
@@ -55,6 +56,31 @@ export async function moveAlias(client: PoolClient, m: AliasMove): Promise<{ fro
     before: { family: m.family, alias: m.alias, version: from }, after: { family: m.family, alias: m.alias, version: m.to },
     reason: m.reason, modelVersion: m.to, dropSha256: drop.rows[0]?.drop_sha256 ?? null });
   return { from, to: m.to };
+}
+
+/**
+ * Clears an alias that points at one of `runId`'s versions: an event to no
+ * version, and an audit entry. An alias another run has taken since is left
+ * alone, and a cleared one is not cleared twice, so a retry changes nothing.
+ * The caller holds the `registry` advisory lock.
+ */
+export async function clearRunAlias(client: PoolClient, c: { family: string; alias: Alias; runId: string; actor: string; reason: string }): Promise<string | null> {
+  const held = await aliasTarget(client, c.family, c.alias);
+  if (!held || held.run_id !== c.runId) return null;
+  await client.query(
+    `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, null, $3, $4, $5, $6)`,
+    [c.family, c.alias, c.runId, c.actor, c.reason, held.model_version_id]);
+  await writeAudit(client, { actor: c.actor, action: 'alias.cleared', runId: c.runId,
+    before: { family: c.family, alias: c.alias, version: held.model_version_id }, after: { family: c.family, alias: c.alias, version: null },
+    reason: c.reason, modelVersion: held.model_version_id });
+  return held.model_version_id;
+}
+
+/** A run that will never be published (rejected, expired) gives up the challenger alias of every family it holds. */
+export async function clearChallengersOf(deps: ActivityDeps, runId: string, reason: string): Promise<void> {
+  await inLockedTransaction(deps, 'registry', async (client) => {
+    for (const family of FAMILIES) await clearRunAlias(client, { family, alias: 'challenger', runId, actor: 'acvloop', reason });
+  });
 }
 
 /**

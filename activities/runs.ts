@@ -2,6 +2,7 @@ import { runSeed } from '../models/random';
 import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
 import { writeAudit } from './audit';
+import { clearChallengersOf } from './registry';
 
 export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy'> & {
   workflowRunId: string;
@@ -40,6 +41,8 @@ export function runActivities(deps: ActivityDeps) {
       if (input.decision === 'rejected') {
         await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'rejected', error: null })
           .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+        // A rejected run is never published: its versions stop being the ones on offer.
+        await clearChallengersOf(deps, input.runId, `run rejected by ${input.reviewer}${input.reason ? `: ${input.reason}` : ''}`);
       }
     },
 
@@ -51,6 +54,7 @@ export function runActivities(deps: ActivityDeps) {
       await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'expired', error: null })
         .onConflict((oc) => oc.column('run_id').doNothing()).execute();
       await audit('acvloop', 'run.expired', input.runId, { promoted: false }, 'approval timed out', `run.expired:${input.runId}`);
+      await clearChallengersOf(deps, input.runId, 'run expired: no decision before the approval deadline');
     },
 
     async recordFailure(input: { runId: string; error: string }) {

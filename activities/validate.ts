@@ -6,6 +6,7 @@ import { ActivityDeps, inLockedTransaction, batchOf, heartbeat, withStage } from
 import { contractsUnversioned, dropChanged, dropRejected } from './errors';
 import { assertContractVersions } from '../contracts/compatibility';
 import { fileDataset, LineageDataset, PRODUCER, pgDataset } from './lineage-event';
+import { refuseUncoveredMonth } from './month-coverage';
 
 /** Validated source tables and the columns each takes from its rows, in COPY order. */
 export const SOURCE_TABLES: { [F in keyof DropRows]: { table: string; columns: (keyof DropRows[F][number] & string)[] } } = {
@@ -25,7 +26,8 @@ export const SOURCE_TABLES: { [F in keyof DropRows]: { table: string; columns: (
  * `acvloop validate`), after checking its files are byte for byte the ones
  * ingest landed. A rejected drop records its report and applies nothing; an
  * accepted one loads the validated tables and the quarantine in one
- * transaction, once per batch.
+ * transaction, once per batch. A run for a month the batch does not cover
+ * (spend or opportunities end before it) then fails without a retry.
  */
 export function validateActivity(deps: ActivityDeps) {
   return async function validate({ runId }: { runId: string }) {
@@ -52,7 +54,10 @@ export function validateActivity(deps: ActivityDeps) {
         return { summary: summarize(batchId, files, true), ...lineage({ files, quarantine: q.map((x) => ({ ...x, column: x.column_name })) as any }) };
       };
       const already = await stored();
-      if (already) return already;
+      if (already) {
+        await refuseUncoveredMonth(deps, run.month, batchId);
+        return already;
+      }
 
       const landed = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).execute();
       let v: DropValidation | undefined;
@@ -88,6 +93,8 @@ export function validateActivity(deps: ActivityDeps) {
         await inLockedTransaction(deps, `batch:${batchId}`, (client) => insertReport(client, batchId, v!));
         throw dropRejected(v!.errors.join('; '));
       }
+      // The batch stays validated for runs of months it covers; this run's month is judged on its rows.
+      await refuseUncoveredMonth(deps, run.month, batchId);
       if (!v) return (await stored())!;
       return { summary: summarize(batchId, v.files, false), ...lineage(v) };
     });

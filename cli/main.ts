@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<run>', 'run id')
     .requiredOption('--reviewer <name>', 'who decides')
     .option('--reason <text>', 'why')
+    .option('--promote-older', 'make this run champion even though it is older (by month) than the champion\'s run, e.g. a backfilled month (recorded with the decision)')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/decide').approveCommand));
 

@@ -94,7 +94,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
         req.signOff.promotion.length ? `promoting ${esc(req.signOff.promotion.join(', '))}` : '',
         req.signOff.budget.beyondGuardrails ? `a budget move of ${pct(req.budgetMoveShare)} (beyond ${pct(req.signOff.budget.threshold, 0)})` : `a budget move of ${pct(req.budgetMoveShare)} (within ${pct(req.signOff.budget.threshold, 0)}: applies with the promotion)`,
         req.signOff.drift?.driftedFeatures?.length ? `drift in ${esc(req.signOff.drift.driftedFeatures.join(', '))}` : '',
-      ].filter(Boolean).join('; ')}.</p>`;
+      ].filter(Boolean).join('; ')}.</p>${req.signOff.champion ? `<p>Champion: ${esc(req.signOff.champion.text)}.</p>` : ''}`;
 
   const metrics = [...new Set(r.backtest.map((b) => b.metric))];
   const cell = (role: string, m: string) => num(r.backtest.find((b) => b.role === role && b.metric === m)?.value ?? null);

@@ -219,13 +219,16 @@ export interface PublicationsTable {
 }
 
 export interface ModelAliasEventsTable {
-  id: Generated<string>; family: string; alias: string; model_version_id: string; run_id: string; at: Timestamp;
+  /** Null when the move cleared the alias (a rejected or expired run's challenger). */
+  id: Generated<string>; family: string; alias: string; model_version_id: string | null; run_id: string; at: Timestamp;
   actor: string | null; reason: string | null; from_version_id: string | null;
 }
 
 export interface ApprovalDecisionsTable {
   id: Generated<string>; run_id: string; reviewer: string; decision: 'approved' | 'rejected'; reason: string | null;
   decided_at: ColumnType<Date, Date | string, never>;
+  /** The reviewer asked that a run older than the champion's (a backfilled month) become champion all the same. */
+  promote_older: ColumnType<boolean, boolean | undefined, never>;
 }
 
 export interface GateVerdictsTable {

@@ -37,6 +37,8 @@ export interface DecisionInput {
   decision: 'approve' | 'reject';
   reviewer: string;
   reason?: string;
+  /** With an approval: make this run champion even when it is older (by month) than the champion's run, e.g. a backfilled month. */
+  promote?: boolean;
 }
 
 export interface DecisionRecord {
@@ -44,6 +46,8 @@ export interface DecisionRecord {
   reviewer: string;
   reason: string | null;
   at: string;
+  /** The approver asked that this run become champion although it is older than the champion's run. */
+  promote?: true;
 }
 
 /** The Update a reviewer sends; its validator refuses bad decisions before they enter history. */

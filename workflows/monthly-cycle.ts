@@ -19,6 +19,13 @@ const DEFAULT_REMIND_BEFORE_MS = 24 * 3600 * 1000;
  */
 export const GOVERNANCE_PATCH = 'acvloop-governance-1';
 
+/**
+ * An approval's `promote: true` (issue 12: a backfilled older month becomes
+ * champion only when a reviewer asks) is kept with the decision from this
+ * release on; a decision taken before replays without the marker.
+ */
+export const PROMOTE_OLDER_PATCH = 'acvloop-promote-older-1';
+
 // Bookkeeping activities: small writes, retried quickly.
 const bookkeeping = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 minute',
@@ -64,6 +71,7 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
     reviewer: d.reviewer.trim(),
     reason: d.reason?.trim() || null,
     at: new Date().toISOString(),
+    ...(governed && d.decision === 'approve' && d.promote === true && patched(PROMOTE_OLDER_PATCH) ? { promote: true as const } : {}),
   });
   // The earlier release: one decision ends the gate.
   const take = (d: DecisionInput): DecisionRecord => {

@@ -19,7 +19,7 @@ export function modelsCommand(program: Command, act: (load: () => (...a: any[]) 
     .argument('<version>', 'model version id')
     .requiredOption('--by <name>', 'who promotes (an approver, when the config lists reviewers)')
     .requiredOption('--reason <text>', 'why')
-    .option('--override-gate', 'promote a version that failed its gate (recorded in the audit log)')
+    .option('--override-gate', 'promote a version that failed its gate, or whose run was rejected or expired (recorded in the audit log)')
     .option('--config <file>', 'the acvloop config (default: ACVLOOP_CONFIG)')
     .option('--json', 'print JSON')
     .action(act(() => promoteCommand));
@@ -65,7 +65,7 @@ async function showCommand(version: string, opts: { json?: boolean }): Promise<n
       c.threshold === null ? '—' : `${c.comparator} ${+Number(c.threshold).toFixed(4)}`, c.passed === null ? 'skipped' : c.passed ? 'pass' : 'FAIL'])));
   }
   if (v.backtests.length) say(table(['run', 'role', 'metric', 'value'], v.backtests.map((b) => [b.runId, b.role, b.metric, b.value === null ? '—' : String(+b.value.toFixed(4))])));
-  if (v.aliasHistory.length) say(table(['at', 'alias', 'from', 'to', 'by', 'reason'], v.aliasHistory.map((e) => [e.at.slice(0, 19), e.alias, e.from ?? '-', e.to, e.actor ?? '-', e.reason ?? ''])));
+  if (v.aliasHistory.length) say(table(['at', 'alias', 'from', 'to', 'by', 'reason'], v.aliasHistory.map((e) => [e.at.slice(0, 19), e.alias, e.from ?? '-', e.to ?? '(cleared)', e.actor ?? '-', e.reason ?? ''])));
   say(`parameters: ${Object.keys((v.params as object) ?? {}).join(', ')} (--json prints them)`);
   return 0;
 }

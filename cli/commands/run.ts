@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { hashDrop } from '../../activities/drop-hash';
+import { lastMonthsInDrop, monthNotCoveredReason } from '../../activities/month-coverage';
 import { loadConfig } from '../../governance/config';
 import { defaultAttributionPolicy, loadAttributionPolicy } from '../../models/attribution-policy';
 import { connectClient, runState, startCycle, temporalFromEnv } from '../temporal-client';
@@ -18,6 +19,11 @@ export async function runCommand(opts: {
   const dropPath = path.resolve(opts.drop);
   const drop = await hashDrop(dropPath);
   if (drop.files.length === 0) throw new Error(`${dropPath} holds no drop files (accounts.csv, opportunities.csv, …)`);
+  // A month after the drop ends would read as a month without spend or deals. Refused here, before anything starts,
+  // when the files tell; a drop without readable spend or opportunities is left to the contracts, which name the problem.
+  const last = await lastMonthsInDrop(dropPath);
+  const notCovered = last.spend !== null && last.opportunities !== null ? monthNotCoveredReason(month, last) : null;
+  if (notCovered) throw new Error(notCovered);
   const client = await connectClient(temporalFromEnv());
   try {
     const { runId, version } = await startCycle(client, {

@@ -130,6 +130,8 @@ function printGovernance(r: RunReport): void {
     say(a.requiredApprovers === 0 ? 'Sign-off: none needed (nothing promoted, budget within guardrails): applied and logged'
       : `Sign-off: ${a.requiredApprovers} approver(s)${a.signOff.promotion.length ? `; promotes ${a.signOff.promotion.join(', ')}` : ''}` +
         `${a.budgetMoveShare !== null ? `; the budget moves ${pct(a.budgetMoveShare)} of spend (${a.signOff.budget.beyondGuardrails ? 'beyond' : 'within'} the ${pct(a.signOff.budget.threshold, 0)} that needs more approvers)` : ''}`);
+    // Which champions approving moves: a run older than the champion's run keeps it unless the approver asks.
+    if (a.signOff.champion) say(`Champion: ${a.signOff.champion.text}`);
     const ch = a.changes;
     if (ch?.previousRunId) {
       say(`What changed since the last approved run ${ch.previousRunId} (${ch.note})`);

@@ -33,11 +33,27 @@ async function stagesFromDatabase(s: RunState): Promise<void> {
   }
 }
 
+/** What approving does to the champions, from the run's approval request; null without DATABASE_URL or before the gate. */
+async function championOnApproval(runId: string): Promise<string | null> {
+  const opts = dbOptionsFromEnv();
+  if (!opts) return null;
+  const handle = connect(opts);
+  try {
+    const r = await handle.db.selectFrom('approval_requests').select('sign_off').where('run_id', '=', runId).executeTakeFirst();
+    return (r?.sign_off as { champion?: { text: string } } | undefined)?.champion?.text ?? null;
+  } catch {
+    return null; // the database is an extra source here
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function statusCommand(runId: string, opts: { json?: boolean }): Promise<number> {
   const client = await connectClient(temporalFromEnv());
   try {
     const s = await runState(client, runId);
     if (!s.live) await stagesFromDatabase(s);
+    const champion = await championOnApproval(runId);
     const out = {
       runId, month: s.month, status: s.status,
       stages: s.stages.map((x) => ({ name: x.name, status: x.status, startedAt: x.startedAt, finishedAt: x.finishedAt })),
@@ -47,6 +63,7 @@ export async function statusCommand(runId: string, opts: { json?: boolean }): Pr
       ...(s.requiredApprovers !== undefined ? { requiredApprovers: s.requiredApprovers } : {}),
       ...(s.decisions ? { decisions: s.decisions } : {}),
       ...(s.reminderSentAt ? { reminderSentAt: s.reminderSentAt } : {}),
+      ...(champion ? { champion } : {}),
     };
     if (opts.json) printJson(out);
     else {
@@ -57,6 +74,7 @@ export async function statusCommand(runId: string, opts: { json?: boolean }): Pr
         say(`waits for ${s.requiredApprovers - approved.length} more approval(s) of ${s.requiredApprovers}${approved.length ? ` (approved by ${approved.join(', ')})` : ''}` +
           ` until ${s.approvalDeadline}${s.reminderSentAt ? `; reminder sent ${s.reminderSentAt}` : ''}`);
       }
+      if (champion) say(`champion: ${champion}`);
     }
     return 0;
   } finally {

@@ -5,6 +5,7 @@ import * as drift from './2026-11-23-0003-drift';
 import * as governance from './2026-11-23-0004-governance';
 import * as disputes from './2026-11-23-0005-disputes';
 import * as ltvOutcomes from './2026-12-01-0001-ltv-outcomes';
+import * as registryHoles from './2026-12-01-0002-registry-holes';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-0004-governance': governance,
   '2026-11-23-0005-disputes': disputes,
   '2026-12-01-0001-ltv-outcomes': ltvOutcomes,
+  '2026-12-01-0002-registry-holes': registryHoles,
 };
 
 export const migrationProvider: MigrationProvider = {

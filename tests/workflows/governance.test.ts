@@ -253,6 +253,6 @@ describe('the registry', () => {
     expect(entry.after).toEqual({ family: 'survival', alias: 'champion', version: 'baseline/survival' });
     expect(entry.model_version_id).toBe('baseline/survival');
     // And back again: the earlier champion is a valid rollback target.
-    await rollbackTo(db, cfg, { version: current.model_version_id, by: 'bo', reason: 'false alarm' });
+    await rollbackTo(db, cfg, { version: current.model_version_id!, by: 'bo', reason: 'false alarm' });
   });
 });

@@ -1,0 +1,59 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * A run older than the champion's run (by month; a schedule backfill of
+ * September after October was approved) publishes its outputs but does not
+ * take the champion from the newer month unless a reviewer asks for it with
+ * the approval (`promote: true`, `acvloop approve --promote-older`). The
+ * approval request says which will happen; publish decides by the same rule.
+ */
+export interface NewerChampion {
+  family: string;
+  /** The champion version now. */
+  champion: string;
+  /** The run it comes from, and that run's month (later than the run at hand). */
+  runId: string;
+  month: string;
+}
+
+/** Per family, the current champion when it comes from a run of a later month than `month` (baselines have no month: never newer). */
+export async function championsNewerThan(q: Pool | PoolClient, month: string, families: readonly string[]): Promise<NewerChampion[]> {
+  if (!families.length) return [];
+  // The latest move per family first, so a champion from a baseline (no run row) is not skipped for an older move.
+  const r = await q.query<NewerChampion>(
+    `select l.family, l.model_version_id as champion, r.run_id as "runId", r.month
+       from (select distinct on (family) family, model_version_id from model_alias_events
+              where alias = 'champion' and family = any($1) order by family, id desc) l
+       join model_versions v on v.model_version_id = l.model_version_id
+       join runs r on r.run_id = v.run_id
+      where r.month > $2 order by l.family`, [families, month]);
+  return r.rows;
+}
+
+export interface ChampionOnApproval {
+  /** Families whose champion approving moves to this run. */
+  moves: string[];
+  /** Families whose newer champion stays unless the approver asks otherwise. */
+  kept: { family: string; champion: string; month: string }[];
+  /** The sentence the sign-off shows (show, status, the report). */
+  text: string;
+}
+
+/**
+ * What approving does to the champions, in words.
+ * @example
+ * championOnApproval('2026-09', ['renewal'], [{ family: 'renewal', champion: 'cycle-2026-10-…/renewal', runId: 'cycle-2026-10-…', month: '2026-10' }]).text
+ * // "this run (2026-09) is older than the champion's run of 2026-10 (renewal): approving publishes its outputs and keeps that champion; approve with --promote-older …"
+ */
+export function championOnApproval(month: string, promotion: readonly string[], newer: readonly NewerChampion[]): ChampionOnApproval {
+  const kept = newer.filter((n) => promotion.includes(n.family)).map((n) => ({ family: n.family, champion: n.champion, month: n.month }));
+  const moves = promotion.filter((f) => !kept.some((k) => k.family === f));
+  const ask = 'approve with --promote-older (decide input promote: true)';
+  const byMonth = [...new Set(kept.map((k) => k.month))].sort()
+    .map((m) => `of ${m} (${kept.filter((k) => k.month === m).map((k) => k.family).join(', ')})`).join(' and ');
+  const text = !promotion.length ? 'nothing to promote: every champion stays'
+    : !kept.length ? `approving makes this run champion of ${moves.join(', ')}`
+      : !moves.length ? `this run (${month}) is older than the champion's run ${byMonth}: approving publishes its outputs and keeps that champion; ${ask} to make this run champion instead`
+        : `approving makes this run champion of ${moves.join(', ')}; it is older than the champion's run ${byMonth}, which stays unless you ${ask}`;
+  return { moves, kept, text };
+}
