@@ -24,6 +24,9 @@ export {
   kpiBand,
   marketingKpis,
   marketingKpiReport,
+  KPI_HISTORY_MONTHS,
+  trailingKpiReport,
+  trailingMonths,
 } from './kpi';
 export type {
   KpiAccount,
