@@ -5,6 +5,7 @@
  * from Postgres (the run's read model) and only lays them out.
  */
 import type { RunReport } from '../cli/read-model';
+import { usd } from '../cli/output';
 
 type Spec = Record<string, unknown>;
 
@@ -129,18 +130,59 @@ export function survivalChart(r: RunReport): Spec | null {
   };
 }
 
-/** How the active contracts' LTV (P50) is spread: a histogram on a log scale of dollars. */
+/**
+ * How the active contracts' LTV (P50) is spread: a histogram on a linear
+ * axis of dollars, read without decoding logarithms. LTV has a long right
+ * tail (a few very large accounts), which on a linear axis would squeeze
+ * every other contract into the first bar; the axis therefore ends at the
+ * 95th percentile, and the subtitle says how many contracts lie beyond it
+ * and how large the largest is, so nothing is silently left out.
+ */
 export function ltvChart(ltvP50: readonly number[]): Spec | null {
-  const values = ltvP50.filter((v) => v > 0).map((v) => ({ log10: Math.log10(v) }));
+  const values = ltvP50.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
   if (!values.length) return null;
+  const cutoff = values[Math.min(values.length - 1, Math.ceil(LTV_AXIS_QUANTILE * values.length) - 1)];
+  const shown = values.filter((v) => v <= cutoff);
+  const beyond = values.length - shown.length;
+  const largest = values[values.length - 1];
   return {
-    title: 'LTV (P50) of active contracts',
-    data: { values }, width: 560, height: 180,
+    title: {
+      text: 'LTV (P50) of active contracts',
+      subtitle: beyond
+        ? `${beyond} of ${values.length} contracts lie beyond the axis's end at ${usd(cutoff)} (the 95th percentile); the largest is ${usd(largest)}`
+        : `All ${values.length} contracts`,
+    },
+    data: { values: shown.map((ltv) => ({ ltv })) }, width: 560, height: 180,
     mark: 'bar',
     encoding: {
-      x: { field: 'log10', type: 'quantitative', bin: { maxbins: 30 }, title: 'LTV P50 (log10 USD: 4 = $10k, 5 = $100k, 6 = $1M)' },
+      x: { field: 'ltv', type: 'quantitative', bin: { maxbins: 30, extent: [0, cutoff] }, title: 'LTV P50 (USD)', scale: { type: 'linear' }, axis: { format: usdFormat, labelOverlap: true } },
       y: { aggregate: 'count', type: 'quantitative', title: 'contracts' },
     },
+  };
+}
+
+// The axis's end: enough of the spread to show its shape, the tail named in words (see ltvChart).
+const LTV_AXIS_QUANTILE = 0.95;
+
+/**
+ * Each channel's ROI (incremental ACV per dollar of spend) as a dot on its
+ * 80% interval, against the break-even line at 1; the colour repeats the
+ * standing the summary's table writes in words.
+ */
+export function roiChart(rows: readonly { channel: string; roi: number; low: number | null; high: number | null; standing: string }[]): Spec | null {
+  const values = rows.filter((r) => Number.isFinite(r.roi)).map((r) => ({ ...r, low: r.low ?? r.roi, high: r.high ?? r.roi }));
+  if (!values.length) return null;
+  const y = { field: 'channel', type: 'nominal', title: null, sort: null };
+  const color = { field: 'standing', type: 'nominal', title: 'against break-even',
+    scale: { domain: ['above break-even', 'below break-even', 'cannot tell'], range: ['#2e7d32', '#c62828', '#5f6368'] } };
+  return {
+    title: 'ROI per channel with its 80% interval; 1 = break-even',
+    data: { values }, width: 380, height: Math.max(80, 22 * values.length),
+    layer: [
+      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'low', type: 'quantitative', title: 'incremental ACV per $1 of spend', scale: { zero: true } }, x2: { field: 'high' }, color } },
+      { mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { y, x: { field: 'roi', type: 'quantitative' }, color } },
+      { data: { values: [{ one: 1 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#1a1a1a' }, encoding: { x: { field: 'one', type: 'quantitative' } } },
+    ],
   };
 }
 

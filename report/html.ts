@@ -5,23 +5,18 @@
  * model; the page only formats it.
  */
 import type { Db } from '../sql/db';
-import { pct, usd } from '../cli/output';
+import { pct, pValue, usd } from '../cli/output';
 import { bandText, historyText, type LeadKpi } from '../cli/kpi-summary';
 import { readRun, type RunReport } from '../cli/read-model';
 import { shortJobName, type LineageRunEvent } from '../governance/lineage-trace';
 import { esc } from './escape';
-import { lineageGraphSvg, lineageLabel } from './lineage-graph';
+import { table } from './table';
+import { decisionSummary } from './summary';
+import { summarySection } from './summary-section';
+import { lineageDrawing, lineageLabel, lineageReads, MAX_CROSSINGS_PER_ARROW } from './lineage-graph';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
 const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
-
-function table(headers: string[], rows: (string | number)[][], opts: { numeric?: boolean[]; rowClass?: (i: number) => string } = {}): string {
-  if (!rows.length) return '<p class="empty">None.</p>';
-  const cls = (i: number) => (opts.numeric?.[i] ? ' class="num"' : '');
-  return `<table><thead><tr>${headers.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
-    rows.map((r, k) => `<tr${opts.rowClass ? ` class="${esc(opts.rowClass(k))}"` : ''}>${r.map((c, i) => `<td${cls(i)}>${esc(c)}</td>`).join('')}</tr>`).join('')
-  }</tbody></table>`;
-}
 
 const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
 const figure = (svg: string | null) => (svg ? `<figure class="chart">${svg}</figure>` : '<p class="empty">No data for this chart in this run.</p>');
@@ -104,7 +99,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   const driftRows = (r.drift?.features ?? []) as { source: string; feature: string; method: string; statistic: number | null; pValue: number | null; psi: number | null; drifted: boolean; reason: string | null }[];
   // One verdict per feature, and the reason beside it: every threshold it was held against, and why PSI did not count when it did not.
   const driftTable = r.drift ? table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'drifted', 'why'],
-    driftRows.map((f) => [f.source, f.feature, f.method, num(f.statistic), f.pValue === null ? '—' : f.pValue.toExponential(1), num(f.psi), f.drifted ? 'yes' : 'no', f.reason ?? '—']),
+    driftRows.map((f) => [f.source, f.feature, f.method, num(f.statistic), pValue(f.pValue), num(f.psi), f.drifted ? 'yes' : 'no', f.reason ?? '—']),
     { numeric: [false, false, false, true, true, true, false, false], rowClass: (i) => (driftRows[i].drifted ? 'held' : '') }) : '<p class="empty">No drift report for this run.</p>';
   const ch = req?.changes;
   const changes = !ch ? '<p class="empty">Not yet at the gate.</p>' : !ch.previousRunId ? `<p>${esc(ch.note)}</p>`
@@ -114,15 +109,20 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
       { numeric: [false, true, true, true, true, true, true, false] })}`;
   const disputes = table(['id', 'run', 'opportunity', 'raised by', 'reason', 'credit'], r.disputes.map((d) => [d.id, d.runId, d.opportunityId, d.raisedBy, d.reason,
     `${d.model}: ${Object.entries(d.byChannel).map(([c, v]) => `${c} ${usd(v)}`).join(', ')}`]));
-  // The graph, then the same events as a table (what a screen reader reads best); a retried COMPLETE is one row.
+  // The graph when it reads, and always the same events as a table (what a screen reader reads best); a retried COMPLETE is one row.
   const lineageEvents = x.lineage.map((e) => e.event as unknown as LineageRunEvent);
-  const lineageSvg = lineageGraphSvg(lineageEvents, { title: `Lineage of run ${r.runId}` });
+  const drawing = lineageDrawing(lineageEvents, { title: `Lineage of run ${r.runId}` });
   const lineageRows = [...new Map(lineageEvents.map((ev) => {
     const row = [shortJobName(ev), (ev.inputs ?? []).map(lineageLabel).join(', '), (ev.outputs ?? []).map(lineageLabel).join(', ')];
     return [row.join('\u0000'), row] as const;
   })).values()];
-  const lineage = `${lineageSvg ? `<figure class="chart lineage">${lineageSvg}</figure>` : '<p class="empty">No stage of this run has completed yet.</p>'}
-    <details><summary>The same lineage as a table: what each stage read and wrote</summary>${table(['stage', 'read', 'wrote'], lineageRows)}</details>`;
+  const lineageTable = table(['stage', 'read', 'wrote'], lineageRows);
+  // A graph whose arrows cannot be followed says less than the table: past the measured tangle, the table alone.
+  const lineage = !drawing ? '<p class="empty">No stage of this run has completed yet.</p>'
+    : lineageReads(drawing) ? `<figure class="chart lineage">${drawing.svg}</figure>
+    <details><summary>The same lineage as a table: what each stage read and wrote</summary>${lineageTable}</details>`
+    : `<p class="note">What each stage read and wrote. The graph of this run is not drawn: its ${drawing.arrows} arrows would cross ${drawing.crossings} times
+    (${drawing.crossingsPerArrow.toFixed(1)} per arrow, past the ${MAX_CROSSINGS_PER_ARROW} at which an arrow can still be followed).</p>${lineageTable}`;
 
   const decisions = r.decisions.length ? table(['reviewer', 'decision', 'reason', 'at'], r.decisions.map((d) => [d.reviewer, d.decision, d.reason ?? '', d.at]))
     : '<p class="empty">No reviewer has decided yet.</p>';
@@ -142,7 +142,10 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
     chart(kpiChart(r, 'acv_from_marketing_leads', 'region')), chart(forecastChart(r)), chart(survivalChart(r)), chart(ltvChart(x.ltv)), chart(budgetChart(r)),
   ]);
 
+  // The decision first: a reader meets what is asked before the detail that backs it.
+  const summary = await summarySection(decisionSummary(r));
   const body = [
+    summary,
     section('read', 'What the run read', `${filesTable}<h3>Quarantine, by file and rule</h3>${quarantine}`),
     section('attribution', 'Attribution and what the spend caused', `${figure(attributionSvg)}${attributionTable}${figure(incSvg)}${incTable}`),
     section('kpi', 'ACV from marketing leads', `<p class="headline">${usd(kpi?.value)} per marketing lead <span class="band ${esc(kpi?.band ?? '')}">${esc(kpi?.band ?? '—')}</span>
@@ -168,7 +171,7 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
 <body>${opts.banner ?? ''}<header><h1>Run ${esc(r.runId)}</h1>
 <p>Month <strong>${esc(r.month)}</strong> · status <strong>${esc(r.status)}</strong> · requested by ${esc(r.requestedBy)} · code ${esc(r.codeVersion)} · drop sha256 <code>${esc(r.drop.sha256.slice(0, 16))}</code>
 ${r.attributionPolicy ? ` · attribution policy ${esc(r.attributionPolicy.version)} (${esc(r.attributionPolicy.reportedModel)})` : ''}</p>
-<nav>${['read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav></header>
+<nav>${['summary', 'read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav></header>
 <main>${body}</main>
 <footer>Generated by acvloop${opts.generatedAt ? ` at ${esc(opts.generatedAt)}` : ''} from Postgres schema ${esc(handle.schema)}.</footer>
 </body></html>
@@ -190,6 +193,9 @@ figure.chart { margin: .5rem 0; overflow-x: auto; } figure.lineage svg { max-wid
 .band.strong { background: #2e7d32; } .band.moderate { background: #f9a825; color: #1a1a1a; } .band.underperforming { background: #c62828; }
 .ok { color: #1b5e20; } .wait { color: #8a4b00; } .refused { color: #b3261e; font-weight: 600; }
 .decision { border: 2px solid var(--ink); padding: .75rem 1rem; border-radius: .5rem; }
+#summary { border-left: 4px solid #174ea6; padding-left: 1rem; } #summary h2 { margin-top: 1rem; } .ask { font-size: 1.1rem; margin-bottom: .25rem; }
+.asked li, .changes li, .checks li { margin: .2rem 0; } .roi-table { flex: 1 1 320px; }
+tr.standing-above td:last-child { color: #1b5e20; font-weight: 600; } tr.standing-below td:last-child { color: #b3261e; font-weight: 600; }
 pre { background: #f1f3f4; padding: .5rem; overflow-x: auto; font-size: 12px; }
 details { margin: .25rem 0; } summary { cursor: pointer; }
 nav a { color: #1a0dab; } footer { color: var(--muted); margin-top: 2rem; font-size: 12px; }

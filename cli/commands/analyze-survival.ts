@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { fitCox } from '../../models/cox';
 import { kaplanMeier, logRankTest } from '../../models/survival';
-import { printJson, say, table } from '../output';
+import { pClause, printJson, say, table } from '../output';
 import { dummies, eventFlags, parseCategorical } from '../survival-columns';
 
 /**
@@ -160,7 +160,7 @@ function printHuman(r: SurvivalReport): void {
   say(table(['group', 'n', 'events', 'median'], Object.entries(r.kaplanMeier).map(([g, k]) => [g, k.n, k.events, k.median === null ? 'not reached' : k.median])));
   if (r.logRank) {
     say('');
-    say(`Log-rank test: chi-square ${fmt(r.logRank.statistic, 2)} on ${r.logRank.df} df, p = ${r.logRank.p.toExponential(3)}`);
+    say(`Log-rank test: chi-square ${fmt(r.logRank.statistic, 2)} on ${r.logRank.df} df, ${pClause(r.logRank.p)}`);
   }
   if (r.cox) {
     const c = r.cox;

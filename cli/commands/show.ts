@@ -1,7 +1,7 @@
 import { openDb } from '../env';
 import { bandText, historyText, type LeadKpi } from '../kpi-summary';
 import { readRun, type RunReport } from '../read-model';
-import { pct, printJson, say, table, usd } from '../output';
+import { pct, printJson, pValue, say, table, usd } from '../output';
 
 const ratio = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 
@@ -116,7 +116,7 @@ function printGovernance(r: RunReport): void {
       `${anomalies.length ? `; row-count anomalies in ${anomalies.map((s) => `${s.source} (z ${Number(s.rowCountZ).toFixed(1)})`).join(', ')}` : ''}`);
     if (drifted.length) {
       say(table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'why'], drifted.map((f) => [f.source, f.feature, f.method,
-        f.statistic === null ? '—' : Number(f.statistic).toFixed(3), f.pValue === null ? '—' : Number(f.pValue).toExponential(1), f.psi === null ? '—' : Number(f.psi).toFixed(3), f.reason ?? '—'])));
+        f.statistic === null ? '—' : Number(f.statistic).toFixed(3), pValue(f.pValue), f.psi === null ? '—' : Number(f.psi).toFixed(3), f.reason ?? '—'])));
     }
   }
   if (r.gate) {

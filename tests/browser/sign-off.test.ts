@@ -76,7 +76,7 @@ describe('the sign-off page in a browser', () => {
       expect(c.marks).toBeGreaterThan(5);
     }
     await expect.poll(() => page.locator('p.empty', { hasText: 'No data for this chart' }).count()).toBe(0);
-    for (const id of ['read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision']) {
+    for (const id of ['summary', 'read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision']) {
       expect(await page.locator(`section#${id} h2`).isVisible()).toBe(true);
     }
     expect(await page.locator('#decision').innerText()).toContain('gus is a viewer: viewers see everything and cannot decide');
@@ -92,6 +92,40 @@ describe('the sign-off page in a browser', () => {
     const refused = await db.db.selectFrom('audit_log').select('actor').where('run_id', '=', runId).where('action', '=', 'decision.refused').execute();
     expect(refused.map((r) => r.actor)).toEqual(['gus']);  // so far
     expect(await db.db.selectFrom('approval_decisions').select('reviewer').where('run_id', '=', runId).execute()).toEqual([]);
+    await context.close();
+  });
+
+  it('opens the run page with the decision: the first section a reader meets names what is asked and each channel\'s ROI against 1', async () => {
+    const { context, page, errors } = await signIn(TOKENS.gus);
+    await page.goto(`${base}/runs/${encodeURIComponent(runId)}`);
+    const first = page.locator('main > section').first();
+    expect(await first.getAttribute('id')).toBe('summary');
+    expect(await page.locator('h2').first().innerText()).toBe('The decision');
+    // It is on the first screen, above the files and their hashes.
+    const top = await first.evaluate((el) => el.getBoundingClientRect().top);
+    expect(top).toBeLessThan(900);
+    expect(top).toBeLessThan(await page.locator('section#read').evaluate((el) => el.getBoundingClientRect().top));
+
+    const text = await first.innerText();
+    const request = (await db.pool.query('select required_approvers, sign_off from approval_requests where run_id = $1', [runId])).rows[0];
+    expect(request.required_approvers).toBeGreaterThan(0);
+    expect(text).toContain(`${request.required_approvers} approver${request.required_approvers === 1 ? '' : 's'} must sign off on:`);
+    for (const family of request.sign_off.promotion) expect(text).toMatch(new RegExp(`Promote the new [a-z_, ]*\\b${family}\\b[a-z_, ]* models?`));
+    if (request.sign_off.budget.share !== null) expect(text).toContain(`Apply the budget move of ${(request.sign_off.budget.share * 100).toFixed(1)}% of monthly spend`);
+
+    // Each channel's ROI against 1, in words, as its stored 80% interval says; and the chart of the same is drawn.
+    const inc = await db.pool.query(`select channel, (detail->'roi'->>'p10')::float8 as lo, (detail->'roi'->>'p90')::float8 as hi from incrementality where run_id = $1 and roi is not null`, [runId]);
+    expect(inc.rowCount).toBeGreaterThan(0);
+    for (const i of inc.rows) {
+      const standing = i.lo > 1 ? 'above break-even' : i.hi < 1 ? 'below break-even' : 'cannot tell';
+      const row = first.getByRole('row').filter({ has: page.getByRole('cell', { name: i.channel, exact: true }) });
+      expect(await row.innerText(), i.channel).toMatch(new RegExp(`^${i.channel}\\s+[\\d.]+\\s+[\\d.]+ – [\\d.]+\\s+${standing}$`));
+    }
+    const chart = await first.locator('figure.chart svg').evaluate((svg) => svg.getBoundingClientRect().toJSON());
+    expect(chart.width).toBeGreaterThan(100);
+    expect(chart.height).toBeGreaterThan(50);
+    await shot(page, 'run-page-summary.png');
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -73,6 +73,18 @@ describe('acvloop analyze survival --json', () => {
     const { stdout } = await run(['survival', '--csv', `${DATA}/waltons.csv`, '--duration', 'T', '--event', 'E', '--group', 'group']);
     expect(stdout).toMatch(/Log-rank test: chi-square 122\.25 on 1 df/);
     expect(stdout).toMatch(/miR-137/);
+    expect(stdout).toMatch(/on 1 df, p = \d\.\de-\d+$/m);
+  });
+
+  it('prints a p-value too small for a double as p < 1e-300, not p = 0.000e+0', async () => {
+    // Two groups that never overlap: all of one ends by month 3, all of the other after month 50 (chi-square about 3,160).
+    const rows = Array.from({ length: 1500 }, (_, i) => `${1 + (i % 3)},1,early\n${50 + (i % 7)},1,late\n`).join('');
+    const file = join(tmp, 'apart.csv');
+    writeFileSync(file, `t,e,g\n${rows}`);
+    const { stdout, error } = await run(['survival', '--csv', file, '--duration', 't', '--event', 'e', '--group', 'g']);
+    expect(error).toBeNull();
+    expect(stdout).toMatch(/Log-rank test: chi-square 3\d{3}\.\d\d on 1 df, p < 1e-300$/m);
+    expect(stdout).not.toMatch(/e\+0/);
   });
 
   it.each([

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LineageDatasetRef, LineageRunEvent } from '../../governance/lineage-trace';
-import { lineageGraphSvg } from '../../report/lineage-graph';
+import { countCrossings, lineageDrawing, lineageGraphSvg, lineageReads, MAX_CROSSINGS_PER_ARROW } from '../../report/lineage-graph';
 
 const file = (name: string, sha256: string): LineageDatasetRef =>
   ({ namespace: 'file', name: `/drops/d/${name}`, facets: { acvloop_content: { sha256, bytes: 10 } } });
@@ -211,5 +211,39 @@ describe('lineageGraphSvg on the monthly cycle', () => {
     const pairs = new Set(drawn.nodes.flatMap((n) => n.textFills.map((t) => `${n.kind} ${t} on ${n.fill}`)));
     expect(pairs.size).toBeGreaterThanOrEqual(3);
     for (const n of drawn.nodes) for (const t of n.textFills) expect(contrast(t, n.fill), `${n.kind}: ${t} on ${n.fill}`).toBeGreaterThanOrEqual(4.5);
+  });
+});
+
+describe('when the graph reads, and when the table alone says more', () => {
+  it('counts crossings: an X is one, arrows that only meet at a shared end or run side by side are none, a zigzag through another is two', () => {
+    const p = (x: number, y: number) => ({ x, y });
+    expect(countCrossings([[p(0, 0), p(10, 10)], [p(0, 10), p(10, 0)]])).toBe(1);
+    expect(countCrossings([[p(0, 0), p(10, 10)], [p(10, 10), p(20, 0)]])).toBe(0);
+    expect(countCrossings([[p(0, 0), p(0, 10)], [p(5, 0), p(5, 10)]])).toBe(0);
+    expect(countCrossings([[p(0, 5), p(20, 5)], [p(5, 0), p(8, 10), p(12, 0)]])).toBe(2);
+  });
+
+  it('draws the small run (two crossings among 20 arrows) and gives the monthly cycle the table alone (over two crossings per arrow)', () => {
+    const small = lineageDrawing(RUN)!;
+    expect(small.svg).toBe(lineageGraphSvg(RUN));
+    expect([small.arrows, small.crossingsPerArrow]).toEqual([20, small.crossings / 20]);
+    expect(small.crossingsPerArrow).toBeLessThanOrEqual(0.25);
+    expect(lineageReads(small)).toBe(true);
+    const cycle = lineageDrawing(CYCLE)!;
+    expect(cycle.arrows).toBe(114);
+    expect(cycle.crossingsPerArrow).toBeGreaterThan(2 * MAX_CROSSINGS_PER_ARROW);
+    expect(lineageReads(cycle)).toBe(false);
+    expect(lineageDrawing([])).toBeNull();
+  });
+
+  it('counts the crossings of the arrows as drawn: the polylines read back from the SVG cross as often', () => {
+    // Each drawn path runs through its route's bends (its quadratic pieces' control points); read back, the
+    // polyline of a path's points crosses the others as counted. A count of a different drawing would differ.
+    const routes = [...lineageDrawing(CYCLE)!.svg.matchAll(/<path class="edge"[^>]* d="([^"]+)"/g)].map((m) => {
+      const n = m[1].match(/-?[\d.]+/g)!.map(Number);
+      return Array.from({ length: n.length / 2 }, (_, i) => ({ x: n[2 * i], y: n[2 * i + 1] }));
+    });
+    expect(routes).toHaveLength(114);
+    expect(Math.abs(countCrossings(routes) - lineageDrawing(CYCLE)!.crossings)).toBeLessThanOrEqual(0.15 * lineageDrawing(CYCLE)!.crossings);
   });
 });

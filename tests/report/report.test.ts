@@ -48,7 +48,7 @@ describe('acvloop report', () => {
   });
 
   it('has every section, with its charts rendered to SVG', () => {
-    const charts: Record<string, number> = { read: 0, attribution: 2, kpi: 2, forecast: 1, renewals: 2, budget: 1, governance: 0, lineage: 1, decision: 0 };
+    const charts: Record<string, number> = { summary: 1, read: 0, attribution: 2, kpi: 2, forecast: 1, renewals: 2, budget: 1, governance: 0, lineage: 0, decision: 0 };
     for (const [id, n] of Object.entries(charts)) {
       const body = sectionOf(id);
       expect((body.match(/<svg[\s>]/g) ?? []).length, id).toBe(n);
@@ -88,16 +88,56 @@ describe('acvloop report', () => {
     }
   });
 
-  it('draws the lineage Postgres holds: one node per stage that completed, and the table names the files it read', async () => {
+  it('shows the lineage Postgres holds as a table alone, a row per stage that completed, saying why the monthly cycle\'s graph is not drawn', async () => {
     const stored = await db.pool.query(`select distinct job from lineage_events where run_id = $1 and event_type = 'COMPLETE'`, [runId]);
     const lineage = sectionOf('lineage');
     expect(stored.rowCount).toBeGreaterThan(5);
-    for (const { job } of stored.rows) expect(lineage.match(new RegExp(`data-kind="stage" data-id="stage:${job.replace('monthly_cycle.', '')}"`, 'g')), job).toHaveLength(1);
-    expect(lineage).toMatch(/<svg [^>]*role="img" aria-labelledby="lineage-graph-title lineage-graph-desc"/);
-    expect(lineage).toContain('<title id="lineage-graph-title">Lineage of run report-1</title>');
+    for (const { job } of stored.rows) expect(lineage.match(new RegExp(`<tr><td>${job.replace('monthly_cycle.', '')}</td>`, 'g')), job).toHaveLength(1);
+    // The whole cycle's graph tangles past the measured threshold: no graph, the table not folded away, and the reason in numbers.
+    expect(lineage).not.toMatch(/<svg/);
+    expect(lineage).not.toMatch(/<details>/);
+    expect(lineage).toMatch(/The graph of this run is not drawn: its \d+ arrows would cross \d+ times\s+\([\d.]+ per arrow, past the 1 at which an arrow can still be followed\)/);
     const files = await db.pool.query('select file from ingest_files f join run_batches b using (batch_id) where b.run_id = $1 order by file', [runId]);
     const ingestRow = /<tr><td>ingest<\/td><td>([^<]*)<\/td>/.exec(lineage)![1].split(', ').sort();
     expect(ingestRow).toEqual(files.rows.map((f) => f.file).sort());
+  });
+
+  it('opens with the decision: the first section says what is asked, as Postgres holds it, and where each channel\'s ROI stands against 1', async () => {
+    expect(html).toMatch(/<main><section id="summary"><h2>The decision<\/h2>/);
+    const summary = sectionOf('summary');
+    const request = (await db.pool.query('select required_approvers, sign_off from approval_requests where run_id = $1', [runId])).rows[0];
+    if (request.required_approvers === 0) expect(summary).toContain('Nothing needs sign-off');
+    else expect(summary).toContain(`${request.required_approvers} approver${request.required_approvers === 1 ? '' : 's'} must sign off on:`);
+    for (const family of request.sign_off.promotion) expect(summary).toMatch(new RegExp(`Promote the new [a-z_, ]*\\b${family}\\b[a-z_, ]* models?`));
+    if (request.sign_off.budget.share !== null) expect(summary).toContain(`Apply the budget move of ${(request.sign_off.budget.share * 100).toFixed(1)}% of monthly spend`);
+    expect(summary).toContain('No earlier approved run to compare with: this is the first.');
+    const inc = await db.pool.query(`select channel, (detail->'roi'->>'p10')::float8 as lo, (detail->'roi'->>'p90')::float8 as hi from incrementality where run_id = $1 and roi is not null`, [runId]);
+    expect(inc.rowCount).toBeGreaterThan(0);
+    for (const i of inc.rows) {
+      const standing = i.lo > 1 ? 'above break-even' : i.hi < 1 ? 'below break-even' : 'cannot tell';
+      expect(summary, i.channel).toMatch(new RegExp(`<td>${i.channel}</td><td class="num">[\\d.]+</td><td>[\\d.]+ – [\\d.]+</td><td>${standing}</td>`));
+    }
+    // The summary comes before the files and their hashes.
+    expect(html.indexOf('id="summary"')).toBeLessThan(html.indexOf('id="read"'));
+  });
+
+  it('writes a p-value that underflowed to 0 as < 1e-300, not 0.0e+0', async () => {
+    await db.pool.query(`insert into drift_features (run_id, source, feature, kind, method, statistic, p_value, psi, threshold, drifted, reference_run_id, detail)
+      values ($1, 'spend', 'zz_underflow', 'number', 'ks', 0.97, 0, null, 0.05, true, null, '{}')`, [runId]);
+    try {
+      const page = await buildRunReport(db, runId);
+      expect(page).toMatch(/<td>zz_underflow<\/td><td>ks<\/td><td class="num">0\.970<\/td><td class="num">&lt; 1e-300<\/td>/);
+      expect(/<section id="governance">[\s\S]*?<\/section>/.exec(page)![0]).not.toMatch(/e\+0/);
+    } finally {
+      await db.pool.query(`delete from drift_features where run_id = $1 and feature = 'zz_underflow'`, [runId]);
+    }
+  });
+
+  it('draws the LTV histogram on a linear axis of dollars and names the tail beyond it', () => {
+    const renewals = sectionOf('renewals');
+    expect(renewals).not.toMatch(/log10/);
+    expect(renewals).toMatch(/LTV P50 \(USD\)/);
+    expect(renewals).toMatch(/\d+ of \d+ contracts lie beyond the axis(?:'|&#39;|&apos;)s end at \$[\d,]+ \(the 95th percentile\)|All \d+ contracts/);
   });
 
   it("shows the KPI against its bands and the company's own trailing twelve months, and every drift verdict with its reason (issue 12)", () => {
