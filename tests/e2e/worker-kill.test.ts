@@ -36,7 +36,9 @@ function worker(): ChildProcess {
 async function startRun() {
   const { runId } = await startCycle(t.client, {
     month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: 'ops',
-    approvalTimeoutMs: 600_000, heartbeatTimeoutMs: 2_000,
+    // 10 s, not 2: a retrain under a loaded machine (the suite on 2 cores) can go 2 s between heartbeats and time out
+    // while alive; a killed worker is still noticed within 10 s.
+    approvalTimeoutMs: 600_000, heartbeatTimeoutMs: 10_000,
   }, { rerun: true, taskQueue: t.taskQueue });
   return { runId, handle: t.client.workflow.getHandle(runId) };
 }
@@ -108,5 +110,5 @@ describe('a worker killed with SIGKILL mid-cycle', () => {
     const raw = await db.db.selectFrom('raw_rows').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const read = await db.db.selectFrom('ingest_files').select((eb) => eb.fn.sum<string>('rows_read').as('n')).executeTakeFirstOrThrow();
     expect(Number(raw.n)).toBe(Number(read.n));
-  });
+  }, 300_000);
 });
