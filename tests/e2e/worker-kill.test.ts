@@ -6,6 +6,7 @@ import { suiteDb } from '../helpers/db';
 import { connectTemporal, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 import { acvloop, startWorkerProcess } from '../helpers/cli';
+import { outputsOf } from '../helpers/run-outputs';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
 let t: TemporalHarness;
@@ -56,22 +57,6 @@ async function waitFor(handle: ReturnType<typeof t.client.workflow.getHandle>, o
   throw new Error('timed out waiting for the run');
 }
 
-/** Everything a run publishes, without its run id: two runs of the same drop must match exactly. */
-async function outputsOf(runId: string) {
-  const q = db.db;
-  return {
-    attribution: await q.selectFrom('attribution').select(['revenue', 'model', 'dimension', 'key', 'conversions', 'acv_usd']).where('run_id', '=', runId).orderBy(['revenue', 'model', 'dimension', 'key']).execute(),
-    incrementality: await q.selectFrom('incrementality').select(['channel', 'incremental_acv', 'low', 'high', 'roi', 'mroi']).where('run_id', '=', runId).orderBy('channel').execute(),
-    scores: await q.selectFrom('contract_scores').select(['contract_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr']).where('run_id', '=', runId).orderBy('contract_id').execute(),
-    kpis: await q.selectFrom('kpis').select(['name', 'dimension', 'key', 'value']).where('run_id', '=', runId).orderBy(['name', 'dimension', 'key']).execute(),
-    forecasts: await q.selectFrom('forecasts').select(['scenario', 'month', 'mean', 'lo95', 'hi95']).where('run_id', '=', runId).orderBy(['scenario', 'month']).execute(),
-    forecastTotals: await q.selectFrom('forecast_totals').select(['scenario', 'horizon_months', 'mean', 'lo80', 'hi80']).where('run_id', '=', runId).orderBy(['scenario', 'horizon_months']).execute(),
-    budget: await q.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'binding']).where('run_id', '=', runId).orderBy('channel').execute(),
-    backtests: await q.selectFrom('backtests').select(['role', 'metric', 'value']).where('run_id', '=', runId).orderBy(['role', 'metric']).execute(),
-    graphEdges: Number((await q.selectFrom('graph_edges').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow()).n),
-  };
-}
-
 describe('a worker killed with SIGKILL mid-cycle', () => {
   it('is replaced, and the run completes with exactly the outputs of an uninterrupted run', async () => {
     const first = worker();
@@ -99,8 +84,8 @@ describe('a worker killed with SIGKILL mid-cycle', () => {
       expect((await r.handle.result()).status).toBe('completed');
     }
 
-    const a = await outputsOf(killed.runId);
-    const b = await outputsOf(clean.runId);
+    const a = await outputsOf(db.db, killed.runId);
+    const b = await outputsOf(db.db, clean.runId);
     expect(a.scores.length).toBeGreaterThan(0);
     expect(a).toEqual(b);
 
