@@ -4,7 +4,7 @@ import { configSchema, type AcvloopConfig } from '../../governance/config';
 import { decideAudited, startCycle } from '../../cli/temporal-client';
 import { buildRunReport } from '../../report/html';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, untilGate, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 /**
@@ -94,6 +94,7 @@ describe('an older month approved after a newer one', () => {
     const result = await again.handle.result();
     expect(result.status).toBe('completed');
     expect(result.decision).toMatchObject({ reviewer: 'frank', promote: true });
+    recordHistory(t, again.runId, 'promote-older');
     const asked = await db.pool.query('select reviewer, promote_older from approval_decisions where run_id = $1', [again.runId]);
     expect(asked.rows).toEqual([{ reviewer: 'frank', promote_older: true }]);
     const afterAgain = await champions();
