@@ -50,6 +50,14 @@ export interface RenewalFeatures {
   /** Usage of the 3 months before the reference month over the 3 before those; null when unknown. */
   usageTrend: number | null;
   /**
+   * Monthly change of log usage: the least-squares slope over the months with
+   * usage among the USAGE_SLOPE_MONTHS before the reference month; null with
+   * fewer than USAGE_SLOPE_MIN_MONTHS of them. Optional so that features built
+   * before it existed still score; a model uses it only when its training
+   * decisions carried it.
+   */
+  usageSlope?: number | null;
+  /**
    * Months from the start of the first contract of the renewal chain to this
    * contract's end date (the decision). Optional so that features built
    * before tenure was a covariate still score; a model uses it only when its
@@ -242,6 +250,50 @@ function trendFromIndex(index: Map<string, Map<number, number>>, accountId: stri
   return recent / earlier;
 }
 
+/** Three quarters: long enough that a month's noise is averaged out, short enough to follow a change of course. */
+export const USAGE_SLOPE_MONTHS = 9;
+/** A slope through two points is one month's noise; three is the fewest that averages any. */
+export const USAGE_SLOPE_MIN_MONTHS = 3;
+
+/**
+ * Monthly change of log usage of an account before a reference month: the
+ * least-squares slope of log(usage) on month over the months with positive
+ * usage among the USAGE_SLOPE_MONTHS before it. A missing month is skipped,
+ * not read as zero (the drop has no row for a month nobody used). Null with
+ * fewer than USAGE_SLOPE_MIN_MONTHS such months.
+ *
+ * @example
+ * // usage doubling every month: the slope is log 2 per month
+ * usageSlope([1, 2, 3, 4].map((k) => ({ account_id: 'A', month: `2024-0${k}`, usage_units: 2 ** k })), 'A', '2024-05'); // Math.LN2
+ */
+export function usageSlope(usage: readonly RenewalUsage[], accountId: string, refMonth: string): number | null {
+  return slopeFromIndex(buildUsageIndex(usage), accountId, monthIndex(refMonth));
+}
+
+function slopeFromIndex(index: Map<string, Map<number, number>>, accountId: string, ref: number): number | null {
+  const m = index.get(accountId);
+  if (!m) return null;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 1; k <= USAGE_SLOPE_MONTHS; k++) {
+    const u = m.get(ref - k);
+    if (u !== undefined && u > 0) {
+      xs.push(-k);
+      ys.push(Math.log(u));
+    }
+  }
+  if (xs.length < USAGE_SLOPE_MIN_MONTHS) return null;
+  const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const my = ys.reduce((s, y) => s + y, 0) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  return sxy / sxx;
+}
+
 interface ContractIndex {
   byId: Map<string, RenewalContract>;
   hasSuccessor: Set<string>;
@@ -304,6 +356,7 @@ function featuresOf(
     acvUsd: c.acv_usd,
     termMonths: c.term_months,
     usageTrend: trendFromIndex(usage, c.account_id, refMonth),
+    usageSlope: slopeFromIndex(usage, c.account_id, refMonth),
     tenureMonths: Math.max(0, monthsBetween(idx.chainStart(c.contract_id), c.end_date)),
   };
 }
@@ -374,6 +427,14 @@ export function activeContracts(
 // ---------------------------------------------------------------------------
 // The renewal model
 
+/**
+ * How usage enters the model: the ratio of two three-month sums (the first
+ * models') or the slope of log usage (see the module comment for why).
+ */
+export type UsageMeasure = 'trend-ratio' | 'log-slope';
+/** What a blank discount is read as: no discount (the first models') or the decisions' mean discount, flagged. */
+export type BlankDiscount = 'zero' | 'mean-flagged';
+
 export interface RenewalModelOptions {
   /** Below this many decisions (or with a single outcome) use the empirical fallback. Default 100. */
   minDecisions?: number;
@@ -387,7 +448,7 @@ export interface RenewalModelOptions {
    * Whether the usage-trend and tenure columns are in the model. Default: when any decision has them. A refit of
    * an earlier model's specification fixes them, so a model fitted without tenure is judged without it.
    */
-  features?: { usage: boolean; tenure: boolean };
+  features?: { usage: boolean; tenure: boolean; usageMeasure?: UsageMeasure; blankDiscount?: BlankDiscount };
 }
 
 export interface LogisticRenewalModel {
@@ -404,6 +465,12 @@ export interface LogisticRenewalModel {
   useUsage: boolean;
   /** Whether the tenure column is in the model (absent in models fitted before it existed). */
   useTenure?: boolean;
+  /** Absent in models fitted before the slope existed: those read the trend ratio. */
+  usageMeasure?: UsageMeasure;
+  /** Absent in models fitted before blanks were filled: those read a blank as 0. */
+  blankDiscount?: BlankDiscount;
+  /** The mean discount of the training decisions that had one: what a blank reads as under 'mean-flagged'. */
+  discountFill?: number;
   nDecisions: number;
   /** The L2 penalty used (given, or chosen by cross-validation). */
   l2?: number;
@@ -432,10 +499,18 @@ function rawRow(f: RenewalFeatures, m: Omit<LogisticRenewalModel, 'coef' | 'mean
   const region = f.region ?? UNKNOWN_REGION;
   for (let i = 1; i < m.regionLevels.length; i++) row.push(region === m.regionLevels[i] ? 1 : 0);
   row.push(Math.min(f.renewalsSoFar, m.renewalsCap));
-  row.push(f.discountPct ?? 0);
+  if (m.blankDiscount === 'mean-flagged') {
+    row.push(f.discountPct ?? m.discountFill ?? 0);
+    row.push(f.discountPct === null ? 1 : 0);
+  } else row.push(f.discountPct ?? 0);
   row.push(Math.log(Math.max(f.acvUsd, 1)));
   row.push(f.termMonths / 12);
-  if (m.useUsage) {
+  if (m.useUsage && m.usageMeasure === 'log-slope') {
+    const s = f.usageSlope ?? null;
+    // A slope past ±0.5 a month (usage ×1.6 or ÷1.6 every month) is a tiny base, not a trend worth its leverage.
+    row.push(s === null ? 0 : Math.max(-0.5, Math.min(0.5, s)));
+    row.push(s === null ? 1 : 0);
+  } else if (m.useUsage) {
     const t = f.usageTrend;
     row.push(t === null || t <= 0 ? 0 : Math.max(-3, Math.min(3, Math.log(t))));
     row.push(t === null ? 1 : 0);
@@ -482,17 +557,23 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
 
   const segmentLevels = levelsOf(decisions.map((d) => d.segment));
   const regionLevels = levelsOf(decisions.map((d) => d.region ?? UNKNOWN_REGION));
-  const useUsage = options.features?.usage ?? decisions.some((d) => d.usageTrend !== null);
+  const usageMeasure = options.features?.usageMeasure ?? (decisions.some((d) => d.usageSlope !== undefined) ? 'log-slope' : 'trend-ratio');
+  const useUsage = options.features?.usage
+    ?? decisions.some((d) => (usageMeasure === 'log-slope' ? (d.usageSlope ?? null) !== null : d.usageTrend !== null));
   const useTenure = options.features?.tenure ?? decisions.some((d) => d.tenureMonths !== undefined);
-  const shape = { segmentLevels, regionLevels, renewalsCap, useUsage, useTenure };
+  const blankDiscount = options.features?.blankDiscount ?? 'mean-flagged';
+  const known = decisions.filter((d) => d.discountPct !== null).map((d) => d.discountPct as number);
+  const discountFill = known.length ? known.reduce((s, v) => s + v, 0) / known.length : 0;
+  const shape = { segmentLevels, regionLevels, renewalsCap, useUsage, useTenure, usageMeasure, blankDiscount, discountFill };
   const columns = [
     ...segmentLevels.slice(1).map((s) => `segment=${s}`),
     ...regionLevels.slice(1).map((r) => `region=${r}`),
     'renewals_so_far',
     'discount_pct',
+    ...(blankDiscount === 'mean-flagged' ? ['discount_missing'] : []),
     'log_acv',
     'term_years',
-    ...(useUsage ? ['log_usage_trend', 'usage_missing'] : []),
+    ...(useUsage ? (usageMeasure === 'log-slope' ? ['usage_log_slope', 'usage_missing'] : ['log_usage_trend', 'usage_missing']) : []),
     ...(useTenure ? ['tenure_years'] : []),
   ];
   const raw = decisions.map((d) => rawRow(d, shape));

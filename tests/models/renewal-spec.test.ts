@@ -25,30 +25,46 @@ function world(seed: number, perMonth: number, eta: (f: Omit<RenewalDecision, 'c
   return out.sort((a, b) => (a.decided_at < b.decided_at ? -1 : a.decided_at > b.decided_at ? 1 : 0));
 }
 const informative = world(5, 40, (f) => 0.8 - 0.05 * (f.discountPct ?? 0) + 1.5 * Math.log(f.usageTrend!));
+/** The same world with the usage slope as features are built now (the log of the trend ratio over 3 months) and some discounts blank. */
+const sloped: RenewalDecision[] = informative.map((d, i) => ({ ...d, usageSlope: Math.log(d.usageTrend!) / 3, discountPct: i % 13 === 0 ? null : d.discountPct }));
 
 describe('the specification of a stored renewal model', () => {
   const cv = fitRenewalModel(informative);
   const given = fitRenewalModel(informative, { l2: 30, renewalsCap: 2 });
-  // A logistic model as the registry stored it before the penalty was stored (fixed at 1) and before tenure.
-  const { l2: _l2, penalty: _penalty, useTenure: _tenure, ...legacy } = cv as Extract<typeof cv, { kind: 'logistic' }>;
+  const slope = fitRenewalModel(sloped);
+  // A logistic model as the registry stored it before the penalty was stored (fixed at 1), before tenure, the usage slope and filled discounts.
+  const { l2: _l2, penalty: _penalty, useTenure: _tenure, usageMeasure: _measure, blankDiscount: _blank, discountFill: _fill, ...legacy } =
+    cv as Extract<typeof cv, { kind: 'logistic' }>;
   it.each([
     ['the baseline', { kind: 'baseline_rate', by: 'segment' }, { kind: 'empirical' }],
     ['an empirical fit', fitRenewalModel(informative.slice(0, 50)), { kind: 'empirical' }],
-    ['a cross-validated logistic fit', cv, { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true }],
-    ['a logistic fit with a given penalty', given, { kind: 'logistic', l2: 30, renewalsCap: 2, usage: true, tenure: true }],
-    ['a logistic fit stored before penalties and tenure were', legacy, { kind: 'logistic', l2: 1, renewalsCap: 3, usage: true, tenure: false }],
+    ['a cross-validated logistic fit', cv,
+      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'mean-flagged' }],
+    ['a logistic fit with a given penalty', given,
+      { kind: 'logistic', l2: 30, renewalsCap: 2, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'mean-flagged' }],
+    ['a logistic fit on decisions with the usage slope', slope,
+      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'log-slope', blankDiscount: 'mean-flagged' }],
+    ['a logistic fit stored before penalties, tenure, the slope and filled discounts were', legacy,
+      { kind: 'logistic', l2: 1, renewalsCap: 3, usage: true, tenure: false, usageMeasure: 'trend-ratio', blankDiscount: 'zero' }],
   ])('of %s', (_name, params, spec) => {
     expect(renewalSpecOf(JSON.parse(JSON.stringify(params)))).toEqual(spec);
   });
 
   it('refitted on the decisions it was fitted on, gives back the stored model (every kind)', () => {
     for (const stored of [cv, given]) expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(stored))), informative)).toEqual(stored);
+    expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(slope))), sloped)).toEqual(slope);
+    expect((slope as { columns: string[] }).columns).toEqual(expect.arrayContaining(['usage_log_slope', 'discount_missing']));
     expect(cv).toMatchObject({ kind: 'logistic', penalty: 'cross-validated' });
     expect(given).toMatchObject({ kind: 'logistic', penalty: 'given', l2: 30 });
     // The legacy specification keeps its penalty of 1 and leaves tenure out, though these decisions have it.
     const again = fitRenewalSpec(renewalSpecOf(legacy), informative);
     expect(again).toMatchObject({ kind: 'logistic', l2: 1, useTenure: false });
     expect((again as { columns: string[] }).columns).not.toContain('tenure_years');
+    // … and, refitted on decisions that carry the slope and blank discounts, still reads the trend ratio and a blank as 0.
+    const old = fitRenewalSpec(renewalSpecOf(legacy), sloped);
+    expect((old as { columns: string[] }).columns).toContain('log_usage_trend');
+    expect((old as { columns: string[] }).columns).not.toContain('usage_log_slope');
+    expect((old as { columns: string[] }).columns).not.toContain('discount_missing');
   });
 
   it('of the baseline is the renewal rate by segment shrunk toward the overall rate (by hand, 5 pseudo-decisions)', () => {

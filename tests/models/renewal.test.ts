@@ -9,6 +9,7 @@ import {
   renewalDecisions,
   renewalPath,
   scoreRenewals,
+  usageSlope,
   usageTrend,
   type RenewalContract,
   type RenewalDecision,
@@ -115,6 +116,18 @@ describe('renewal decisions and active contracts', () => {
     expect(usageTrend(usage, 'B', '2023-07')).toBeCloseTo(0.5, 12);
   });
 
+  it('usage slope: the least-squares slope of log usage over the nine months before the decision (closed form), null under three months', () => {
+    const d = renewalDecisions(contracts, accounts, usage, asOf);
+    // D1 (2023-07): months -6..-1 read log 10 three times then log 5; slope = Σ(x - x̄)y / Σ(x - x̄)² = -4.5 ln 2 / 17.5
+    expect(d.find((x) => x.contract_id === 'D1')!.usageSlope).toBeCloseTo((-9 / 35) * Math.LN2, 12);
+    // E1 (2024-01): only Apr–Jun 2023 (5, 5, 5) fall in its nine months: flat
+    expect(d.find((x) => x.contract_id === 'E1')!.usageSlope).toBeCloseTo(0, 12);
+    expect(usageSlope(usage, 'B', '2023-03')).toBeNull();
+    // A month without a row is skipped, not read as zero usage: doubling every month with March missing is still log 2 a month.
+    const doubling = [1, 2, 4, 5].map((k) => ({ account_id: 'X', month: `2024-0${k}`, usage_units: 2 ** k }));
+    expect(usageSlope(doubling, 'X', '2024-06')).toBeCloseTo(Math.LN2, 12);
+  });
+
   it('tenure is months from the chain\'s first start to the decision (end date): 12, 24 for C1, C2; 48 for active C3', () => {
     const d = renewalDecisions(contracts, accounts, usage, asOf);
     expect(d.map((x) => [x.contract_id, x.tenureMonths])).toEqual([['C1', 12], ['C2', 24], ['D1', 12], ['E1', 12]]);
@@ -215,5 +228,34 @@ describe('chooseL2: the penalty picked by cross-validated log loss', () => {
     const x = design(4000, 2, rand);
     const y = x.map((r) => (rand() < 1 / (1 + Math.exp(-4 * r[0])) ? 1 : 0));
     expect(chooseL2(x, y)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('a blank discount', () => {
+  // Outcomes driven by the true discount; a fifth of the exports leave it blank at random.
+  const rng = createRng(11);
+  const decisions: RenewalDecision[] = Array.from({ length: 4000 }, (_, i) => {
+    const discount = rng.uniform() * 30;
+    return {
+      contract_id: `C${i}`, account_id: `A${i}`, decided_at: '2024-01-01', segment: 'smb', region: 'NA', renewalsSoFar: 0,
+      discountPct: rng.uniform() < 0.2 ? null : discount, acvUsd: 10_000, termMonths: 12, usageTrend: null,
+      renewed: rng.uniform() < sigmoid(1 - 0.1 * discount),
+    };
+  });
+  const blank = decisions.filter((d) => d.discountPct === null);
+  const renewedShare = blank.filter((d) => d.renewed).length / blank.length;
+  const meanPredicted = (model: ReturnType<typeof fitRenewalModel>) => blank.reduce((s, d) => s + predictRenewal(model, d), 0) / blank.length;
+
+  it('reads as the mean discount, flagged: blank contracts are predicted at their renewal rate (within 0.05)', () => {
+    const model = fitRenewalModel(decisions);
+    const known = decisions.filter((d) => d.discountPct !== null);
+    expect(model).toMatchObject({ blankDiscount: 'mean-flagged' });
+    expect((model as { discountFill: number }).discountFill).toBeCloseTo(known.reduce((s, d) => s + d.discountPct!, 0) / known.length, 10);
+    expect(Math.abs(meanPredicted(model) - renewedShare)).toBeLessThan(0.05);
+  });
+
+  it('read as no discount (the first models) overstates their renewal by more than 0.15', () => {
+    const model = fitRenewalModel(decisions, { features: { usage: false, tenure: false, blankDiscount: 'zero' } });
+    expect(meanPredicted(model) - renewedShare).toBeGreaterThan(0.15);
   });
 });
