@@ -135,7 +135,7 @@ export function scoreActivity(deps: ActivityDeps) {
 }
 
 /** The guardrailed budget over the channels the model knows, keeping this month's total; null with no spend to move. */
-function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, policy: BudgetPolicy): BudgetPlan | null {
+export function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, policy: BudgetPolicy): BudgetPlan | null {
   const channels = mmm.channels.filter((c) => (current[c] ?? 0) > 0);
   const total = channels.reduce((s, c) => s + current[c], 0);
   if (!channels.length || total <= 0) return null;

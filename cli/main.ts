@@ -38,6 +38,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--end <YYYY-MM>', 'last month of the drop', '2026-10')
     .option('--experiments', 'also write experiments.csv: lift tests of the planted truth, with noise of their stated stderr')
     .option('--drift', 'plant a drift in the last three months (bigger deals, a new lead source, a paid search spend jump, an upmarket move), recorded in truth.json')
+    .option('--shared-budget', 'hard world: every paid channel\'s spend is a fixed share of one monthly total (the series move together)')
+    .option('--demand-following', 'hard world: paid channels spend more in the high season')
+    .option('--long-carryover', 'hard world: adstock decay of at least 0.85')
+    .option('--saturated', 'hard world: current spend sits on the flat part of each response curve')
+    .option('--low-variation', 'hard world: spend barely varies (a fifth of the noise, no bursts, no pauses, no event months)')
+    .option('--harvest-last-touch', 'hard world: harvest channels take the last touch and the lead source of every journey; most of the causing channel\'s touches go unrecorded')
+    .option('--null-channel <channel>', 'hard world: this demand channel keeps its spend and touches but causes nothing')
+    .option('--lift-tests <channels>', 'write experiments.csv with lift tests of these paid channels (comma-separated)')
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/generate').generateCommand));
 

@@ -17,12 +17,14 @@ import type { Account } from './accounts';
 import { UsageProcess, addChain, drawDiscount, drawTerm } from './contracts';
 import type { Book } from './contracts';
 import { DRIFT, applySpendDrift, driftTruth } from './drift';
-import { channelTruth, demandModel, holdoutTruth, planSpend } from './marketing';
+import { channelTruth, demandModel, holdoutTruth, planSpend, wonAcvPerOpp } from './marketing';
 import type { DemandModel } from './marketing';
 import {
   BASE, FX_START, FX_VOL, PAID_CHANNELS, PRODUCTS, RENEWAL, SEGMENT_LIST, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE,
 } from './params';
 import type { Channel } from './params';
+import { checkKnobs, knobNames } from './world-knobs';
+import type { WorldKnobs } from './world-knobs';
 
 export interface GenerateOptions {
   outDir: string;
@@ -37,6 +39,13 @@ export interface GenerateOptions {
   experiments?: boolean;
   /** Plant a drift in the last three months (generator/drift.ts) and record it in truth.json. Default false. */
   drift?: boolean;
+  /**
+   * Knobs that make causal inference hard (generator/world-knobs.ts); all off
+   * by default. When given (even empty), truth.json gains `world`: the knobs,
+   * each channel's planted response curve and what its spend caused.
+   * `liftTests` implies experiments.
+   */
+  world?: WorldKnobs;
 }
 
 export interface GeneratedFile {
@@ -82,6 +91,8 @@ const CAMPAIGN_CODE: Partial<Record<Channel, string>> = {
   paid_search: 'PS', paid_social: 'SOC', display: 'DSP', webinar: 'WEB', event: 'EVT', content: 'CNT', partner: 'PTR',
 };
 const FX_HISTORY_MONTHS = 36;
+/** Knob harvestLastTouch: the share of the causing channel's journey touches that go unrecorded. */
+const HIDDEN_CAUSE_TOUCHES = 0.7;
 
 const r6 = (x: number) => Number(x.toPrecision(6));
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -93,6 +104,8 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
   const endMonth = parseMonth(opts.end ?? '2026-10');
   if (!Number.isInteger(n) || n < 1) throw new Error(`accounts must be a positive integer, got ${n}`);
   if (!Number.isInteger(months) || months < 1) throw new Error(`months must be a positive integer, got ${months}`);
+  if (opts.world) checkKnobs(opts.world);
+  const knobs = opts.world;
   const gzip = new Set(opts.gzip ?? []);
   for (const g of gzip) {
     if (!Object.keys(HEADERS).some((k) => `${k}.csv` === g)) throw new Error(`gzip: unknown file ${g}`);
@@ -138,12 +151,12 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
   }
 
   // Spend and the demand model.
-  const spendPlan = planSpend(new Rng(seed, 'spend'), A0, months, scale);
+  const spendPlan = planSpend(new Rng(seed, 'spend'), A0, months, scale, knobs);
   // Window month the planted drift starts at; Infinity (never) without --drift, so nothing below changes.
   const driftM = opts.drift ? Math.max(0, months - DRIFT.months) : Infinity;
   if (opts.drift) applySpendDrift(spendPlan, driftM);
   const driftRng = new Rng(seed, 'drift');
-  const demand = demandModel(spendPlan, A0, months, scale);
+  const demand = demandModel(spendPlan, A0, months, scale, knobs);
   const visibleSpendUsd = new Map<Channel, number>();
   for (let m = 0; m < months; m++) {
     for (const ch of demand.channels) {
@@ -156,7 +169,8 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
     }
   }
 
-  const experiments = opts.experiments ? await writeExperiments(opts.outDir, new Rng(seed, 'experiments'), demand, A0) : null;
+  const experiments = opts.experiments || knobs?.liftTests?.length
+    ? await writeExperiments(opts.outDir, new Rng(seed, 'experiments'), demand, A0, knobs?.liftTests) : null;
 
   const accounts = makeAccounts(new Rng(seed, 'accounts'), n);
   const sampler = new AccountSampler(accounts);
@@ -270,7 +284,11 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
       const journey: [number, Channel][] = [];
       if (causal && causal !== 'partner') {
         const k = touchRng.int(1, 3);
-        for (let j = 0; j < k; j++) journey.push([minutesAt(createdDay - touchRng.int(15, 120)), causal]);
+        for (let j = 0; j < k; j++) {
+          const t = minutesAt(createdDay - touchRng.int(15, 120));
+          // Knob harvestLastTouch: most of the cause's touches go unrecorded (a view, an unscanned badge); the harvest touch is what is seen.
+          if (!knobs?.harvestLastTouch || touchRng.chance(1 - HIDDEN_CAUSE_TOUCHES)) journey.push([t, causal]);
+        }
       }
       if (kind === 'partner') {
         const k = touchRng.int(1, 2);
@@ -285,7 +303,8 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
         journey.push([minutesAt(createdDay - touchRng.int(10, 150)), c]);
       }
       let lastHarvest: Channel | null = null;
-      if (kind === 'marketing') {
+      // Knob harvestLastTouch: every journey, whatever started it, ends on harvest touches.
+      if (kind === 'marketing' || knobs?.harvestLastTouch) {
         const k = touchRng.int(1, 3);
         let latest = -Infinity;
         for (let j = 0; j < k; j++) {
@@ -303,7 +322,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
 
       // Marketing-sourced leads are credited to whichever channel captured them, often a harvest one.
       let leadSource: string | null = null;
-      if (kind === 'marketing') leadSource = causal && oppRng.chance(0.45) ? causal : lastHarvest;
+      if (kind === 'marketing') leadSource = causal && !knobs?.harvestLastTouch && oppRng.chance(0.45) ? causal : lastHarvest;
       if (kind === 'marketing' && m >= driftM && driftRng.chance(DRIFT.newLeadSourceShare)) leadSource = DRIFT.newLeadSource;
 
       oppCount++;
@@ -468,6 +487,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
       renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
       ...(experiments ? { experiments } : {}),
       ...(opts.drift ? { drift: driftTruth(monthString(A0 + driftM)) } : {}),
+      ...(knobs ? { world: worldTruth(demand, knobs, visibleSpendUsd, [monthString(A0), monthString(endMonth)]) } : {}),
       rows: Object.fromEntries((Object.keys(HEADERS) as FileKey[]).map((k) => [k, writers[k].rows])),
     };
   }
@@ -485,12 +505,15 @@ const EXPERIMENTS = { count: 3, months: 2, earliest: 18, latest: 10 };
  * plus 10% of the spend held out, so a test on a channel that causes nothing
  * still has an honest error bar.
  */
-async function writeExperiments(dir: string, rng: Rng, demand: DemandModel, A0: number) {
+async function writeExperiments(dir: string, rng: Rng, demand: DemandModel, A0: number, chosen?: readonly Channel[]) {
   const n = demand.months;
   const pool = demand.channels.filter((c) => c.spendUsd.some((x) => x > 0));
   const tests: { channel: string; start: string; end: string; incremental_acv: number; stderr: number; trueIncrementalAcv: number }[] = [];
-  while (tests.length < EXPERIMENTS.count && pool.length > 0 && n >= EXPERIMENTS.latest + EXPERIMENTS.months) {
-    const ch = pool.splice(rng.int(0, pool.length - 1), 1)[0];
+  // Knob liftTests: these channels in this order (one with no spend at all cannot be held out and is skipped).
+  const queue = chosen?.length ? chosen.map((c) => pool.find((p) => p.channel === c)).filter((c) => c !== undefined) : null;
+  const count = queue ? queue.length : EXPERIMENTS.count;
+  while (tests.length < count && (queue ?? pool).length > 0 && n >= EXPERIMENTS.latest + EXPERIMENTS.months) {
+    const ch = queue ? queue.shift()! : pool.splice(rng.int(0, pool.length - 1), 1)[0];
     // A test holds out spend that was planned: months where the channel was paused cannot be tested.
     let from = 0;
     let heldSpend = 0;
@@ -513,4 +536,36 @@ async function writeExperiments(dir: string, rng: Rng, demand: DemandModel, A0: 
   for (const t of tests) w.row([t.channel, t.start, t.end, t.incremental_acv.toFixed(2), t.stderr.toFixed(2)]);
   await w.close();
   return tests;
+}
+
+/**
+ * truth.json's `world`: the knobs, each paid channel's planted response curve
+ * (expected won ACV caused per month by a steady monthly spend s in USD is
+ * beta * hill(s / (1 - decay), halfSaturationUsd, hillAlpha) * acvPerOpportunity),
+ * and what its window spend caused over the window the cycle estimates (the
+ * whole drop: spend from the first month to the last), counting wins closed
+ * inside it, the same numbers as `channels`' incrementalWonAcvUsd.
+ */
+function worldTruth(demand: DemandModel, knobs: WorldKnobs, visibleSpendUsd: Map<Channel, number>, window: [string, string]) {
+  const r6 = (x: number) => Number(x.toPrecision(6));
+  return {
+    knobs: { ...knobs, on: knobNames(knobs) },
+    window,
+    responseCurve: 'monthly caused ACV at steady monthly spend s (USD) = betaOppsPerMonth * hill(s / (1 - adstockDecay), halfSaturationUsd, hillAlpha) * acvPerOpportunity, hill(a, k, alpha) = (a/k)^alpha / (1 + (a/k)^alpha)',
+    channels: Object.fromEntries(demand.channels.map((ch) => {
+      const t = channelTruth(demand, ch);
+      const spend = visibleSpendUsd.get(ch.channel) ?? 0;
+      return [ch.channel, {
+        causes: ch.beta > 0,
+        betaOppsPerMonth: r6(ch.beta),
+        adstockDecay: ch.params.decay,
+        halfSaturationUsd: r6(ch.halfSaturationUsd),
+        hillAlpha: ch.params.hillAlpha,
+        acvPerOpportunity: r6(wonAcvPerOpp(ch.params.mix, Infinity)),
+        spendUsd: Math.round(spend * 100) / 100,
+        causedAcvUsd: Math.round(t.incrementalWonAcvUsd),
+        roi: spend > 0 ? r6(t.incrementalWonAcvUsd / spend) : 0,
+      }];
+    })),
+  };
 }

@@ -7,6 +7,8 @@
 import type { Rng } from './rng';
 import { BASE, BASE_SEASONALITY, EVENT_CALENDAR, PAID_CHANNELS, SEGMENT_LIST, SEGMENT_PARAMS } from './params';
 import type { Channel, PaidChannelParams, SegmentMix } from './params';
+import { worldParams } from './world-knobs';
+import type { WorldKnobs } from './world-knobs';
 
 export const PAID: readonly Channel[] = Object.keys(PAID_CHANNELS) as Channel[];
 
@@ -87,32 +89,43 @@ export interface DemandModel {
  * campaign bursts, flagship-event months, brand search that follows demand,
  * and two channels paused for a month or two, so the series are not collinear.
  */
-export function planSpend(rng: Rng, firstMonth: number, months: number, scale: number): Map<Channel, number[]> {
+export function planSpend(rng: Rng, firstMonth: number, months: number, scale: number, knobs?: WorldKnobs): Map<Channel, number[]> {
   const plan = new Map<Channel, number[]>();
   const eventYearShift: number[] = [];
+  // One total that every channel takes a fixed share of (knob sharedBudget): its swings move all series together.
+  const totalSwing = knobs?.sharedBudget ? Array.from({ length: months }, () => rng.normal(0, SHARED_TOTAL_NOISE)) : null;
+  const varied = !knobs?.sharedBudget && !knobs?.lowVariation;
   for (const c of PAID) {
-    const p = paidParams(c);
+    const p = worldParams(c, paidParams(c), knobs);
     const series: number[] = [];
     for (let m = 0; m < months; m++) {
       const moy = (firstMonth + m) % 12;
-      let x = p.budgetPer1k * Math.pow(p.growth, m / 12);
-      if (c === 'event') {
-        const year = Math.floor(m / 12);
-        if (eventYearShift[year] === undefined) eventYearShift[year] = rng.normal(0, 0.25);
-        x *= EVENT_CALENDAR[moy] * Math.exp(eventYearShift[year] * (moy >= 6 ? 1 : -1));
+      let x: number;
+      if (totalSwing) {
+        x = p.budgetPer1k * Math.pow(SHARED_TOTAL_GROWTH, m / 12) * Math.exp(totalSwing[m] + rng.normal(0, SHARED_OWN_NOISE));
+      } else {
+        x = p.budgetPer1k * Math.pow(p.growth, m / 12);
+        // Flagship-event months are variation too: a low-variation world spreads the event budget evenly.
+        if (c === 'event' && !knobs?.lowVariation) {
+          const year = Math.floor(m / 12);
+          if (eventYearShift[year] === undefined) eventYearShift[year] = rng.normal(0, 0.25);
+          x *= EVENT_CALENDAR[moy] * Math.exp(eventYearShift[year] * (moy >= 6 ? 1 : -1));
+        }
+        if (c === 'paid_search') x *= BASE_SEASONALITY[moy];
+        x *= Math.exp(rng.normal(-(p.noise * p.noise) / 2, p.noise));
       }
-      if (c === 'paid_search') x *= BASE_SEASONALITY[moy];
-      x *= Math.exp(rng.normal(-(p.noise * p.noise) / 2, p.noise));
+      // Squared, so spend swings more than demand does: the high season gets the money.
+      if (knobs?.demandFollowing) x *= Math.pow(BASE_SEASONALITY[moy], c === 'paid_search' && !totalSwing ? 1 : 2);
       series.push(x);
     }
-    if (c !== 'paid_search') {
+    if (c !== 'paid_search' && varied) {
       const bursts = Math.max(1, Math.round(months / 12));
       for (let b = 0; b < bursts; b++) series[rng.int(0, months - 1)] *= rng.uniform(1.7, 2.8);
     }
     plan.set(c, series);
   }
   const pausable: Channel[] = ['paid_social', 'display', 'content', 'partner', 'webinar'];
-  for (let k = 0; k < 2 && months >= 8; k++) {
+  for (let k = 0; k < 2 && months >= 8 && varied; k++) {
     const c = pausable.splice(rng.int(0, pausable.length - 1), 1)[0];
     const start = rng.int(3, months - 3);
     const len = rng.int(1, 2);
@@ -125,8 +138,13 @@ export function planSpend(rng: Rng, firstMonth: number, months: number, scale: n
   return plan;
 }
 
+/** Knob sharedBudget: the total's month-to-month log swing, its yearly growth, and each channel's own small deviation from its share. */
+const SHARED_TOTAL_NOISE = 0.25;
+const SHARED_TOTAL_GROWTH = 1.1;
+const SHARED_OWN_NOISE = 0.03;
+
 /** Builds the demand model (expected opportunities per month by cause) for a spend plan. */
-export function demandModel(spend: Map<Channel, number[]>, firstMonth: number, months: number, scale: number): DemandModel {
+export function demandModel(spend: Map<Channel, number[]>, firstMonth: number, months: number, scale: number, knobs?: WorldKnobs): DemandModel {
   const baseline: number[] = [];
   for (let m = 0; m < months; m++) {
     const moy = (firstMonth + m) % 12;
@@ -134,7 +152,7 @@ export function demandModel(spend: Map<Channel, number[]>, firstMonth: number, m
   }
   const channels: ChannelModel[] = [];
   for (const c of PAID) {
-    const p = paidParams(c);
+    const p = worldParams(c, paidParams(c), knobs);
     const series = spend.get(c)!;
     const budget = p.budgetPer1k * scale;
     const k = p.halfSaturation * (budget / (1 - p.decay));
