@@ -159,6 +159,12 @@ export async function main(argv: string[]): Promise<number> {
 
   require('./commands/models').modelsCommand(program, act);
 
+  program.command('experiments').description('lift tests that calibrate the media-mix model')
+    .command('plan').description('the next lift tests of a run, by value of information: design, holdout share, months, minimum detectable lift, expected interval')
+    .argument('<run>', 'run id')
+    .option('--json', 'print JSON')
+    .action(act(() => require('./commands/experiments').experimentsPlanCommand));
+
   // Analyst commands: the models on the analyst's own files, no database or Temporal needed.
   const analyze = program.command('analyze').description('run a model on your own data, outside the cycle');
   require('./commands/analyze-attribution').analyzeAttributionCommand(analyze);

@@ -53,3 +53,4 @@ export * from './nnls';
 export * from './mmm';
 export * from './mmm-series';
 export * from './lifetimes';
+export * from './experiment-plan';

@@ -206,6 +206,12 @@ export interface BudgetRecommendationsTable {
   run_id: string; channel: string; current: number; recommended: number; binding: string; detail: Json;
 }
 
+/** A proposed lift test of a run (models/experiment-plan.ts `LiftTest` in `plan`). */
+export interface ExperimentPlansTable {
+  run_id: string; channel: string; rank: number; design: string; holdout_share: number; months: number;
+  minimum_detectable_lift: number; value_of_information: number; plan: Json; created_at: Timestamp;
+}
+
 export interface ApprovalsTable {
   run_id: string;
   decision: 'approved' | 'rejected' | 'expired';
@@ -310,6 +316,7 @@ export interface Database {
   contract_scores: ContractScoresTable;
   forecasts: ForecastsTable;
   budget_recommendations: BudgetRecommendationsTable;
+  experiment_plans: ExperimentPlansTable;
   approvals: ApprovalsTable;
   publications: PublicationsTable;
   model_alias_events: ModelAliasEventsTable;

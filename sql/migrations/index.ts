@@ -6,6 +6,7 @@ import * as governance from './2026-11-23-0004-governance';
 import * as disputes from './2026-11-23-0005-disputes';
 import * as ltvOutcomes from './2026-12-01-0001-ltv-outcomes';
 import * as registryHoles from './2026-12-01-0002-registry-holes';
+import * as experimentPlans from './2026-12-01-0004-experiment-plans';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-0005-disputes': disputes,
   '2026-12-01-0001-ltv-outcomes': ltvOutcomes,
   '2026-12-01-0002-registry-holes': registryHoles,
+  '2026-12-01-0004-experiment-plans': experimentPlans,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,13 +1,17 @@
 /**
  * A drop with lift tests: they are validated into src_experiments and the
  * retrain stage's media-mix fit uses them (what they do to the estimate is
- * checked against a closed form in tests/models/mmm.test.ts).
+ * checked against a closed form in tests/models/mmm.test.ts); then
+ * `acvloop experiments plan` proposes the next ones through the real CLI on
+ * the stored run, its numbers checked against the drop's own files and the
+ * run's stored model.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDrop } from '../../generator';
+import { acvloop } from '../helpers/cli';
 import { hashDrop } from '../../activities/drop-hash';
 import { suiteDb } from '../helpers/db';
 import { batchOfRun, count, csvObjects, registerRun, runAllStages, type TestDb } from './support';
@@ -43,5 +47,80 @@ describe('lift tests in the cycle', () => {
     const used = (v.metrics as any).experiments.used;
     expect(used).toBeGreaterThan(0);
     expect(used + (v.metrics as any).experiments.ignored).toBe(3);
+  });
+});
+
+const cliEnv = () => ({ DATABASE_URL: db.url, ACVLOOP_SCHEMA: db.schema });
+const Z = 1.959964 + 0.841621;
+
+describe('acvloop experiments plan', () => {
+  it('prints the next lift tests as JSON, ranked by value of information, with numbers from the stored run', async () => {
+    const r = await acvloop(['experiments', 'plan', runId, '--json'], cliEnv());
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { tests } = JSON.parse(r.stdout);
+    expect(tests.length).toBeGreaterThan(1);
+    for (const t of tests) {
+      expect(Object.keys(t)).toEqual(expect.arrayContaining(['channel', 'design', 'holdoutShare', 'months', 'minimumDetectableLift', 'intervalNow',
+        'intervalExpected', 'valueOfInformation', 'why']));
+    }
+
+    // Budget at stake: a year of the mean of the last three months of spend.csv, read independently.
+    // In USD at the rate of the row's month or the latest earlier one (the spec's rule).
+    const fx = csvObjects(path.join(dir, 'fx_rates.csv'));
+    const rate = (month: string, ccy: string) => Number(fx.filter((f) => f.currency === ccy && f.month <= month).sort((a, b) => (a.month < b.month ? 1 : -1))[0].rate_to_usd);
+    const spend = csvObjects(path.join(dir, 'spend.csv')).map((s) => ({ channel: s.channel, month: s.month, usd: Number(s.amount) * rate(s.month, s.currency) }));
+    const months = ['2026-08', '2026-09', '2026-10'];
+    const version = await db.db.selectFrom('model_versions').select('params').where('model_version_id', '=', `${runId}/incrementality`).executeTakeFirstOrThrow();
+    const params = version.params as any;
+    const incrementality = await db.db.selectFrom('incrementality').select(['channel', 'detail']).where('run_id', '=', runId).execute();
+    for (const t of tests) {
+      const monthly = spend.filter((s) => s.channel === t.channel && months.includes(s.month)).reduce((s, x) => s + x.usd, 0) / 3;
+      expect(t.budgetAtStake).toBeCloseTo(12 * monthly, 0);
+      const roi = (incrementality.find((i) => i.channel === t.channel)!.detail as any).roi;
+      expect(t.intervalNow).toEqual([roi.p10, roi.p90]);
+      expect(t.valueOfInformation).toBeCloseTo(12 * monthly * (roi.p90 - roi.p10), 0);
+      expect(t.intervalExpected[1] - t.intervalExpected[0]).toBeLessThan(roi.p90 - roi.p10);
+      // The closed form from the stored residual noise and ACV per opportunity.
+      const sigma = params.residualSd * params.unitValue[t.channel];
+      const expected = t.design === 'flighting'
+        ? Z * sigma * Math.sqrt(1 / Math.ceil(t.months / 2) + 1 / Math.floor(t.months / 2)) * Math.ceil(t.months / 2)
+        : Z * sigma * Math.sqrt(t.months) * Math.sqrt(1 / t.holdoutShare + 1 / (1 - t.holdoutShare));
+      expect(t.minimumDetectableLift / expected).toBeCloseTo(1, 5);
+    }
+    // Ranked: unidentified channels first when the model flags them, then by value of information.
+    const key = (t: any) => [t.identified === false ? 0 : 1, -t.valueOfInformation];
+    const sorted = [...tests].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
+    expect(tests.map((t: any) => t.channel)).toEqual(sorted.map((t: any) => t.channel));
+    // Events reach named accounts (every event touch is offline in the drop): an account holdout.
+    const event = tests.find((t: any) => t.channel === 'event');
+    if (event) expect(event.design).toBe('account_holdout');
+    const search = tests.find((t: any) => t.channel === 'paid_search');
+    if (search) expect(search.design).toBe('region_holdout');
+    expect(event ?? search).toBeDefined();
+  });
+
+  it('stores the plan by run and gives the same plan again', async () => {
+    const first = JSON.parse((await acvloop(['experiments', 'plan', runId, '--json'], cliEnv())).stdout);
+    const rows = await db.db.selectFrom('experiment_plans').select(['channel', 'rank']).where('run_id', '=', runId).orderBy('rank').execute();
+    expect(rows.map((r) => r.channel)).toEqual(first.tests.map((t: any) => t.channel));
+    const again = await acvloop(['experiments', 'plan', runId, '--json'], cliEnv());
+    expect(JSON.parse(again.stdout)).toEqual(first);
+    const text = await acvloop(['experiments', 'plan', runId], cliEnv());
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(first.tests[0].channel);
+    expect(text.stdout).toContain('value of information');
+    // The stored plan is traced like every output of the run: to the drop's files through what it read.
+    const lineage = JSON.parse((await acvloop(['lineage', runId, '--json'], cliEnv())).stdout);
+    expect(lineage.runTables).toContain('experiment_plans');
+    expect(lineage.gaps.unrecorded).not.toContain('experiment_plans');
+    const planned = lineage.outputs.find((o: any) => o.table === 'experiment_plans');
+    expect(planned.upstreamFiles.map((f: any) => f.file)).toEqual(expect.arrayContaining(['spend.csv', 'touchpoints.csv', 'accounts.csv']));
+  });
+
+  it('names a run that does not exist', async () => {
+    const r = await acvloop(['experiments', 'plan', 'no-such-run', '--json'], cliEnv());
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('no run no-such-run');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRunReport } from '../../report/html';
 import { createActivities } from '../../activities';
+import { experimentPlan } from '../../activities/experiment-plans';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { depsFor, registerRun, runAllStages, type TestDb, type TestDrop } from '../activities/support';
@@ -157,5 +158,18 @@ describe('acvloop report', () => {
     const page = await buildRunReport(db, runId);
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).not.toMatch(/<script/i);
+  });
+
+  it('proposes the next lift tests, most valuable first, without storing them (issue 13)', async () => {
+    const body = sectionOf('experiments');
+    const plan = await experimentPlan(db, runId, { store: false });
+    if (plan.tests === null) throw new Error(plan.reason);
+    expect(plan.tests.length).toBeGreaterThan(0);
+    const rows = [...body.matchAll(/<tr><td class="num">(\d+)<\/td><td>([^<]+)<\/td>/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(rows).toEqual(plan.tests.map((t) => [t.rank, t.channel]));
+    for (const t of plan.tests) expect(body).toContain(`${t.intervalNow[0].toFixed(2)} – ${t.intervalNow[1].toFixed(2)}`);
+    expect(body).toContain('value of information');
+    // The page only reads: the plan is stored by `acvloop experiments plan`.
+    expect((await db.pool.query('select count(*)::int as n from experiment_plans where run_id = $1', [runId])).rows[0].n).toBe(0);
   });
 });
