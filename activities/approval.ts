@@ -28,9 +28,38 @@ export interface ApprovalRequest {
     drift: { driftedSources: string[]; driftedFeatures: string[]; rowAnomalies: string[] };
     /** What approving does to each champion: a run older than the champion's keeps it unless the approver asks (absent before issue 12). */
     champion?: ChampionOnApproval;
+    /** Channels whose effect the media-mix model cannot identify, and the step the budget holds them to (absent before issue 13). */
+    unidentified?: UnidentifiedSignOff;
   };
   previousRunId: string | null;
   changes: { previousRunId: string | null; codeChanged: boolean; dropChanged: boolean; channels: ChannelChange[]; note: string };
+}
+
+export interface UnidentifiedSignOff {
+  channels: { channel: string; reasons: string[] }[];
+  /** budget.unidentifiedMaxChange of the run's policy. */
+  maxChange: number;
+  text: string;
+}
+
+/**
+ * What the reviewer signs knowing: which channels' effects the data cannot
+ * separate (from the run's incrementality rows) and that the budget moves
+ * them at most `maxChange`; null when every channel is identified.
+ *
+ * @example
+ * unidentifiedSignOff([{ channel: 'social', identifiability: { identified: false, reasons: [{ message: 'spend moves with search' }] } }], 0.05).text;
+ * // 'the model cannot identify social (spend moves with search): its interval is widened and the budget moves it at most 5%'
+ */
+export function unidentifiedSignOff(rows: readonly { channel: string; identifiability?: { identified: boolean; reasons: { message: string }[] } | null }[],
+  maxChange: number): UnidentifiedSignOff | null {
+  const channels = rows.filter((r) => r.identifiability && !r.identifiability.identified)
+    .map((r) => ({ channel: r.channel, reasons: r.identifiability!.reasons.map((x) => x.message) }));
+  if (!channels.length) return null;
+  const one = channels.length === 1;
+  return { channels, maxChange,
+    text: `the model cannot identify ${channels.map((c) => `${c.channel} (${c.reasons.join('; ')})`).join(', ')}: ` +
+      `${one ? 'its interval is' : 'their intervals are'} widened and the budget moves ${one ? 'it' : 'each'} at most ${Number((maxChange * 100).toFixed(2))}%` };
 }
 
 /** Sum of |recommended − current| over the total current spend: how much money the budget moves. */
@@ -97,9 +126,15 @@ export function approvalActivities(deps: ActivityDeps) {
         const changes = previous ? await changesSince(deps, previous, run, lines) : {
           previousRunId: null, codeChanged: false, dropChanged: false, channels: [], note: 'no earlier approved run to compare with',
         };
+        const incrementality = await db.selectFrom('incrementality').select(['channel', 'detail']).where('run_id', '=', runId).orderBy('channel').execute();
+        const policy = (lines[0]?.detail as { policy?: { unidentifiedMaxChange?: number } } | undefined)?.policy;
+        const unidentified = unidentifiedSignOff(incrementality.map((i) => ({ channel: i.channel,
+          identifiability: (i.detail as { identifiability?: { identified: boolean; reasons: { message: string }[] } } | null)?.identifiability })),
+        policy?.unidentifiedMaxChange ?? DEFAULT_CONFIG.budget.unidentifiedMaxChange);
         const request: ApprovalRequest = {
           requiredApprovers: required, budgetMoveShare: share,
-          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift, champion },
+          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift, champion,
+            ...(unidentified ? { unidentified } : {}) },
           previousRunId: previous?.run_id ?? null, changes,
         };
         await inLockedTransaction(deps, `approval:${runId}`, async (client) => {

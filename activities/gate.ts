@@ -46,7 +46,8 @@ export function gateChecks(input: {
   thresholds: GateThresholds;
   backtests: BacktestRow[];
   versions: { family: string; params: any; metrics: any }[];
-  incrementality: { channel: string; spend_usd: number; incremental_acv: number; low: number; high: number; roi: number | null }[];
+  /** `identified: false` when the fit could not tell the channel's effect apart (its interval is widened on purpose); absent for older rows. */
+  incrementality: { channel: string; spend_usd: number; incremental_acv: number; low: number; high: number; roi: number | null; identified?: boolean | null }[];
   survival: { group_key: string; t_months: number; survival: number }[];
   attribution: { model: string; key: string; acv_usd: number }[];
   championAttribution: { key: string; acv_usd: number }[] | null;
@@ -86,13 +87,16 @@ export function gateChecks(input: {
   if (mmm && mmm.kind !== 'unavailable') {
     const bad = input.incrementality.filter((r) => ![r.incremental_acv, r.low, r.high].every(Number.isFinite) || r.low > r.incremental_acv + 1e-6 * Math.abs(r.incremental_acv) + 1e-9
       || r.incremental_acv > r.high + 1e-6 * Math.abs(r.incremental_acv) + 1e-9);
-    const absurd = input.incrementality.filter((r) => r.spend_usd > 0 && r.high / r.spend_usd > t.maxPlausibleRoi);
+    // A channel the data cannot separate has an upper end that is the whole group's effect by design: wide, not absurd.
+    const widened = input.incrementality.filter((r) => r.identified === false).map((r) => r.channel);
+    const absurd = input.incrementality.filter((r) => r.identified !== false && r.spend_usd > 0 && r.high / r.spend_usd > t.maxPlausibleRoi);
+    const notJudged = widened.length ? `; not judged, not identified (interval widened on purpose): ${widened.join(', ')}` : '';
     for (const family of ['incrementality', 'forecast'] as const) {
       checks.push(health(family, 'residual_sd_finite', Number.isFinite(mmm.residualSd) && mmm.residualSd >= 0, `residual sd ${mmm.residualSd}`));
       checks.push(health(family, 'intervals_finite_and_ordered', bad.length === 0,
         bad.length ? `channels with a NaN or inverted interval: ${bad.map((r) => r.channel).join(', ')}` : `${input.incrementality.length} channels`));
       checks.push(health(family, 'roi_plausible', absurd.length === 0,
-        absurd.length ? `upper ROI above ${t.maxPlausibleRoi}: ${absurd.map((r) => `${r.channel} ${(r.high / r.spend_usd).toFixed(1)}`).join(', ')}` : `every upper ROI ≤ ${t.maxPlausibleRoi}`));
+        (absurd.length ? `upper ROI above ${t.maxPlausibleRoi}: ${absurd.map((r) => `${r.channel} ${(r.high / r.spend_usd).toFixed(1)}`).join(', ')}` : `every upper ROI ≤ ${t.maxPlausibleRoi}`) + notJudged));
     }
   }
 
@@ -184,7 +188,8 @@ export function gateActivity(deps: ActivityDeps) {
       const t = { ...DEFAULT_CONFIG.gate, ...thresholds };
       const versions = await db.selectFrom('model_versions').select(['family', 'params', 'metrics']).where('run_id', '=', runId).execute();
       const backtests = await db.selectFrom('backtests').select(['model_version_id', 'role', 'metric', 'value', 'detail']).where('run_id', '=', runId).execute();
-      const incrementality = await db.selectFrom('incrementality').select(['channel', 'spend_usd', 'incremental_acv', 'low', 'high', 'roi']).where('run_id', '=', runId).execute();
+      const incrementality = (await db.selectFrom('incrementality').select(['channel', 'spend_usd', 'incremental_acv', 'low', 'high', 'roi', 'detail']).where('run_id', '=', runId).execute())
+        .map(({ detail, ...r }) => ({ ...r, identified: (detail as { identifiability?: { identified?: boolean } } | null)?.identifiability?.identified ?? null }));
       const survival = await db.selectFrom('survival_curves').select(['group_key', 't_months', 'survival']).where('run_id', '=', runId).execute();
       const attribution = await db.selectFrom('attribution').select(['model', 'key', 'acv_usd'])
         .where('run_id', '=', runId).where('revenue', '=', 'new').where('dimension', '=', 'channel').execute();

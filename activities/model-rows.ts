@@ -47,6 +47,7 @@ export function incrementalityRows(runId: string, modelVersionId: string, fit: M
     roi: Number.isFinite(r.roi) ? r.roi : null, mroi: Number.isFinite(r.mroi) ? r.mroi : null,
     detail: JSON.stringify({
       incrementalAcv: r.incrementalAcvQuantiles, roi: r.roiQuantiles, mroi: r.mroiQuantiles, attributedAcv: r.attributedAcv, transform: r.transform,
+      identifiability: r.identifiability,
     }),
   }));
 }

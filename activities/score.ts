@@ -3,7 +3,7 @@ import { marketingKpiReport, trailingKpiReport, type KpiThresholds } from '../mo
 import { steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
-import { isMmmUnavailable, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
+import { isMmmUnavailable, mmmIdentifiability, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { activeContracts, predictRenewal, renewalDecisions, renewalPath, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
@@ -87,6 +87,8 @@ export function scoreActivity(deps: ActivityDeps) {
       const policy = budgetPolicyOf(run.config as Partial<AcvloopConfig> | null);
       const current = recentSpend(rows.spend, run.month, policy.recentMonths);
       const budget = mmm ? proposeNextBudget(mmm, current, policy) : null;
+      // The serving model's flags, beside each budget line they held (an older champion's are assessed again).
+      const identifiability = mmm ? mmmIdentifiability(mmm) : {};
       const scenarios = mmm ? steadySpendForecast(mmm, {
         as_is: current,
         ...(budget ? { recommended: Object.fromEntries(budget.lines.map((l) => [l.channel, l.recommended])) } : {}),
@@ -114,6 +116,7 @@ export function scoreActivity(deps: ActivityDeps) {
             (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({
               changePct: b.changePct, expectedAcv: b.expectedAcv, acvP10: b.acvP10, acvP90: b.acvP90, marginalRoi: b.marginalRoi,
               lower: b.lower, upper: b.upper, policy, modelVersion: serving.incrementality.model_version_id,
+              identifiability: identifiability[b.channel] ?? null,
             })]);
         }
       });
@@ -139,6 +142,7 @@ export function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, 
   const channels = mmm.channels.filter((c) => (current[c] ?? 0) > 0);
   const total = channels.reduce((s, c) => s + current[c], 0);
   if (!channels.length || total <= 0) return null;
+  const identifiability = mmmIdentifiability(mmm);
   return optimizeBudget(
     channels.map((channel) => {
       // One evaluation per spend gives the mean and every draw; the optimizer asks for them one at a time.
@@ -152,9 +156,12 @@ export function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, 
         channel, current: current[channel],
         response: (s: number) => at(s).mean,
         draws: Array.from({ length: mmm.draws.length }, (_, k) => (s: number) => at(s).draws[k]),
+        // A model that cannot tell this channel's effect apart says so, and the budget does not act on it beyond a step.
+        guardrails: { unidentified: !identifiability[channel].identified },
       };
     }),
-    { budget: total, maxChange: policy.maxChange, uncertaintyPenalty: policy.uncertaintyPenalty, steps: policy.steps },
+    { budget: total, maxChange: policy.maxChange, uncertaintyPenalty: policy.uncertaintyPenalty, steps: policy.steps,
+      unidentifiedMaxChange: policy.unidentifiedMaxChange },
   );
 }
 

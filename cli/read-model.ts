@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ChannelIdentifiability } from '../models/identifiability';
 import type { Db } from '../sql/db';
 
 /**
@@ -31,6 +32,8 @@ export interface RunReport {
     /** ROI and marginal ROI over the same bootstrap draws as incremental ACV's interval (null for rows written before they were kept). */
     roiInterval: [number, number] | null; mroiInterval: [number, number] | null;
     attributedAcv: Record<string, number>;
+    /** Whether the data can tell the channel's effect apart, and why not (null for rows written before the flags were kept). */
+    identifiability: ChannelIdentifiability | null;
   }>;
   renewals: {
     survival: Record<string, { t: number; survival: number; lo95: number | null; hi95: number | null; atRisk: number }[]>;
@@ -115,6 +118,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       spend: round2(i.spend_usd), incrementalAcv: round2(i.incremental_acv), low: round2(i.low), high: round2(i.high), interval: i.interval,
       roi: i.roi === null ? null : round4(i.roi), mroi: i.mroi === null ? null : round4(i.mroi),
       roiInterval: drawInterval(i.detail, 'roi'), mroiInterval: drawInterval(i.detail, 'mroi'), attributedAcv,
+      identifiability: (i.detail as { identifiability?: ChannelIdentifiability } | null)?.identifiability ?? null,
     };
   }
 

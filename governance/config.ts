@@ -88,6 +88,8 @@ export const configSchema = z.object({
     recentMonths: z.number().int().min(1).default(3),
     maxChange: z.number().min(0).max(1).default(0.2),
     uncertaintyPenalty: z.number().min(0).default(0),
+    /** A channel the media-mix model cannot identify (collinear, flat or short spend) moves at most this fraction of its current spend. */
+    unidentifiedMaxChange: z.number().min(0).max(1).default(0.05),
   }).strict().prefault({}),
   serve: z.object({
     /** Behind a proxy that authenticates (e.g. OIDC): the header carrying the reviewer's name, trusted only from these addresses. */

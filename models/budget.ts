@@ -8,7 +8,10 @@
  * programme over channels on a spend grid (a multiple-choice knapsack,
  * O(channels · steps²)) finds the exact optimum on the grid, and continuous
  * pairwise transfers within one grid step polish it.
-
+ *
+ * A channel the model cannot identify (`guardrails.unidentified`, see
+ * identifiability.ts) moves at most `unidentifiedMaxChange` of its current
+ * spend either way: a curve the data cannot pin down is not acted on.
  */
 import { quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import { monthIndex } from './dates';
@@ -54,6 +57,7 @@ export type BindingGuardrail =
   | 'max_change_up'
   | 'max_change_down'
   | 'locked'
+  | 'unidentified'
   | 'total'
   | 'zero_spend'
   | 'none';
@@ -96,6 +100,8 @@ export interface ChannelGuardrails {
   maxChange?: number;
   /** Recommended = current, whatever the curves say. */
   locked?: boolean;
+  /** The model cannot tell this channel's effect apart: it moves at most `unidentifiedMaxChange` of current spend. */
+  unidentified?: boolean;
 }
 
 /** One channel as the optimizer sees it; the curves come from a media-mix model or any other source. */
@@ -117,6 +123,8 @@ export interface OptimizeBudgetOptions {
   totalMode?: 'equal' | 'at_most';
   /** Max month-over-month change for channels that set none of their own. Default: no limit. */
   maxChange?: number;
+  /** Largest change, a fraction of current spend, of a channel marked `unidentified` (on top of every other limit). Default 0.05. */
+  unidentifiedMaxChange?: number;
   /**
    * λ ≥ 0: maximize Σ over channels of (response − λ·sd of the draws). The
    * per-channel sds add up to the sd of the total only if the channels' errors
@@ -138,8 +146,8 @@ export interface OptimizeBudgetOptions {
 }
 
 /** Which guardrail sets a channel's lower / upper limit ('zero': spend >= 0; 'none': uncapped). */
-export type LowerLimitSource = 'min' | 'max_change_down' | 'locked' | 'zero';
-export type UpperLimitSource = 'max' | 'max_change_up' | 'locked' | 'none';
+export type LowerLimitSource = 'min' | 'max_change_down' | 'unidentified' | 'locked' | 'zero';
+export type UpperLimitSource = 'max' | 'max_change_up' | 'unidentified' | 'locked' | 'none';
 
 /** A channel's allowed spend window after its own guardrails. */
 export interface ChannelWindow {
@@ -151,6 +159,8 @@ export interface ChannelWindow {
   upperBy: UpperLimitSource;
   /** The max-change fraction that applied, if any. */
   maxChange: number | null;
+  /** The unidentified channel's step (`unidentifiedMaxChange`), when the channel is marked unidentified. */
+  unidentifiedStep: number | null;
 }
 
 export interface BudgetPlanLine {
@@ -195,6 +205,8 @@ export interface BudgetPlan {
 }
 
 const DEFAULT_STEPS = 1000;
+/** How far an unidentified channel may move when the caller says nothing: a step, not a bet on a curve the data cannot pin down. */
+export const DEFAULT_UNIDENTIFIED_MAX_CHANGE = 0.05;
 
 /** "$1,234.5" for messages. */
 function usd(v: number): string {
@@ -217,15 +229,16 @@ function resolveBound(b: SpendBound, current: number, channel: string, what: str
  *
  * @example
  * channelWindow({ channel: 'event', current: 100, response: (x) => x, guardrails: { min: { timesCurrent: 0.9 }, maxChange: 0.2 } });
- * // { channel: 'event', lower: 90, upper: 120, lowerBy: 'min', upperBy: 'max_change_up', maxChange: 0.2 }
+ * // { channel: 'event', lower: 90, upper: 120, lowerBy: 'min', upperBy: 'max_change_up', maxChange: 0.2, unidentifiedStep: null }
  */
-export function channelWindow(c: ChannelResponse, defaultMaxChange?: number): ChannelWindow {
+export function channelWindow(c: ChannelResponse, defaultMaxChange?: number, unidentifiedMaxChange = DEFAULT_UNIDENTIFIED_MAX_CHANGE): ChannelWindow {
   const g = c.guardrails ?? {};
   const maxChange = g.maxChange ?? defaultMaxChange ?? null;
   if (maxChange !== null && !(Number.isFinite(maxChange) && maxChange >= 0)) {
     throw new RangeError(`channel ${c.channel}: maxChange must be a finite fraction >= 0, got ${maxChange}`);
   }
-  if (g.locked) return { channel: c.channel, lower: c.current, upper: c.current, lowerBy: 'locked', upperBy: 'locked', maxChange };
+  const unidentifiedStep = g.unidentified ? unidentifiedMaxChange : null;
+  if (g.locked) return { channel: c.channel, lower: c.current, upper: c.current, lowerBy: 'locked', upperBy: 'locked', maxChange, unidentifiedStep };
   let lower = 0;
   let lowerBy: LowerLimitSource = 'zero';
   let upper = Infinity;
@@ -234,6 +247,15 @@ export function channelWindow(c: ChannelResponse, defaultMaxChange?: number): Ch
     const floor = c.current * Math.max(0, 1 - maxChange);
     if (floor > lower) [lower, lowerBy] = [floor, 'max_change_down'];
     [upper, upperBy] = [c.current * (1 + maxChange), 'max_change_up'];
+  }
+  if (g.unidentified) {
+    if (!(Number.isFinite(unidentifiedMaxChange) && unidentifiedMaxChange >= 0)) {
+      throw new RangeError(`channel ${c.channel}: unidentifiedMaxChange must be a finite fraction >= 0, got ${unidentifiedMaxChange}`);
+    }
+    const floor = c.current * Math.max(0, 1 - unidentifiedMaxChange);
+    const ceiling = c.current * (1 + unidentifiedMaxChange);
+    if (floor > lower) [lower, lowerBy] = [floor, 'unidentified'];
+    if (ceiling < upper) [upper, upperBy] = [ceiling, 'unidentified'];
   }
   // An explicit min/max wins ties: it is the limit the user wrote down.
   if (g.min !== undefined) {
@@ -244,7 +266,7 @@ export function channelWindow(c: ChannelResponse, defaultMaxChange?: number): Ch
     const v = resolveBound(g.max, c.current, c.channel, 'max');
     if (v <= upper) [upper, upperBy] = [v, 'max'];
   }
-  return { channel: c.channel, lower, upper, lowerBy, upperBy, maxChange };
+  return { channel: c.channel, lower, upper, lowerBy, upperBy, maxChange, unidentifiedStep };
 }
 
 function describeBound(g: SpendBound | undefined, current: number): string {
@@ -257,6 +279,8 @@ function describeLower(c: ChannelResponse, w: ChannelWindow): string {
       return `min ${usd(w.lower)}${describeBound(c.guardrails?.min, c.current)}`;
     case 'max_change_down':
       return `max-change floor ${usd(w.lower)} (current ${usd(c.current)} − ${pct(w.maxChange!)})`;
+    case 'unidentified':
+      return `unidentified-channel floor ${usd(w.lower)} (current ${usd(c.current)} − ${pct(w.unidentifiedStep!)}, the model cannot identify its effect)`;
     case 'locked':
       return `locked at ${usd(w.lower)}`;
     case 'zero':
@@ -270,6 +294,8 @@ function describeUpper(c: ChannelResponse, w: ChannelWindow): string {
       return `max ${usd(w.upper)}${describeBound(c.guardrails?.max, c.current)}`;
     case 'max_change_up':
       return `max-change ceiling ${usd(w.upper)} (current ${usd(c.current)} + ${pct(w.maxChange!)})`;
+    case 'unidentified':
+      return `unidentified-channel ceiling ${usd(w.upper)} (current ${usd(c.current)} + ${pct(w.unidentifiedStep!)}, the model cannot identify its effect)`;
     case 'locked':
       return `locked at ${usd(w.upper)}`;
     case 'none':
@@ -468,7 +494,7 @@ export function optimizeBudget(channels: readonly ChannelResponse[], options: Op
   const tol = 1e-9 * Math.max(1, budget);
   const n = channels.length;
 
-  const windows = channels.map((c) => channelWindow(c, options.maxChange));
+  const windows = channels.map((c) => channelWindow(c, options.maxChange, options.unidentifiedMaxChange));
   const perChannel = channelConflicts(channels, windows, tol);
   if (perChannel.length) fail(perChannel);
   const lower = windows.map((w) => w.lower);

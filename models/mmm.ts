@@ -62,6 +62,10 @@
  *   On the designed simulation (tests/models/mmm-intervals.test.ts) the 80%
  *   interval covers the truth ~72% of the time with ~+3% mean error.
  *   Seeded via models/random.ts.
+ * - What cannot be known (identifiability.ts): a channel whose spend moved
+ *   with another's, hardly moved, or ran too few months is flagged, and its
+ *   intervals widen instead of showing the ridge's arbitrary split as if it
+ *   were measured (the rule is at `unidentifiedInterval`).
  *
  * Outcome units are turned into ACV with `unitValue` (ACV per unit of
  * outcome caused by each channel, e.g. won ACV per opportunity of that
@@ -70,6 +74,7 @@
  */
 import { geometricAdstock, hillSaturation, steadyAdstock } from './adstock';
 import { monthFromIndex, monthIndex } from './dates';
+import { assessIdentifiability, confoundedGroup, type ChannelIdentifiability, type IdentifiabilityThresholds } from './identifiability';
 import { nnlsQuadratic } from './nnls';
 import { createRng, deriveSeed } from './random';
 
@@ -128,6 +133,8 @@ export interface MmmOptions {
   useJourneys?: boolean;
   /** Re-choose each channel's adstock decay and half-saturation in every bootstrap replicate (default true). */
   bootstrapDecay?: boolean;
+  /** When a channel's effect counts as not identified (see identifiability.ts); defaults there. */
+  identifiability?: Partial<IdentifiabilityThresholds>;
 }
 
 export interface ChannelTransform {
@@ -177,6 +184,8 @@ export interface MmmChannelResult {
   /** ACV attribution credits to the channel, when the caller gave it. */
   attributedAcv: number | null;
   transform: ChannelTransform;
+  /** Whether the data can tell this channel's effect apart, and why not; a flagged channel's intervals are widened (see `channelResults`). */
+  identifiability: ChannelIdentifiability;
 }
 
 export interface MmmFit {
@@ -643,30 +652,73 @@ function windowUnits(fit: Pick<MmmFit, 'spend' | 'carry'>, c: string, t: Channel
   return beta * (sum(base) - sum(other));
 }
 
-function channelResults(fit: Omit<MmmFit, 'results' | 'response'>, attributed: Readonly<Record<string, number>> | undefined): MmmChannelResult[] {
+function channelResults(fit: Omit<MmmFit, 'results' | 'response'>, attributed: Readonly<Record<string, number>> | undefined,
+  identifiability: Readonly<Record<string, ChannelIdentifiability>>): MmmChannelResult[] {
+  const tr = (c: string, d: MmmCoefficients) => d.transforms?.[c] ?? fit.transforms[c];
+  const inc = (c: string, d: MmmCoefficients) => windowUnits(fit, c, tr(c, d), d.channel[c], 0) * fit.unitValue[c];
+  const drawsInc = Object.fromEntries(fit.channels.map((c) => [c, fit.draws.map((d) => inc(c, d))]));
+  const pointInc = Object.fromEntries(fit.channels.map((c) => [c, inc(c, fit.coef)]));
   return fit.channels.map((c) => {
     const spend = sum(fit.spend[c]);
     const v = fit.unitValue[c];
-    const tr = (d: MmmCoefficients) => d.transforms?.[c] ?? fit.transforms[c];
-    const inc = (d: MmmCoefficients) => windowUnits(fit, c, tr(d), d.channel[c], 0) * v;
     // +1% spend in every month: marginal ACV per marginal dollar.
-    const marginal = (d: MmmCoefficients) => (-windowUnits(fit, c, tr(d), d.channel[c], 1.01) * v) / (0.01 * spend);
-    const drawsInc = fit.draws.map(inc);
-    const incrementalAcv = inc(fit.coef);
+    const marginal = (d: MmmCoefficients) => (-windowUnits(fit, c, tr(c, d), d.channel[c], 1.01) * v) / (0.01 * spend);
+    const incrementalAcv = pointInc[c];
+    const flags = identifiability[c] ?? { identified: true, reasons: [] };
+    const own = quantiles(drawsInc[c], incrementalAcv);
+    // What the data support for a channel they cannot separate: see `unidentifiedInterval`.
+    const group = confoundedGroup(identifiability, c);
+    const together = group.length > 1
+      ? quantiles(fit.draws.map((_, k) => sum(group.map((g) => drawsInc[g][k]))), sum(group.map((g) => pointInc[g])))
+      : null;
+    const incQ = flags.identified ? own : unidentifiedInterval(own, together);
+    const perDollar = (q: Quantiles): Quantiles => (spend > 0
+      ? { p2_5: q.p2_5 / spend, p10: q.p10 / spend, p50: q.p50 / spend, p90: q.p90 / spend, p97_5: q.p97_5 / spend }
+      : { p2_5: 0, p10: 0, p50: 0, p90: 0, p97_5: 0 });
+    const mroiOwn = quantiles(fit.draws.map(marginal), marginal(fit.coef));
     return {
       channel: c,
       spend,
       incrementalUnits: windowUnits(fit, c, fit.transforms[c], fit.coef.channel[c], 0),
       incrementalAcv,
-      incrementalAcvQuantiles: quantiles(drawsInc, incrementalAcv),
+      incrementalAcvQuantiles: incQ,
       roi: spend > 0 ? incrementalAcv / spend : 0,
-      roiQuantiles: quantiles(drawsInc.map((x) => (spend > 0 ? x / spend : 0)), spend > 0 ? incrementalAcv / spend : 0),
+      roiQuantiles: flags.identified ? quantiles(drawsInc[c].map((x) => (spend > 0 ? x / spend : 0)), spend > 0 ? incrementalAcv / spend : 0) : perDollar(incQ),
       mroi: marginal(fit.coef),
-      mroiQuantiles: quantiles(fit.draws.map(marginal), marginal(fit.coef)),
+      mroiQuantiles: flags.identified ? mroiOwn : unidentifiedInterval(mroiOwn, null),
       attributedAcv: attributed?.[c] ?? null,
       transform: fit.transforms[c],
+      identifiability: flags,
     };
   });
+}
+
+/**
+ * The interval of a channel the data cannot separate, never narrower than
+ * the bootstrap's and widened to what the data can support:
+ * - the lower ends go to 0: whatever the reason (moved with another channel,
+ *   hardly moved, too few months), the data cannot rule out that the channel
+ *   caused nothing — its share of the effect may belong to the partner, the
+ *   baseline or the months it ran in;
+ * - for collinear channels the upper ends become at least those of the
+ *   group's combined effect (the draws summed channel by channel, each draw
+ *   with the same months): the data measure what the group caused together
+ *   and could give all of it to this channel.
+ * The bootstrap alone cannot show this: every replicate resamples the same
+ * collinear spend, so the ridge splits the effect the same way each time and
+ * the interval comes out narrow around an arbitrary split.
+ * A flat or short channel's upper end stays the bootstrap's: the bound the
+ * data allow there (the whole baseline) says nothing a reader can use, and
+ * the flag says why the interval cannot be trusted.
+ */
+export function unidentifiedInterval(own: Quantiles, together: Quantiles | null): Quantiles {
+  return {
+    p2_5: 0,
+    p10: 0,
+    p50: own.p50,
+    p90: Math.max(own.p90, together?.p90 ?? 0),
+    p97_5: Math.max(own.p97_5, together?.p97_5 ?? 0),
+  };
 }
 
 /**
@@ -822,6 +874,17 @@ export function storeMmm(fit: MmmFit): StoredMmm {
 
 export function restoreMmm(stored: StoredMmm): MmmFit {
   return { ...stored, response: (channel, spend) => mmmResponse(stored, channel, spend) };
+}
+
+/**
+ * Each channel's identifiability: as the fit recorded it, or (a fit stored
+ * before the flags existed, e.g. an older champion) assessed again from its
+ * window spend and chosen decays with the default thresholds.
+ */
+export function mmmIdentifiability(fit: Pick<MmmFit, 'results' | 'spend' | 'transforms'>): Record<string, ChannelIdentifiability> {
+  const recorded = fit.results.filter((r) => r.identifiability).map((r) => [r.channel, r.identifiability] as const);
+  if (recorded.length === fit.results.length) return Object.fromEntries(recorded);
+  return assessIdentifiability(fit.spend, Object.fromEntries(Object.entries(fit.transforms).map(([c, t]) => [c, t.decay])));
 }
 
 /** The series a stored fit was fitted on (outcome = fitted + residuals), e.g. to backtest its specification. */
@@ -1000,7 +1063,8 @@ export function fitMmm(input: MmmInput, options: MmmOptions = {}): MmmFit {
     trend,
     seasonality,
   };
-  const results = channelResults(base, options.attributedAcv);
+  const identifiability = assessIdentifiability(spend, Object.fromEntries(channels.map((c) => [c, transforms[c].decay])), options.identifiability);
+  const results = channelResults(base, options.attributedAcv, identifiability);
   const fit: MmmFit = { ...base, results, response: (c, s) => mmmResponse(fit, c, s) };
   return fit;
 }

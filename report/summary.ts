@@ -166,6 +166,14 @@ function checksFor(r: RunReport, roi: readonly RoiRow[]): Check[] {
     checks.push({ text: `The budget adds spend where the return is not shown to pay: ${doubtful.map(([c, b]) =>
       `${c} (+${usd(b.change)} a month; ROI ${standing.get(c) === 'cannot tell' ? 'cannot be told from break-even' : 'below break-even'})`).join(', ')}.`, section: 'attribution' });
   }
+  const unknown = Object.entries(r.incrementality).filter(([, i]) => i.identifiability && !i.identifiability.identified);
+  // The step the score stage held them to, from the policy it stored with the budget.
+  const step = (Object.values(r.budget)[0]?.policy as { unidentifiedMaxChange?: number } | undefined)?.unidentifiedMaxChange;
+  if (unknown.length) {
+    checks.push({ text: `What the model cannot know: ${unknown.map(([c, i]) => `${c} (${i.identifiability!.reasons.map((x) => x.message).join('; ')})`).join(', ')}. ` +
+      `Their intervals are widened to what the data support and the budget moves them at most ${step === undefined ? 'a small step' : pct(step, 0)}; a lift test would tell.`,
+    section: 'attribution' });
+  }
   const held = Object.entries(r.budget).filter(([, b]) => b.binding !== 'total').map(([c, b]) => `${c} (${b.binding})`);
   if (held.length) checks.push({ text: `The channels a guardrail holds, not the optimizer: ${held.join(', ')}.`, section: 'budget' });
   if (signOff?.drift?.driftedSources?.length || signOff?.drift?.driftedFeatures?.length || signOff?.drift?.rowAnomalies?.length) {

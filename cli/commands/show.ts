@@ -42,9 +42,12 @@ export function printReport(r: RunReport): void {
   if (inc.length) {
     say('');
     say('What the spend caused (media-mix model, 80% interval) beside what attribution credits');
-    say(table(['channel', 'spend', 'incremental ACV', 'interval', 'ROI', 'marginal ROI', 'linear credit', 'last-touch credit'],
+    say(table(['channel', 'spend', 'incremental ACV', 'interval', 'ROI', 'marginal ROI', 'linear credit', 'last-touch credit', 'identified'],
       inc.map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, ratio(i.roi), ratio(i.mroi),
-        usd(i.attributedAcv.linear ?? 0), usd(i.attributedAcv.last ?? 0)])));
+        usd(i.attributedAcv.linear ?? 0), usd(i.attributedAcv.last ?? 0), i.identifiability ? (i.identifiability.identified ? 'yes' : 'no') : '—'])));
+    const unknown = inc.filter(([, i]) => i.identifiability && !i.identifiability.identified);
+    // Said in words under the table: the interval of such a channel is widened, and the budget holds it within a step.
+    for (const [c, i] of unknown) say(`  ${c} cannot be known from this data: ${i.identifiability!.reasons.map((x) => x.message).join('; ')}`);
   }
   const k = r.kpis['acv_from_marketing_leads'] as LeadKpi | undefined;
   const net = r.kpis['acv_from_marketing_leads_net_of_churn'] as LeadKpi | undefined;
@@ -132,6 +135,7 @@ function printGovernance(r: RunReport): void {
         `${a.budgetMoveShare !== null ? `; the budget moves ${pct(a.budgetMoveShare)} of spend (${a.signOff.budget.beyondGuardrails ? 'beyond' : 'within'} the ${pct(a.signOff.budget.threshold, 0)} that needs more approvers)` : ''}`);
     // Which champions approving moves: a run older than the champion's run keeps it unless the approver asks.
     if (a.signOff.champion) say(`Champion: ${a.signOff.champion.text}`);
+    if (a.signOff.unidentified) say(`Cannot be known: ${a.signOff.unidentified.text}`);
     const ch = a.changes;
     if (ch?.previousRunId) {
       say(`What changed since the last approved run ${ch.previousRunId} (${ch.note})`);
