@@ -17,6 +17,9 @@ import { experimentPlanHtml } from './experiment-section';
 import { lineageDrawing, lineageLabel, lineageReads, MAX_CROSSINGS_PER_ARROW } from './lineage-graph';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
+/** "yes", or "no: " and every reason (a widened interval beside it says the same in numbers); "—" for rows from before the flags. */
+const identifiedCell = (f: RunReport['incrementality'][string]['identifiability']) =>
+  (!f ? '—' : f.identified ? 'yes' : `no: ${f.reasons.map((x) => x.message).join('; ')}`);
 const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
 
 const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
@@ -66,10 +69,10 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   const attributionTable = table(['channel', ...models], channels.map((c) => [c, ...models.map((m) => usd(r.attribution[m][c] ?? 0))]),
     { numeric: [false, ...models.map(() => true)] });
   const band = (iv: [number, number] | null) => (iv ? `${num(iv[0], 2)} – ${num(iv[1], 2)}` : '—');
-  const incTable = table(['channel', 'spend', 'incremental ACV', '80% interval', 'ROI', 'ROI 80%', 'marginal ROI', 'mROI 80%', `credited (${reported})`],
+  const incTable = table(['channel', 'spend', 'incremental ACV', '80% interval', 'ROI', 'ROI 80%', 'marginal ROI', 'mROI 80%', `credited (${reported})`, 'identified'],
     Object.entries(r.incrementality).map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, num(i.roi, 2), band(i.roiInterval),
-      num(i.mroi, 2), band(i.mroiInterval), usd(i.attributedAcv[reported] ?? 0)]),
-    { numeric: [false, true, true, false, true, false, true, false, true] });
+      num(i.mroi, 2), band(i.mroiInterval), usd(i.attributedAcv[reported] ?? 0), identifiedCell(i.identifiability)]),
+    { numeric: [false, true, true, false, true, false, true, false, true, false] });
 
   const kpi = r.kpis['acv_from_marketing_leads'] as LeadKpi & { marketingLeads?: number; marketingAcv?: number } | undefined;
   const kpiNet = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number | null } | undefined;
@@ -159,7 +162,8 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
       table(['contract', 'account', 'renewal p', 'projected ARR', 'ARR at risk', 'LTV P50', 'next renewal'], x.atRisk.map((c) => [c.contract_id, c.account_id,
         pct(c.renewal_probability), usd(c.projected_arr), usd(c.projected_arr * (1 - c.renewal_probability)), usd(c.ltv_p50), c.next_renewal_date ?? '—']),
       { numeric: [false, false, true, true, true, true, false] })}`),
-    section('budget', 'Budget proposal', `${figure(budgetSvg)}${budgetTable}<h3>What applies and what waits for sign-off</h3>${signOff}`),
+    section('budget', 'Budget proposal', `${figure(budgetSvg)}${budgetTable}<h3>What applies and what waits for sign-off</h3>${signOff}${
+      req?.signOff.unidentified ? `<p class="wait">Cannot be known: ${esc(req.signOff.unidentified.text)}.</p>` : ''}`),
     section('experiments', 'Next lift tests', liftTests),
     section('governance', 'Backtest, gate, drift and what changed', `<h3>Backtest: challenger against champion</h3>${backtestTable}<h3>Gate</h3>${gateTable}
       <h3>Drift</h3>${driftTable}<h3>What changed since the last approved run</h3>${changes}<h3>Open attribution disputes</h3>${disputes}`),
