@@ -12,6 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDrop } from '../../generator';
 import { acvloop } from '../helpers/cli';
+import { experimentPlanInput } from '../../activities/experiment-plans';
+import { planLiftTests, type LiftTestPlanInput } from '../../models/experiment-plan';
 import { hashDrop } from '../../activities/drop-hash';
 import { suiteDb } from '../helpers/db';
 import { batchOfRun, count, csvObjects, registerRun, runAllStages, type TestDb } from './support';
@@ -116,6 +118,25 @@ describe('acvloop experiments plan', () => {
     expect(lineage.gaps.unrecorded).not.toContain('experiment_plans');
     const planned = lineage.outputs.find((o: any) => o.table === 'experiment_plans');
     expect(planned.upstreamFiles.map((f: any) => f.file)).toEqual(expect.arrayContaining(['spend.csv', 'touchpoints.csv', 'accounts.csv']));
+  });
+
+  it('ranks a channel the model flags as not identified first, whatever its value of information', async () => {
+    const before = planLiftTests(((await experimentPlanInput(db, runId)) as { input: LiftTestPlanInput }).input).tests;
+    const last = before[before.length - 1].channel;
+    const flag = { identified: false, reasons: [{ kind: 'collinear', message: `${last}'s spend moves with another channel's` }] };
+    await db.pool.query(`update incrementality set detail = jsonb_set(detail, '{identifiability}', $3::jsonb) where run_id = $1 and channel = $2`,
+      [runId, last, JSON.stringify(flag)]);
+    try {
+      const after = planLiftTests(((await experimentPlanInput(db, runId)) as { input: LiftTestPlanInput }).input).tests;
+      // Last by value of information, now ahead of every channel the model can identify (the others keep their order).
+      const at = after.findIndex((t) => t.channel === last);
+      expect(after.slice(at + 1).every((t) => t.identified !== false)).toBe(true);
+      expect(after.slice(0, at).every((t) => t.identified === false)).toBe(true);
+      expect(after.filter((t) => t.channel !== last).map((t) => t.channel)).toEqual(before.slice(0, -1).map((t) => t.channel));
+      expect(after[at].why).toContain(`not identified by the model (${last}'s spend moves with another channel's)`);
+    } finally {
+      await db.pool.query(`update incrementality set detail = detail - 'identifiability' where run_id = $1 and channel = $2`, [runId, last]);
+    }
   });
 
   it('names a run that does not exist', async () => {
