@@ -147,9 +147,3 @@ export function confoundedGroup(flags: Readonly<Record<string, ChannelIdentifiab
   }
   return [...seen].sort();
 }
-
-/** One line per channel for a face: "identified", or its reasons joined. */
-export function identifiabilityText(f: ChannelIdentifiability | null | undefined): string {
-  if (!f) return 'not assessed';
-  return f.identified ? 'identified' : `not identified: ${f.reasons.map((r) => r.message).join('; ')}`;
-}

@@ -54,3 +54,4 @@ export * from './mmm';
 export * from './mmm-series';
 export * from './lifetimes';
 export * from './experiment-plan';
+export * from './identifiability';

@@ -106,6 +106,8 @@ describe('the acvloop command, as a user runs it', () => {
     for (const inc of Object.values<any>(s.incrementality)) {
       for (const k of ['spend', 'incrementalAcv', 'low', 'high', 'roi', 'mroi']) expect(inc).toHaveProperty(k);
       expect(inc.low).toBeLessThanOrEqual(inc.high);
+      // Every channel says whether the data can tell its effect apart (issue 13); the default world's spend varies channel by channel.
+      expect(inc.identifiability).toEqual({ identified: true, reasons: [] });
     }
     expect(s.kpis.acv_from_marketing_leads.value).toBeGreaterThan(0);
     expect(s.kpis.acv_from_marketing_leads_net_of_churn.value).toBeLessThanOrEqual(s.kpis.acv_from_marketing_leads.value);
