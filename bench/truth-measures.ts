@@ -4,41 +4,9 @@
  * planted curves allow inside the same guardrail box.
  */
 
-/** Ranks 1..n, ties sharing their average rank (a harvest and a null channel both have ROI 0). */
-export function averageRanks(x: readonly number[]): number[] {
-  const order = x.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(x.length);
-  for (let i = 0; i < order.length;) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-
-/**
- * Spearman's rho: Pearson correlation of average ranks (with ties, the
- * 1 − 6Σd²/(n(n²−1)) shortcut is wrong). NaN when either side is constant.
- *
- * @example spearman([1, 2, 3, 4], [1, 3, 2, 4]) // 0.8
- */
-export function spearman(a: readonly number[], b: readonly number[]): number {
-  const ra = averageRanks(a);
-  const rb = averageRanks(b);
-  const mean = (r: number[]) => r.reduce((s, v) => s + v, 0) / r.length;
-  const ma = mean(ra);
-  const mb = mean(rb);
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < ra.length; i++) {
-    sab += (ra[i] - ma) * (rb[i] - mb);
-    saa += (ra[i] - ma) ** 2;
-    sbb += (rb[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
-}
+// Spearman's rho with ties at their average rank (a harvest and a null channel both have ROI 0): the
+// gate's own, so the bench and the gate agree on what a ranking is worth. NaN when either side is constant.
+export { averageRanks, spearman } from '../models/evaluation';
 
 /** Linear-interpolated quantile of unsorted numbers (NaNs left out); NaN when none are left. */
 export function quantileOf(xs: readonly number[], q: number): number {
