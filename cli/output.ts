@@ -28,6 +28,12 @@ export function table(headers: string[], rows: (string | number)[][]): string {
     .join('\n');
 }
 
+/**
+ * An interval of ratios (ROI: ACV per dollar) to two decimals.
+ * @example ratioRange([0.81, 1.234]) // '0.81 – 1.23'
+ */
+export const ratioRange = (iv: readonly [number, number]) => `${iv[0].toFixed(2)} – ${iv[1].toFixed(2)}`;
+
 // Below this a double has lost its precision (normal doubles end near 2.2e-308): a computed 0 means "smaller than we can say".
 const SMALLEST_P = 1e-300;
 

@@ -265,6 +265,15 @@ export function scoresCsv(rows: readonly ScoreRow[]): string {
   return out;
 }
 
+/** Why the data cannot tell a channel's effect apart, every reason in words. */
+export const identifiabilityWhy = (f: ChannelIdentifiability) => f.reasons.map((x) => x.message).join('; ');
+
+/** The channels flagged as not identified, each with why (rows from before the flags count as identified: nothing is known against them). */
+export function unidentifiedChannels(r: RunReport): { channel: string; why: string }[] {
+  return Object.entries(r.incrementality).flatMap(([channel, i]) => (i.identifiability && !i.identifiability.identified
+    ? [{ channel, why: identifiabilityWhy(i.identifiability) }] : []));
+}
+
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
 

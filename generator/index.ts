@@ -547,7 +547,6 @@ async function writeExperiments(dir: string, rng: Rng, demand: DemandModel, A0: 
  * inside it, the same numbers as `channels`' incrementalWonAcvUsd.
  */
 function worldTruth(demand: DemandModel, knobs: WorldKnobs, visibleSpendUsd: Map<Channel, number>, window: [string, string]) {
-  const r6 = (x: number) => Number(x.toPrecision(6));
   return {
     knobs: { ...knobs, on: knobNames(knobs) },
     window,

@@ -6,11 +6,10 @@
 import { experimentPlan } from '../activities/experiment-plans';
 import type { LiftTest } from '../models/experiment-plan';
 import type { Db } from '../sql/db';
-import { usd } from '../cli/output';
+import { ratioRange, usd } from '../cli/output';
 import { esc } from './escape';
 import { table } from './table';
 
-const range = (iv: readonly [number, number]) => `${iv[0].toFixed(2)} – ${iv[1].toFixed(2)}`;
 const designText = (t: LiftTest) => (t.design === 'region_holdout' ? `region holdout (${t.heldOutRegions.join(' + ')})`
   : t.design === 'account_holdout' ? 'account holdout' : 'on/off flighting');
 
@@ -20,7 +19,7 @@ export async function experimentPlanHtml(handle: Db, runId: string): Promise<str
   if (plan.tests === null) return `<p class="empty">${esc(plan.reason)}</p>`;
   const rows = table(['#', 'channel', 'design', 'held out', 'months', 'detectable lift (ACV)', 'ROI 80% now', 'expected after', 'value of information'],
     plan.tests.map((t) => [t.rank, t.channel, designText(t), `${Math.round(t.holdoutShare * 100)}%`, t.months, usd(t.minimumDetectableLift),
-      range(t.intervalNow), range(t.intervalExpected), usd(t.valueOfInformation)]),
+      ratioRange(t.intervalNow), ratioRange(t.intervalExpected), usd(t.valueOfInformation)]),
     { numeric: [true, false, false, true, true, true, false, false, true] });
   const flags = plan.tests.some((t) => t.identified !== null) ? 'channels the model cannot identify first, then ' : '';
   return `<p>Ranked ${flags}by value of information: a year of the channel's spend × the width of its ROI 80% interval. The detectable lift is

@@ -7,7 +7,7 @@
 import type { Db } from '../sql/db';
 import { pct, pValue, usd } from '../cli/output';
 import { bandText, historyText, type LeadKpi } from '../cli/kpi-summary';
-import { readRun, type RunReport } from '../cli/read-model';
+import { identifiabilityWhy, readRun, type RunReport } from '../cli/read-model';
 import { shortJobName, type LineageRunEvent } from '../governance/lineage-trace';
 import { esc } from './escape';
 import { table } from './table';
@@ -19,7 +19,7 @@ import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiC
 
 /** "yes", or "no: " and every reason (a widened interval beside it says the same in numbers); "—" for rows from before the flags. */
 const identifiedCell = (f: RunReport['incrementality'][string]['identifiability']) =>
-  (!f ? '—' : f.identified ? 'yes' : `no: ${f.reasons.map((x) => x.message).join('; ')}`);
+  (!f ? '—' : f.identified ? 'yes' : `no: ${identifiabilityWhy(f)}`);
 const num = (n: number | null | undefined, digits = 3) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
 
 const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
@@ -76,6 +76,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
 
   const kpi = r.kpis['acv_from_marketing_leads'] as LeadKpi & { marketingLeads?: number; marketingAcv?: number } | undefined;
   const kpiNet = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number | null } | undefined;
+  const kpiHistory = kpi ? historyText(kpi) : null;
 
   const totals = table(['scenario', 'months', 'spend', 'expected new ACV', '80% interval', '95% interval'],
     r.forecastTotals.map((f) => [f.scenario, f.horizonMonths, usd(f.spend), usd(f.mean), `${usd(f.lo80)} – ${usd(f.hi80)}`, `${usd(f.lo95)} – ${usd(f.hi95)}`]),
@@ -155,7 +156,7 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
     section('attribution', 'Attribution and what the spend caused', `${figure(attributionSvg)}${attributionTable}${figure(incSvg)}${incTable}`),
     section('kpi', 'ACV from marketing leads', `<p class="headline">${usd(kpi?.value)} per marketing lead <span class="band ${esc(kpi?.band ?? '')}">${esc(kpi?.band ?? '—')}</span>
       (${esc(kpi?.marketingLeads ?? '—')} leads, ${usd(kpi?.marketingAcv)}); net of churned renewals ${usd(kpiNet?.value)}.</p>
-      ${kpi ? `<p>Bands: ${esc(bandText(kpi))}.${historyText(kpi) ? ` Against the company's own trailing 12 months, ${esc(historyText(kpi))}.` : ''}</p>` : ''}
+      ${kpi ? `<p>Bands: ${esc(bandText(kpi))}.${kpiHistory ? ` Against the company's own trailing 12 months, ${esc(kpiHistory)}.` : ''}</p>` : ''}
       <div class="pair">${figure(kpiSegSvg)}${figure(kpiRegSvg)}</div>`),
     section('forecast', 'Forecast of new ACV', `${figure(forecastSvg)}${totals}`),
     section('renewals', 'Renewals and lifetime value', `${figure(survivalSvg)}${figure(ltvSvg)}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${

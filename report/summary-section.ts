@@ -4,12 +4,11 @@
  * same in words, so colour is never the only signal), and what to check,
  * each check linking to the section that shows it.
  */
+import { ratioRange } from '../cli/output';
 import { roiChart, renderSvg } from './charts';
 import { esc } from './escape';
 import { table } from './table';
 import type { DecisionSummary } from './summary';
-
-const two = (n: number) => n.toFixed(2);
 
 export async function summarySection(s: DecisionSummary): Promise<string> {
   const spec = roiChart(s.roi.map((x) => ({ channel: x.channel, roi: x.roi, low: x.interval?.[0] ?? null, high: x.interval?.[1] ?? null, standing: x.standing })));
@@ -18,7 +17,7 @@ export async function summarySection(s: DecisionSummary): Promise<string> {
   const changes = `<h3>Largest changes since the last approved run${s.changes.previousRunId ? ` (<code>${esc(s.changes.previousRunId)}</code>)` : ''}</h3>${
     s.changes.lines.length ? `<ol class="changes">${s.changes.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ol>` : ''}${s.changes.note ? `<p>${esc(s.changes.note)}</p>` : ''}`;
   const roiTable = table(['channel', 'ROI', '80% interval', 'against break-even (1)'],
-    s.roi.map((x) => [x.channel, two(x.roi), x.interval ? `${two(x.interval[0])} – ${two(x.interval[1])}` : 'not kept', x.standing]),
+    s.roi.map((x) => [x.channel, x.roi.toFixed(2), x.interval ? ratioRange(x.interval) : 'not kept', x.standing]),
     { numeric: [false, true, false, false], rowClass: (i) => `standing-${s.roi[i].standing.split(' ')[0]}` });
   const roi = `<h3>Return on each channel's spend against break-even</h3>
     <p class="note">ROI is the incremental ACV the media-mix model attributes to a dollar of the channel's spend; above or below break-even only when the whole 80% interval is, otherwise it cannot tell.</p>

@@ -12,7 +12,7 @@
  * decisionSummary(report).asked // { headline: '2 approvers must sign off on:', items: ['Promote the new renewal model: …', …] }
  */
 import type { ApprovalRequest, ChannelChange } from '../activities/approval';
-import type { RunReport } from '../cli/read-model';
+import { unidentifiedChannels, type RunReport } from '../cli/read-model';
 import { pct, usd } from '../cli/output';
 
 export type RoiStanding = 'above break-even' | 'below break-even' | 'cannot tell';
@@ -166,11 +166,11 @@ function checksFor(r: RunReport, roi: readonly RoiRow[]): Check[] {
     checks.push({ text: `The budget adds spend where the return is not shown to pay: ${doubtful.map(([c, b]) =>
       `${c} (+${usd(b.change)} a month; ROI ${standing.get(c) === 'cannot tell' ? 'cannot be told from break-even' : 'below break-even'})`).join(', ')}.`, section: 'attribution' });
   }
-  const unknown = Object.entries(r.incrementality).filter(([, i]) => i.identifiability && !i.identifiability.identified);
+  const unknown = unidentifiedChannels(r);
   // The step the score stage held them to, from the policy it stored with the budget.
   const step = (Object.values(r.budget)[0]?.policy as { unidentifiedMaxChange?: number } | undefined)?.unidentifiedMaxChange;
   if (unknown.length) {
-    checks.push({ text: `What the model cannot know: ${unknown.map(([c, i]) => `${c} (${i.identifiability!.reasons.map((x) => x.message).join('; ')})`).join(', ')}. ` +
+    checks.push({ text: `What the model cannot know: ${unknown.map((u) => `${u.channel} (${u.why})`).join(', ')}. ` +
       `Their intervals are widened to what the data support and the budget moves them at most ${step === undefined ? 'a small step' : pct(step, 0)}; a lift test would tell.`,
     section: 'attribution' });
   }

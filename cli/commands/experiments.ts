@@ -1,7 +1,7 @@
 import { experimentPlan } from '../../activities/experiment-plans';
 import type { LiftTest } from '../../models/experiment-plan';
 import { openDb } from '../env';
-import { printJson, say, table, usd } from '../output';
+import { printJson, ratioRange, say, table, usd } from '../output';
 
 export interface ExperimentsPlanOptions { json?: boolean }
 
@@ -16,7 +16,6 @@ export function liftTestJson(t: LiftTest) {
 }
 
 const design = (t: LiftTest) => (t.design === 'region_holdout' ? `region holdout (${t.heldOutRegions.join('+')})` : t.design.replace('_', ' '));
-const range = (iv: readonly [number, number]) => `${iv[0].toFixed(2)} – ${iv[1].toFixed(2)}`;
 
 /**
  * `acvloop experiments plan RUN [--json]`: the next lift tests, most
@@ -35,7 +34,7 @@ export async function experimentsPlanCommand(runId: string, opts: ExperimentsPla
     say(`Next lift tests for run ${runId}, most valuable first (MDE at 80% power, two-sided α = 5%; ROI = ACV per dollar, 80% intervals)`);
     say(table(['#', 'channel', 'design', 'share', 'months', 'MDE (ACV)', 'MDE (ROI)', 'ROI now', 'ROI expected', 'value of information'],
       plan.tests.map((t) => [t.rank, t.channel, design(t), `${Math.round(t.holdoutShare * 100)}%`, t.months, usd(t.minimumDetectableLift),
-        t.minimumDetectableRoi.toFixed(2), range(t.intervalNow), range(t.intervalExpected), usd(t.valueOfInformation)])));
+        t.minimumDetectableRoi.toFixed(2), ratioRange(t.intervalNow), ratioRange(t.intervalExpected), usd(t.valueOfInformation)])));
     say();
     for (const t of plan.tests) say(`${t.channel}: ${t.why}`);
     if (plan.tests.every((t) => t.identified === null)) say('The model carries no identifiability flags: ranked by value of information alone.');

@@ -1,6 +1,6 @@
 import { openDb } from '../env';
 import { bandText, historyText, type LeadKpi } from '../kpi-summary';
-import { readRun, type RunReport } from '../read-model';
+import { readRun, unidentifiedChannels, type RunReport } from '../read-model';
 import { pct, printJson, pValue, say, table, usd } from '../output';
 
 const ratio = (x: number | null) => (x === null ? '—' : x.toFixed(2));
@@ -45,9 +45,8 @@ export function printReport(r: RunReport): void {
     say(table(['channel', 'spend', 'incremental ACV', 'interval', 'ROI', 'marginal ROI', 'linear credit', 'last-touch credit', 'identified'],
       inc.map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, ratio(i.roi), ratio(i.mroi),
         usd(i.attributedAcv.linear ?? 0), usd(i.attributedAcv.last ?? 0), i.identifiability ? (i.identifiability.identified ? 'yes' : 'no') : '—'])));
-    const unknown = inc.filter(([, i]) => i.identifiability && !i.identifiability.identified);
     // Said in words under the table: the interval of such a channel is widened, and the budget holds it within a step.
-    for (const [c, i] of unknown) say(`  ${c} cannot be known from this data: ${i.identifiability!.reasons.map((x) => x.message).join('; ')}`);
+    for (const { channel, why } of unidentifiedChannels(r)) say(`  ${channel} cannot be known from this data: ${why}`);
   }
   const k = r.kpis['acv_from_marketing_leads'] as LeadKpi | undefined;
   const net = r.kpis['acv_from_marketing_leads_net_of_churn'] as LeadKpi | undefined;
