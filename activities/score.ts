@@ -3,6 +3,7 @@ import { marketingKpiReport, trailingKpiReport, type KpiThresholds } from '../mo
 import { steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
+import type { ChannelIdentifiability } from '../models/identifiability';
 import { isMmmUnavailable, mmmIdentifiability, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { activeContracts, predictRenewal, renewalDecisions, renewalPath, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
@@ -86,9 +87,9 @@ export function scoreActivity(deps: ActivityDeps) {
       const mmm = isMmmUnavailable(stored) ? null : restoreMmm(stored);
       const policy = budgetPolicyOf(run.config as Partial<AcvloopConfig> | null);
       const current = recentSpend(rows.spend, run.month, policy.recentMonths);
-      const budget = mmm ? proposeNextBudget(mmm, current, policy) : null;
       // The serving model's flags, beside each budget line they held (an older champion's are assessed again).
       const identifiability = mmm ? mmmIdentifiability(mmm) : {};
+      const budget = mmm ? proposeNextBudget(mmm, current, policy, identifiability) : null;
       const scenarios = mmm ? steadySpendForecast(mmm, {
         as_is: current,
         ...(budget ? { recommended: Object.fromEntries(budget.lines.map((l) => [l.channel, l.recommended])) } : {}),
@@ -137,12 +138,15 @@ export function scoreActivity(deps: ActivityDeps) {
   };
 }
 
-/** The guardrailed budget over the channels the model knows, keeping this month's total; null with no spend to move. */
-export function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, policy: BudgetPolicy): BudgetPlan | null {
+/**
+ * The guardrailed budget over the channels the model knows, keeping this month's total; null with no spend to move.
+ * `identifiability` is the model's flags, when the caller has them already.
+ */
+export function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, policy: BudgetPolicy,
+  identifiability: Record<string, ChannelIdentifiability> = mmmIdentifiability(mmm)): BudgetPlan | null {
   const channels = mmm.channels.filter((c) => (current[c] ?? 0) > 0);
   const total = channels.reduce((s, c) => s + current[c], 0);
   if (!channels.length || total <= 0) return null;
-  const identifiability = mmmIdentifiability(mmm);
   return optimizeBudget(
     channels.map((channel) => {
       // One evaluation per spend gives the mean and every draw; the optimizer asks for them one at a time.

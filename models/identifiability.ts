@@ -23,6 +23,7 @@
  *
  * Pure: spend series and decays in, flags out.
  */
+import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { geometricAdstock } from './adstock';
 
 export type IdentifiabilityKind = 'collinear' | 'low_variation' | 'short_history';
@@ -54,12 +55,12 @@ export const CURVE_PARAMETERS = 4;
 
 export const DEFAULT_IDENTIFIABILITY: IdentifiabilityThresholds = { maxCorrelation: 0.95, minVariation: 0.05, minMonths: CURVE_PARAMETERS + 2 };
 
-const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-
 /** Pearson correlation; 0 when either series is flat (a flat series is flagged as low variation instead). */
 export function pearson(a: readonly number[], b: readonly number[]): number {
-  const ma = mean(a);
-  const mb = mean(b);
+  // By hand, not simple-statistics' sampleCorrelation: that one gives NaN for a flat series.
+  if (!a.length) return 0;
+  const ma = mean(a as number[]);
+  const mb = mean(b as number[]);
   let sab = 0;
   let saa = 0;
   let sbb = 0;
@@ -74,10 +75,9 @@ export function pearson(a: readonly number[], b: readonly number[]): number {
 
 /** Sample coefficient of variation (sd with n − 1 over the mean); 0 for a single month or no spend. */
 export function coefficientOfVariation(xs: readonly number[]): number {
-  const m = mean(xs);
-  if (xs.length < 2 || !(m > 0)) return 0;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
-  return sd / m;
+  if (xs.length < 2) return 0;
+  const m = mean(xs as number[]);
+  return m > 0 ? sampleStandardDeviation(xs as number[]) / m : 0;
 }
 
 const round = (v: number, d: number) => Number(v.toFixed(d));
@@ -98,7 +98,7 @@ export function assessIdentifiability(spend: Readonly<Record<string, readonly nu
   const channels = Object.keys(spend).sort();
   const adstocked = Object.fromEntries(channels.map((c) => {
     const s = spend[c];
-    const carry = mean(s.slice(0, Math.min(3, s.length)));
+    const carry = s.length ? mean(s.slice(0, 3)) : 0;
     return [c, geometricAdstock(s, decays[c] ?? 0, carry)];
   }));
   const out: Record<string, ChannelIdentifiability> = {};

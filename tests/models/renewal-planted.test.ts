@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateDrop } from '../../contracts';
 import { generateDrop } from '../../generator/index';
+import { pearson } from '../../models/identifiability';
 import { activeContracts, fitLogistic, renewalDecisions, scoreRenewals, type RenewalFeatures } from '../../models/renewal';
 
 /**
@@ -66,21 +67,6 @@ function ceiling(truth: { renewal: { model: PlantedModel; decided: Record<string
   const scored = active.filter((a) => planted[a.contract_id] !== undefined && a.discountPct !== null);
   const p = scored.map((a) => sigmoid(trueDrivers(model, a, planted[a.contract_id]).reduce((e, x, j) => e + fit.coef[j + 1] * x, fit.coef[0])));
   return { r: pearson(p, scored.map((a) => planted[a.contract_id])), ids: new Set(scored.map((a) => a.contract_id)) };
-}
-
-function pearson(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, x) => s + x, 0) / n;
-  const mb = b.reduce((s, x) => s + x, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
 }
 
 /** The first day after a YYYY-MM month: what the cycle calls asOf. */
