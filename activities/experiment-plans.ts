@@ -32,8 +32,8 @@ export async function storedExperimentPlan(handle: Db, runId: string): Promise<L
   return rows.length ? rows.map((r) => r.plan as unknown as LiftTest) : null;
 }
 
-/** What `planLiftTests` needs, read from the run's stored outputs; a reason instead when the run has none to plan from. */
-export async function experimentPlanInput(handle: Db, runId: string): Promise<{ input: LiftTestPlanInput } | { reason: string }> {
+/** What `planLiftTests` needs, read from the run's stored outputs (with the run's month); a reason instead when the run has none to plan from. */
+export async function experimentPlanInput(handle: Db, runId: string): Promise<{ input: LiftTestPlanInput; month: string } | { reason: string }> {
   const { db } = handle;
   const run = await db.selectFrom('runs').select(['run_id', 'month', 'config']).where('run_id', '=', runId).executeTakeFirst();
   if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
@@ -69,6 +69,7 @@ export async function experimentPlanInput(handle: Db, runId: string): Promise<{ 
     };
   });
   return {
+    month: run.month,
     input: {
       channels, residualSd: stored.residualSd,
       regions: accounts.rows.filter((a) => a.region !== null && a.region !== '').map((a) => ({ region: a.region as string, accounts: Number(a.n) })),
@@ -89,8 +90,7 @@ export async function experimentPlan(handle: Db, runId: string, opts: { store: b
   const { tests } = planLiftTests(read.input);
   if (!opts.store || !tests.length) return { tests, stored: false };
   // With the rows, the lineage event that names them as an output, so `acvloop lineage --check` traces them to the drop.
-  const month = (await handle.db.selectFrom('runs').select('month').where('run_id', '=', runId).executeTakeFirstOrThrow()).month;
-  const event = runEvent({ eventType: 'COMPLETE', eventTime: new Date().toISOString(), runId, month, job: PLAN_JOB,
+  const event = runEvent({ eventType: 'COMPLETE', eventTime: new Date().toISOString(), runId, month: read.month, job: PLAN_JOB,
     inputs: PLAN_INPUTS.map((t) => pgDataset(handle.schema, t)), outputs: [pgDataset(handle.schema, 'experiment_plans')] });
   await handle.db.transaction().execute(async (trx) => {
     await trx.insertInto('experiment_plans').values(tests.map((t) => ({

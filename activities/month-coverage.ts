@@ -37,7 +37,7 @@ export function monthNotCoveredReason(month: string, last: LastMonths): string |
 }
 
 /** The failure the validate stage raises: the drop will not cover the month on a retry either. */
-export function monthNotCovered(message: string): ApplicationFailure {
+function monthNotCovered(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'MonthNotCovered', message, nonRetryable: true });
 }
 
@@ -72,7 +72,7 @@ export async function lastMonthsInDrop(dir: string): Promise<LastMonths> {
 }
 
 /** The last months of a validated batch: what the models of the run will read. */
-export async function lastMonthsOfBatch(deps: ActivityDeps, batchId: string): Promise<LastMonths> {
+async function lastMonthsOfBatch(deps: ActivityDeps, batchId: string): Promise<LastMonths> {
   const q = (text: string) => deps.db.pool.query<{ last: string | null }>(text, [batchId]).then((r) => r.rows[0]?.last ?? null);
   return {
     spend: await q('select max(month) as last from src_spend where batch_id = $1'),
