@@ -7,14 +7,12 @@
 // Spearman's rho with ties at their average rank (a harvest and a null channel both have ROI 0): the
 // gate's own, so the bench and the gate agree on what a ranking is worth. NaN when either side is constant.
 export { averageRanks, spearman } from '../models/evaluation';
+import { hillSaturation, steadyAdstock } from '../models/adstock';
+import { quantile } from '../models/mmm';
 
 /** Linear-interpolated quantile of unsorted numbers (NaNs left out); NaN when none are left. */
 export function quantileOf(xs: readonly number[], q: number): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
+  return quantile(xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b), q);
 }
 
 /** A channel's planted response curve, as truth.json's `world.channels` writes it. */
@@ -34,8 +32,7 @@ export interface PlantedCurve {
  */
 export function plantedMonthlyAcv(c: PlantedCurve, spend: number): number {
   if (c.betaOppsPerMonth === 0 || spend <= 0) return 0;
-  const r = Math.pow(spend / (1 - c.adstockDecay) / c.halfSaturationUsd, c.hillAlpha);
-  return c.betaOppsPerMonth * (r / (1 + r)) * c.acvPerOpportunity;
+  return c.betaOppsPerMonth * hillSaturation(steadyAdstock(spend, c.adstockDecay), c.halfSaturationUsd, c.hillAlpha) * c.acvPerOpportunity;
 }
 
 /** Planted monthly ACV of a whole budget (channel → monthly spend). */
