@@ -96,7 +96,7 @@ export function whatIsAsked(r: RunReport): DecisionSummary['asked'] {
       : `within the ${pct(budget.threshold, 0)} guardrail, so it applies with this sign-off`}${moves ? `: ${moves}` : ''}.`);
   }
   const drift = signOff.drift;
-  if (drift?.driftedSources?.length || drift?.driftedFeatures?.length || drift?.rowAnomalies?.length) {
+  if (drift && asksDriftSignOff(signOff)) {
     const what = drift.driftedFeatures.length ? drift.driftedFeatures : drift.driftedSources;
     items.push(`Sign off on drift: ${[
       what.length ? `${listed(what)} drifted from the reference` : '',
@@ -108,6 +108,10 @@ export function whatIsAsked(r: RunReport): DecisionSummary['asked'] {
     ? { headline: `${approvers} ${req.requiredApprovers === 1 ? 'was' : 'were'} asked to sign off on:`, items: [...items, decided.trim()] }
     : { headline: `${approvers} must sign off on:`, items };
 }
+
+/** Whether the sign-off covers drift: a drifted source or feature, or a row count out of line. */
+const asksDriftSignOff = ({ drift }: ApprovalRequest['signOff']) =>
+  Boolean(drift?.driftedSources?.length || drift?.driftedFeatures?.length || drift?.rowAnomalies?.length);
 
 /** A list a reader takes in at once: the first six, then how many more. */
 const listed = (xs: readonly string[], n = 6) => (xs.length <= n ? xs.join(', ') : `${xs.slice(0, n).join(', ')} and ${xs.length - n} more`);
@@ -176,7 +180,7 @@ function checksFor(r: RunReport, roi: readonly RoiRow[]): Check[] {
   }
   const held = Object.entries(r.budget).filter(([, b]) => b.binding !== 'total').map(([c, b]) => `${c} (${b.binding})`);
   if (held.length) checks.push({ text: `The channels a guardrail holds, not the optimizer: ${held.join(', ')}.`, section: 'budget' });
-  if (signOff?.drift?.driftedSources?.length || signOff?.drift?.driftedFeatures?.length || signOff?.drift?.rowAnomalies?.length) {
+  if (signOff && asksDriftSignOff(signOff)) {
     checks.push({ text: 'The drift: whether the drifted features and row counts are a real change in the business or a fault in the drop.', section: 'governance' });
   }
   const quarantined = r.ingest.files.reduce((s, f) => s + f.rowsQuarantined, 0);
