@@ -12,6 +12,7 @@
  * decisions (or only one outcome) it falls back to the empirical renewal
  * rate by segment, shrunk toward the overall rate.
  */
+import { linearRegression, mean } from 'simple-statistics';
 import { choleskySolve } from './linalg';
 import { monthIndex, monthsBetween } from './dates';
 
@@ -283,15 +284,7 @@ function slopeFromIndex(index: Map<string, Map<number, number>>, accountId: stri
     }
   }
   if (xs.length < USAGE_SLOPE_MIN_MONTHS) return null;
-  const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const my = ys.reduce((s, y) => s + y, 0) / ys.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxy / sxx;
+  return linearRegression(xs.map((x, i) => [x, ys[i]])).m;
 }
 
 interface ContractIndex {
@@ -563,7 +556,7 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
   const useTenure = options.features?.tenure ?? decisions.some((d) => d.tenureMonths !== undefined);
   const blankDiscount = options.features?.blankDiscount ?? 'mean-flagged';
   const known = decisions.filter((d) => d.discountPct !== null).map((d) => d.discountPct as number);
-  const discountFill = known.length ? known.reduce((s, v) => s + v, 0) / known.length : 0;
+  const discountFill = known.length ? mean(known) : 0;
   const shape = { segmentLevels, regionLevels, renewalsCap, useUsage, useTenure, usageMeasure, blankDiscount, discountFill };
   const columns = [
     ...segmentLevels.slice(1).map((s) => `segment=${s}`),
