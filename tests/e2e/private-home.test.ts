@@ -1,25 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { postgresHome } from '../../cli/infra/postgres-home';
-import { ROOT, type CliResult } from '../helpers/cli';
+import { ROOT, runScript, type CliResult } from '../helpers/cli';
 
 /** `node bin/acvloop.js ARGS` in a clone, with DATABASE_URL and TEMPORAL_ADDRESS unset (not empty): the user's first command. */
 function acvloopIn(clone: string, args: string[]): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_CLI_PATH: inject('temporalCli') };
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(clone, 'bin', 'acvloop.js'), ...args], { cwd: clone, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runScript(path.join(clone, 'bin', 'acvloop.js'), args, { cwd: clone, env });
 }
 
 /** Pids of the processes whose command line names this path (a server left running on the demo's data). */

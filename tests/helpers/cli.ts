@@ -8,8 +8,13 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 
 /** Runs `acvloop ARGS` as a user would, in a child process. */
 export function acvloop(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runScript(BIN, args, { env: { ...process.env, ...env }, cwd: ROOT });
+}
+
+/** Runs `node SCRIPT ARGS` in `cwd` with exactly `env` (e.g. the bin of another clone, with variables removed). */
+export function runScript(script: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: ROOT });
+    const child = spawn(process.execPath, [script, ...args], opts);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { Client } from 'pg';
+import { Client, type Pool, type PoolClient } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyRows, openCopy } from '../../sql/copy';
 import { connect, type Db } from '../../sql/db';
@@ -85,6 +85,18 @@ describe('a pool whose connections the server ends', () => {
   };
   const pidOf = async (c: { query: Client['query'] }) => (await c.query('select pg_backend_pid() as pid')).rows[0].pid as number;
   const settle = () => new Promise((r) => setTimeout(r, 300));
+  /** What `copy` (into a temp table c (n, s), on a connection of the pool whose backend pid it is given) failed with; the connection is then released as broken. */
+  const copyFailure = async (pool: Pool, copy: (client: PoolClient, pid: number) => Promise<unknown>) => {
+    const client = await pool.connect();
+    let failure: unknown = null;
+    try {
+      await client.query('create temp table c (n int, s text)');
+      failure = await copy(client, await pidOf(client));
+    } finally {
+      client.release(failure as Error);
+    }
+    return failure;
+  };
 
   it('survives its idle connections being ended, reports it once, and the next query works', async () => {
     const { pool, db } = open();
@@ -127,11 +139,7 @@ describe('a pool whose connections the server ends', () => {
 
   it('fails a COPY whose connection is ended mid-stream, as unavailable', async () => {
     const { pool } = open();
-    const client = await pool.connect();
-    let failure: unknown = null;
-    try {
-      await client.query('create temp table c (n int, s text)');
-      const pid = await pidOf(client);
+    const failure = await copyFailure(pool, async (client, pid) => {
       const w = openCopy(client, 'c', ['n', 's']);
       for (let i = 0; i < 20_000; i++) w.push([i, 'x'.repeat(20)]);
       await terminate([pid]);
@@ -140,32 +148,25 @@ describe('a pool whose connections the server ends', () => {
         // The producer learns of the failure at its next push (or at end()), as the error itself.
         for (let i = 0; i < 20_000; i++) w.push([i, 'y'.repeat(20)]);
         await w.end();
+        return null;
       } catch (e) {
-        failure = e;
         await w.abort();
+        return e;
       }
-    } finally {
-      client.release(failure as Error);
-    }
+    });
     expect(isDatabaseUnavailable(failure), String((failure as Error | null)?.stack ?? failure)).toBe(true);
     expect((await pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
   });
 
   it('fails a piped COPY whose connection is ended mid-stream, as unavailable', async () => {
     const { pool } = open();
-    const client = await pool.connect();
-    let failure: unknown = null;
-    try {
-      await client.query('create temp table c (n int, s text)');
-      const pid = await pidOf(client);
+    const failure = await copyFailure(pool, async (client, pid) => {
       function* rows() { for (let i = 0; i < 2_000_000; i++) yield i; }
       // Ended at once: sending the 50 MB takes far longer than the terminate takes to land.
       const copying = copyRows(client, 'c', ['n', 's'], rows(), (i) => [i, 'z'.repeat(20)]).then(() => null, (e: unknown) => e);
       await terminate([pid]);
-      failure = await copying;
-    } finally {
-      client.release(failure as Error);
-    }
+      return copying;
+    });
     expect(isDatabaseUnavailable(failure), String((failure as Error | null)?.stack ?? failure)).toBe(true);
     expect((await pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
   });
