@@ -6,14 +6,14 @@ import { unavailableReason } from './outage';
  * before it fails: a server that accepts nothing (a failover in progress, a
  * dropped route) is then an error the caller can retry, not a hang.
  */
-export const CONNECT_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * TCP keepalive after this much silence on an open connection, so a server
  * that vanished without closing its sockets is eventually noticed instead of
  * a query waiting on it forever.
  */
-export const KEEPALIVE_AFTER_MS = 10_000;
+const KEEPALIVE_AFTER_MS = 10_000;
 
 /**
  * A pg Client whose own connect is bounded by CONNECT_TIMEOUT_MS. Given to

@@ -1,6 +1,6 @@
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import { Client, Pool, types } from 'pg';
-import { BoundedConnectClient, CONNECT_TIMEOUT_MS, ownConnectionErrors } from './connection-owner';
+import { Pool, types } from 'pg';
+import { BoundedConnectClient, ownConnectionErrors } from './connection-owner';
 import type { Database } from './database';
 import { migrationProvider } from './migrations';
 import { currentUser, ownerMustMigrate, ownsSchema } from './ownership';
@@ -51,7 +51,7 @@ export function connect(opts: DbOptions): Db {
 
 /** One `select 1` on a connection of its own: asks the server, not the pool (whose slots may all be busy). */
 async function ping(url: string): Promise<void> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new BoundedConnectClient({ connectionString: url });
   // The failure reaches the caller through connect() or query(); the event must not go unowned.
   client.on('error', () => {});
   try {

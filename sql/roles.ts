@@ -65,7 +65,7 @@ export function checkRoleName(name: string, flag: string): string {
 const isMigrationTable = (t: string) => t === 'kysely_migration' || t === 'kysely_migration_lock';
 
 /** The statements that make a role's privileges on the schema exactly what its program needs. */
-export function grantStatements(purpose: RolePurpose, role: string, schema: string, tables: readonly string[]): string[] {
+function grantStatements(purpose: RolePurpose, role: string, schema: string, tables: readonly string[]): string[] {
   const r = escapeIdentifier(role);
   const s = escapeIdentifier(schema);
   const q = (t: string) => `${s}.${escapeIdentifier(t)}`;
