@@ -86,35 +86,28 @@ async function untilDatabaseAnswers(deps: Pick<ActivityDeps, 'db'>, deadline: nu
  * still ends by itself with the failure that says why.
  */
 function waitDeadline(now: number, maxWaitMs: number): number {
-  try {
-    const info = Context.current().info;
-    const attemptEnds = info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs * 0.75;
-    return Math.min(now + maxWaitMs, attemptEnds);
-  } catch {
-    return now + maxWaitMs; // not inside an activity
-  }
+  const info = activityContext()?.info;
+  if (!info) return now + maxWaitMs;
+  return Math.min(now + maxWaitMs, info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs * 0.75);
 }
 
 function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // not inside an activity
-  }
+  activityContext()?.heartbeat();
 }
 
 function cancellation(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined;
-  }
+  return activityContext()?.cancellationSignal;
 }
 
 function activityName(): string {
+  return activityContext()?.info.activityType ?? 'activity';
+}
+
+/** The running activity's context, or null outside an activity (the wrapper called directly). */
+function activityContext(): Context | null {
   try {
-    return Context.current().info.activityType;
+    return Context.current();
   } catch {
-    return 'activity';
+    return null;
   }
 }
