@@ -2,7 +2,8 @@
 // The acvloop command. TypeScript sources run through tsx's CommonJS hook, so
 // there is no build step between a clone and a run.
 // `acvloop worker` runs in a child node with the worker's heap flags; this process only waits for it, without tsx.
-if (require('../cli/infra/worker-heap.js').runWorkerWithHeapFlags(process.argv)) return;
+// Other commands do not load it.
+if (process.argv[2] === 'worker' && require('../cli/infra/worker-heap.js').runWorkerWithHeapFlags(process.argv)) return;
 require('tsx/cjs');
 require('../cli/closed-pipe.ts').exitQuietlyOnClosedPipe();
 let settled = false;

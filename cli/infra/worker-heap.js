@@ -41,10 +41,9 @@ function heapMbOf(args, env) {
  * For `acvloop worker` outside the child: runs it in a child node with the
  * heap flags, forwards SIGINT/SIGTERM (the worker drains, then exits) and
  * exits with the child's code. Returns false where the caller should run the
- * command itself (another command, or already in the child).
+ * command itself (already in the child).
  */
 function runWorkerWithHeapFlags(argv) {
-  if (argv[2] !== 'worker') return false;
   if (process.env[CHILD_MARKER]) {
     exitWithParent();
     return false;
@@ -92,4 +91,4 @@ function exitWithParent() {
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 }
 
-module.exports = { DEFAULT_HEAP_MB, workerNodeFlags, heapMbOf, runWorkerWithHeapFlags };
+module.exports = { runWorkerWithHeapFlags };
