@@ -30,9 +30,9 @@ export interface WorldKnobs {
   liftTests?: Channel[];
 }
 
-export const LONG_CARRYOVER_DECAY = 0.85;
-export const SATURATED_HALF = 0.25;
-export const LOW_VARIATION_NOISE = 0.2;
+const LONG_CARRYOVER_DECAY = 0.85;
+const SATURATED_HALF = 0.25;
+const LOW_VARIATION_NOISE = 0.2;
 
 /** The names of the knobs that are on, for tables and file names. */
 export function knobNames(k: WorldKnobs | undefined): string[] {

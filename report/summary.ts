@@ -59,7 +59,7 @@ export function decisionSummary(r: RunReport): DecisionSummary {
 }
 
 /** What the run asks of its reviewers, in the words of its approval request. */
-export function whatIsAsked(r: RunReport): DecisionSummary['asked'] {
+function whatIsAsked(r: RunReport): DecisionSummary['asked'] {
   const req = r.approvalRequest;
   const decided = r.approval ? ` It was ${r.approval.decision} by ${r.approval.reviewer ?? '—'} at ${r.approval.at}.` : '';
   if (!req) {

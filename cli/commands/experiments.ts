@@ -6,7 +6,7 @@ import { printJson, ratioRange, say, table, usd } from '../output';
 export interface ExperimentsPlanOptions { json?: boolean }
 
 /** What a user reads in `--json`: the brief's keys first, then the numbers behind them. */
-export function liftTestJson(t: LiftTest) {
+function liftTestJson(t: LiftTest) {
   return {
     channel: t.channel, design: t.design, holdoutShare: t.holdoutShare, months: t.months, minimumDetectableLift: t.minimumDetectableLift,
     intervalNow: t.intervalNow, intervalExpected: t.intervalExpected, valueOfInformation: t.valueOfInformation, why: t.why,
