@@ -114,7 +114,7 @@ export function approvalActivities(deps: ActivityDeps) {
         };
         const drifted = drift.driftedSources.length > 0 || drift.rowAnomalies.length > 0;
         const { required, beyond } = requiredApprovers(promotion, share, a, drifted);
-        const champion = championOnApproval(run.month, promotion, await championsNewerThan(deps.db.pool, run.month, promotion));
+        const champion = championOnApproval(run.month, promotion, await championsNewerThan(deps, run.month, promotion));
 
         // The last approved run before this run's month (or an earlier version of the same month): a backfilled
         // month is compared with what was approved before it, not with a newer month approved earlier.

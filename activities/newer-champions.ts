@@ -1,4 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { ActivityDeps } from './context';
+import { aliasTarget } from './registry';
 
 /**
  * A run older than the champion's run (by month; a schedule backfill of
@@ -17,17 +19,16 @@ export interface NewerChampion {
 }
 
 /** Per family, the current champion when it comes from a run of a later month than `month` (baselines have no month: never newer). */
-export async function championsNewerThan(q: Pool | PoolClient, month: string, families: readonly string[]): Promise<NewerChampion[]> {
-  if (!families.length) return [];
-  // The latest move per family first, so a champion from a baseline (no run row) is not skipped for an older move.
-  const r = await q.query<NewerChampion>(
-    `select l.family, l.model_version_id as champion, r.run_id as "runId", r.month
-       from (select distinct on (family) family, model_version_id from model_alias_events
-              where alias = 'champion' and family = any($1) order by family, id desc) l
-       join model_versions v on v.model_version_id = l.model_version_id
-       join runs r on r.run_id = v.run_id
-      where r.month > $2 order by l.family`, [families, month]);
-  return r.rows;
+export async function championsNewerThan(q: ActivityDeps | PoolClient, month: string, families: readonly string[]): Promise<NewerChampion[]> {
+  const out: NewerChampion[] = [];
+  for (const family of [...families].sort()) {
+    const held = await aliasTarget(q, family, 'champion');
+    if (!held?.run_id) continue;
+    const run = await ('db' in q ? q.db.pool : q).query<{ month: string }>('select month from runs where run_id = $1', [held.run_id]);
+    const heldMonth = run.rows[0]?.month;
+    if (heldMonth !== undefined && heldMonth > month) out.push({ family, champion: held.model_version_id, runId: held.run_id, month: heldMonth });
+  }
+  return out;
 }
 
 export interface ChampionOnApproval {
