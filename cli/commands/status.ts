@@ -1,16 +1,13 @@
 import { connectClient, runState, temporalFromEnv } from '../temporal-client';
 import { printJson, say, table } from '../output';
-import { connect, dbOptionsFromEnv } from '../../sql/db';
+import { connect, dbOptionsFromEnv, type Db } from '../../sql/db';
 import type { RunState } from '../temporal-client';
 
 /**
  * No worker answered: the stages' own records in Postgres (when DATABASE_URL
  * is set) still say how far the run got.
  */
-async function stagesFromDatabase(s: RunState): Promise<void> {
-  const opts = dbOptionsFromEnv();
-  if (!opts) return;
-  const handle = connect(opts);
+async function stagesFromDatabase(handle: Db, s: RunState): Promise<void> {
   try {
     const run = await handle.db.selectFrom('runs').select(['month', 'requested_by']).where('run_id', '=', s.runId).executeTakeFirst();
     if (!run) return;
@@ -28,32 +25,28 @@ async function stagesFromDatabase(s: RunState): Promise<void> {
     }
   } catch {
     // the database is an extra source here; Temporal's answer stands without it
-  } finally {
-    await handle.close();
   }
 }
 
-/** What approving does to the champions, from the run's approval request; null without DATABASE_URL or before the gate. */
-async function championOnApproval(runId: string): Promise<string | null> {
-  const opts = dbOptionsFromEnv();
-  if (!opts) return null;
-  const handle = connect(opts);
+/** What approving does to the champions, from the run's approval request; null before the gate. */
+async function championOnApproval(handle: Db, runId: string): Promise<string | null> {
   try {
     const r = await handle.db.selectFrom('approval_requests').select('sign_off').where('run_id', '=', runId).executeTakeFirst();
     return (r?.sign_off as { champion?: { text: string } } | undefined)?.champion?.text ?? null;
   } catch {
     return null; // the database is an extra source here
-  } finally {
-    await handle.close();
   }
 }
 
 export async function statusCommand(runId: string, opts: { json?: boolean }): Promise<number> {
   const client = await connectClient(temporalFromEnv());
+  // One connection for both of the database's extras (without DATABASE_URL, Temporal's answer alone).
+  const dbOpts = dbOptionsFromEnv();
+  const handle = dbOpts ? connect(dbOpts) : null;
   try {
     const s = await runState(client, runId);
-    if (!s.live) await stagesFromDatabase(s);
-    const champion = await championOnApproval(runId);
+    if (handle && !s.live) await stagesFromDatabase(handle, s);
+    const champion = handle ? await championOnApproval(handle, runId) : null;
     const out = {
       runId, month: s.month, status: s.status,
       stages: s.stages.map((x) => ({ name: x.name, status: x.status, startedAt: x.startedAt, finishedAt: x.finishedAt })),
@@ -78,6 +71,7 @@ export async function statusCommand(runId: string, opts: { json?: boolean }): Pr
     }
     return 0;
   } finally {
+    await handle?.close();
     await client.connection.close();
   }
 }
