@@ -38,9 +38,12 @@ async function currentAliases(handle: Db): Promise<Map<string, string | null>> {
   return out;
 }
 
+/** A version id that names no model version. */
+class UnknownVersion extends Error {}
+
 export async function showVersion(handle: Db, version: string) {
   const v = await handle.db.selectFrom('model_versions').selectAll().where('model_version_id', '=', version).executeTakeFirst();
-  if (!v) throw new Error(`no model version ${version} (acvloop models list shows them)`);
+  if (!v) throw new UnknownVersion(`no model version ${version} (acvloop models list shows them)`);
   const listing = (await listVersions(handle, v.family)).find((x) => x.version === version)!;
   const backtests = await handle.db.selectFrom('backtests').select(['run_id', 'role', 'metric', 'value']).where('model_version_id', '=', version).orderBy('run_id').orderBy('metric').execute();
   const verdict = await handle.db.selectFrom('gate_verdicts').select(['checks', 'families']).where('run_id', '=', v.run_id).executeTakeFirst();
@@ -88,10 +91,13 @@ async function auditRefusal<T>(handle: Db, asked: MoveAsked, body: () => Promise
   }
 }
 
+/** The version to move; an unknown one is a refusal (audited), not a failure. */
 async function versionToMove(handle: Db, version: string) {
-  const exists = await handle.db.selectFrom('model_versions').select('model_version_id').where('model_version_id', '=', version).executeTakeFirst();
-  if (!exists) throw new AliasMoveRefused(`no model version ${version} (acvloop models list shows them)`);
-  return showVersion(handle, version);
+  try {
+    return await showVersion(handle, version);
+  } catch (err) {
+    throw err instanceof UnknownVersion ? new AliasMoveRefused(err.message) : err;
+  }
 }
 
 /** How a run ended when nobody may publish it: rejected (by whom, why) or expired; null otherwise. */
