@@ -14,7 +14,7 @@ const REASON = { width: 40, lines: 4 };
 const MONEY_KEY = /budget|acv|arr|amount|spend|usd|revenue/i;
 const ELLIPSIS = '…';
 
-export interface AuditRow {
+interface AuditRow {
   /** The audit entries the row shows: one, or a reviewer's decision and the run outcome it settled. */
   ids: number[];
   actions: string[];
@@ -30,7 +30,7 @@ export interface AuditRow {
  * approver). Both stay in the append-only log; the table shows such a pair
  * as one row with both ids. An outcome of several approvers is a row of its own.
  */
-export function foldDecisionOutcomes(entries: AuditEntry[]): AuditRow[] {
+function foldDecisionOutcomes(entries: AuditEntry[]): AuditRow[] {
   const rows: AuditRow[] = [];
   for (const e of entries) {
     const outcome = /^run\.(approved|rejected)$/.exec(e.action);
@@ -80,7 +80,7 @@ export function auditTable(entries: AuditEntry[]): string {
  * describeChange({ before: { budget: { events: 35601.8907 } }, after: { budget: { events: 40000 } } } as AuditEntry)
  * // 'budget: events $35,602 → $40,000'
  */
-export function describeChange(e: Pick<AuditEntry, 'before' | 'after'>): string {
+function describeChange(e: Pick<AuditEntry, 'before' | 'after'>): string {
   const alias = (v: unknown) => (isObject(v) && 'alias' in v && 'version' in v ? String(v.version ?? 'none') : undefined);
   if (alias(e.after) !== undefined) return e.before == null ? alias(e.after)! : `${alias(e.before) ?? value(e.before, false)} → ${alias(e.after)}`;
   if (e.before == null && e.after == null) return '—';
@@ -120,7 +120,7 @@ function roundNumber(n: number): string {
 }
 
 /** Lines of at most `width` characters, broken at spaces (a longer word is cut); each input line starts a new one. */
-export function wrap(text: string, width: number): string[] {
+function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';

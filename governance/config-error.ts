@@ -7,13 +7,13 @@
 export class ConfigError extends Error {
   readonly exitCode = 2;
 
-  constructor(readonly file: string, readonly problems: readonly string[]) {
-    super(problems.map((p) => `${file}: ${p}`).join('\n'));
-    this.name = 'ConfigError';
-  }
+  /** One line per problem, `FILE: problem`, as the CLI prints them; the message is these lines. */
+  readonly lines: string[];
 
-  /** One line per problem, `FILE: problem`, as the CLI prints them. */
-  get lines(): string[] {
-    return this.problems.map((p) => `${this.file}: ${p}`);
+  constructor(readonly file: string, readonly problems: readonly string[]) {
+    const lines = problems.map((p) => `${file}: ${p}`);
+    super(lines.join('\n'));
+    this.lines = lines;
+    this.name = 'ConfigError';
   }
 }

@@ -49,7 +49,7 @@ function issueLines(schema: z.ZodType, issue: z.core.$ZodIssue): string[] {
 }
 
 /** `approvals.timeout`, `reviewers[1].roles[0]`; the file itself is `(top level)`. */
-export function keyPath(path: readonly PropertyKey[]): string {
+function keyPath(path: readonly PropertyKey[]): string {
   const text = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
   return text || '(top level)';
 }
@@ -77,7 +77,7 @@ function nearest(word: string, candidates: readonly string[]): string {
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions, one each. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];

@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls';
 /** An address as written in the config: a server on `::` sees 127.0.0.1 as ::ffff:127.0.0.1. */
 const plain = (address: string): string => address.trim().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
-export function socketAddress(req: http.IncomingMessage): string {
+function socketAddress(req: http.IncomingMessage): string {
   return plain(req.socket.remoteAddress ?? '');
 }
 

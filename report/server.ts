@@ -51,7 +51,9 @@ interface Context extends ServeOptions { limiter: SignInLimiter; log: (line: str
 /** Seconds a client is asked to wait while the database is unreachable. */
 const DATABASE_RETRY_AFTER_S = 10;
 const COOKIE = 'acvloop_token';
+const COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`);
 
+/** The reviewer a request speaks for (a trusted proxy's identity header, else its token), without counting or auditing a failure. */
 export function identify(req: http.IncomingMessage, config: AcvloopConfig): Reviewer | null {
   const token = presentedToken(req);
   return proxyIdentity(req, config) ?? (token ? reviewerOfToken(token.token, config) : null);
@@ -68,7 +70,7 @@ function proxyIdentity(req: http.IncomingMessage, config: AcvloopConfig): Review
 function presentedToken(req: http.IncomingMessage): { token: string; via: 'bearer' | 'cookie' } | null {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim(), via: 'bearer' };
-  const cookie = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+  const cookie = COOKIE_VALUE.exec(req.headers.cookie ?? '')?.[1];
   return cookie ? { token: decodedCookie(cookie), via: 'cookie' } : null;
 }
 

@@ -98,7 +98,6 @@ export function analyzeSurvival(opts: AnalyzeSurvivalOptions): SurvivalReport {
   const cati = categorical.map((c) => columnIndex(t, file, c.column, '--categorical'));
 
   const times: number[] = [];
-  const events: boolean[] = [];
   const groups: string[] = [];
   const x: number[][] = [];
   for (const r of t.rows) {
@@ -108,7 +107,7 @@ export function analyzeSurvival(opts: AnalyzeSurvivalOptions): SurvivalReport {
     if (gi >= 0) groups.push(r.cells[gi]);
     x.push(ci.map((c, k) => numberCell(file, r.line, covNames[k], r.cells[c])));
   }
-  events.push(...eventFlags(file, opts.event, t.rows, ei, opts.eventTrue));
+  const events = eventFlags(file, opts.event, t.rows, ei, opts.eventTrue);
   const dummy = dummies(file, t.rows, categorical, cati);
   dummy.rows.forEach((d, i) => x[i].push(...d));
   const xNames = [...covNames, ...dummy.names];
