@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stopProcess } from './process';
 
 /** The OS user a server runs as when it is not the caller (as root: `postgres`, which Postgres insists on). */
 export interface OsUser { uid: number; gid: number }
@@ -77,12 +78,7 @@ export class PostgresServer {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGQUIT'), 15_000);
-    await gone;
-    clearTimeout(timer);
+    if (child) await stopProcess(child, 'SIGINT', 'SIGQUIT');
   }
 
   private spawnOptions(): SpawnOptions {
