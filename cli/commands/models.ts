@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../governance/config';
+import { versionCard } from '../../governance/model-card';
 import { listVersions, promoteVersion, rollbackTo, showVersion } from '../../governance/registry-commands';
+import { cardText } from '../../models/mmm-card';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 
@@ -11,7 +13,7 @@ export function modelsCommand(program: Command, act: (load: () => (...a: any[]) 
     .option('--family <family>', 'one family: attribution, incrementality, forecast, renewal, survival')
     .option('--json', 'print JSON')
     .action(act(() => listCommand));
-  models.command('show').description('a version: parameters, metrics, training files, backtests, gate checks, alias history')
+  models.command('show').description('a version: parameters, metrics, training files, backtests, gate checks, alias history; for incrementality and forecast, what the model assumes (its card) and the forecast backtest coverage beside its target')
     .argument('<version>', 'model version id (e.g. cycle-2026-10-…-v1/renewal or baseline/renewal)')
     .option('--json', 'print JSON')
     .action(act(() => showCommand));
@@ -51,7 +53,10 @@ async function listCommand(opts: { family?: string; json?: boolean }): Promise<n
 }
 
 async function showCommand(version: string, opts: { json?: boolean }): Promise<number> {
-  const v = await withDb((h) => showVersion(h, version));
+  const v = await withDb(async (h) => {
+    const shown = await showVersion(h, version);
+    return { ...shown, ...(await versionCard(h, shown)) };
+  });
   if (opts.json) {
     printJson(v);
     return 0;
@@ -66,6 +71,12 @@ async function showCommand(version: string, opts: { json?: boolean }): Promise<n
   }
   if (v.backtests.length) say(table(['run', 'role', 'metric', 'value'], v.backtests.map((b) => [b.runId, b.role, b.metric, b.value === null ? '—' : String(+b.value.toFixed(4))])));
   if (v.aliasHistory.length) say(table(['at', 'alias', 'from', 'to', 'by', 'reason'], v.aliasHistory.map((e) => [e.at.slice(0, 19), e.alias, e.from ?? '-', e.to ?? '(cleared)', e.actor ?? '-', e.reason ?? ''])));
+  if (v.family === 'incrementality' || v.family === 'forecast') {
+    // The card ends with the forecast's backtest coverage when there is one; a forecast without a media-mix fit still has its coverage.
+    if (v.card) say(v.family === 'incrementality' ? 'What it assumes:' : `What it assumes (the incrementality fit it is made from, ${(v.params as any).incrementality}):`);
+    for (const line of v.card ? cardText(v.card) : v.coverage ? [v.coverage.sentence] : []) say(`  ${line}`);
+    if (!v.coverage) say('  Forecast backtest: none recorded for this version in its own run.');
+  }
   say(`parameters: ${Object.keys((v.params as object) ?? {}).join(', ')} (--json prints them)`);
   return 0;
 }

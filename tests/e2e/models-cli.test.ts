@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suiteDb } from '../helpers/db';
 import { acvloop } from '../helpers/cli';
+import { fitMmm, storeMmm, type MmmFit } from '../../models/mmm';
+import { plantedWorld } from '../helpers/planted-identifiability';
 
 /**
  * `acvloop models …` as a user runs it, on a registry with one run's versions
@@ -15,6 +17,9 @@ let db: Awaited<ReturnType<typeof suiteDb>>;
 let env: NodeJS.ProcessEnv;
 let configFile: string;
 const RUN = 'cycle-2026-10-aaaaaaaaaaaa-v1';
+// A run whose incrementality version holds a real media-mix fit, and whose forecast was backtested (issue 13's model card).
+const MMM_RUN = 'cycle-2026-11-bbbbbbbbbbbb-v1';
+let fit: MmmFit;
 
 beforeAll(async () => {
   db = await suiteDb('models_cli');
@@ -30,6 +35,23 @@ beforeAll(async () => {
   await db.pool.query(`insert into gate_verdicts (run_id, passed, promote, families, checks, thresholds) values ($1, true, '["renewal"]', $2, $3, '{}')`, [RUN,
     JSON.stringify({ renewal: { passed: true, reason: 'every check passed', version: `${RUN}/renewal` }, forecast: { passed: false, reason: 'forecast_mape 0.7 > 0.5', version: `${RUN}/forecast` } }),
     JSON.stringify([{ family: 'forecast', name: 'forecast_mape', kind: 'absolute', value: 0.7, threshold: 0.5, comparator: '<=', passed: false }])]);
+
+  fit = fitMmm(plantedWorld(11).input, { bootstrap: 10, seed: 3 });
+  await db.pool.query(`insert into runs (run_id, month, drop_path, drop_sha256, version, requested_by, seed, code_version)
+    values ($1, '2026-11', '/drops/2026-11', 'bbbbbbbbbbbb0000', 1, 'dana', 1, '0.1.0+test')`, [MMM_RUN]);
+  const versions = [['incrementality', storeMmm(fit), { months: 36, experiments: { used: 0, ignored: 0 } }],
+    ['forecast', { kind: 'mmm', incrementality: `${MMM_RUN}/incrementality`, horizon: 3 }, {}]] as const;
+  for (const [family, params, metrics] of versions) {
+    await db.pool.query(`insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version, training_files)
+      values ($1, $2, $3, $4, $5, 'batch-2', '0.1.0+test', '[]')`, [`${MMM_RUN}/${family}`, MMM_RUN, family, JSON.stringify(params), JSON.stringify(metrics)]);
+  }
+  const detail = JSON.stringify({ kind: 'mmm', horizon: 3, origins: 10, points: 30, outOfSample: true });
+  for (const [metric, value] of [['forecast_mape', 0.12], ['forecast_coverage80', 0.7], ['forecast_coverage95', 0.9]] as const) {
+    await db.pool.query(`insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, 'challenger', $3, $4, $5)`,
+      [MMM_RUN, `${MMM_RUN}/forecast`, metric, value, detail]);
+  }
+  await db.pool.query(`insert into gate_verdicts (run_id, passed, promote, families, checks, thresholds) values ($1, true, '[]', '{}', $2, '{"forecastCoverage80Min":0.5}')`, [MMM_RUN,
+    JSON.stringify([{ family: 'forecast', name: 'forecast_coverage80', kind: 'absolute', value: 0.7, threshold: 0.6, comparator: '>=', passed: true }])]);
 });
 
 afterAll(async () => {
@@ -81,5 +103,25 @@ describe('acvloop models', () => {
     expect(again.stderr).toMatch(/baseline\/forecast is already the forecast champion/);
     const text = await acvloop(['models', 'list'], env);
     expect(text.stdout).toMatch(/baseline\/forecast\s+forecast\s+champion\s+baseline/);
+  });
+
+  it('shows what an incrementality version assumes (its card, numbers from the stored fit) and the forecast backtest coverage beside its target', async () => {
+    const shown = await json(['show', `${MMM_RUN}/incrementality`]);
+    expect(shown.coverage).toMatchObject({ forecastVersion: `${MMM_RUN}/forecast`, coverage80: 0.7, coverage95: 0.9, target80: 0.8, target95: 0.95, gateMin80: 0.6, points: 30 });
+    expect(shown.card.channels.map((c: any) => c.channel)).toEqual(['print', 'search', 'social', 'webinar']);
+    const search = shown.card.channels.find((c: any) => c.channel === 'search');
+    expect(search.identified).toBe(false);
+    expect(search.text).toContain(`about ${Math.round(fit.transforms.search.decay * 100)}% of a month's effect carries into the next`);
+    const text = await acvloop(['models', 'show', `${MMM_RUN}/incrementality`], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('What it assumes:');
+    expect(text.stdout).toContain('Learned from 36 months, 2023-01 to 2025-12.');
+    expect(text.stdout).toMatch(/the 80% range held 70% of actual months, target 80%; the gate asks at least 60%/);
+    expect(text.stdout).toMatch(/search: .*Not identified: spend moves with social .*the budget holds it near its current spend\./);
+    const forecast = await acvloop(['models', 'show', `${MMM_RUN}/forecast`], env);
+    expect(forecast.stdout).toContain(`What it assumes (the incrementality fit it is made from, ${MMM_RUN}/incrementality):`);
+    expect(forecast.stdout).toContain('The forecast made from it uses the same 10 refits');
+    const older = await acvloop(['models', 'show', `${RUN}/forecast`], env);
+    expect(older.stdout).toContain('Forecast backtest: none recorded for this version in its own run.');
   });
 });
