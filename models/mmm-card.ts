@@ -171,8 +171,8 @@ function rangesSentence(fit: StoredLike, draws: unknown[]): string {
 function forecastSentence(fit: StoredLike, draws: unknown[]): string {
   const noise = isNum(fit.residualSd) ? ` (about ±${fit.residualSd.toFixed(1)} opportunities a month, one standard deviation)` : '';
   return draws.length
-    ? `The forecast made from it uses the same ${plural(draws.length, 'refit')}, and adds month-to-month noise drawn from the months the model missed${noise}.`
-    : `The forecast made from it has only month-to-month noise drawn from the months the model missed${noise}, no refits.`;
+    ? `The forecast made from this estimate uses the same ${plural(draws.length, 'refit')}, and adds month-to-month noise drawn from the months the model missed${noise}.`
+    : `The forecast made from this estimate has only month-to-month noise drawn from the months the model missed${noise}, no refits.`;
 }
 
 /**
@@ -224,7 +224,7 @@ function channelSentence(c: string, fit: StoredLike, flag: ChannelIdentifiabilit
     const spend: unknown = fit.spend?.[c];
     if (Array.isArray(spend) && spend.length && isNum(t.decay) && t.decay < 1) {
       const mean = spend.reduce((s: number, x: number) => s + x, 0) / spend.length;
-      parts.push(`at its average month in the window (${money(mean)}) it was getting about ${percent(hillSaturation(mean / (1 - t.decay), t.halfSaturation, isNum(t.shape) ? t.shape : 1))} of the most it can do`);
+      parts.push(`at its average monthly spend in the window (${money(mean)}) it was getting about ${percent(hillSaturation(mean / (1 - t.decay), t.halfSaturation, isNum(t.shape) ? t.shape : 1))} of the most it can do`);
     }
   } else parts.push('how its effect flattens as spend grows is not recorded with this version');
   const r = (Array.isArray(fit.results) ? fit.results : []).find((x: StoredLike) => x?.channel === c) as StoredLike | undefined;

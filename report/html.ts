@@ -13,7 +13,8 @@ import { esc } from './escape';
 import { table } from './table';
 import { decisionSummary } from './summary';
 import { summarySection } from './summary-section';
-import { experimentPlanHtml } from './experiment-section';
+import { experimentPlanHtml, liftTestCalibrationHtml } from './experiment-section';
+import { modelCardHtml } from './model-card-section';
 import { lineageDrawing, lineageLabel, lineageReads, MAX_CROSSINGS_PER_ARROW } from './lineage-graph';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
@@ -84,6 +85,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
 
   const budgetLines = Object.entries(r.budget);
   const liftTests = await experimentPlanHtml(handle, runId);
+  const modelCard = await modelCardHtml(handle, runId);
   const budgetTable = table(['channel', 'current', 'recommended', 'change', 'expected incremental ACV', 'binding guardrail'],
     budgetLines.map(([c, b]) => [c, usd(b.current), usd(b.recommended), usd(b.change), usd(b.expectedAcv as number | undefined), b.binding]),
     { numeric: [false, true, true, true, true, false], rowClass: (i) => (budgetLines[i][1].binding !== 'total' ? 'held' : '') });
@@ -154,18 +156,19 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
     summary,
     section('read', 'What the run read', `${filesTable}<h3>Quarantine, by file and rule</h3>${quarantine}`),
     section('attribution', 'Attribution and what the spend caused', `${figure(attributionSvg)}${attributionTable}${figure(incSvg)}${incTable}`),
+    section('assumptions', 'What the incrementality estimate assumes', modelCard.assumptions),
     section('kpi', 'ACV from marketing leads', `<p class="headline">${usd(kpi?.value)} per marketing lead <span class="band ${esc(kpi?.band ?? '')}">${esc(kpi?.band ?? '—')}</span>
       (${esc(kpi?.marketingLeads ?? '—')} leads, ${usd(kpi?.marketingAcv)}); net of churned renewals ${usd(kpiNet?.value)}.</p>
       ${kpi ? `<p>Bands: ${esc(bandText(kpi))}.${kpiHistory ? ` Against the company's own trailing 12 months, ${esc(kpiHistory)}.` : ''}</p>` : ''}
       <div class="pair">${figure(kpiSegSvg)}${figure(kpiRegSvg)}</div>`),
-    section('forecast', 'Forecast of new ACV', `${figure(forecastSvg)}${totals}`),
+    section('forecast', 'Forecast of new ACV', `${figure(forecastSvg)}${totals}${modelCard.coverage}`),
     section('renewals', 'Renewals and lifetime value', `${figure(survivalSvg)}${figure(ltvSvg)}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${
       table(['contract', 'account', 'renewal p', 'projected ARR', 'ARR at risk', 'LTV P50', 'next renewal'], x.atRisk.map((c) => [c.contract_id, c.account_id,
         pct(c.renewal_probability), usd(c.projected_arr), usd(c.projected_arr * (1 - c.renewal_probability)), usd(c.ltv_p50), c.next_renewal_date ?? '—']),
       { numeric: [false, false, true, true, true, true, false] })}`),
     section('budget', 'Budget proposal', `${figure(budgetSvg)}${budgetTable}<h3>What applies and what waits for sign-off</h3>${signOff}${
       req?.signOff.unidentified ? `<p class="wait">Cannot be known: ${esc(req.signOff.unidentified.text)}.</p>` : ''}`),
-    section('experiments', 'Next lift tests', liftTests),
+    section('experiments', 'Lift tests', `<h3>This run's tests against the model</h3>${liftTestCalibrationHtml(r.calibration)}<h3>Next lift tests</h3>${liftTests}`),
     section('governance', 'Backtest, gate, drift and what changed', `<h3>Backtest: challenger against champion</h3>${backtestTable}<h3>Gate</h3>${gateTable}
       <h3>Drift</h3>${driftTable}<h3>What changed since the last approved run</h3>${changes}<h3>Open attribution disputes</h3>${disputes}`),
     section('lineage', 'Lineage', `<p>Each stage's OpenLineage event: what it read and wrote (<code>acvloop lineage ${esc(r.runId)}</code> traces every output to the drop files).</p>${lineage}`),
@@ -179,7 +182,7 @@ temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
 <body>${opts.banner ?? ''}<header><h1>Run ${esc(r.runId)}</h1>
 <p>Month <strong>${esc(r.month)}</strong> · status <strong>${esc(r.status)}</strong> · requested by ${esc(r.requestedBy)} · code ${esc(r.codeVersion)} · drop sha256 <code>${esc(r.drop.sha256.slice(0, 16))}</code>
 ${r.attributionPolicy ? ` · attribution policy ${esc(r.attributionPolicy.version)} (${esc(r.attributionPolicy.reportedModel)})` : ''}</p>
-<nav>${['summary', 'read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'experiments', 'governance', 'lineage', 'decision'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav></header>
+<nav>${['summary', 'read', 'attribution', 'assumptions', 'kpi', 'forecast', 'renewals', 'budget', 'experiments', 'governance', 'lineage', 'decision'].map((id) => `<a href="#${id}">${id}</a>`).join(' · ')}</nav></header>
 <main>${body}</main>
 <footer>Generated by acvloop${opts.generatedAt ? ` at ${esc(opts.generatedAt)}` : ''} from Postgres schema ${esc(handle.schema)}.</footer>
 </body></html>
@@ -202,7 +205,7 @@ figure.chart { margin: .5rem 0; overflow-x: auto; } figure.lineage svg { max-wid
 .ok { color: #1b5e20; } .wait { color: #8a4b00; } .refused { color: #b3261e; font-weight: 600; }
 .decision { border: 2px solid var(--ink); padding: .75rem 1rem; border-radius: .5rem; }
 #summary { border-left: 4px solid #174ea6; padding-left: 1rem; } #summary h2 { margin-top: 1rem; } .ask { font-size: 1.1rem; margin-bottom: .25rem; }
-.asked li, .changes li, .checks li { margin: .2rem 0; } .roi-table { flex: 1 1 320px; }
+.asked li, .changes li, .checks li, .card-channels li { margin: .2rem 0; } .card-channels li.held { background: var(--held); } .roi-table { flex: 1 1 320px; }
 tr.standing-above td:last-child { color: #1b5e20; font-weight: 600; } tr.standing-below td:last-child { color: #b3261e; font-weight: 600; }
 pre { background: #f1f3f4; padding: .5rem; overflow-x: auto; font-size: 12px; }
 details { margin: .25rem 0; } summary { cursor: pointer; }

@@ -120,7 +120,7 @@ describe('acvloop models', () => {
     expect(text.stdout).toMatch(/search: .*Not identified: spend moves with social .*the budget holds it near its current spend\./);
     const forecast = await acvloop(['models', 'show', `${MMM_RUN}/forecast`], env);
     expect(forecast.stdout).toContain(`What it assumes (the incrementality fit it is made from, ${MMM_RUN}/incrementality):`);
-    expect(forecast.stdout).toContain('The forecast made from it uses the same 10 refits');
+    expect(forecast.stdout).toContain('The forecast made from this estimate uses the same 10 refits');
     const older = await acvloop(['models', 'show', `${RUN}/forecast`], env);
     expect(older.stdout).toContain('Forecast backtest: none recorded for this version in its own run.');
   });

@@ -172,4 +172,19 @@ describe('acvloop report', () => {
     // The page only reads: the plan is stored by `acvloop experiments plan`.
     expect((await db.pool.query('select count(*)::int as n from experiment_plans where run_id = $1', [runId])).rows[0].n).toBe(0);
   });
+
+  it('says what the incrementality estimate assumes, with the stored fit\'s numbers, and the forecast coverage beside its target (issue 13)', async () => {
+    const body = sectionOf('assumptions');
+    const { params } = (await db.pool.query(`select params from model_versions where run_id = $1 and family = 'incrementality'`, [runId])).rows[0];
+    expect(body).toContain(`Learned from ${params.months.length} months, ${params.months[0]} to ${params.months[params.months.length - 1]}.`);
+    expect(body).toContain('ridge penalty');
+    for (const [channel, t] of Object.entries(params.transforms as Record<string, { decay: number }>)) {
+      const item = new RegExp(`<li[^>]*><strong>${channel}</strong>: ([^<]*)</li>`).exec(body)![1];
+      expect(item, channel).toContain(t.decay > 0 ? `about ${Math.round(t.decay * 100)}% of a month&#39;s effect carries into the next` : 'nothing carries into the next');
+    }
+    const coverage = (await db.pool.query(`select value from backtests where run_id = $1 and role = 'challenger' and metric = 'forecast_coverage80'`, [runId])).rows[0].value;
+    expect(sectionOf('forecast')).toMatch(/The forecast made from this estimate uses the same \d+ refits/);
+    expect(sectionOf('forecast')).toContain(`the 80% range held ${Math.round(coverage * 100)}% of actual months, target 80%; the gate asks at least 50%`);
+    expect(html).toMatch(/<nav>.*<a href="#assumptions">assumptions<\/a>.*<\/nav>/);
+  });
 });
