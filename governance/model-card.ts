@@ -7,9 +7,14 @@ import { coverageSentence, COVERAGE_TARGET, describeIncrementality, type Forecas
  * fit did in its own run's backtest, beside the target. Reads only.
  */
 export interface VersionCoverage extends ForecastCoverage {
-  /** The forecast version backtested and the run whose backtest it is (the version's own, as challenger). */
+  /**
+   * The forecast version backtested and the run whose backtest it is: the
+   * version's own (as challenger), else the latest run that backtested it as
+   * champion (a baseline is only ever backtested so).
+   */
   forecastVersion: string;
   runId: string;
+  role: 'challenger' | 'champion';
   /** An x% interval should hold x% of actual months. */
   target80: number;
   target95: number;
@@ -46,12 +51,21 @@ export async function versionCard(handle: Db, v: ShownVersion): Promise<VersionC
   return { card: fit ? describeIncrementality(fit.params, { metrics: fit.metrics, coverage }) : null, coverage };
 }
 
-/** The forecast's interval coverage in the backtest of `runId`, and the gate's floor that run was held to. */
-export async function forecastCoverage(handle: Db, forecastVersion: string, runId: string): Promise<VersionCoverage | null> {
-  const rows = await handle.db.selectFrom('backtests').select(['metric', 'value', 'detail'])
+/** The forecast's interval coverage in the backtest of `ownRun` (else of the latest run that backtested it), and the gate's floor that run was held to. */
+export async function forecastCoverage(handle: Db, forecastVersion: string, ownRun: string): Promise<VersionCoverage | null> {
+  const rowsOf = (runId: string) => handle.db.selectFrom('backtests').select(['metric', 'value', 'detail', 'role'])
     .where('run_id', '=', runId).where('model_version_id', '=', forecastVersion)
     .where('metric', 'in', ['forecast_mape', 'forecast_coverage80', 'forecast_coverage95']).execute();
-  if (!rows.length) return null;
+  let runId = ownRun;
+  let rows = await rowsOf(runId);
+  if (!rows.length) {
+    const latest = await handle.db.selectFrom('backtests').innerJoin('runs', 'runs.run_id', 'backtests.run_id').select('backtests.run_id')
+      .where('backtests.model_version_id', '=', forecastVersion).where('backtests.metric', '=', 'forecast_coverage80')
+      .orderBy('runs.month', 'desc').orderBy('runs.created_at', 'desc').executeTakeFirst();
+    if (!latest) return null;
+    runId = latest.run_id;
+    rows = await rowsOf(runId);
+  }
   const get = (m: string) => rows.find((r) => r.metric === m);
   const detail = (get('forecast_coverage80') ?? get('forecast_mape'))!.detail as Record<string, any> | null;
   const verdict = await handle.db.selectFrom('gate_verdicts').select(['checks', 'thresholds']).where('run_id', '=', runId).executeTakeFirst();
@@ -62,5 +76,8 @@ export async function forecastCoverage(handle: Db, forecastVersion: string, runI
     coverage80: num(get('forecast_coverage80')?.value), coverage95: num(get('forecast_coverage95')?.value), gateMin80: num(floor),
     points: num(detail?.points), origins: num(detail?.origins), horizon: num(detail?.horizon), reason: typeof detail?.reason === 'string' ? detail.reason : null,
   };
-  return { ...coverage, forecastVersion, runId, target80: COVERAGE_TARGET.p80, target95: COVERAGE_TARGET.p95, sentence: coverageSentence(coverage) };
+  const role = rows[0].role;
+  const sentence = coverageSentence(coverage);
+  return { ...coverage, forecastVersion, runId, role, target80: COVERAGE_TARGET.p80, target95: COVERAGE_TARGET.p95,
+    sentence: runId === ownRun ? sentence : sentence.replace(/^Forecast backtest:/, `Forecast backtest (run ${runId}, as ${role}):`) };
 }

@@ -74,7 +74,10 @@ export const COVERAGE_TARGET = { p80: 0.8, p95: 0.95 } as const;
  */
 export function describeIncrementality(stored: unknown, context: { metrics?: unknown; coverage?: ForecastCoverage | null } = {}): IncrementalityCard {
   const fit = (stored && typeof stored === 'object' ? stored : {}) as StoredLike;
-  if (fit.kind === 'unavailable' || !fit.transforms) {
+  const results: StoredLike[] = Array.isArray(fit.results) ? fit.results : [];
+  const channelNames = [...new Set([...Object.keys(fit.transforms ?? {}), ...(Array.isArray(fit.channels) ? fit.channels : []),
+    ...results.map((r) => r?.channel).filter((c) => typeof c === 'string')])].sort();
+  if (fit.kind === 'unavailable' || (!channelNames.length && !Array.isArray(fit.months))) {
     const why = typeof fit.reason === 'string' ? fit.reason : 'the version holds no media-mix fit';
     return { available: false, lines: [`No incrementality estimate in this version: ${why}.`], channels: [] };
   }
@@ -91,17 +94,12 @@ export function describeIncrementality(stored: unknown, context: { metrics?: unk
     ...(context.coverage ? [coverageSentence(context.coverage)] : []),
   ].filter((l): l is string => Boolean(l));
   const flags = identifiabilityOf(fit);
-  const channels = Object.keys(fit.transforms).sort().map((c) => ({
+  const channels = channelNames.map((c) => ({
     channel: c,
     identified: flags[c] ? flags[c].identified : null,
     text: channelSentence(c, fit, flags[c] ?? null),
   }));
   return { available: true, lines, channels };
-}
-
-/** The card as plain text: its sentences, then one paragraph per channel. */
-export function cardText(card: IncrementalityCard): string[] {
-  return [...card.lines, ...card.channels.map((c) => c.text)];
 }
 
 function monthsSentence(months: unknown): string {
@@ -209,7 +207,7 @@ function identifiabilityOf(fit: StoredLike): Record<string, ChannelIdentifiabili
 }
 
 function channelSentence(c: string, fit: StoredLike, flag: ChannelIdentifiability | null): string {
-  const t = (fit.transforms[c] ?? {}) as StoredLike;
+  const t = (fit.transforms?.[c] ?? {}) as StoredLike;
   const parts: string[] = [];
   if (isNum(t.decay)) {
     parts.push(t.decay > 0

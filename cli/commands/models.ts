@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../governance/config';
 import { versionCard } from '../../governance/model-card';
 import { listVersions, promoteVersion, rollbackTo, showVersion } from '../../governance/registry-commands';
-import { cardText } from '../../models/mmm-card';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 
@@ -74,8 +73,10 @@ async function showCommand(version: string, opts: { json?: boolean }): Promise<n
   if (v.family === 'incrementality' || v.family === 'forecast') {
     // The card ends with the forecast's backtest coverage when there is one; a forecast without a media-mix fit still has its coverage.
     if (v.card) say(v.family === 'incrementality' ? 'What it assumes:' : `What it assumes (the incrementality fit it is made from, ${(v.params as any).incrementality}):`);
-    for (const line of v.card ? cardText(v.card) : v.coverage ? [v.coverage.sentence] : []) say(`  ${line}`);
-    if (!v.coverage) say('  Forecast backtest: none recorded for this version in its own run.');
+    for (const line of v.card ? v.card.lines : v.coverage ? [v.coverage.sentence] : []) say(`  ${line}`);
+    if (v.card?.channels.length) say('Each channel:');
+    for (const c of v.card?.channels ?? []) say(`  ${c.text}`);
+    if (!v.coverage) say('  Forecast backtest: none recorded for this version.');
   }
   say(`parameters: ${Object.keys((v.params as object) ?? {}).join(', ')} (--json prints them)`);
   return 0;

@@ -50,6 +50,10 @@ beforeAll(async () => {
     await db.pool.query(`insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, 'challenger', $3, $4, $5)`,
       [MMM_RUN, `${MMM_RUN}/forecast`, metric, value, detail]);
   }
+  for (const [metric, value] of [['forecast_coverage80', 0.6], ['forecast_coverage95', 0.8]] as const) {
+    await db.pool.query(`insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, 'baseline/forecast', 'champion', $2, $3, $4)`,
+      [MMM_RUN, metric, value, JSON.stringify({ kind: 'trailing_mean', horizon: 3, origins: 10, points: 30 })]);
+  }
   await db.pool.query(`insert into gate_verdicts (run_id, passed, promote, families, checks, thresholds) values ($1, true, '[]', '{}', $2, '{"forecastCoverage80Min":0.5}')`, [MMM_RUN,
     JSON.stringify([{ family: 'forecast', name: 'forecast_coverage80', kind: 'absolute', value: 0.7, threshold: 0.6, comparator: '>=', passed: true }])]);
 });
@@ -122,6 +126,10 @@ describe('acvloop models', () => {
     expect(forecast.stdout).toContain(`What it assumes (the incrementality fit it is made from, ${MMM_RUN}/incrementality):`);
     expect(forecast.stdout).toContain('The forecast made from this estimate uses the same 10 refits');
     const older = await acvloop(['models', 'show', `${RUN}/forecast`], env);
-    expect(older.stdout).toContain('Forecast backtest: none recorded for this version in its own run.');
+    expect(older.stdout).toContain('Forecast backtest: none recorded for this version.');
+    // A baseline is only ever backtested as champion: the latest run that did so.
+    const baseline = await acvloop(['models', 'show', 'baseline/forecast'], env);
+    expect(baseline.stdout).toContain(`Forecast backtest (run ${MMM_RUN}, as champion): refitted at each of 10 origins`);
+    expect(baseline.stdout).toMatch(/the 80% range held 60% of actual months, target 80%; the gate asks at least 60%: below target/);
   });
 });

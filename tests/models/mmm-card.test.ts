@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDrop } from '../../contracts';
 import { generateDrop } from '../../generator';
 import { fitMmm, storeMmm, type MmmFit, type StoredMmm } from '../../models/mmm';
-import { cardText, coverageSentence, describeIncrementality, UNRECORDED_RIDGE } from '../../models/mmm-card';
+import { coverageSentence, describeIncrementality, UNRECORDED_RIDGE, type IncrementalityCard } from '../../models/mmm-card';
 import { mmmSeries } from '../../models/mmm-series';
 import { plantedWorld } from '../helpers/planted-identifiability';
 
@@ -34,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const cardText = (card: IncrementalityCard) => [...card.lines, ...card.channels.map((c) => c.text)];
 const usd = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
 
 describe('the incrementality model card', () => {
@@ -102,7 +103,10 @@ describe('the incrementality model card', () => {
     expect(card.channels[0].text).toContain('about 30% of a month\'s effect carries into the next');
     expect(card.channels[0].text).toContain('how its effect flattens as spend grows is not recorded with this version');
     expect(card.channels[0].text).toContain('Whether the data can tell its effect apart is not recorded with this version.');
-    expect(describeIncrementality({ transforms: {} }).lines).toContain('The months it learned from are not recorded with this version.');
+    expect(describeIncrementality({ channels: ['event'] }).lines).toContain('The months it learned from are not recorded with this version.');
+    expect(describeIncrementality({ months: stored.months, channels: ['event'] }).channels[0].text)
+      .toBe('event: how long its spend keeps acting is not recorded with this version; how its effect flattens as spend grows is not recorded with this version. '
+        + 'Whether the data can tell its effect apart is not recorded with this version.');
     expect(describeIncrementality({ kind: 'unavailable', reason: 'not enough history' })).toEqual({ available: false, lines: ['No incrementality estimate in this version: not enough history.'], channels: [] });
   });
 });
