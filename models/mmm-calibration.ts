@@ -1,0 +1,158 @@
+/**
+ * What the lift tests did to the media-mix model, and whether each agreed
+ * with it: per test, the channel's ROI interval before calibration (the same
+ * fit without the tests) and after (the fit that used them), and a verdict
+ * that compares like with like.
+ *
+ * A test measures the incremental ACV of holding the channel's spend out over
+ * its months. The model's prediction of the same quantity is what its
+ * pseudo-row in `fitMmm` fits (see mmm.ts, "Lift tests"): β_c × Σ over the
+ * test's months of Hill(adstock of the actual spend) − Hill(adstock of the
+ * spend with those months at zero), valued at the channel's ACV per unit.
+ * It is computed here for the point fit and for every bootstrap draw (a draw
+ * that re-chose its transforms uses its own), and its 80% interval is the
+ * draws' P10–P90 shifted so the median sits on the point, as the model's own
+ * intervals are. A channel the model flags as not identified gets the widened
+ * interval its results carry (lower end 0, upper end scaled as its window
+ * interval was widened), so a test is judged against what the model reports.
+ *
+ * Verdict: `agrees` when the test's 80% interval (incremental ACV ± z₀.₉ ·
+ * stderr) overlaps the uncalibrated model's 80% interval of the same
+ * quantity; `disagrees` when the test lies beyond it. A disagreeing test is
+ * not averaged away silently: the calibrated fit weights test and data by
+ * their precision, and the verdict says in words that the two cannot both be
+ * right and a reviewer should look at the test and the channel's data.
+ */
+import { geometricAdstock, hillSaturation } from './adstock';
+import { monthIndex } from './dates';
+import { Z_90 } from './experiment-plan';
+import { quantile, type ChannelTransform, type MmmCoefficients, type MmmExperiment, type MmmFit } from './mmm';
+
+/** What the calibration reads of a fit (a fit revived from JSON has all of it). */
+export type CalibrationFit = Pick<MmmFit, 'months' | 'spend' | 'carry' | 'transforms' | 'coef' | 'draws' | 'unitValue' | 'results'>;
+
+export type LiftTestVerdict = 'agrees' | 'disagrees';
+
+/** A point and its 80% interval. */
+export interface Interval80 { p10: number; p90: number }
+
+export interface ModelSide extends Interval80 {
+  /** The channel's ROI over the window (ACV per dollar), with p10/p90 its 80% interval, as the fit reports it. */
+  roi: number;
+  /** The model's incremental ACV of the channel over the test's months, what the test measured. */
+  testMonths: Interval80 & { incrementalAcv: number };
+}
+
+export interface LiftTestCalibration {
+  channel: string;
+  /** The test as experiments.csv gives it, `months` its length (inside the model's window), p10/p90 its 80% interval. */
+  test: Interval80 & { start: string; end: string; months: number; incrementalAcv: number; stderr: number };
+  /** The fit without any lift test. */
+  before: ModelSide;
+  /** The fit that used the tests (the one the run stores). */
+  after: ModelSide;
+  verdict: LiftTestVerdict;
+  /** The verdict in plain words. */
+  why: string;
+}
+
+/**
+ * Compares every lift test with the model fitted without tests and with them.
+ * Tests on channels neither fit has are left out (the fit could not use them).
+ *
+ * @example
+ * const after = fitMmm(series, { bootstrap: 200, seed, experiments });
+ * const before = fitMmm(series, { bootstrap: 200, seed, experiments: [] });
+ * const [event] = liftTestCalibration(before, after, experiments);
+ * event.verdict;                                              // 'agrees'
+ * event.after.p90 - event.after.p10 < event.before.p90 - event.before.p10; // true: the test narrowed the ROI interval
+ */
+export function liftTestCalibration(before: CalibrationFit, after: CalibrationFit, experiments: readonly MmmExperiment[]): LiftTestCalibration[] {
+  return experiments.flatMap((e) => {
+    const span = testSpan(before, e);
+    if (!span || !after.transforms[e.channel] || !before.transforms[e.channel]) return [];
+    const b = modelSide(before, e.channel, span);
+    const a = modelSide(after, e.channel, span);
+    const test = { start: e.start, end: e.end, months: span.to - span.from + 1, incrementalAcv: e.incremental_acv, stderr: e.stderr,
+      p10: e.incremental_acv - Z_90 * e.stderr, p90: e.incremental_acv + Z_90 * e.stderr };
+    const { verdict, why } = judge(e.channel, test, b, a);
+    return [{ channel: e.channel, test, before: b, after: a, verdict, why }];
+  });
+}
+
+/** The test's months as indices into the fit's window (clipped to it, as `fitMmm` clips them), or null outside it. */
+function testSpan(fit: Pick<MmmFit, 'months'>, e: MmmExperiment): { from: number; to: number } | null {
+  const first = monthIndex(fit.months[0]);
+  const from = Math.max(0, monthIndex(e.start) - first);
+  const to = Math.min(fit.months.length - 1, monthIndex(e.end) - first);
+  return to < from ? null : { from, to };
+}
+
+/** Hill(adstock) per month, the adstock started from the steady state of `carry` (the fit's column). */
+const curve = (s: readonly number[], t: ChannelTransform, carry: number) =>
+  geometricAdstock(s, t.decay, carry).map((a) => hillSaturation(a, t.halfSaturation, t.shape));
+
+/** Σ over [from, to] of Hill(adstock) with the actual spend minus with the spend at zero in those months. */
+function liftUnits(spend: readonly number[], t: ChannelTransform, carry: number, from: number, to: number): number {
+  const actual = curve(spend, t, carry);
+  const held = curve(spend.map((x, m) => (m >= from && m <= to ? 0 : x)), t, carry);
+  let d = 0;
+  for (let m = from; m <= to; m++) d += actual[m] - held[m];
+  return d;
+}
+
+/** The draws' P10–P90 shifted so their median is the point, floored at 0 (the model's own interval rule). */
+function shifted(values: readonly number[], point: number): Interval80 {
+  if (!values.length) return { p10: point, p90: point };
+  const s = [...values].sort((x, y) => x - y);
+  const shift = point - quantile(s, 0.5);
+  return { p10: Math.max(0, quantile(s, 0.1) + shift), p90: Math.max(0, quantile(s, 0.9) + shift) };
+}
+
+function modelSide(fit: CalibrationFit, c: string, span: { from: number; to: number }): ModelSide {
+  const spend = fit.spend[c];
+  const carry = fit.carry[c];
+  const value = fit.unitValue[c];
+  const tr = (d: MmmCoefficients) => d.transforms?.[c] ?? fit.transforms[c];
+  const over = (d: MmmCoefficients, from: number, to: number) => d.channel[c] * liftUnits(spend, tr(d), carry, from, to) * value;
+  const point = over(fit.coef, span.from, span.to);
+  const own = shifted(fit.draws.map((d) => over(d, span.from, span.to)), point);
+  const result = fit.results.find((r) => r.channel === c)!;
+  let testMonths = own;
+  if (!result.identifiability.identified) {
+    // The fit widened this channel's window interval (mmm.ts `unidentifiedInterval`): widen the test months' alike.
+    const windowOwn = shifted(fit.draws.map((d) => d.channel[c] * windowUnits(spend, tr(d), carry) * value), result.incrementalAcv);
+    const scale = windowOwn.p90 > 0 ? Math.max(1, result.incrementalAcvQuantiles.p90 / windowOwn.p90) : 1;
+    testMonths = { p10: 0, p90: own.p90 * scale };
+  }
+  return { roi: result.roi, p10: result.roiQuantiles.p10, p90: result.roiQuantiles.p90, testMonths: { incrementalAcv: point, ...testMonths } };
+}
+
+/** Hill(adstock) units the window's spend caused inside the window (the spend at zero, the carry-in kept), as the fit's results count them. */
+function windowUnits(spend: readonly number[], t: ChannelTransform, carry: number): number {
+  const actual = curve(spend, t, carry);
+  const none = curve(spend.map(() => 0), t, carry);
+  return actual.reduce((s, x, m) => s + x - none[m], 0);
+}
+
+const money = (x: number) => `${x < 0 ? '-' : ''}$${Math.abs(Math.round(x)).toLocaleString('en-US')}`;
+const range = (i: Interval80) => `${money(i.p10)} – ${money(i.p90)}`;
+
+function judge(channel: string, test: LiftTestCalibration['test'], before: ModelSide, after: ModelSide): { verdict: LiftTestVerdict; why: string } {
+  const model = before.testMonths;
+  const months = test.start === test.end ? test.start : `${test.start}..${test.end}`;
+  const measured = `The ${channel} test measured ${money(test.incrementalAcv)} ± ${money(test.stderr)} of incremental ACV over ${months} (80%: ${range(test)})`;
+  const expected = `the model without tests expected ${money(model.incrementalAcv)} (80%: ${range(model)})`;
+  if (test.p10 > model.p90 || test.p90 < model.p10) {
+    return {
+      verdict: 'disagrees',
+      why: `${measured}, all of it ${test.p10 > model.p90 ? 'above' : 'below'} what ${expected}. ` +
+        'Both cannot be right: review the test\'s design and the channel\'s data before trusting either. The calibrated estimate ' +
+        `(${money(after.testMonths.incrementalAcv)} over the test's months, ROI ${after.roi.toFixed(2)}) weights them by precision; it does not settle which is wrong.`,
+    };
+  }
+  return {
+    verdict: 'agrees',
+    why: `${measured}; ${expected}. The intervals overlap; the test moves the ROI from ${before.roi.toFixed(2)} to ${after.roi.toFixed(2)}.`,
+  };
+}
