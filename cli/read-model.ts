@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ChannelIdentifiability } from '../models/identifiability';
+import type { LiftTestCalibration } from '../models/mmm-calibration';
 import type { Db } from '../sql/db';
 
 /**
@@ -35,6 +36,12 @@ export interface RunReport {
     /** Whether the data can tell the channel's effect apart, and why not (null for rows written before the flags were kept). */
     identifiability: ChannelIdentifiability | null;
   }>;
+  /**
+   * Per lift test the fit used: the channel's ROI interval before calibration (the fit without tests) and after, the
+   * model's incremental ACV over the test's months beside the test's, and whether they agree ('disagrees' is for review).
+   * Empty when the run had no lift test in the model's window (or was written before this was kept).
+   */
+  calibration: LiftTestCalibration[];
   renewals: {
     survival: Record<string, { t: number; survival: number; lo95: number | null; hi95: number | null; atRisk: number }[]>;
     models: Record<string, unknown>;
@@ -159,6 +166,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const backtest = await db.selectFrom('backtests').selectAll().where('run_id', '=', runId).orderBy('role').orderBy('metric').execute();
   const budgetRows = await db.selectFrom('budget_recommendations').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
   const models = await db.selectFrom('model_versions').select(['model_version_id', 'family', 'metrics']).where('run_id', '=', runId).orderBy('family').execute();
+  const calibration = calibrationOf(models.find((m) => m.family === 'incrementality')?.metrics);
   const approval = await db.selectFrom('approvals').selectAll().where('run_id', '=', runId).executeTakeFirst();
   const outcome = await db.selectFrom('run_outcomes').selectAll().where('run_id', '=', runId).executeTakeFirst();
   const published = await db.selectFrom('publications').select('run_id').where('run_id', '=', runId).executeTakeFirst();
@@ -186,7 +194,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     runId, month: run.month, status, requestedBy: run.requested_by, version: run.version, codeVersion: run.code_version,
     drop: { path: run.drop_path, sha256: run.drop_sha256 },
     ingest: { batchId, files, quarantineByRule },
-    attribution, attributionConversions, attributionExpansion, removalEffects, incrementality, kpis,
+    attribution, attributionConversions, attributionExpansion, removalEffects, incrementality, calibration, kpis,
     renewals: {
       survival,
       models: Object.fromEntries(models.filter((m) => m.family === 'renewal' || m.family === 'survival').map((m) => [m.family, m.metrics])),
@@ -274,6 +282,9 @@ export function unidentifiedChannels(r: RunReport): { channel: string; why: stri
     ? [{ channel, why: identifiabilityWhy(i.identifiability) }] : []));
 }
 
+/** The lift tests that disagree with the model (flagged for review), each with why (none on a report built before calibration was kept). */
+export const disagreeingTests = (r: Partial<Pick<RunReport, 'calibration'>>) => (r.calibration ?? []).filter((c) => c.verdict === 'disagrees');
+
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
 
@@ -285,6 +296,15 @@ function verdictOf(detail: unknown): { decidedBy: string[] | null; psiCounted: b
     psiCounted: typeof d?.psiCounted === 'boolean' ? d.psiCounted : null,
     reason: typeof d?.reason === 'string' && Array.isArray(d?.decidedBy) ? d.reason : null,
   };
+}
+
+/** The lift tests' calibration the retrain stage kept in the incrementality version's metrics, money to cents and ratios to 4 decimals. */
+function calibrationOf(metrics: unknown): LiftTestCalibration[] {
+  const kept = (metrics as { calibration?: LiftTestCalibration[] } | null | undefined)?.calibration;
+  if (!Array.isArray(kept)) return [];
+  const acv = <T extends { p10: number; p90: number }>(x: T, key: keyof T) => ({ ...x, [key]: round2(x[key] as number), p10: round2(x.p10), p90: round2(x.p90) });
+  const side = (s: LiftTestCalibration['before']) => ({ roi: round4(s.roi), p10: round4(s.p10), p90: round4(s.p90), testMonths: acv(s.testMonths, 'incrementalAcv') });
+  return kept.map((c) => ({ ...c, test: acv(c.test, 'incrementalAcv'), before: side(c.before), after: side(c.after) }));
 }
 
 /** The 80% interval (P10–P90 of the bootstrap draws) the retrain stage kept for one quantity in an incrementality row's detail. */

@@ -1,10 +1,13 @@
 /**
- * The report's "Next lift tests" section: the run's stored plan, or the same
- * plan computed from its stored outputs when none was stored yet (the page
- * only reads; `acvloop experiments plan` stores it).
+ * The report's lift-test section: what this run's tests did to the model
+ * (each tested channel's ROI interval before and after calibration, and
+ * whether the test agreed), then the next tests: the run's stored plan, or
+ * the same plan computed from its stored outputs when none was stored yet
+ * (the page only reads; `acvloop experiments plan` stores it).
  */
 import { experimentPlan } from '../activities/experiment-plans';
 import type { LiftTest } from '../models/experiment-plan';
+import type { LiftTestCalibration } from '../models/mmm-calibration';
 import type { Db } from '../sql/db';
 import { ratioRange, usd } from '../cli/output';
 import { esc } from './escape';
@@ -25,4 +28,18 @@ export async function experimentPlanHtml(handle: Db, runId: string): Promise<str
   return `<p>Ranked ${flags}by value of information: a year of the channel's spend × the width of its ROI 80% interval. The detectable lift is
   at 80% power, two-sided α = 5%, from the model's monthly residual noise (<code>acvloop experiments plan ${esc(runId)}</code> says why for each).</p>${rows}
   <details><summary>Why each test</summary><ul>${plan.tests.map((t) => `<li>${esc(t.channel)}: ${esc(t.why)}</li>`).join('')}</ul></details>`;
+}
+
+/** The tests this run's model used: one row each, a disagreeing one marked and said in words under the table. */
+export function liftTestCalibrationHtml(calibration: readonly LiftTestCalibration[]): string {
+  if (!calibration.length) return '<p class="empty">No lift test in the model\'s window this run (experiments.csv calibrates the media-mix model).</p>';
+  const acv = (x: { p10: number; p90: number }, point: number) => `${usd(point)} (${usd(x.p10)} – ${usd(x.p90)})`;
+  const rows = table(['channel', 'months', 'test: incremental ACV (80%)', 'model without tests (80%)', 'ROI 80% before', 'ROI 80% after', 'verdict'],
+    calibration.map((c) => [c.channel, `${c.test.start}..${c.test.end}`, acv(c.test, c.test.incrementalAcv), acv(c.before.testMonths, c.before.testMonths.incrementalAcv),
+      `${c.before.roi.toFixed(2)} (${ratioRange([c.before.p10, c.before.p90])})`, `${c.after.roi.toFixed(2)} (${ratioRange([c.after.p10, c.after.p90])})`, c.verdict]),
+    { numeric: [false, false, true, true, false, false, false], rowClass: (i) => (calibration[i].verdict === 'disagrees' ? 'held' : '') });
+  const flagged = calibration.filter((c) => c.verdict === 'disagrees');
+  return `<p>Each test against the model's incremental ACV of the same channel over the same months, fitted without any test. A test agrees when the two
+  80% intervals overlap; one beyond the model's is flagged for review: the calibrated model weights it by its precision, it does not settle which is wrong.</p>${rows}${
+    flagged.length ? `<ul class="checks">${flagged.map((c) => `<li class="wait">${esc(c.why)}</li>`).join('')}</ul>` : ''}`;
 }

@@ -12,7 +12,7 @@
  * decisionSummary(report).asked // { headline: '2 approvers must sign off on:', items: ['Promote the new renewal model: …', …] }
  */
 import type { ApprovalRequest, ChannelChange } from '../activities/approval';
-import { unidentifiedChannels, type RunReport } from '../cli/read-model';
+import { disagreeingTests, unidentifiedChannels, type RunReport } from '../cli/read-model';
 import { pct, usd } from '../cli/output';
 
 export type RoiStanding = 'above break-even' | 'below break-even' | 'cannot tell';
@@ -103,6 +103,10 @@ function whatIsAsked(r: RunReport): DecisionSummary['asked'] {
       drift.rowAnomalies.length ? `row counts out of line in ${drift.rowAnomalies.join(', ')}` : '',
     ].filter(Boolean).join('; ')}.`);
   }
+  // A lift test the model disagrees with is calibrated in by precision, not settled: the reviewer signs knowing it.
+  for (const c of disagreeingTests(r)) {
+    items.push(`Review the ${c.channel} lift test of ${c.test.start}..${c.test.end}: it disagrees with the model, and the calibrated ROI (${c.after.roi.toFixed(2)}) leans on it.`);
+  }
   const approvers = `${req.requiredApprovers} approver${req.requiredApprovers === 1 ? '' : 's'}`;
   return r.approval
     ? { headline: `${approvers} ${req.requiredApprovers === 1 ? 'was' : 'were'} asked to sign off on:`, items: [...items, decided.trim()] }
@@ -177,6 +181,11 @@ function checksFor(r: RunReport, roi: readonly RoiRow[]): Check[] {
     checks.push({ text: `What the model cannot know: ${unknown.map((u) => `${u.channel} (${u.why})`).join(', ')}. ` +
       `Their intervals are widened to what the data support and the budget moves them at most ${step === undefined ? 'a small step' : pct(step, 0)}; a lift test would tell.`,
     section: 'attribution' });
+  }
+  const disagree = disagreeingTests(r);
+  if (disagree.length) {
+    checks.push({ text: `${disagree.length === 1 ? 'A lift test disagrees' : `${disagree.length} lift tests disagree`} with the model beyond both 80% intervals ` +
+      `(flagged, not averaged away): ${disagree.map((c) => c.why).join(' ')}`, section: 'experiments' });
   }
   const held = Object.entries(r.budget).filter(([, b]) => b.binding !== 'total').map(([c, b]) => `${c} (${b.binding})`);
   if (held.length) checks.push({ text: `The channels a guardrail holds, not the optimizer: ${held.join(', ')}.`, section: 'budget' });

@@ -1,7 +1,7 @@
 import { openDb } from '../env';
 import { bandText, historyText, type LeadKpi } from '../kpi-summary';
-import { readRun, unidentifiedChannels, type RunReport } from '../read-model';
-import { pct, printJson, pValue, say, table, usd } from '../output';
+import { disagreeingTests, readRun, unidentifiedChannels, type RunReport } from '../read-model';
+import { pct, printJson, pValue, ratioRange, say, table, usd } from '../output';
 
 const ratio = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 
@@ -47,6 +47,15 @@ export function printReport(r: RunReport): void {
         usd(i.attributedAcv.linear ?? 0), usd(i.attributedAcv.last ?? 0), i.identifiability ? (i.identifiability.identified ? 'yes' : 'no') : '—'])));
     // Said in words under the table: the interval of such a channel is widened, and the budget holds it within a step.
     for (const { channel, why } of unidentifiedChannels(r)) say(`  ${channel} cannot be known from this data: ${why}`);
+  }
+  if (r.calibration.length) {
+    say('');
+    say('Lift tests against the model (80% intervals): what each test measured, what the model expected without tests, the ROI before and after calibration');
+    say(table(['channel', 'months', 'test incremental ACV', 'model without tests', 'ROI before', 'ROI after', 'verdict'],
+      r.calibration.map((c) => [c.channel, `${c.test.start}..${c.test.end}`, `${usd(c.test.incrementalAcv)} (${usd(c.test.p10)} – ${usd(c.test.p90)})`,
+        `${usd(c.before.testMonths.incrementalAcv)} (${usd(c.before.testMonths.p10)} – ${usd(c.before.testMonths.p90)})`,
+        `${ratio(c.before.roi)} (${ratioRange([c.before.p10, c.before.p90])})`, `${ratio(c.after.roi)} (${ratioRange([c.after.p10, c.after.p90])})`, c.verdict])));
+    for (const c of disagreeingTests(r)) say(`  Flagged for review: ${c.why}`);
   }
   const k = r.kpis['acv_from_marketing_leads'] as LeadKpi | undefined;
   const net = r.kpis['acv_from_marketing_leads_net_of_churn'] as LeadKpi | undefined;
@@ -135,6 +144,7 @@ function printGovernance(r: RunReport): void {
     // Which champions approving moves: a run older than the champion's run keeps it unless the approver asks.
     if (a.signOff.champion) say(`Champion: ${a.signOff.champion.text}`);
     if (a.signOff.unidentified) say(`Cannot be known: ${a.signOff.unidentified.text}`);
+    for (const c of disagreeingTests(r)) say(`Lift test to review: ${c.channel} ${c.test.start}..${c.test.end} disagrees with the model (see above)`);
     const ch = a.changes;
     if (ch?.previousRunId) {
       say(`What changed since the last approved run ${ch.previousRunId} (${ch.note})`);

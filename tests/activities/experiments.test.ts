@@ -4,7 +4,9 @@
  * checked against a closed form in tests/models/mmm.test.ts); then
  * `acvloop experiments plan` proposes the next ones through the real CLI on
  * the stored run, its numbers checked against the drop's own files and the
- * run's stored model.
+ * run's stored model; `acvloop show` and the report say what each test did
+ * to the model and whether it agreed (the comparison itself is checked in
+ * tests/models/mmm-calibration.test.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,8 +17,10 @@ import { acvloop } from '../helpers/cli';
 import { experimentPlanInput } from '../../activities/experiment-plans';
 import { planLiftTests, type LiftTestPlanInput } from '../../models/experiment-plan';
 import { hashDrop } from '../../activities/drop-hash';
+import { createActivities } from '../../activities';
+import { buildRunReport } from '../../report/html';
 import { suiteDb } from '../helpers/db';
-import { batchOfRun, count, csvObjects, registerRun, runAllStages, type TestDb } from './support';
+import { batchOfRun, count, csvObjects, depsFor, registerRun, runAllStages, type TestDb } from './support';
 
 let db: TestDb;
 let dir: string;
@@ -26,6 +30,12 @@ beforeAll(async () => {
   db = await suiteDb('act_experiments');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-exp-run-'));
   await generateDrop({ outDir: dir, seed: 5, accounts: 300, months: 30, experiments: true });
+  // The first test is edited to ten times what it measured: a test far from the model, which the run must flag, not average away.
+  const file = path.join(dir, 'experiments.csv');
+  const [header, first, ...rest] = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+  const cells = first.split(',');
+  cells[3] = (10 * Number(cells[3])).toFixed(2);
+  fs.writeFileSync(file, [header, cells.join(','), ...rest].join('\n') + '\n');
   await registerRun(db, runId, { dir, sha256: (await hashDrop(dir)).sha256, month: '2026-10' });
   await runAllStages(db, runId);
 });
@@ -143,5 +153,74 @@ describe('acvloop experiments plan', () => {
     const r = await acvloop(['experiments', 'plan', 'no-such-run', '--json'], cliEnv());
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('no run no-such-run');
+  });
+});
+
+const sectionOf = (html: string, id: string) => {
+  const m = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(html);
+  if (!m) throw new Error(`no section ${id}`);
+  return m[1];
+};
+const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+describe('what the lift tests did to the model (issue 13, item 4)', () => {
+  it('show --json gives per test the ROI interval before and after calibration and a verdict; show and the report print them', async () => {
+    const r = await acvloop(['show', runId, '--json'], cliEnv());
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { calibration, incrementality } = JSON.parse(r.stdout);
+    const v = await db.db.selectFrom('model_versions').select('metrics').where('model_version_id', '=', `${runId}/incrementality`).executeTakeFirstOrThrow();
+    expect(calibration).toHaveLength((v.metrics as any).experiments.used);
+    const file = csvObjects(path.join(dir, 'experiments.csv'));
+    for (const c of calibration) {
+      expect(Object.keys(c).sort()).toEqual(['after', 'before', 'channel', 'test', 'verdict', 'why']);
+      const row = file.find((f) => f.channel === c.channel && f.start === c.test.start && f.end === c.test.end)!;
+      expect([c.test.incrementalAcv, c.test.stderr]).toEqual([Number(row.incremental_acv), Number(row.stderr)]);
+      expect(c.test.p90 - c.test.p10).toBeCloseTo(2 * 1.281552 * c.test.stderr, 1);
+      // After calibration is the stored model: the channel's ROI and interval as show prints them.
+      expect(c.after.roi).toBe(incrementality[c.channel].roi);
+      expect([c.after.p10, c.after.p90]).toEqual(incrementality[c.channel].roiInterval);
+      expect(c.before.p10).toBeLessThanOrEqual(c.before.roi);
+      expect(c.before.roi).toBeLessThanOrEqual(c.before.p90);
+      const beyond = c.test.p10 > c.before.testMonths.p90 || c.test.p90 < c.before.testMonths.p10;
+      expect(c.verdict).toBe(beyond ? 'disagrees' : 'agrees');
+      expect(c.why).toContain(`The ${c.channel} test measured`);
+    }
+    // The test edited to ten times its value is flagged.
+    const edited = calibration.find((c: any) => c.channel === file[0].channel && c.test.start === file[0].start);
+    expect(edited.verdict).toBe('disagrees');
+    expect(edited.why).toContain('all of it above what the model without tests expected');
+
+    const text = await acvloop(['show', runId], cliEnv());
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Lift tests against the model (80% intervals)');
+    for (const c of calibration) {
+      expect(text.stdout).toMatch(new RegExp(`\\n${c.channel} +${c.test.start}\\.\\.${c.test.end} .* ${c.before.roi.toFixed(2)} \\(.*\\) +${c.after.roi.toFixed(2)} \\(.*\\) +${c.verdict}\\n`));
+    }
+    expect(text.stdout).toContain(`  Flagged for review: ${edited.why}`);
+
+    const body = sectionOf(await buildRunReport(db, runId), 'experiments');
+    expect(body).toContain('<h3>This run\'s tests against the model</h3>');
+    for (const c of calibration) {
+      expect(body).toMatch(new RegExp(`<tr( class="(held)?")?><td>${c.channel}</td><td>${c.test.start}\\.\\.${c.test.end}</td>`));
+      expect(body).toContain(`${c.after.roi.toFixed(2)} (${c.after.p10.toFixed(2)} – ${c.after.p90.toFixed(2)})`);
+    }
+    expect(body).toMatch(new RegExp(`<tr class="held"><td>${edited.channel}</td>`));
+    expect(body).toContain(escaped(edited.why));
+  });
+
+  it('the reviewer\'s sign-off names the test that disagrees: what to check before signing, and what is asked when approvers sign', async () => {
+    await createActivities(depsFor(db)).prepareApproval({ runId });
+    const { calibration } = JSON.parse((await acvloop(['show', runId, '--json'], cliEnv())).stdout);
+    const edited = calibration.find((c: any) => c.verdict === 'disagrees');
+    const summary = sectionOf(await buildRunReport(db, runId), 'summary');
+    expect(summary).toMatch(/A lift test disagrees|\d+ lift tests disagree/);
+    expect(summary).toContain(`with the model beyond both 80% intervals (flagged, not averaged away): `);
+    expect(summary).toContain(escaped(edited.why));
+    const request = (await db.pool.query('select required_approvers from approval_requests where run_id = $1', [runId])).rows[0];
+    const text = await acvloop(['show', runId], cliEnv());
+    expect(request.required_approvers).toBeGreaterThan(0);
+    expect(summary).toContain(escaped(`Review the ${edited.channel} lift test of ${edited.test.start}..${edited.test.end}: it disagrees with the model`));
+    expect(text.stdout).toContain(`Lift test to review: ${edited.channel} ${edited.test.start}..${edited.test.end} disagrees with the model`);
   });
 });
