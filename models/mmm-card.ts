@@ -15,6 +15,7 @@
  */
 import { hillSaturation } from './adstock';
 import type { ChannelIdentifiability } from './identifiability';
+import { mmmIdentifiability } from './mmm';
 
 /**
  * The ridge every fit used that does not record its own (`fitMmm`'s default:
@@ -93,11 +94,11 @@ export function describeIncrementality(stored: unknown, context: { metrics?: unk
     forecastSentence(fit, draws),
     ...(context.coverage ? [coverageSentence(context.coverage)] : []),
   ].filter((l): l is string => Boolean(l));
-  const flags = identifiabilityOf(fit);
+  const { flags, reassessed } = identifiabilityOf(fit);
   const channels = channelNames.map((c) => ({
     channel: c,
     identified: flags[c] ? flags[c].identified : null,
-    text: channelSentence(c, fit, flags[c] ?? null),
+    text: channelSentence(c, fit, flags[c] ?? null, reassessed),
   }));
   return { available: true, lines, channels };
 }
@@ -199,14 +200,25 @@ export function coverageSentence(c: ForecastCoverage): string {
   return `Forecast backtest: ${how}the 80% range held ${percent(c.coverage80)} of actual months, target 80%${gate}${verdict(c.coverage80, COVERAGE_TARGET.p80)}${p95}.`;
 }
 
-/** The flags the fit recorded per channel (fits stored before them have none, and the card says so). */
-function identifiabilityOf(fit: StoredLike): Record<string, ChannelIdentifiability> {
-  const out: Record<string, ChannelIdentifiability> = {};
-  for (const r of Array.isArray(fit.results) ? fit.results : []) if (r?.channel && r.identifiability) out[r.channel] = r.identifiability;
-  return out;
+/**
+ * The flags per channel as the budget reads them (`mmmIdentifiability`): as
+ * the fit recorded them, or assessed again from its spend and decays for a
+ * fit stored before the flags existed (`reassessed`); none when it has
+ * neither.
+ */
+function identifiabilityOf(fit: StoredLike): { flags: Record<string, ChannelIdentifiability>; reassessed: boolean } {
+  const results = Array.isArray(fit.results) ? fit.results : [];
+  const recorded = results.every((r: StoredLike) => r?.identifiability) && results.length > 0;
+  const spendOk = fit.spend && typeof fit.spend === 'object' && fit.transforms && Object.keys(fit.transforms).every((c) => Array.isArray(fit.spend[c]) && isNum(fit.transforms[c]?.decay));
+  if (!recorded && spendOk && Object.keys(fit.transforms).length) {
+    return { flags: mmmIdentifiability({ results, spend: fit.spend, transforms: fit.transforms }), reassessed: true };
+  }
+  const flags: Record<string, ChannelIdentifiability> = {};
+  for (const r of results) if (r?.channel && r.identifiability) flags[r.channel] = r.identifiability;
+  return { flags, reassessed: false };
 }
 
-function channelSentence(c: string, fit: StoredLike, flag: ChannelIdentifiability | null): string {
+function channelSentence(c: string, fit: StoredLike, flag: ChannelIdentifiability | null, reassessed: boolean): string {
   const t = (fit.transforms?.[c] ?? {}) as StoredLike;
   const parts: string[] = [];
   if (isNum(t.decay)) {
@@ -237,7 +249,8 @@ function channelSentence(c: string, fit: StoredLike, flag: ChannelIdentifiabilit
   if (prior !== undefined) parts.push(`its prior: ${priorText(prior)}`);
   const sentence = `${c}: ${parts.join('; ')}.`;
   if (!flag) return `${sentence} Whether the data can tell its effect apart is not recorded with this version.`;
-  if (flag.identified) return `${sentence} The data can tell its effect apart from the other channels' and the baseline's.`;
+  const again = reassessed ? ' (assessed again from its spend with today\'s default thresholds: this version did not record it)' : '';
+  if (flag.identified) return `${sentence} The data can tell its effect apart from the other channels' and the baseline's${again}.`;
   const why = flag.reasons.map((x) => x.message).join('; ');
-  return `${sentence} Not identified: ${why}. The data cannot tell its effect apart, so its range is widened instead of showing an arbitrary split, and the budget holds it near its current spend.`;
+  return `${sentence} Not identified${again}: ${why}. The data cannot tell its effect apart, so its range is widened instead of showing an arbitrary split, and the budget holds it near its current spend.`;
 }

@@ -103,6 +103,13 @@ describe('the incrementality model card', () => {
     expect(card.channels[0].text).toContain('about 30% of a month\'s effect carries into the next');
     expect(card.channels[0].text).toContain('how its effect flattens as spend grows is not recorded with this version');
     expect(card.channels[0].text).toContain('Whether the data can tell its effect apart is not recorded with this version.');
+    // Stored before the flags existed: assessed again as the budget does, and said so.
+    const world = plantedWorld(11);
+    const unflagged = JSON.parse(JSON.stringify(storeMmm(fitMmm(world.input, { bootstrap: 0 }))));
+    for (const r of unflagged.results) delete r.identifiability;
+    const print = describeIncrementality(unflagged).channels.find((c) => c.channel === 'print')!;
+    expect(print.identified).toBe(false);
+    expect(print.text).toMatch(/Not identified \(assessed again from its spend with today's default thresholds: this version did not record it\): spend hardly varied/);
     expect(describeIncrementality({ channels: ['event'] }).lines).toContain('The months it learned from are not recorded with this version.');
     expect(describeIncrementality({ months: stored.months, channels: ['event'] }).channels[0].text)
       .toBe('event: how long its spend keeps acting is not recorded with this version; how its effect flattens as spend grows is not recorded with this version. '
