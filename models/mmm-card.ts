@@ -129,7 +129,7 @@ function priorSentences(fit: StoredLike): string[] {
   const ridge = recorded ? options.ridge : UNRECORDED_RIDGE;
   const out = [
     'It assumes no channel can reduce demand: each effect is zero or positive.',
-    `Priors: a ridge penalty of ${ridge} pulls every channel's effect toward zero (the prior belief is that a channel causes nothing until its spend history shows otherwise); where a channel's spend moved on its own, its estimate is about ${percent(ridge / (1 + ridge))} smaller than the data alone would say (shrunk by 1 / (1 + ${ridge}))${
+    `Priors: a ridge penalty of ${ridge} pulls every channel's effect toward zero (the prior belief is that a channel causes nothing until its spend history shows otherwise); where a channel's spend moved independently of everything else in the model, its estimate is roughly ${percent(ridge / (1 + ridge))} smaller than the data alone would say (shrunk by 1 / (1 + ${ridge}))${
       recorded ? '' : `; this version does not record its penalty, and every fit that does not record it used ${UNRECORDED_RIDGE}`}.`,
   ];
   if (isNum(options.seasonRidge)) out.push(`Month-of-year effects are pulled toward zero with a penalty of ${options.seasonRidge}.`);

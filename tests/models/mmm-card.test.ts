@@ -77,7 +77,7 @@ describe('the incrementality model card', () => {
   it('reads a recorded ridge, and prints a priors object it does not know the shape of', () => {
     const ridged = cardText(describeIncrementality({ ...stored, options: { ridge: 0.25, seasonRidge: 0.05 } })).join('\n');
     expect(ridged).toContain('a ridge penalty of 0.25 pulls');
-    expect(ridged).toContain('about 20% smaller'); // 0.25 / 1.25
+    expect(ridged).toContain('roughly 20% smaller'); // 0.25 / 1.25
     expect(ridged).not.toContain('does not record its penalty');
     const [c0] = fit.channels;
     const priored = describeIncrementality({ ...stored, priors: { beta: { kind: 'half-normal', scale: 2 }, [c0]: { decayMean: 0.4 } } });
