@@ -153,6 +153,6 @@ function judge(channel: string, test: LiftTestCalibration['test'], before: Model
   }
   return {
     verdict: 'agrees',
-    why: `${measured}; ${expected}. The intervals overlap; the test moves the ROI from ${before.roi.toFixed(2)} to ${after.roi.toFixed(2)}.`,
+    why: `${measured}; ${expected}. The intervals overlap; calibrated, the channel's ROI moves from ${before.roi.toFixed(2)} to ${after.roi.toFixed(2)}.`,
   };
 }

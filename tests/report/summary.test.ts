@@ -115,6 +115,20 @@ describe('decisionSummary', () => {
     ]);
   });
 
+  it('names a lift test that disagrees with the model in what is asked and what to check; one that agrees is neither', () => {
+    const side = { roi: 0.5, p10: 0.3, p90: 0.7, testMonths: { incrementalAcv: 50, p10: 30, p90: 70 } };
+    const lift = (channel: string, verdict: 'agrees' | 'disagrees', why: string) => ({ channel, verdict, why, before: side, after: { ...side, roi: 0.8 },
+      test: { start: '2026-03', end: '2026-04', months: 2, incrementalAcv: 90, stderr: 10, p10: 77.18, p90: 102.82 } });
+    const why = 'The event test measured $90 ± $10 of incremental ACV over 2026-03..2026-04, all of it above what the model without tests expected.';
+    const flagged = decisionSummary(run({ calibration: [lift('event', 'disagrees', why), lift('display', 'agrees', 'The intervals overlap.')] }));
+    expect(flagged.asked.items).toEqual([...s.asked.items,
+      'Review the event lift test of 2026-03..2026-04: it disagrees with the model, and the calibrated ROI (0.80) leans on it.']);
+    expect(flagged.checks).toEqual([...s.checks.slice(0, 2),
+      { text: `A lift test disagrees with the model beyond both 80% intervals (flagged, not averaged away): ${why}`, section: 'experiments' }, ...s.checks.slice(2)]);
+    const agreed = decisionSummary(run({ calibration: [lift('display', 'agrees', 'The intervals overlap.')] }));
+    expect([agreed.asked.items, agreed.checks]).toEqual([s.asked.items, s.checks]);
+  });
+
   it('says when nothing is asked, when there is nothing to compare with, and when the run predates approval requests', () => {
     const none = decisionSummary(run({ approvalRequest: { requiredApprovers: 0, budgetMoveShare: 0.05, previousRunId: null,
       signOff: { promotion: [], budget: { share: 0.05, threshold: 0.2, beyondGuardrails: false }, drift: { driftedSources: [], driftedFeatures: [], rowAnomalies: [] } },
