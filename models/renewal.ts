@@ -7,7 +7,11 @@
  * segment and region, renewals so far (length of its previous-contract
  * chain), tenure (months from the start of the chain's first contract to
  * this contract's end date), discount, log ACV, term, and the account's usage
- * trend over the six months before the contract's end month. The first-cut model is an
+ * trend: now the change of log usage over the last six months before the
+ * contract's end month as a Kalman filter of the account's whole usage history
+ * reads it (models/usage-trend.ts; before, the least-squares slope of the nine
+ * months before, and first the ratio of two three-month sums, which stored
+ * models keep reading). The first-cut model is an
  * L2-regularised logistic regression fitted by Newton–IRLS; with too few
  * decisions (or only one outcome) it falls back to the empirical renewal
  * rate by segment, shrunk toward the overall rate.
@@ -15,6 +19,7 @@
 import { linearRegression, mean } from 'simple-statistics';
 import { choleskySolve } from './linalg';
 import { monthIndex, monthsBetween } from './dates';
+import { fitUsageDynamics, latentTrend, type UsageDynamics } from './usage-trend';
 
 /** Contract columns the renewal model reads (a projection of ContractRow). */
 export interface RenewalContract {
@@ -39,6 +44,11 @@ export interface RenewalUsage {
   account_id: string;
   month: string;
   usage_units: number;
+  /**
+   * Users active that month. Optional: callers that load only usage_units still
+   * work, and the latent usage trend then reads usage_units instead.
+   */
+  active_users?: number | null;
 }
 
 export interface RenewalFeatures {
@@ -58,6 +68,14 @@ export interface RenewalFeatures {
    * decisions carried it.
    */
   usageSlope?: number | null;
+  /**
+   * Monthly change of log usage over the USAGE_TREND_MONTHS months before the
+   * reference month, as a Kalman filter of the account's whole usage history
+   * reads it (models/usage-trend.ts); null when the account has no usage
+   * before the reference month. Optional, like usageSlope: a model uses it only when its training
+   * decisions carried it.
+   */
+  usageLatentTrend?: number | null;
   /**
    * Months from the start of the first contract of the renewal chain to this
    * contract's end date (the decision). Optional so that features built
@@ -287,6 +305,64 @@ function slopeFromIndex(index: Map<string, Map<number, number>>, accountId: stri
   return linearRegression(xs.map((x, i) => [x, ys[i]])).m;
 }
 
+/** Half a year: long enough to be a trend a customer acts on, short enough to be the current one. */
+export const USAGE_TREND_MONTHS = 6;
+/** The dynamics of usage are fitted on at most this many accounts' series: enough to pin six numbers, and bounded in cost. */
+const USAGE_DYNAMICS_MAX_ACCOUNTS = 2000;
+
+interface LatentUsage {
+  dynamics: UsageDynamics | null;
+  /** Log usage by month from `firstMonth` (NaN: no usage that month), per account. */
+  series: Map<string, number[]>;
+  firstMonth: number;
+}
+
+const latentUsageCache = new WeakMap<readonly RenewalUsage[], LatentUsage>();
+
+/**
+ * Each account's log usage by month and the dynamics fitted to them, once per
+ * usage table (renewalDecisions and activeContracts read the same one). Users
+ * are the measure when every row carries them: a count, whose sampling noise
+ * the filter knows; otherwise usage units.
+ */
+function latentUsageOf(usage: readonly RenewalUsage[]): LatentUsage {
+  const cached = latentUsageCache.get(usage);
+  if (cached) return cached;
+  const users = usage.length > 0 && usage.every((u) => typeof u.active_users === 'number');
+  const totals = new Map<string, Map<number, number>>();
+  let firstMonth = Infinity;
+  let lastMonth = -Infinity;
+  for (const u of usage) {
+    const k = monthIndex(u.month);
+    firstMonth = Math.min(firstMonth, k);
+    lastMonth = Math.max(lastMonth, k);
+    let m = totals.get(u.account_id);
+    if (!m) totals.set(u.account_id, (m = new Map()));
+    m.set(k, (m.get(k) ?? 0) + (users ? (u.active_users as number) : u.usage_units));
+  }
+  const series = new Map<string, number[]>();
+  for (const [account, m] of totals) {
+    const y = new Array<number>(lastMonth - firstMonth + 1).fill(NaN);
+    for (const [k, v] of m) if (v > 0) y[k - firstMonth] = Math.log(v);
+    series.set(account, y);
+  }
+  const all = [...series.values()];
+  const every = Math.max(1, Math.ceil(all.length / USAGE_DYNAMICS_MAX_ACCOUNTS));
+  const sample = all.filter((_, i) => i % every === 0);
+  const dynamics = sample.length > 0 ? fitUsageDynamics(sample) : null;
+  const out = { dynamics, series, firstMonth };
+  latentUsageCache.set(usage, out);
+  return out;
+}
+
+function latentTrendOf(latent: LatentUsage, accountId: string, ref: number): number | null {
+  const y = latent.series.get(accountId);
+  if (!y || !latent.dynamics) return null;
+  const last = ref - 1 - latent.firstMonth;
+  if (last < 0) return null;
+  return latentTrend(y, latent.dynamics, last, USAGE_TREND_MONTHS);
+}
+
 interface ContractIndex {
   byId: Map<string, RenewalContract>;
   hasSuccessor: Set<string>;
@@ -337,6 +413,7 @@ function featuresOf(
   c: RenewalContract,
   accounts: Map<string, RenewalAccount>,
   usage: Map<string, Map<number, number>>,
+  latent: LatentUsage,
   idx: ContractIndex,
   refMonth: number,
 ): RenewalFeatures {
@@ -350,6 +427,7 @@ function featuresOf(
     termMonths: c.term_months,
     usageTrend: trendFromIndex(usage, c.account_id, refMonth),
     usageSlope: slopeFromIndex(usage, c.account_id, refMonth),
+    usageLatentTrend: latentTrendOf(latent, c.account_id, refMonth),
     tenureMonths: Math.max(0, monthsBetween(idx.chainStart(c.contract_id), c.end_date)),
   };
 }
@@ -376,6 +454,7 @@ export function renewalDecisions(
   const idx = indexContracts(contracts);
   const acc = new Map(accounts.map((a) => [a.account_id, a]));
   const use = buildUsageIndex(usage);
+  const latent = latentUsageOf(usage);
   const out: RenewalDecision[] = [];
   for (const c of contracts) {
     if (!(c.end_date < asOf)) continue;
@@ -384,7 +463,7 @@ export function renewalDecisions(
       account_id: c.account_id,
       decided_at: c.end_date,
       renewed: idx.hasSuccessor.has(c.contract_id) || c.status === 'renewed',
-      ...featuresOf(c, acc, use, idx, monthIndex(c.end_date)),
+      ...featuresOf(c, acc, use, latent, idx, monthIndex(c.end_date)),
     });
   }
   return out;
@@ -407,12 +486,13 @@ export function activeContracts(
   const idx = indexContracts(contracts);
   const acc = new Map(accounts.map((a) => [a.account_id, a]));
   const use = buildUsageIndex(usage);
+  const latent = latentUsageOf(usage);
   const ref = monthIndex(asOf);
   const out: ActiveContract[] = [];
   for (const c of contracts) {
     if (c.start_date > asOf || c.end_date < asOf) continue;
     if (idx.hasSuccessor.has(c.contract_id) || c.status === 'churned' || c.status === 'expired') continue;
-    out.push({ contract_id: c.contract_id, account_id: c.account_id, end_date: c.end_date, ...featuresOf(c, acc, use, idx, ref) });
+    out.push({ contract_id: c.contract_id, account_id: c.account_id, end_date: c.end_date, ...featuresOf(c, acc, use, latent, idx, ref) });
   }
   return out;
 }
@@ -422,9 +502,10 @@ export function activeContracts(
 
 /**
  * How usage enters the model: the ratio of two three-month sums (the first
- * models') or the slope of log usage (see the module comment for why).
+ * models'), the least-squares slope of log usage over nine months, or the
+ * filtered trend of the last six (see the module comment).
  */
-export type UsageMeasure = 'trend-ratio' | 'log-slope';
+export type UsageMeasure = 'trend-ratio' | 'log-slope' | 'latent-trend';
 /** What a blank discount is read as: no discount (the first models') or the decisions' mean discount, flagged. */
 export type BlankDiscount = 'zero' | 'mean-flagged';
 
@@ -498,8 +579,8 @@ function rawRow(f: RenewalFeatures, m: Omit<LogisticRenewalModel, 'coef' | 'mean
   } else row.push(f.discountPct ?? 0);
   row.push(Math.log(Math.max(f.acvUsd, 1)));
   row.push(f.termMonths / 12);
-  if (m.useUsage && m.usageMeasure === 'log-slope') {
-    const s = f.usageSlope ?? null;
+  if (m.useUsage && (m.usageMeasure === 'log-slope' || m.usageMeasure === 'latent-trend')) {
+    const s = (m.usageMeasure === 'log-slope' ? f.usageSlope : f.usageLatentTrend) ?? null;
     // A slope past ±0.5 a month (usage ×1.6 or ÷1.6 every month) is a tiny base, not a trend worth its leverage.
     row.push(s === null ? 0 : Math.max(-0.5, Math.min(0.5, s)));
     row.push(s === null ? 1 : 0);
@@ -550,9 +631,12 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
 
   const segmentLevels = levelsOf(decisions.map((d) => d.segment));
   const regionLevels = levelsOf(decisions.map((d) => d.region ?? UNKNOWN_REGION));
-  const usageMeasure = options.features?.usageMeasure ?? (decisions.some((d) => d.usageSlope !== undefined) ? 'log-slope' : 'trend-ratio');
-  const useUsage = options.features?.usage
-    ?? decisions.some((d) => (usageMeasure === 'log-slope' ? (d.usageSlope ?? null) !== null : d.usageTrend !== null));
+  const usageMeasure = options.features?.usageMeasure
+    ?? (decisions.some((d) => d.usageLatentTrend !== undefined) ? 'latent-trend'
+      : decisions.some((d) => d.usageSlope !== undefined) ? 'log-slope' : 'trend-ratio');
+  const measured = (d: RenewalDecision) => (usageMeasure === 'latent-trend' ? d.usageLatentTrend ?? null
+    : usageMeasure === 'log-slope' ? d.usageSlope ?? null : d.usageTrend);
+  const useUsage = options.features?.usage ?? decisions.some((d) => measured(d) !== null);
   const useTenure = options.features?.tenure ?? decisions.some((d) => d.tenureMonths !== undefined);
   const blankDiscount = options.features?.blankDiscount ?? 'mean-flagged';
   const known = decisions.filter((d) => d.discountPct !== null).map((d) => d.discountPct as number);
@@ -566,7 +650,7 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
     ...(blankDiscount === 'mean-flagged' ? ['discount_missing'] : []),
     'log_acv',
     'term_years',
-    ...(useUsage ? (usageMeasure === 'log-slope' ? ['usage_log_slope', 'usage_missing'] : ['log_usage_trend', 'usage_missing']) : []),
+    ...(useUsage ? [USAGE_COLUMN[usageMeasure], 'usage_missing'] : []),
     ...(useTenure ? ['tenure_years'] : []),
   ];
   const raw = decisions.map((d) => rawRow(d, shape));
@@ -595,6 +679,10 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
     converged: fit.converged,
   };
 }
+
+const USAGE_COLUMN: Record<UsageMeasure, string> = {
+  'trend-ratio': 'log_usage_trend', 'log-slope': 'usage_log_slope', 'latent-trend': 'usage_latent_trend',
+};
 
 /** Candidate penalties (on standardised columns) and folds of the cross-validation that picks one. */
 const L2_GRID = [0.3, 1, 3, 10, 30, 100, 300];

@@ -27,11 +27,14 @@ function world(seed: number, perMonth: number, eta: (f: Omit<RenewalDecision, 'c
 const informative = world(5, 40, (f) => 0.8 - 0.05 * (f.discountPct ?? 0) + 1.5 * Math.log(f.usageTrend!));
 /** The same world with the usage slope as features are built now (the log of the trend ratio over 3 months) and some discounts blank. */
 const sloped: RenewalDecision[] = informative.map((d, i) => ({ ...d, usageSlope: Math.log(d.usageTrend!) / 3, discountPct: i % 13 === 0 ? null : d.discountPct }));
+/** … and with the filtered usage trend as well (here the slope itself: what matters is which one a specification reads). */
+const filtered: RenewalDecision[] = sloped.map((d) => ({ ...d, usageLatentTrend: d.usageSlope }));
 
 describe('the specification of a stored renewal model', () => {
   const cv = fitRenewalModel(informative);
   const given = fitRenewalModel(informative, { l2: 30, renewalsCap: 2 });
   const slope = fitRenewalModel(sloped);
+  const latent = fitRenewalModel(filtered);
   // A logistic model as the registry stored it before the penalty was stored (fixed at 1), before tenure, the usage slope and filled discounts.
   const { l2: _l2, penalty: _penalty, useTenure: _tenure, usageMeasure: _measure, blankDiscount: _blank, discountFill: _fill, ...legacy } =
     cv as Extract<typeof cv, { kind: 'logistic' }>;
@@ -44,6 +47,8 @@ describe('the specification of a stored renewal model', () => {
       { kind: 'logistic', l2: 30, renewalsCap: 2, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'mean-flagged' }],
     ['a logistic fit on decisions with the usage slope', slope,
       { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'log-slope', blankDiscount: 'mean-flagged' }],
+    ['a logistic fit on decisions with the filtered usage trend', latent,
+      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'latent-trend', blankDiscount: 'mean-flagged' }],
     ['a logistic fit stored before penalties, tenure, the slope and filled discounts were', legacy,
       { kind: 'logistic', l2: 1, renewalsCap: 3, usage: true, tenure: false, usageMeasure: 'trend-ratio', blankDiscount: 'zero' }],
   ])('of %s', (_name, params, spec) => {
@@ -54,6 +59,11 @@ describe('the specification of a stored renewal model', () => {
     for (const stored of [cv, given]) expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(stored))), informative)).toEqual(stored);
     expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(slope))), sloped)).toEqual(slope);
     expect((slope as { columns: string[] }).columns).toEqual(expect.arrayContaining(['usage_log_slope', 'discount_missing']));
+    expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(latent))), filtered)).toEqual(latent);
+    expect((latent as { columns: string[] }).columns).toContain('usage_latent_trend');
+    // A model fitted on the slope, refitted on decisions that also carry the filtered trend, still reads the slope.
+    const sloping = fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(slope))), filtered);
+    expect(sloping).toEqual(slope);
     expect(cv).toMatchObject({ kind: 'logistic', penalty: 'cross-validated' });
     expect(given).toMatchObject({ kind: 'logistic', penalty: 'given', l2: 30 });
     // The legacy specification keeps its penalty of 1 and leaves tenure out, though these decisions have it.

@@ -1,0 +1,212 @@
+/**
+ * The latent trend of an account's usage, read through the noise of its
+ * monthly counts by a Kalman filter.
+ *
+ * Log usage is modelled as a local linear trend whose monthly slope is the
+ * account's own long-run slope plus a deviation that decays back to it:
+ *
+ *   level_m = level_{m-1} + μ_a + d_m,   d_m = φ d_{m-1} + η_m,   η ~ N(0, σ_η²)
+ *   μ_a ~ N(μ₀, σ_μ²)                    (each account's long-run slope)
+ *   y_m = level_m + ε_m,                 ε ~ N(0, σ_ε² + κ e^{−y_m})
+ *
+ * where y is the log of the month's usage. The κ term is the sampling noise of
+ * a count: the log of a count of n has variance ≈ 1/n, so a month of 8 users
+ * says less about the level than a month of 800. The five dynamics and κ are
+ * fitted by maximum likelihood to the drop's own series, so the filter
+ * learns how persistent and how noisy usage is wherever the data come from;
+ * a month with no usage row is a gap the filter steps over, not a zero.
+ *
+ * Compared with a least-squares slope over a fixed window, the filter uses
+ * the account's whole history (its long-run slope shrinks a short window's
+ * noise), weights months by how noisy they are, and targets the trend of the
+ * last months rather than the average over the window.
+ */
+export interface UsageDynamics {
+  /** Mean long-run monthly slope of log usage across accounts. */
+  mu0: number;
+  /** Spread of the accounts' long-run slopes. */
+  sdMu: number;
+  /** Month-to-month persistence of a slope's deviation from its account's long-run slope. */
+  phi: number;
+  /** Monthly innovation of the deviation. */
+  sdEta: number;
+  /** Observation noise of log usage apart from a count's sampling noise. */
+  sdEps: number;
+  /** Sampling noise of a count: the variance e^{−y} κ added to a month whose log usage is y. */
+  countNoise: number;
+}
+
+/** One account's log usage by month (NaN: no usage that month). */
+export type LogUsageSeries = readonly number[];
+
+const observationVariance = (dyn: UsageDynamics, y: number): number => dyn.sdEps ** 2 + dyn.countNoise * Math.exp(-y);
+
+/**
+ * Log-likelihood of one account's series under `dyn`. The level starts
+ * diffuse (the first observed month sets it and adds no likelihood term);
+ * the deviation starts at its stationary spread, the long-run slope at its
+ * prior.
+ *
+ * @example
+ * seriesLogLikelihood([0, NaN], dynamics); // 0: one month says nothing about change
+ */
+export function seriesLogLikelihood(y: LogUsageSeries, dyn: UsageDynamics): number {
+  const first = y.findIndex((v) => !Number.isNaN(v));
+  if (first < 0) return 0;
+  const q = dyn.sdEta ** 2;
+  const f = dyn.phi;
+  // State [level, deviation, long-run slope].
+  let x0 = y[first];
+  let x1 = 0;
+  let x2 = dyn.mu0;
+  let P = [[observationVariance(dyn, y[first]), 0, 0], [0, q / (1 - f * f), 0], [0, 0, dyn.sdMu ** 2]];
+  let ll = 0;
+  for (let i = first + 1; i < y.length; i++) {
+    x0 = x0 + f * x1 + x2;
+    x1 = f * x1;
+    // F P Fᵀ + Q with F = [[1, f, 1], [0, f, 0], [0, 0, 1]] and Q = σ_η² [1, 1, 0][1, 1, 0]ᵀ.
+    const a = [P[0][0] + f * P[1][0] + P[2][0], P[0][1] + f * P[1][1] + P[2][1], P[0][2] + f * P[1][2] + P[2][2]];
+    const b = [f * P[1][0], f * P[1][1], f * P[1][2]];
+    const c = P[2];
+    P = [
+      [a[0] + f * a[1] + a[2] + q, f * a[1] + q, a[2]],
+      [b[0] + f * b[1] + b[2] + q, f * b[1] + q, b[2]],
+      [c[0] + f * c[1] + c[2], f * c[1], c[2]],
+    ];
+    if (Number.isNaN(y[i])) continue;
+    const s = P[0][0] + observationVariance(dyn, y[i]);
+    const v = y[i] - x0;
+    ll -= 0.5 * (Math.log(2 * Math.PI * s) + (v * v) / s);
+    const k = [P[0][0] / s, P[1][0] / s, P[2][0] / s];
+    x0 += k[0] * v;
+    x1 += k[1] * v;
+    x2 += k[2] * v;
+    const top = P[0].slice();
+    P = P.map((row, r) => row.map((p, j) => p - k[r] * top[j]));
+  }
+  return ll;
+}
+
+/**
+ * Posterior mean, given the months of `y` up to index `last`, of the mean
+ * monthly change of log usage over the `months` months ending at `last`:
+ * (level_last − level_{last−months}) / months. With a single month, or
+ * months long ago, it falls back toward the mean long-run slope μ₀, as far as
+ * the data leave it unknown: a new contract's first month says nothing of its
+ * trend, and reading it as "unknown" (a flag of its own) would let the few
+ * such decisions in the history set its score. Null when no month up to
+ * `last` has usage.
+ *
+ * @example
+ * // a clean doubling every month reads as log 2 a month
+ * latentTrend([0, 1, 2, 3, 4].map((k) => k * Math.LN2), dynamics, 4, 3); // ≈ Math.LN2
+ */
+export function latentTrend(y: LogUsageSeries, dyn: UsageDynamics, last: number, months: number): number | null {
+  let observed = 0;
+  let first = -1;
+  for (let i = 0; i <= last && i < y.length; i++) {
+    if (Number.isNaN(y[i])) continue;
+    if (first < 0) first = i;
+    observed++;
+  }
+  if (observed === 0) return null;
+  const from = Math.min(first, last - months);
+  const q = dyn.sdEta ** 2;
+  const f = dyn.phi;
+  // State [level, deviation, long-run slope, change of level since last − months]; the level starts diffuse.
+  const F = [[1, f, 1, 0], [0, f, 0, 0], [0, 0, 1, 0], [0, f, 1, 1]];
+  const g = [1, 1, 0, 1];
+  let x = [0, 0, dyn.mu0, 0];
+  let P = [[DIFFUSE, 0, 0, 0], [0, q / (1 - f * f), 0, 0], [0, 0, dyn.sdMu ** 2, 0], [0, 0, 0, 0]];
+  for (let i = from; i <= last; i++) {
+    if (i > from) {
+      x = F.map((row) => row.reduce((s, a, j) => s + a * x[j], 0));
+      const FP = F.map((row) => [0, 1, 2, 3].map((j) => row.reduce((s, a, k) => s + a * P[k][j], 0)));
+      P = FP.map((row, r) => [0, 1, 2, 3].map((j) => row.reduce((s, a, k) => s + a * F[j][k], 0) + q * g[r] * g[j]));
+    }
+    if (i === last - months) {
+      // The change is counted from here: zero, and known to be.
+      x[3] = 0;
+      for (let k = 0; k < 4; k++) P[3][k] = P[k][3] = 0;
+    }
+    const yi = i >= 0 && i < y.length ? y[i] : NaN;
+    if (Number.isNaN(yi)) continue;
+    const s = P[0][0] + observationVariance(dyn, yi);
+    const v = yi - x[0];
+    const k = P.map((row) => row[0] / s);
+    x = x.map((xi, j) => xi + k[j] * v);
+    const top = P[0].slice();
+    P = P.map((row, r) => row.map((p, j) => p - k[r] * top[j]));
+  }
+  return x[3] / months;
+}
+
+/** A prior variance wide enough that the first observed month alone sets the level. */
+const DIFFUSE = 1e8;
+
+/** Where the likelihood search starts: slopes of about 1% a month, observation noise of about 5%. */
+const START = [0, Math.log(0.01), Math.atanh(0.75), Math.log(0.01), Math.log(0.05), Math.log(0.05)];
+
+function dynamicsOf(z: readonly number[]): UsageDynamics {
+  return {
+    mu0: z[0] / 100, sdMu: Math.exp(z[1]), phi: Math.tanh(z[2]), sdEta: Math.exp(z[3]), sdEps: Math.exp(z[4]), countNoise: Math.exp(z[5]),
+  };
+}
+
+/**
+ * The dynamics of usage by maximum likelihood over accounts' series, on an
+ * unconstrained scale (log of the spreads, atanh of φ) by Nelder–Mead.
+ *
+ * @example
+ * const dyn = fitUsageDynamics(accounts.map((a) => logUsageByMonth(a)));
+ * dyn.phi; // how persistent a change of trend is, month to month
+ */
+export function fitUsageDynamics(series: readonly LogUsageSeries[]): UsageDynamics {
+  const negLogLik = (z: readonly number[]) => {
+    const dyn = dynamicsOf(z);
+    let ll = 0;
+    for (const y of series) ll += seriesLogLikelihood(y, dyn);
+    return Number.isFinite(ll) ? -ll : Infinity;
+  };
+  return dynamicsOf(nelderMead(negLogLik, START, 0.5, 3000, 1e-9).x);
+}
+
+/**
+ * Nelder–Mead minimisation of f over Rⁿ (coefficients 1, 2, ½, ½), from a
+ * simplex of `start` and its steps of `step` along each axis; stops when the
+ * simplex's values agree to a relative `tol`.
+ */
+function nelderMead(f: (x: readonly number[]) => number, start: readonly number[], step: number, maxIter: number, tol: number) {
+  const n = start.length;
+  let simplex = [start.slice(), ...start.map((_, i) => start.map((v, j) => (j === i ? v + step : v)))].map((x) => ({ x, v: f(x) }));
+  for (let it = 0; it < maxIter; it++) {
+    simplex.sort((a, b) => a.v - b.v);
+    const best = simplex[0];
+    const worst = simplex[n];
+    if (Math.abs(worst.v - best.v) <= tol * (1 + Math.abs(best.v))) break;
+    const centroid = start.map((_, j) => simplex.slice(0, n).reduce((s, p) => s + p.x[j], 0) / n);
+    const along = (k: number) => centroid.map((c, j) => c + k * (worst.x[j] - c));
+    const reflected = along(-1);
+    const rv = f(reflected);
+    if (rv < best.v) {
+      const expanded = along(-2);
+      const ev = f(expanded);
+      simplex[n] = ev < rv ? { x: expanded, v: ev } : { x: reflected, v: rv };
+    } else if (rv < simplex[n - 1].v) {
+      simplex[n] = { x: reflected, v: rv };
+    } else {
+      const contracted = rv < worst.v ? along(-0.5) : along(0.5);
+      const cv = f(contracted);
+      if (cv < Math.min(rv, worst.v)) simplex[n] = { x: contracted, v: cv };
+      else {
+        simplex = simplex.map((p, i) => {
+          if (i === 0) return p;
+          const x = p.x.map((v, j) => best.x[j] + (v - best.x[j]) / 2);
+          return { x, v: f(x) };
+        });
+      }
+    }
+  }
+  simplex.sort((a, b) => a.v - b.v);
+  return { x: simplex[0].x, value: simplex[0].v };
+}
