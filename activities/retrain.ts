@@ -3,8 +3,8 @@ import { attributionStability, stabilityWindows } from '../models/attribution-st
 import { attributionOptions, defaultAttributionPolicy, parseAttributionPolicy, type LoadedPolicy } from '../models/attribution-policy';
 import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
-import { fitMmm, MmmHistoryTooShort, storeMmm, type MmmFit, type MmmInput, type MmmOptions, type MmmUnavailable } from '../models/mmm';
-import { liftTestCalibration } from '../models/mmm-calibration';
+import { MmmHistoryTooShort, storeMmm, type MmmExperiment, type MmmInput, type MmmOptions, type MmmUnavailable } from '../models/mmm';
+import { fitWithLiftTests, type LiftTestCalibration } from '../models/mmm-calibration';
 import { mmmSeries } from '../models/mmm-series';
 import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
 import { deriveSeed } from '../models/random';
@@ -72,11 +72,10 @@ export function retrainActivity(deps: ActivityDeps) {
       const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
         && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
       const mmmOptions: MmmOptions = { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv };
-      const mmm = fitIncrementality(series, { ...mmmOptions, experiments });
+      // With lift tests, the model is fitted without them first (one more bootstrap fit, ~2 s at 100k accounts) to judge each
+      // test; a test that disagrees then decides its channel's estimate, and the run keeps what each test did (calibration).
+      const mmm = fitIncrementality(series, mmmOptions, experiments);
       heartbeat({ fitted: 'incrementality' });
-      // What the tests did and whether each agreed: the same fit once more without them (one more bootstrap fit, ~2 s at 100k accounts).
-      const calibration = mmm.fit && experiments.length ? liftTestCalibration(fitMmm(series, { ...mmmOptions, experiments: [] }), mmm.fit, experiments) : [];
-      if (calibration.length) heartbeat({ fitted: 'incrementality without lift tests' });
 
       const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
       const renewal = fitRenewalModel(decisions);
@@ -95,7 +94,7 @@ export function retrainActivity(deps: ActivityDeps) {
         mmm.fit
           ? { family: 'incrementality', params: storeMmm(mmm.fit),
             metrics: { months: mmm.fit.months.length, residualSd: mmm.fit.residualSd, bootstrap: mmm.fit.draws.length, channels: mmm.fit.channels,
-              experiments: { used: experiments.length, ignored: rows.experiments.length - experiments.length }, calibration } }
+              experiments: { used: experiments.length, ignored: rows.experiments.length - experiments.length }, calibration: mmm.calibration } }
           : { family: 'incrementality', params: { kind: 'unavailable', reason: mmm.reason } satisfies MmmUnavailable, metrics: { months: series.months.length } },
         { family: 'renewal', params: renewal, metrics: { decisions: decisions.length, renewed: decisions.filter((d) => d.renewed).length } },
         { family: 'survival', params: { lifetime: 'renewal chain, months from first start', groups: 'segment' }, metrics: survivalMetrics },
@@ -144,16 +143,18 @@ export function retrainActivity(deps: ActivityDeps) {
 }
 
 /**
- * The media-mix fit, or why there is none: a history shorter than the model
+ * The media-mix fit with the lift tests (`fitWithLiftTests`) and what each
+ * test did to it, or why there is none: a history shorter than the model
  * has parameters is a property of the drop, not a failure of the run, so the
  * cycle goes on with attribution, KPIs and renewals and says what it skipped
  * (no incrementality, forecast or budget this month).
  */
-function fitIncrementality(series: MmmInput, options: MmmOptions): { fit: MmmFit; reason: null } | { fit: null; reason: string } {
+function fitIncrementality(series: MmmInput, options: MmmOptions, experiments: readonly MmmExperiment[]):
+  ReturnType<typeof fitWithLiftTests> & { reason: null } | { fit: null; calibration: LiftTestCalibration[]; reason: string } {
   try {
-    return { fit: fitMmm(series, options), reason: null };
+    return { ...fitWithLiftTests(series, options, experiments), reason: null };
   } catch (err) {
-    if (err instanceof MmmHistoryTooShort) return { fit: null, reason: `not enough history for the media-mix model: ${err.message}` };
+    if (err instanceof MmmHistoryTooShort) return { fit: null, calibration: [], reason: `not enough history for the media-mix model: ${err.message}` };
     throw err;
   }
 }

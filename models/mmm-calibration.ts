@@ -1,8 +1,9 @@
 /**
- * What the lift tests did to the media-mix model, and whether each agreed
- * with it: per test, the channel's ROI interval before calibration (the same
- * fit without the tests) and after (the fit that used them), and a verdict
- * that compares like with like.
+ * Lift tests against the media-mix model, and what each did to it: per test,
+ * the channel's ROI interval before calibration (the same fit without the
+ * tests) and after (the fit that used them), and a verdict that compares
+ * like with like. `fitWithLiftTests` is how the retrain stage (and the truth
+ * bench, which calls the models as retrain does) fits the model with tests.
  *
  * A test measures the incremental ACV of holding the channel's spend out over
  * its months. The model's prediction of the same quantity is what its
@@ -16,17 +17,24 @@
  * interval its results carry (lower end 0, upper end scaled as its window
  * interval was widened), so a test is judged against what the model reports.
  *
- * Verdict: `agrees` when the test's 80% interval (incremental ACV ± z₀.₉ ·
- * stderr) overlaps the uncalibrated model's 80% interval of the same
- * quantity; `disagrees` when the test lies beyond it. A disagreeing test is
- * not averaged away silently: the calibrated fit weights test and data by
- * their precision, and the verdict says in words that the two cannot both be
- * right and a reviewer should look at the test and the channel's data.
+ * Verdict, judged against the fit without tests (which is fitted first):
+ * `agrees` when the test's 80% interval (incremental ACV ± z₀.₉ · stderr)
+ * overlaps the model's 80% interval of the same quantity; `disagrees` when
+ * the test lies beyond it. The fit with the tests then weights an agreeing
+ * test by its precision (the estimate moves as far as the test's stderr
+ * warrants, between the model and the test), while a disagreeing test
+ * overrides (`MmmExperiment.overrides`): it decides the channel's estimate,
+ * because the model's own data were contradicted by the experiment and a
+ * value split down the middle would be one neither supports. Such a test is
+ * not taken silently: its verdict says so in words, the run needs a
+ * reviewer's sign-off (activities/approval.ts), and the reviewer is asked to
+ * check the test's design and the channel's data, since if the test is wrong
+ * the estimate now is too.
  */
 import { geometricAdstock, hillSaturation } from './adstock';
 import { monthIndex } from './dates';
 import { Z_90 } from './experiment-plan';
-import { quantile, type ChannelTransform, type MmmCoefficients, type MmmExperiment, type MmmFit } from './mmm';
+import { fitMmm, quantile, type ChannelTransform, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
 
 /** What the calibration reads of a fit (a fit revived from JSON has all of it). */
 export type CalibrationFit = Pick<MmmFit, 'months' | 'spend' | 'carry' | 'transforms' | 'coef' | 'draws' | 'unitValue' | 'results'>;
@@ -57,12 +65,43 @@ export interface LiftTestCalibration {
 }
 
 /**
- * Compares every lift test with the model fitted without tests and with them.
- * Tests on channels neither fit has are left out (the fit could not use them).
+ * Fits the media-mix model with the lift tests as the retrain stage does:
+ * first without them, to judge each test against the model's own interval,
+ * then with them, a disagreeing test marked `overrides` so that it decides
+ * its channel's estimate instead of being averaged with the data it
+ * contradicts. Two fits when there are tests, one (the fit itself) when
+ * none; `fitMmm`'s errors (MmmHistoryTooShort) pass through.
  *
  * @example
- * const after = fitMmm(series, { bootstrap: 200, seed, experiments });
+ * const { fit, calibration } = fitWithLiftTests(series, { bootstrap: 200, seed }, experiments);
+ * calibration.map((c) => c.verdict);  // ['agrees', 'disagrees']: the second test decided its channel's estimate in `fit`
+ */
+export function fitWithLiftTests(series: MmmInput, options: Omit<MmmOptions, 'experiments'>, experiments: readonly MmmExperiment[]):
+  { fit: MmmFit; calibration: LiftTestCalibration[] } {
+  const before = fitMmm(series, { ...options, experiments: [] });
+  if (!experiments.length) return { fit: before, calibration: [] };
+  const used = experiments.map((e) => (verdictOf(before, e) === 'disagrees' ? { ...e, overrides: true } : e));
+  const fit = fitMmm(series, { ...options, experiments: used });
+  return { fit, calibration: liftTestCalibration(before, fit, used) };
+}
+
+/** The verdict on one test against the fit without tests, or null for a test the fit cannot use (outside its window or channels). */
+function verdictOf(before: CalibrationFit, e: MmmExperiment): LiftTestVerdict | null {
+  const span = testSpan(before, e);
+  if (!span || !before.transforms[e.channel]) return null;
+  const model = modelSide(before, e.channel, span).testMonths;
+  return beyond(testInterval(e), model) ? 'disagrees' : 'agrees';
+}
+
+/**
+ * Compares every lift test with the model fitted without tests (`before`) and
+ * with them (`after`, fitted as `fitWithLiftTests` does: a disagreeing test
+ * overriding). Tests on channels neither fit has are left out (the fit could
+ * not use them).
+ *
+ * @example
  * const before = fitMmm(series, { bootstrap: 200, seed, experiments: [] });
+ * const after = fitMmm(series, { bootstrap: 200, seed, experiments });
  * const [event] = liftTestCalibration(before, after, experiments);
  * event.verdict;                                              // 'agrees'
  * event.after.p90 - event.after.p10 < event.before.p90 - event.before.p10; // true: the test narrowed the ROI interval
@@ -73,12 +112,17 @@ export function liftTestCalibration(before: CalibrationFit, after: CalibrationFi
     if (!span || !after.transforms[e.channel] || !before.transforms[e.channel]) return [];
     const b = modelSide(before, e.channel, span);
     const a = modelSide(after, e.channel, span);
-    const test = { start: e.start, end: e.end, months: span.to - span.from + 1, incrementalAcv: e.incremental_acv, stderr: e.stderr,
-      p10: e.incremental_acv - Z_90 * e.stderr, p90: e.incremental_acv + Z_90 * e.stderr };
+    const test = { start: e.start, end: e.end, months: span.to - span.from + 1, incrementalAcv: e.incremental_acv, stderr: e.stderr, ...testInterval(e) };
     const { verdict, why } = judge(e.channel, test, b, a);
     return [{ channel: e.channel, test, before: b, after: a, verdict, why }];
   });
 }
+
+/** The test's 80% interval: incremental ACV ± z₀.₉ · stderr. */
+const testInterval = (e: MmmExperiment): Interval80 => ({ p10: e.incremental_acv - Z_90 * e.stderr, p90: e.incremental_acv + Z_90 * e.stderr });
+
+/** Whether the test's interval lies wholly beyond the model's (the two do not overlap). */
+const beyond = (test: Interval80, model: Interval80) => test.p10 > model.p90 || test.p90 < model.p10;
 
 /** The test's months as indices into the fit's window (clipped to it, as `fitMmm` clips them), or null outside it. */
 function testSpan(fit: Pick<MmmFit, 'months'>, e: MmmExperiment): { from: number; to: number } | null {
@@ -143,12 +187,13 @@ function judge(channel: string, test: LiftTestCalibration['test'], before: Model
   const months = test.start === test.end ? test.start : `${test.start}..${test.end}`;
   const measured = `The ${channel} test measured ${money(test.incrementalAcv)} ± ${money(test.stderr)} of incremental ACV over ${months} (80%: ${range(test)})`;
   const expected = `the model without tests expected ${money(model.incrementalAcv)} (80%: ${range(model)})`;
-  if (test.p10 > model.p90 || test.p90 < model.p10) {
+  if (beyond(test, model)) {
     return {
       verdict: 'disagrees',
       why: `${measured}, all of it ${test.p10 > model.p90 ? 'above' : 'below'} what ${expected}. ` +
-        'Both cannot be right: review the test\'s design and the channel\'s data before trusting either. The calibrated estimate ' +
-        `(${money(after.testMonths.incrementalAcv)} over the test's months, ROI ${after.roi.toFixed(2)}) weights them by precision; it does not settle which is wrong.`,
+        'The model\'s own data were contradicted by the experiment, so the test decided the channel\'s estimate instead of being averaged with them: ' +
+        `calibrated, the model gives ${money(after.testMonths.incrementalAcv)} over the test's months and the channel's ROI moves from ${before.roi.toFixed(2)} to ${after.roi.toFixed(2)}. ` +
+        'A reviewer should check the test\'s design and the channel\'s data: if the test is wrong, so is this estimate.',
     };
   }
   return {

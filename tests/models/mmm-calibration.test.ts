@@ -4,7 +4,9 @@
  * after, the model's incremental ACV over the test's months beside the
  * test's, and whether they agree. The verdict rule is checked on a hand-built
  * fit whose intervals are written out by hand; the rest on a generated world
- * whose lift tests measure a planted truth.
+ * whose lift tests measure a planted truth: an agreeing test is weighted by
+ * its precision (the estimate lands between model and test), a disagreeing
+ * one decides its channel's estimate (it lands on the test, within its stderr).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,7 @@ import { validateDrop } from '../../contracts';
 import { generateDrop } from '../../generator';
 import { fitMmm, type MmmExperiment, type MmmFit, type MmmInput } from '../../models/mmm';
 import { mmmSeries } from '../../models/mmm-series';
-import { liftTestCalibration, type CalibrationFit } from '../../models/mmm-calibration';
+import { fitWithLiftTests, liftTestCalibration, type CalibrationFit, type LiftTestCalibration } from '../../models/mmm-calibration';
 
 describe('the verdict, on a hand-built fit (one channel, no carry-over: the test month\'s lift is β · Hill(100; 100, 1) = β/2)', () => {
   // 101 draws β = 50 … 150 around the point 100: P10 = 60, P90 = 140 (type 7), so the model's 80% interval of the test month is 30 – 70.
@@ -71,7 +73,14 @@ describe('liftTestCalibration on a generated world with lift tests on event and 
   let tests: MmmExperiment[];
   let before: MmmFit;
   let after: MmmFit;
+  let calibration: LiftTestCalibration[];
   const options = { bootstrap: 200, seed: 1 };
+  /** The test months' calibrated incremental ACV lies strictly between the model's without tests and the test's (not at either end). */
+  const between = (c: LiftTestCalibration) => {
+    const [lo, hi] = [c.before.testMonths.incrementalAcv, c.test.incrementalAcv].sort((x, y) => x - y);
+    const slack = 0.01 * (hi - lo);
+    return c.after.testMonths.incrementalAcv > lo + slack && c.after.testMonths.incrementalAcv < hi - slack;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'acvloop-mmm-calibration-'));
@@ -82,20 +91,23 @@ describe('liftTestCalibration on a generated world with lift tests on event and 
     series = mmmSeries(v.rows, { from: truth.world.window[0], to: truth.world.window[1] });
     tests = v.rows.experiments.map(({ channel, start, end, incremental_acv, stderr }) => ({ channel, start, end, incremental_acv, stderr }));
     before = fitMmm(series, { ...options, experiments: [] });
-    after = fitMmm(series, { ...options, experiments: tests });
+    ({ fit: after, calibration } = fitWithLiftTests(series, options, tests));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('narrows each tested channel\'s ROI interval; the test agrees, and the calibrated interval of its months holds the planted truth', () => {
-    const calibration = liftTestCalibration(before, after, tests);
+    expect(calibration).toEqual(liftTestCalibration(before, after, tests));
     expect(calibration.map((c) => c.channel).sort()).toEqual(['display', 'event']);
     for (const c of calibration) {
       const planted = truth.experiments.find((e) => e.channel === c.channel)!.trueIncrementalAcv;
       expect(c.after.p90 - c.after.p10, c.channel).toBeLessThan(c.before.p90 - c.before.p10);
-      expect(c.after.testMonths.p90 - c.after.testMonths.p10, c.channel).toBeLessThan(2 * 1.2816 * c.test.stderr);
+      // No wider than the test's own 80% interval, up to the sampling noise of 200 draws' P10–P90 (a few percent).
+      expect(c.after.testMonths.p90 - c.after.testMonths.p10, c.channel).toBeLessThan(1.05 * 2 * 1.2816 * c.test.stderr);
       expect(c.verdict, c.channel).toBe('agrees');
       expect(c.after.testMonths.p10, c.channel).toBeLessThanOrEqual(planted);
       expect(c.after.testMonths.p90, c.channel).toBeGreaterThanOrEqual(planted);
+      // Weighted by its precision: the estimate moves towards the test, not onto it.
+      expect(between(c), `${c.channel}: model ${c.before.testMonths.incrementalAcv}, test ${c.test.incrementalAcv}, calibrated ${c.after.testMonths.incrementalAcv}`).toBe(true);
       // The ROIs are the fits' own.
       expect(c.before.roi).toBe(before.results.find((r) => r.channel === c.channel)!.roi);
       expect(c.after.roi).toBe(after.results.find((r) => r.channel === c.channel)!.roi);
@@ -110,15 +122,32 @@ describe('liftTestCalibration on a generated world with lift tests on event and 
     expect(Math.abs(c.after.testMonths.incrementalAcv / event.incremental_acv - 1)).toBeLessThan(0.01);
   });
 
-  it('flags a test planted far from the model as disagrees and says why in words; the honest test still agrees', () => {
+  it('without tests fits once, the fit itself', () => {
+    const point = { bootstrap: 0, seed: 1 };
+    const none = fitWithLiftTests(series, point, []);
+    expect(none.calibration).toEqual([]);
+    expect(none.fit.results).toEqual(fitMmm(series, { ...point, experiments: [] }).results);
+  });
+
+  it('a test planted far from the model is flagged, decides its channel\'s estimate (on the test, within its stderr) and says so; the honest test is still weighted', () => {
     // The display row edited to ten times what the test measured.
     const absurd = tests.map((t) => (t.channel === 'display' ? { ...t, incremental_acv: 10 * t.incremental_acv } : t));
-    const calibration = liftTestCalibration(before, fitMmm(series, { ...options, experiments: absurd }), absurd);
-    const display = calibration.find((c) => c.channel === 'display')!;
+    const { fit, calibration: judged } = fitWithLiftTests(series, options, absurd);
+    const display = judged.find((c) => c.channel === 'display')!;
     expect(display.verdict).toBe('disagrees');
     expect(display.test.p10).toBeGreaterThan(display.before.testMonths.p90);
+    // Not split down the middle: the calibrated estimate of the test's months is the test's, within its stderr, and its interval holds it.
+    expect(Math.abs(display.after.testMonths.incrementalAcv - display.test.incrementalAcv)).toBeLessThan(display.test.stderr);
+    expect(display.after.testMonths.p10).toBeLessThanOrEqual(display.test.incrementalAcv);
+    expect(display.after.testMonths.p90).toBeGreaterThanOrEqual(display.test.incrementalAcv);
+    // The channel's ROI follows: beyond the upper end of what the model without tests allowed.
+    expect(display.after.roi).toBe(fit.results.find((r) => r.channel === 'display')!.roi);
+    expect(display.after.roi).toBeGreaterThan(display.before.p90);
     expect(display.why).toMatch(/^The display test measured \$[\d,]+ ± \$[\d,]+ of incremental ACV over \d{4}-\d\d\.\.\d{4}-\d\d .*all of it above what the model without tests expected/);
-    expect(display.why).toContain('review the test\'s design and the channel\'s data');
-    expect(calibration.find((c) => c.channel === 'event')!.verdict).toBe('agrees');
+    expect(display.why).toContain('The model\'s own data were contradicted by the experiment, so the test decided the channel\'s estimate');
+    expect(display.why).toContain('A reviewer should check the test\'s design and the channel\'s data');
+    const event = judged.find((c) => c.channel === 'event')!;
+    expect(event.verdict).toBe('agrees');
+    expect(between(event)).toBe(true);
   });
 });
