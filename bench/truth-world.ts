@@ -12,7 +12,8 @@ import { generateDrop } from '../generator';
 import { asOfDate } from '../activities/as-of';
 import { MMM_POLICY } from '../activities/retrain';
 import { budgetPolicyOf, proposeNextBudget } from '../activities/score';
-import { fitMmm, MmmHistoryTooShort, restoreMmm, storeMmm, type StoredMmm } from '../models/mmm';
+import { MmmHistoryTooShort, restoreMmm, storeMmm, type StoredMmm } from '../models/mmm';
+import { fitWithLiftTests } from '../models/mmm-calibration';
 import { mmmSeries } from '../models/mmm-series';
 import { recentSpend, channelWindow } from '../models/budget';
 import { deriveSeed } from '../models/random';
@@ -79,8 +80,8 @@ export async function measureWorld(spec: WorldSpec, dir: string, accounts: numbe
   const base = { group: spec.group, seed: spec.seed, months: spec.months };
   let stored: StoredMmm;
   try {
-    // The run seed is the drop's; here the world's seed stands in for it.
-    stored = JSON.parse(JSON.stringify(storeMmm(fitMmm(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(spec.seed, 'mmm'), experiments }))));
+    // The run seed is the drop's; here the world's seed stands in for it. A lift test the model disagrees with decides its channel, as in retrain.
+    stored = JSON.parse(JSON.stringify(storeMmm(fitWithLiftTests(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(spec.seed, 'mmm') }, experiments).fit)));
   } catch (err) {
     if (!(err instanceof MmmHistoryTooShort)) throw err;
     return { ...base, skipped: err.message, spearman: NaN, acvRatio: NaN, roiAbsError: NaN, cover80: NaN, cover95: NaN, capturedShare: NaN,
