@@ -1,5 +1,6 @@
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
+import type { LiftTestCalibration } from '../models/mmm-calibration';
 import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { writeAudit } from './audit';
@@ -30,6 +31,8 @@ export interface ApprovalRequest {
     champion?: ChampionOnApproval;
     /** Channels whose effect the media-mix model cannot identify, and the step the budget holds them to (absent before issue 13). */
     unidentified?: UnidentifiedSignOff;
+    /** Lift tests the model disagreed with, each of which decided its channel's estimate: a reviewer checks them (absent when none did). */
+    liftTests?: LiftTestSignOff;
   };
   previousRunId: string | null;
   changes: { previousRunId: string | null; codeChanged: boolean; dropChanged: boolean; channels: ChannelChange[]; note: string };
@@ -62,6 +65,36 @@ export function unidentifiedSignOff(rows: readonly { channel: string; identifiab
       `${one ? 'its interval is' : 'their intervals are'} widened and the budget moves ${one ? 'it' : 'each'} at most ${Number((maxChange * 100).toFixed(2))}%` };
 }
 
+export interface LiftTestSignOff {
+  tests: { channel: string; start: string; end: string; why: string }[];
+  text: string;
+}
+
+/**
+ * What the reviewer signs knowing about the run's lift tests: those that
+ * disagreed with the model fitted without tests beyond both 80% intervals,
+ * each of which decided its channel's estimate (models/mmm-calibration.ts);
+ * null when every test agreed. A run with one never applies without a
+ * reviewer: the estimate, and the budget built on it, rest on one test that
+ * the channel's own data contradict.
+ *
+ * @example
+ * liftTestSignOff([{ channel: 'event', test: { start: '2026-03', end: '2026-04' }, verdict: 'disagrees', why: '…' }])!.text;
+ * // "the event lift test of 2026-03..2026-04 disagrees with the model beyond both 80% intervals, so it decided the channel's estimate: check the test's design and the channel's data"
+ */
+export function liftTestSignOff(calibration: readonly (Pick<LiftTestCalibration, 'channel' | 'verdict' | 'why'> & { test: { start: string; end: string } })[]):
+  LiftTestSignOff | null {
+  const tests = calibration.filter((c) => c.verdict === 'disagrees').map((c) => ({ channel: c.channel, start: c.test.start, end: c.test.end, why: c.why }));
+  if (!tests.length) return null;
+  const named = tests.map((t) => `${t.channel} ${t.start}..${t.end}`);
+  return { tests,
+    text: tests.length === 1
+      ? `the ${tests[0].channel} lift test of ${tests[0].start}..${tests[0].end} disagrees with the model beyond both 80% intervals, so it decided the channel's estimate: ` +
+        'check the test\'s design and the channel\'s data'
+      : `the lift tests ${named.slice(0, -1).join(', ')} and ${named[named.length - 1]} disagree with the model beyond both 80% intervals, so each decided its channel's estimate: ` +
+        'check each test\'s design and its channel\'s data' };
+}
+
 /** Sum of |recommended − current| over the total current spend: how much money the budget moves. */
 export function budgetMoveShare(lines: readonly { current: number; recommended: number }[]): number | null {
   const total = lines.reduce((s, l) => s + l.current, 0);
@@ -72,14 +105,20 @@ export function budgetMoveShare(lines: readonly { current: number; recommended: 
 /**
  * Who must sign off: promoting any challenger needs `required` approvers; a
  * budget that moves more than `largeBudgetMove.share` of the spend needs
- * `largeBudgetMove.required` (whichever is more); drift must be seen by a
- * reviewer, so it needs `required` too; a run with nothing to promote, no
- * drift and a budget within that share needs none: it applies and is logged.
+ * `largeBudgetMove.required` (whichever is more); drift, and a lift test that
+ * disagreed with the model (it decided its channel's estimate), must be seen
+ * by a reviewer, so each needs `required` too; a run with nothing to promote,
+ * no drift, no such test and a budget within that share needs none: it
+ * applies and is logged.
+ *
+ * @example
+ * requiredApprovers([], 0.05, DEFAULT_CONFIG.approvals, { liftTests: true });  // { required: 1, beyond: false }
  */
-export function requiredApprovers(promotion: readonly string[], share: number | null, a: Approvals, drifted = false): { required: number; beyond: boolean } {
+export function requiredApprovers(promotion: readonly string[], share: number | null, a: Approvals,
+  seen: { drifted?: boolean; liftTests?: boolean } = {}): { required: number; beyond: boolean } {
   // A budget at its guardrails moves exactly that share; rounding must not tip it over.
   const beyond = share !== null && share > a.largeBudgetMove.share + 1e-9;
-  let required = promotion.length || drifted ? a.required : 0;
+  let required = promotion.length || seen.drifted || seen.liftTests ? a.required : 0;
   if (beyond) required = Math.max(required, a.largeBudgetMove.required, a.required);
   return { required, beyond };
 }
@@ -113,7 +152,10 @@ export function approvalActivities(deps: ActivityDeps) {
           rowAnomalies: driftSources.filter((x) => x.row_anomaly).map((x) => x.source).sort(),
         };
         const drifted = drift.driftedSources.length > 0 || drift.rowAnomalies.length > 0;
-        const { required, beyond } = requiredApprovers(promotion, share, a, drifted);
+        // What retrain kept of the run's lift tests against its media-mix model (none when it had no fit or no test).
+        const incrementalityVersion = await db.selectFrom('model_versions').select('metrics').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
+        const liftTests = liftTestSignOff((incrementalityVersion?.metrics as { calibration?: LiftTestCalibration[] } | null | undefined)?.calibration ?? []);
+        const { required, beyond } = requiredApprovers(promotion, share, a, { drifted, liftTests: liftTests !== null });
         const champion = championOnApproval(run.month, promotion, await championsNewerThan(deps, run.month, promotion));
 
         // The last approved run before this run's month (or an earlier version of the same month): a backfilled
@@ -134,7 +176,7 @@ export function approvalActivities(deps: ActivityDeps) {
         const request: ApprovalRequest = {
           requiredApprovers: required, budgetMoveShare: share,
           signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift, champion,
-            ...(unidentified ? { unidentified } : {}) },
+            ...(unidentified ? { unidentified } : {}), ...(liftTests ? { liftTests } : {}) },
           previousRunId: previous?.run_id ?? null, changes,
         };
         await inLockedTransaction(deps, `approval:${runId}`, async (client) => {
@@ -146,7 +188,8 @@ export function approvalActivities(deps: ActivityDeps) {
           const what = required === 0
             ? { action: 'approval.not_needed', reason: `nothing to promote, no drift, and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off` }
             : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
-              beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '']
+              beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '',
+              liftTests ? `reviewing ${liftTests.text}` : '']
               .filter(Boolean).join(' and ')}${promotion.length ? `; ${champion.text}` : ''}` };
           await writeAudit(client, { actor: 'acvloop', action: what.action, runId,
             before: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) },
@@ -155,7 +198,7 @@ export function approvalActivities(deps: ActivityDeps) {
         });
         return {
           summary: { requiredApprovers: required, budgetMoveShare: share === null ? null : Number(share.toFixed(4)), promote: promotion.join(', ') || 'none' },
-          inputs: ['gate_verdicts', 'budget_recommendations', 'incrementality', 'approvals', 'drift_features', 'drift_sources'].map((t) => pgDataset(deps.db.schema, t)),
+          inputs: ['gate_verdicts', 'budget_recommendations', 'incrementality', 'model_versions', 'approvals', 'drift_features', 'drift_sources'].map((t) => pgDataset(deps.db.schema, t)),
           outputs: ['approval_requests', 'audit_log'].map((t) => pgDataset(deps.db.schema, t)),
         };
       });

@@ -40,6 +40,8 @@ export function liftTestCalibrationHtml(calibration: readonly LiftTestCalibratio
     { numeric: [false, false, true, true, false, false, false], rowClass: (i) => (calibration[i].verdict === 'disagrees' ? 'held' : '') });
   const flagged = calibration.filter((c) => c.verdict === 'disagrees');
   return `<p>Each test against the model's incremental ACV of the same channel over the same months, fitted without any test. A test agrees when the two
-  80% intervals overlap; one beyond the model's is flagged for review: the calibrated model weights it by its precision, it does not settle which is wrong.</p>${rows}${
+  80% intervals overlap, and the calibrated model weights it by its precision. One beyond the model's interval decided the channel's estimate: the model's
+  own data were contradicted by the experiment, so the calibrated model follows the test instead of splitting the difference. Such a run waits for a
+  reviewer, who should check the test's design and the channel's data.</p>${rows}${
     flagged.length ? `<ul class="checks">${flagged.map((c) => `<li class="wait">${esc(c.why)}</li>`).join('')}</ul>` : ''}`;
 }

@@ -97,6 +97,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
         req.signOff.promotion.length ? `promoting ${esc(req.signOff.promotion.join(', '))}` : '',
         req.signOff.budget.beyondGuardrails ? `a budget move of ${pct(req.budgetMoveShare)} (beyond ${pct(req.signOff.budget.threshold, 0)})` : `a budget move of ${pct(req.budgetMoveShare)} (within ${pct(req.signOff.budget.threshold, 0)}: applies with the promotion)`,
         req.signOff.drift?.driftedFeatures?.length ? `drift in ${esc(req.signOff.drift.driftedFeatures.join(', '))}` : '',
+        req.signOff.liftTests ? `reviewing ${esc(req.signOff.liftTests.text)}` : '',
       ].filter(Boolean).join('; ')}.</p>${req.signOff.champion ? `<p>Champion: ${esc(req.signOff.champion.text)}.</p>` : ''}`;
 
   const metrics = [...new Set(r.backtest.map((b) => b.metric))];

@@ -103,9 +103,10 @@ function whatIsAsked(r: RunReport): DecisionSummary['asked'] {
       drift.rowAnomalies.length ? `row counts out of line in ${drift.rowAnomalies.join(', ')}` : '',
     ].filter(Boolean).join('; ')}.`);
   }
-  // A lift test the model disagrees with is calibrated in by precision, not settled: the reviewer signs knowing it.
+  // A lift test the model disagrees with decided its channel's estimate: the reviewer signs knowing it rests on that test.
   for (const c of disagreeingTests(r)) {
-    items.push(`Review the ${c.channel} lift test of ${c.test.start}..${c.test.end}: it disagrees with the model, and the calibrated ROI (${c.after.roi.toFixed(2)}) leans on it.`);
+    items.push(`Review the ${c.channel} lift test of ${c.test.start}..${c.test.end}: it disagrees with the model, so it decided the channel's estimate ` +
+      `(calibrated ROI ${c.after.roi.toFixed(2)}); check the test's design and the channel's data.`);
   }
   const approvers = `${req.requiredApprovers} approver${req.requiredApprovers === 1 ? '' : 's'}`;
   return r.approval
@@ -185,7 +186,7 @@ function checksFor(r: RunReport, roi: readonly RoiRow[]): Check[] {
   const disagree = disagreeingTests(r);
   if (disagree.length) {
     checks.push({ text: `${disagree.length === 1 ? 'A lift test disagrees' : `${disagree.length} lift tests disagree`} with the model beyond both 80% intervals ` +
-      `(flagged, not averaged away): ${disagree.map((c) => c.why).join(' ')}`, section: 'experiments' });
+      `(the test decided the channel's estimate; check the test and the channel's data): ${disagree.map((c) => c.why).join(' ')}`, section: 'experiments' });
   }
   const held = Object.entries(r.budget).filter(([, b]) => b.binding !== 'total').map(([c, b]) => `${c} (${b.binding})`);
   if (held.length) checks.push({ text: `The channels a guardrail holds, not the optimizer: ${held.join(', ')}.`, section: 'budget' });

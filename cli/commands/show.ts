@@ -144,7 +144,10 @@ function printGovernance(r: RunReport): void {
     // Which champions approving moves: a run older than the champion's run keeps it unless the approver asks.
     if (a.signOff.champion) say(`Champion: ${a.signOff.champion.text}`);
     if (a.signOff.unidentified) say(`Cannot be known: ${a.signOff.unidentified.text}`);
-    for (const c of disagreeingTests(r)) say(`Lift test to review: ${c.channel} ${c.test.start}..${c.test.end} disagrees with the model (see above)`);
+    for (const c of disagreeingTests(r)) {
+      say(`Lift test to review: ${c.channel} ${c.test.start}..${c.test.end} disagrees with the model, so it decided the channel's estimate; ` +
+        'check the test\'s design and the channel\'s data (see above)');
+    }
     const ch = a.changes;
     if (ch?.previousRunId) {
       say(`What changed since the last approved run ${ch.previousRunId} (${ch.note})`);

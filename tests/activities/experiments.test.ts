@@ -18,6 +18,8 @@ import { experimentPlanInput } from '../../activities/experiment-plans';
 import { planLiftTests, type LiftTestPlanInput } from '../../models/experiment-plan';
 import { hashDrop } from '../../activities/drop-hash';
 import { createActivities } from '../../activities';
+import { liftTestSignOff, requiredApprovers } from '../../activities/approval';
+import { DEFAULT_CONFIG } from '../../governance/config';
 import { buildRunReport } from '../../report/html';
 import { suiteDb } from '../helpers/db';
 import { batchOfRun, count, csvObjects, depsFor, registerRun, runAllStages, type TestDb } from './support';
@@ -190,6 +192,9 @@ describe('what the lift tests did to the model (issue 13, item 4)', () => {
     const edited = calibration.find((c: any) => c.channel === file[0].channel && c.test.start === file[0].start);
     expect(edited.verdict).toBe('disagrees');
     expect(edited.why).toContain('all of it above what the model without tests expected');
+    // It decided the channel's estimate: the stored model gives the test's months what the test measured, within its stderr.
+    expect(Math.abs(edited.after.testMonths.incrementalAcv - edited.test.incrementalAcv)).toBeLessThan(edited.test.stderr);
+    expect(edited.why).toContain('so the test decided the channel\'s estimate');
 
     const text = await acvloop(['show', runId], cliEnv());
     expect(text.code).toBe(0);
@@ -210,17 +215,40 @@ describe('what the lift tests did to the model (issue 13, item 4)', () => {
   });
 
   it('the reviewer\'s sign-off names the test that disagrees: what to check before signing, and what is asked when approvers sign', async () => {
-    await createActivities(depsFor(db)).prepareApproval({ runId });
+    const request = await createActivities(depsFor(db)).prepareApproval({ runId });
     const { calibration } = JSON.parse((await acvloop(['show', runId, '--json'], cliEnv())).stdout);
     const edited = calibration.find((c: any) => c.verdict === 'disagrees');
     const summary = sectionOf(await buildRunReport(db, runId), 'summary');
     expect(summary).toMatch(/A lift test disagrees|\d+ lift tests disagree/);
-    expect(summary).toContain(`with the model beyond both 80% intervals (flagged, not averaged away): `);
+    expect(summary).toContain(escaped('with the model beyond both 80% intervals (the test decided the channel\'s estimate; check the test and the channel\'s data): '));
     expect(summary).toContain(escaped(edited.why));
-    const request = (await db.pool.query('select required_approvers from approval_requests where run_id = $1', [runId])).rows[0];
     const text = await acvloop(['show', runId], cliEnv());
-    expect(request.required_approvers).toBeGreaterThan(0);
-    expect(summary).toContain(escaped(`Review the ${edited.channel} lift test of ${edited.test.start}..${edited.test.end}: it disagrees with the model`));
-    expect(text.stdout).toContain(`Lift test to review: ${edited.channel} ${edited.test.start}..${edited.test.end} disagrees with the model`);
+    expect(request.requiredApprovers).toBeGreaterThan(0);
+    expect(summary).toContain(escaped(`Review the ${edited.channel} lift test of ${edited.test.start}..${edited.test.end}: it disagrees with the model, so it decided the channel's estimate`));
+    expect(text.stdout).toContain(`Lift test to review: ${edited.channel} ${edited.test.start}..${edited.test.end} disagrees with the model, so it decided the channel's estimate; ` +
+      'check the test\'s design and the channel\'s data');
+  });
+
+  it('a disagreeing lift test is a reason for sign-off of its own: stored with the request, said in the audit, and enough alone to keep the run from applying', async () => {
+    const request = await createActivities(depsFor(db)).prepareApproval({ runId });
+    const { calibration } = JSON.parse((await acvloop(['show', runId, '--json'], cliEnv())).stdout);
+    const flagged = calibration.filter((c: any) => c.verdict === 'disagrees');
+    expect(request.signOff.liftTests).toEqual(liftTestSignOff(calibration));
+    expect(request.signOff.liftTests!.tests.map((t) => `${t.channel} ${t.start}..${t.end}`)).toEqual(flagged.map((c: any) => `${c.channel} ${c.test.start}..${c.test.end}`));
+    const one = flagged[0];
+    if (flagged.length === 1) {
+      expect(request.signOff.liftTests!.text).toBe(`the ${one.channel} lift test of ${one.test.start}..${one.test.end} disagrees with the model beyond both 80% intervals, ` +
+        'so it decided the channel\'s estimate: check the test\'s design and the channel\'s data');
+    }
+    const audit = (await db.pool.query("select reason from audit_log where run_id = $1 and action = 'approval.requested'", [runId])).rows;
+    expect(audit).toHaveLength(1);
+    expect(audit[0].reason).toContain(`reviewing ${request.signOff.liftTests!.text}`);
+    const report = sectionOf(await buildRunReport(db, runId), 'budget');
+    expect(report).toContain(escaped(`reviewing ${request.signOff.liftTests!.text}`));
+    // Alone, with nothing to promote, no drift and a budget within its guardrail, it still asks the configured approvers; agreeing tests ask nothing.
+    const a = DEFAULT_CONFIG.approvals;
+    expect(requiredApprovers([], 0.05, a, { liftTests: true })).toEqual({ required: a.required, beyond: false });
+    expect(requiredApprovers([], 0.05, a, { liftTests: false })).toEqual({ required: 0, beyond: false });
+    expect(liftTestSignOff(calibration.map((c: any) => ({ ...c, verdict: 'agrees' })))).toBeNull();
   });
 });

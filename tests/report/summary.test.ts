@@ -122,9 +122,10 @@ describe('decisionSummary', () => {
     const why = 'The event test measured $90 ± $10 of incremental ACV over 2026-03..2026-04, all of it above what the model without tests expected.';
     const flagged = decisionSummary(run({ calibration: [lift('event', 'disagrees', why), lift('display', 'agrees', 'The intervals overlap.')] }));
     expect(flagged.asked.items).toEqual([...s.asked.items,
-      'Review the event lift test of 2026-03..2026-04: it disagrees with the model, and the calibrated ROI (0.80) leans on it.']);
+      'Review the event lift test of 2026-03..2026-04: it disagrees with the model, so it decided the channel\'s estimate (calibrated ROI 0.80); check the test\'s design and the channel\'s data.']);
     expect(flagged.checks).toEqual([...s.checks.slice(0, 2),
-      { text: `A lift test disagrees with the model beyond both 80% intervals (flagged, not averaged away): ${why}`, section: 'experiments' }, ...s.checks.slice(2)]);
+      { text: `A lift test disagrees with the model beyond both 80% intervals (the test decided the channel's estimate; check the test and the channel's data): ${why}`,
+        section: 'experiments' }, ...s.checks.slice(2)]);
     const agreed = decisionSummary(run({ calibration: [lift('display', 'agrees', 'The intervals overlap.')] }));
     expect([agreed.asked.items, agreed.checks]).toEqual([s.asked.items, s.checks]);
   });
