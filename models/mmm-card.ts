@@ -153,9 +153,13 @@ function experimentSentence(metrics: StoredLike): string | null {
   const e = metrics.experiments;
   if (!e || typeof e !== 'object' || !isNum(e.used)) return null;
   const ignored = isNum(e.ignored) && e.ignored > 0 ? ` (${plural(e.ignored, 'other test')} fell outside its months or on a channel without spend there)` : '';
-  return e.used > 0
-    ? `Calibrated with ${plural(e.used, 'lift test')} from experiments.csv: a test's measured incremental ACV pins its channel's effect as tightly as the test's standard error allows${ignored}.`
-    : `No lift test calibrated it: every effect comes from the spend history alone${ignored}.`;
+  if (!(e.used > 0)) return `No lift test calibrated it: every effect comes from the spend history alone${ignored}.`;
+  // A test that disagreed with the model fitted without tests decided its channel's estimate (mmm-calibration.ts `fitWithLiftTests`).
+  const decided = (Array.isArray(metrics.calibration) ? metrics.calibration : []).filter((c: StoredLike) => c?.verdict === 'disagrees')
+    .map((c: StoredLike) => `${c.channel} (${c.test?.start}..${c.test?.end})`);
+  return `Calibrated with ${plural(e.used, 'lift test')} from experiments.csv: a test's measured incremental ACV pins its channel's effect as tightly as the test's standard error allows${ignored}.` +
+    (decided.length ? ` ${decided.length === 1 ? 'The test on' : 'The tests on'} ${decided.join(', ')} disagreed with the spend history beyond both 80% intervals, ` +
+      `so ${decided.length === 1 ? 'it' : 'each'} decided the channel's estimate instead of being averaged with the data: check the test and the channel's data.` : '');
 }
 
 function rangesSentence(fit: StoredLike, draws: unknown[]): string {

@@ -68,6 +68,17 @@ describe('the incrementality model card', () => {
     expect(text).toContain('No lift test calibrated it');
   });
 
+  it('names a lift test that disagreed with the model as the one that decided its channel\'s estimate; agreeing tests only calibrate', () => {
+    const lift = (channel: string, verdict: string) => ({ channel, verdict, test: { start: '2026-03', end: '2026-04' } });
+    const used = { experiments: { used: 2, ignored: 0 } };
+    const text = cardText(describeIncrementality(stored, { metrics: { ...used, calibration: [lift('event', 'disagrees'), lift('display', 'agrees')] } })).join('\n');
+    expect(text).toContain('Calibrated with 2 lift tests from experiments.csv');
+    expect(text).toContain('The test on event (2026-03..2026-04) disagreed with the spend history beyond both 80% intervals, ' +
+      'so it decided the channel\'s estimate instead of being averaged with the data: check the test and the channel\'s data.');
+    const agreed = cardText(describeIncrementality(stored, { metrics: { ...used, calibration: [lift('display', 'agrees')] } })).join('\n');
+    expect(agreed).not.toContain('decided');
+  });
+
   it('the ridge it names for a fit that does not record one is the one fitMmm uses by default (exact)', () => {
     const { months, outcome, spend } = plantedWorld(3).input;
     const input = { months, outcome, spend: { webinar: spend.webinar, search: spend.search } };
