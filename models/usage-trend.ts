@@ -55,34 +55,43 @@ export function seriesLogLikelihood(y: LogUsageSeries, dyn: UsageDynamics): numb
   if (first < 0) return 0;
   const q = dyn.sdEta ** 2;
   const f = dyn.phi;
-  // State [level, deviation, long-run slope].
+  // State [level, deviation, long-run slope]; x' = F x + (η, η, 0) with F = [[1, f, 1], [0, f, 0], [0, 0, 1]].
   let x0 = y[first];
   let x1 = 0;
   let x2 = dyn.mu0;
-  let P = [[observationVariance(dyn, y[first]), 0, 0], [0, q / (1 - f * f), 0], [0, 0, dyn.sdMu ** 2]];
+  const P = new Float64Array(9);
+  P[0] = observationVariance(dyn, y[first]);
+  P[4] = q / (1 - f * f);
+  P[8] = dyn.sdMu ** 2;
+  const A = new Float64Array(9);
   let ll = 0;
   for (let i = first + 1; i < y.length; i++) {
-    x0 = x0 + f * x1 + x2;
-    x1 = f * x1;
-    // F P Fᵀ + Q with F = [[1, f, 1], [0, f, 0], [0, 0, 1]] and Q = σ_η² [1, 1, 0][1, 1, 0]ᵀ.
-    const a = [P[0][0] + f * P[1][0] + P[2][0], P[0][1] + f * P[1][1] + P[2][1], P[0][2] + f * P[1][2] + P[2][2]];
-    const b = [f * P[1][0], f * P[1][1], f * P[1][2]];
-    const c = P[2];
-    P = [
-      [a[0] + f * a[1] + a[2] + q, f * a[1] + q, a[2]],
-      [b[0] + f * b[1] + b[2] + q, f * b[1] + q, b[2]],
-      [c[0] + f * c[1] + c[2], f * c[1], c[2]],
-    ];
+    x0 += f * x1 + x2;
+    x1 *= f;
+    for (let j = 0; j < 3; j++) {
+      A[j] = P[j] + f * P[3 + j] + P[6 + j];
+      A[3 + j] = f * P[3 + j];
+      A[6 + j] = P[6 + j];
+    }
+    for (let r = 0; r < 3; r++) {
+      const a0 = A[3 * r];
+      const a1 = A[3 * r + 1];
+      const a2 = A[3 * r + 2];
+      const noise = r < 2 ? q : 0;
+      P[3 * r] = a0 + f * a1 + a2 + noise;
+      P[3 * r + 1] = f * a1 + noise;
+      P[3 * r + 2] = a2;
+    }
     if (Number.isNaN(y[i])) continue;
-    const s = P[0][0] + observationVariance(dyn, y[i]);
+    const s = P[0] + observationVariance(dyn, y[i]);
     const v = y[i] - x0;
     ll -= 0.5 * (Math.log(2 * Math.PI * s) + (v * v) / s);
-    const k = [P[0][0] / s, P[1][0] / s, P[2][0] / s];
+    const k = [P[0] / s, P[3] / s, P[6] / s];
     x0 += k[0] * v;
     x1 += k[1] * v;
     x2 += k[2] * v;
-    const top = P[0].slice();
-    P = P.map((row, r) => row.map((p, j) => p - k[r] * top[j]));
+    const top = [P[0], P[1], P[2]];
+    for (let r = 0; r < 3; r++) for (let j = 0; j < 3; j++) P[3 * r + j] -= k[r] * top[j];
   }
   return ll;
 }
@@ -114,29 +123,54 @@ export function latentTrend(y: LogUsageSeries, dyn: UsageDynamics, last: number,
   const q = dyn.sdEta ** 2;
   const f = dyn.phi;
   // State [level, deviation, long-run slope, change of level since last − months]; the level starts diffuse.
-  const F = [[1, f, 1, 0], [0, f, 0, 0], [0, 0, 1, 0], [0, f, 1, 1]];
+  // The transition is x' = F x + (η, η, 0, η) with F = [[1, f, 1, 0], [0, f, 0, 0], [0, 0, 1, 0], [0, f, 1, 1]],
+  // written out below (this runs once per contract, over its account's whole history).
+  const x = [0, 0, dyn.mu0, 0];
+  const P = new Float64Array(16);
+  P[0] = DIFFUSE;
+  P[5] = q / (1 - f * f);
+  P[10] = dyn.sdMu ** 2;
+  const A = new Float64Array(16);
   const g = [1, 1, 0, 1];
-  let x = [0, 0, dyn.mu0, 0];
-  let P = [[DIFFUSE, 0, 0, 0], [0, q / (1 - f * f), 0, 0], [0, 0, dyn.sdMu ** 2, 0], [0, 0, 0, 0]];
   for (let i = from; i <= last; i++) {
     if (i > from) {
-      x = F.map((row) => row.reduce((s, a, j) => s + a * x[j], 0));
-      const FP = F.map((row) => [0, 1, 2, 3].map((j) => row.reduce((s, a, k) => s + a * P[k][j], 0)));
-      P = FP.map((row, r) => [0, 1, 2, 3].map((j) => row.reduce((s, a, k) => s + a * F[j][k], 0) + q * g[r] * g[j]));
+      const slope = f * x[1] + x[2];
+      x[0] += slope;
+      x[1] *= f;
+      x[3] += slope;
+      for (let j = 0; j < 4; j++) {
+        const p0 = P[j];
+        const p1 = P[4 + j];
+        const p2 = P[8 + j];
+        A[j] = p0 + f * p1 + p2;
+        A[4 + j] = f * p1;
+        A[8 + j] = p2;
+        A[12 + j] = P[12 + j] + f * p1 + p2;
+      }
+      for (let r = 0; r < 4; r++) {
+        const a0 = A[4 * r];
+        const a1 = A[4 * r + 1];
+        const a2 = A[4 * r + 2];
+        const a3 = A[4 * r + 3];
+        P[4 * r] = a0 + f * a1 + a2 + q * g[r];
+        P[4 * r + 1] = f * a1 + q * g[r];
+        P[4 * r + 2] = a2;
+        P[4 * r + 3] = a3 + f * a1 + a2 + q * g[r];
+      }
     }
     if (i === last - months) {
       // The change is counted from here: zero, and known to be.
       x[3] = 0;
-      for (let k = 0; k < 4; k++) P[3][k] = P[k][3] = 0;
+      for (let k = 0; k < 4; k++) P[12 + k] = P[4 * k + 3] = 0;
     }
     const yi = i >= 0 && i < y.length ? y[i] : NaN;
     if (Number.isNaN(yi)) continue;
-    const s = P[0][0] + observationVariance(dyn, yi);
+    const s = P[0] + observationVariance(dyn, yi);
     const v = yi - x[0];
-    const k = P.map((row) => row[0] / s);
-    x = x.map((xi, j) => xi + k[j] * v);
-    const top = P[0].slice();
-    P = P.map((row, r) => row.map((p, j) => p - k[r] * top[j]));
+    const k = [P[0] / s, P[4] / s, P[8] / s, P[12] / s];
+    for (let j = 0; j < 4; j++) x[j] += k[j] * v;
+    const top = [P[0], P[1], P[2], P[3]];
+    for (let r = 0; r < 4; r++) for (let j = 0; j < 4; j++) P[4 * r + j] -= k[r] * top[j];
   }
   return x[3] / months;
 }
