@@ -10,6 +10,8 @@ export type RenewalSpec =
   | {
     kind: 'logistic'; l2: number | 'cross-validated'; renewalsCap: number; usage: boolean; tenure: boolean;
     usageMeasure: UsageMeasure; blankDiscount: BlankDiscount;
+    /** Whether the active users' trend is read beside the usage units' (latent-trend only). */
+    users: boolean;
   }
   /** The renewal rate by segment, shrunk toward the overall rate (also the registry's baseline). */
   | { kind: 'empirical' };
@@ -24,23 +26,24 @@ const LEGACY_L2 = 1;
  * with `l2` but no `penalty` came from retrain, which never gives one, so its
  * penalty was cross-validated. One without `usageMeasure` or `blankDiscount`
  * predates them: it read usage as the trend ratio and a blank discount as 0.
+ * One without `useUsers` did not read the users' trend.
  *
  * @example
  * renewalSpecOf({ kind: 'baseline_rate' }); // { kind: 'empirical' }
  * renewalSpecOf({ kind: 'logistic', l2: 3, penalty: 'given', renewalsCap: 3, useUsage: true, useTenure: true, ... });
- * // { kind: 'logistic', l2: 3, renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'zero' }
+ * // { kind: 'logistic', l2: 3, renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'zero', users: false }
  */
 export function renewalSpecOf(params: unknown): RenewalSpec {
   const p = params as Partial<{
     kind: string; l2: number; penalty: string; renewalsCap: number; useUsage: boolean; useTenure: boolean;
-    usageMeasure: UsageMeasure; blankDiscount: BlankDiscount;
+    usageMeasure: UsageMeasure; blankDiscount: BlankDiscount; useUsers: boolean;
   }> | null;
   if (p?.kind === 'baseline_rate' || p?.kind === 'empirical') return { kind: 'empirical' };
   if (p?.kind !== 'logistic') throw new Error(`not a renewal model: ${JSON.stringify(params)?.slice(0, 80)}`);
   const l2 = p.l2 === undefined ? LEGACY_L2 : p.penalty === 'given' ? p.l2 : 'cross-validated';
   return {
     kind: 'logistic', l2, renewalsCap: p.renewalsCap ?? 3, usage: p.useUsage ?? false, tenure: p.useTenure ?? false,
-    usageMeasure: p.usageMeasure ?? 'trend-ratio', blankDiscount: p.blankDiscount ?? 'zero',
+    usageMeasure: p.usageMeasure ?? 'trend-ratio', blankDiscount: p.blankDiscount ?? 'zero', users: p.useUsers ?? false,
   };
 }
 
@@ -57,6 +60,6 @@ export function fitRenewalSpec(spec: RenewalSpec, decisions: readonly RenewalDec
   return fitRenewalModel(decisions, {
     ...(spec.l2 === 'cross-validated' ? {} : { l2: spec.l2 }),
     renewalsCap: spec.renewalsCap,
-    features: { usage: spec.usage, tenure: spec.tenure, usageMeasure: spec.usageMeasure, blankDiscount: spec.blankDiscount },
+    features: { usage: spec.usage, tenure: spec.tenure, usageMeasure: spec.usageMeasure, blankDiscount: spec.blankDiscount, users: spec.users },
   });
 }

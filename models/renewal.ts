@@ -7,9 +7,10 @@
  * segment and region, renewals so far (length of its previous-contract
  * chain), tenure (months from the start of the chain's first contract to
  * this contract's end date), discount, log ACV, term, and the account's usage
- * trend: now the change of log usage over the last six months before the
- * contract's end month as a Kalman filter of the account's whole usage history
- * reads it (models/usage-trend.ts; before, the least-squares slope of the nine
+ * trend: now the change of log usage units, and of log active users when the
+ * rows carry them, over the last six months before the contract's end month
+ * as a Kalman filter of the account's whole usage history reads it
+ * (models/usage-trend.ts; before, the least-squares slope of the nine
  * months before, and first the ratio of two three-month sums, which stored
  * models keep reading). The first-cut model is an
  * L2-regularised logistic regression fitted by Newton–IRLS; with too few
@@ -45,8 +46,8 @@ export interface RenewalUsage {
   month: string;
   usage_units: number;
   /**
-   * Users active that month. Optional: callers that load only usage_units still
-   * work, and the latent usage trend then reads usage_units instead.
+   * Users active that month. Optional: callers that load only usage_units
+   * still work, without the users' trend (usersLatentTrend).
    */
   active_users?: number | null;
 }
@@ -69,13 +70,19 @@ export interface RenewalFeatures {
    */
   usageSlope?: number | null;
   /**
-   * Monthly change of log usage over the USAGE_TREND_MONTHS months before the
-   * reference month, as a Kalman filter of the account's whole usage history
-   * reads it (models/usage-trend.ts); null when the account has no usage
-   * before the reference month. Optional, like usageSlope: a model uses it only when its training
-   * decisions carried it.
+   * Monthly change of log usage units over the USAGE_TREND_MONTHS months
+   * before the reference month, as a Kalman filter of the account's whole
+   * usage history reads it (models/usage-trend.ts); null when the account has
+   * no usage before the reference month. Optional, like usageSlope: a model
+   * uses it only when its training decisions carried it.
    */
   usageLatentTrend?: number | null;
+  /**
+   * The same trend of the account's active users (a count, whose sampling
+   * noise the filter knows); null when the usage rows do not carry users or
+   * the account has none before the reference month.
+   */
+  usersLatentTrend?: number | null;
   /**
    * Months from the start of the first contract of the renewal chain to this
    * contract's end date (the decision). Optional so that features built
@@ -310,25 +317,42 @@ export const USAGE_TREND_MONTHS = 6;
 /** The dynamics of usage are fitted on at most this many accounts' series: enough to pin six numbers, and bounded in cost. */
 const USAGE_DYNAMICS_MAX_ACCOUNTS = 2000;
 
-interface LatentUsage {
+/** One usage column read through the filter: each account's log values by month and the dynamics fitted to them. */
+interface LatentSeries {
   dynamics: UsageDynamics | null;
-  /** Log usage by month from `firstMonth` (NaN: no usage that month), per account. */
+  /** Log value by month from `firstMonth` (NaN: none that month), per account. */
   series: Map<string, number[]>;
   firstMonth: number;
+}
+
+interface LatentUsage {
+  units: LatentSeries;
+  /** Null when the usage rows do not all carry active users. */
+  users: LatentSeries | null;
 }
 
 const latentUsageCache = new WeakMap<readonly RenewalUsage[], LatentUsage>();
 
 /**
- * Each account's log usage by month and the dynamics fitted to them, once per
- * usage table (renewalDecisions and activeContracts read the same one). Users
- * are the measure when every row carries them: a count, whose sampling noise
- * the filter knows; otherwise usage units.
+ * Usage units and, when every row carries them, active users, each read
+ * through its own filter, once per usage table (renewalDecisions and
+ * activeContracts read the same one). Both go to the model: which of them
+ * carries the trend a customer's renewal follows (seats in use, or
+ * consumption) depends on the product, and the logistic weighs them.
  */
 function latentUsageOf(usage: readonly RenewalUsage[]): LatentUsage {
   const cached = latentUsageCache.get(usage);
   if (cached) return cached;
-  const users = usage.length > 0 && usage.every((u) => typeof u.active_users === 'number');
+  const withUsers = usage.length > 0 && usage.every((u) => typeof u.active_users === 'number');
+  const out = {
+    units: latentSeriesOf(usage, (u) => u.usage_units),
+    users: withUsers ? latentSeriesOf(usage, (u) => u.active_users as number) : null,
+  };
+  latentUsageCache.set(usage, out);
+  return out;
+}
+
+function latentSeriesOf(usage: readonly RenewalUsage[], value: (u: RenewalUsage) => number): LatentSeries {
   const totals = new Map<string, Map<number, number>>();
   let firstMonth = Infinity;
   let lastMonth = -Infinity;
@@ -338,7 +362,7 @@ function latentUsageOf(usage: readonly RenewalUsage[]): LatentUsage {
     lastMonth = Math.max(lastMonth, k);
     let m = totals.get(u.account_id);
     if (!m) totals.set(u.account_id, (m = new Map()));
-    m.set(k, (m.get(k) ?? 0) + (users ? (u.active_users as number) : u.usage_units));
+    m.set(k, (m.get(k) ?? 0) + value(u));
   }
   const series = new Map<string, number[]>();
   for (const [account, m] of totals) {
@@ -349,15 +373,12 @@ function latentUsageOf(usage: readonly RenewalUsage[]): LatentUsage {
   const all = [...series.values()];
   const every = Math.max(1, Math.ceil(all.length / USAGE_DYNAMICS_MAX_ACCOUNTS));
   const sample = all.filter((_, i) => i % every === 0);
-  const dynamics = sample.length > 0 ? fitUsageDynamics(sample) : null;
-  const out = { dynamics, series, firstMonth };
-  latentUsageCache.set(usage, out);
-  return out;
+  return { dynamics: sample.length > 0 ? fitUsageDynamics(sample) : null, series, firstMonth };
 }
 
-function latentTrendOf(latent: LatentUsage, accountId: string, ref: number): number | null {
-  const y = latent.series.get(accountId);
-  if (!y || !latent.dynamics) return null;
+function latentTrendOf(latent: LatentSeries | null, accountId: string, ref: number): number | null {
+  const y = latent?.series.get(accountId);
+  if (!latent || !y || !latent.dynamics) return null;
   const last = ref - 1 - latent.firstMonth;
   if (last < 0) return null;
   return latentTrend(y, latent.dynamics, last, USAGE_TREND_MONTHS);
@@ -427,7 +448,8 @@ function featuresOf(
     termMonths: c.term_months,
     usageTrend: trendFromIndex(usage, c.account_id, refMonth),
     usageSlope: slopeFromIndex(usage, c.account_id, refMonth),
-    usageLatentTrend: latentTrendOf(latent, c.account_id, refMonth),
+    usageLatentTrend: latentTrendOf(latent.units, c.account_id, refMonth),
+    usersLatentTrend: latentTrendOf(latent.users, c.account_id, refMonth),
     tenureMonths: Math.max(0, monthsBetween(idx.chainStart(c.contract_id), c.end_date)),
   };
 }
@@ -522,7 +544,7 @@ export interface RenewalModelOptions {
    * Whether the usage-trend and tenure columns are in the model. Default: when any decision has them. A refit of
    * an earlier model's specification fixes them, so a model fitted without tenure is judged without it.
    */
-  features?: { usage: boolean; tenure: boolean; usageMeasure?: UsageMeasure; blankDiscount?: BlankDiscount };
+  features?: { usage: boolean; tenure: boolean; usageMeasure?: UsageMeasure; blankDiscount?: BlankDiscount; users?: boolean };
 }
 
 export interface LogisticRenewalModel {
@@ -541,6 +563,8 @@ export interface LogisticRenewalModel {
   useTenure?: boolean;
   /** Absent in models fitted before the slope existed: those read the trend ratio. */
   usageMeasure?: UsageMeasure;
+  /** Whether the active users' trend is a column beside the usage units' (latent-trend models whose decisions carried users). */
+  useUsers?: boolean;
   /** Absent in models fitted before blanks were filled: those read a blank as 0. */
   blankDiscount?: BlankDiscount;
   /** The mean discount of the training decisions that had one: what a blank reads as under 'mean-flagged'. */
@@ -579,10 +603,13 @@ function rawRow(f: RenewalFeatures, m: Omit<LogisticRenewalModel, 'coef' | 'mean
   } else row.push(f.discountPct ?? 0);
   row.push(Math.log(Math.max(f.acvUsd, 1)));
   row.push(f.termMonths / 12);
+  // A slope past ±0.5 a month (usage ×1.6 or ÷1.6 every month) is a tiny base, not a trend worth its leverage.
+  const clip = (v: number) => Math.max(-0.5, Math.min(0.5, v));
   if (m.useUsage && (m.usageMeasure === 'log-slope' || m.usageMeasure === 'latent-trend')) {
     const s = (m.usageMeasure === 'log-slope' ? f.usageSlope : f.usageLatentTrend) ?? null;
-    // A slope past ±0.5 a month (usage ×1.6 or ÷1.6 every month) is a tiny base, not a trend worth its leverage.
-    row.push(s === null ? 0 : Math.max(-0.5, Math.min(0.5, s)));
+    row.push(s === null ? 0 : clip(s));
+    // Users the scoring rows lack read as the units' trend: the same quantity, the change of log usage a month.
+    if (m.usageMeasure === 'latent-trend' && m.useUsers) row.push(clip(f.usersLatentTrend ?? s ?? 0));
     row.push(s === null ? 1 : 0);
   } else if (m.useUsage) {
     const t = f.usageTrend;
@@ -641,7 +668,9 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
   const blankDiscount = options.features?.blankDiscount ?? 'mean-flagged';
   const known = decisions.filter((d) => d.discountPct !== null).map((d) => d.discountPct as number);
   const discountFill = known.length ? mean(known) : 0;
-  const shape = { segmentLevels, regionLevels, renewalsCap, useUsage, useTenure, usageMeasure, blankDiscount, discountFill };
+  const useUsers = usageMeasure === 'latent-trend' && useUsage
+    && (options.features?.users ?? decisions.some((d) => (d.usersLatentTrend ?? null) !== null));
+  const shape = { segmentLevels, regionLevels, renewalsCap, useUsage, useTenure, usageMeasure, useUsers, blankDiscount, discountFill };
   const columns = [
     ...segmentLevels.slice(1).map((s) => `segment=${s}`),
     ...regionLevels.slice(1).map((r) => `region=${r}`),
@@ -650,7 +679,7 @@ export function fitRenewalModel(decisions: readonly RenewalDecision[], options: 
     ...(blankDiscount === 'mean-flagged' ? ['discount_missing'] : []),
     'log_acv',
     'term_years',
-    ...(useUsage ? [USAGE_COLUMN[usageMeasure], 'usage_missing'] : []),
+    ...(useUsage ? [USAGE_COLUMN[usageMeasure], ...(useUsers ? ['users_latent_trend'] : []), 'usage_missing'] : []),
     ...(useTenure ? ['tenure_years'] : []),
   ];
   const raw = decisions.map((d) => rawRow(d, shape));

@@ -29,28 +29,33 @@ const informative = world(5, 40, (f) => 0.8 - 0.05 * (f.discountPct ?? 0) + 1.5 
 const sloped: RenewalDecision[] = informative.map((d, i) => ({ ...d, usageSlope: Math.log(d.usageTrend!) / 3, discountPct: i % 13 === 0 ? null : d.discountPct }));
 /** … and with the filtered usage trend as well (here the slope itself: what matters is which one a specification reads). */
 const filtered: RenewalDecision[] = sloped.map((d) => ({ ...d, usageLatentTrend: d.usageSlope }));
+/** … and with the users' trend beside it (here half the units' plus noise). */
+const counted: RenewalDecision[] = filtered.map((d, i) => ({ ...d, usersLatentTrend: d.usageSlope! / 2 + 0.01 * Math.sin(i) }));
 
 describe('the specification of a stored renewal model', () => {
   const cv = fitRenewalModel(informative);
   const given = fitRenewalModel(informative, { l2: 30, renewalsCap: 2 });
   const slope = fitRenewalModel(sloped);
   const latent = fitRenewalModel(filtered);
+  const users = fitRenewalModel(counted);
   // A logistic model as the registry stored it before the penalty was stored (fixed at 1), before tenure, the usage slope and filled discounts.
-  const { l2: _l2, penalty: _penalty, useTenure: _tenure, usageMeasure: _measure, blankDiscount: _blank, discountFill: _fill, ...legacy } =
+  const { l2: _l2, penalty: _penalty, useTenure: _tenure, usageMeasure: _measure, useUsers: _users, blankDiscount: _blank, discountFill: _fill, ...legacy } =
     cv as Extract<typeof cv, { kind: 'logistic' }>;
   it.each([
     ['the baseline', { kind: 'baseline_rate', by: 'segment' }, { kind: 'empirical' }],
     ['an empirical fit', fitRenewalModel(informative.slice(0, 50)), { kind: 'empirical' }],
     ['a cross-validated logistic fit', cv,
-      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'mean-flagged' }],
+      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'mean-flagged', users: false }],
     ['a logistic fit with a given penalty', given,
-      { kind: 'logistic', l2: 30, renewalsCap: 2, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'mean-flagged' }],
+      { kind: 'logistic', l2: 30, renewalsCap: 2, usage: true, tenure: true, usageMeasure: 'trend-ratio', blankDiscount: 'mean-flagged', users: false }],
     ['a logistic fit on decisions with the usage slope', slope,
-      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'log-slope', blankDiscount: 'mean-flagged' }],
+      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'log-slope', blankDiscount: 'mean-flagged', users: false }],
     ['a logistic fit on decisions with the filtered usage trend', latent,
-      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'latent-trend', blankDiscount: 'mean-flagged' }],
+      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'latent-trend', blankDiscount: 'mean-flagged', users: false }],
+    ['a logistic fit on decisions with the filtered usage and users trends', users,
+      { kind: 'logistic', l2: 'cross-validated', renewalsCap: 3, usage: true, tenure: true, usageMeasure: 'latent-trend', blankDiscount: 'mean-flagged', users: true }],
     ['a logistic fit stored before penalties, tenure, the slope and filled discounts were', legacy,
-      { kind: 'logistic', l2: 1, renewalsCap: 3, usage: true, tenure: false, usageMeasure: 'trend-ratio', blankDiscount: 'zero' }],
+      { kind: 'logistic', l2: 1, renewalsCap: 3, usage: true, tenure: false, usageMeasure: 'trend-ratio', blankDiscount: 'zero', users: false }],
   ])('of %s', (_name, params, spec) => {
     expect(renewalSpecOf(JSON.parse(JSON.stringify(params)))).toEqual(spec);
   });
@@ -61,6 +66,10 @@ describe('the specification of a stored renewal model', () => {
     expect((slope as { columns: string[] }).columns).toEqual(expect.arrayContaining(['usage_log_slope', 'discount_missing']));
     expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(latent))), filtered)).toEqual(latent);
     expect((latent as { columns: string[] }).columns).toContain('usage_latent_trend');
+    expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(users))), counted)).toEqual(users);
+    expect((users as { columns: string[] }).columns).toEqual(expect.arrayContaining(['usage_latent_trend', 'users_latent_trend']));
+    // Fitted without users, refitted on decisions that carry them: still without.
+    expect(fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(latent))), counted)).toMatchObject({ useUsers: false, columns: (latent as { columns: string[] }).columns });
     // A model fitted on the slope, refitted on decisions that also carry the filtered trend, still reads the slope.
     const sloping = fitRenewalSpec(renewalSpecOf(JSON.parse(JSON.stringify(slope))), filtered);
     expect(sloping).toEqual(slope);

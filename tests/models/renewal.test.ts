@@ -128,15 +128,16 @@ describe('renewal decisions and active contracts', () => {
     expect(usageSlope(doubling, 'X', '2024-06')).toBeCloseTo(Math.LN2, 12);
   });
 
-  it('latent usage trend: the filtered monthly change of log users before the decision, of log units when rows lack users', () => {
-    // B's users double every month (with a little noise) while its units stay flat: the trend follows the users, and the units without them.
+  it('latent usage trends: the filtered monthly change of log units, and of log users when the rows carry them, before the decision', () => {
+    // B's users double every month (with a little noise) while its units stay flat: each trend follows its own column.
     const wiggle = [0.02, -0.01, 0.015, -0.02, 0.01, 0, -0.015, 0.02, -0.005, 0.01, -0.01, 0.005];
     const months = wiggle.map((_, i) => `2022-${String(i + 1).padStart(2, '0')}`);
     const rows = months.map((month, i) => ({ account_id: 'B', month, usage_units: 100 * Math.exp(wiggle[i]), active_users: Math.round(2 ** (i + 1) * Math.exp(wiggle[i])) }));
     const d1 = (u: typeof rows | Omit<(typeof rows)[number], 'active_users'>[]) =>
-      renewalDecisions(contracts, accounts, u, asOf).find((x) => x.contract_id === 'D1')!.usageLatentTrend!;
-    expect(d1(rows)).toBeCloseTo(Math.LN2, 1);
-    expect(d1(rows.map(({ active_users: _, ...u }) => u))).toBeCloseTo(0, 1);
+      renewalDecisions(contracts, accounts, u, asOf).find((x) => x.contract_id === 'D1')!;
+    expect(d1(rows).usersLatentTrend).toBeCloseTo(Math.LN2, 1);
+    expect(d1(rows).usageLatentTrend).toBeCloseTo(0, 1);
+    expect(d1(rows.map(({ active_users: _, ...u }) => u)).usersLatentTrend).toBeNull();
     // C1's account has no usage at all: unknown, not zero.
     expect(renewalDecisions(contracts, accounts, rows, asOf).find((x) => x.contract_id === 'C1')!.usageLatentTrend).toBeNull();
   });
