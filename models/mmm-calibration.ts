@@ -34,10 +34,10 @@
 import { geometricAdstock, hillSaturation } from './adstock';
 import { monthIndex } from './dates';
 import { Z_90 } from './experiment-plan';
-import { fitMmm, quantile, type ChannelTransform, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
+import { fitMmm, overBeliefs, quantile, type ChannelTransform, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
 
 /** What the calibration reads of a fit (a fit revived from JSON has all of it). */
-export type CalibrationFit = Pick<MmmFit, 'months' | 'spend' | 'carry' | 'transforms' | 'coef' | 'draws' | 'unitValue' | 'results'>;
+export type CalibrationFit = Pick<MmmFit, 'months' | 'spend' | 'carry' | 'transforms' | 'coef' | 'draws' | 'unitValue' | 'results' | 'priorPoints'>;
 
 export type LiftTestVerdict = 'agrees' | 'disagrees';
 
@@ -156,16 +156,18 @@ function shifted(values: readonly number[], point: number): Interval80 {
 function modelSide(fit: CalibrationFit, c: string, span: { from: number; to: number }): ModelSide {
   const spend = fit.spend[c];
   const carry = fit.carry[c];
-  const value = fit.unitValue[c];
+  // A draw values the channel with its own ACV per unit when it drew one, and each belief's draws centre on its own point (mmm.ts).
+  const value = (d: MmmCoefficients) => d.unitValue?.[c] ?? fit.unitValue[c];
   const tr = (d: MmmCoefficients) => d.transforms?.[c] ?? fit.transforms[c];
-  const over = (d: MmmCoefficients, from: number, to: number) => d.channel[c] * liftUnits(spend, tr(d), carry, from, to) * value;
+  const over = (d: MmmCoefficients, from: number, to: number) => d.channel[c] * liftUnits(spend, tr(d), carry, from, to) * value(d);
+  const pooled = (f: (d: MmmCoefficients) => number) => overBeliefs(fit, fit.draws.map(f), f);
   const point = over(fit.coef, span.from, span.to);
-  const own = shifted(fit.draws.map((d) => over(d, span.from, span.to)), point);
+  const own = shifted(pooled((d) => over(d, span.from, span.to)), point);
   const result = fit.results.find((r) => r.channel === c)!;
   let testMonths = own;
   if (!result.identifiability.identified) {
     // The fit widened this channel's window interval (mmm.ts `unidentifiedInterval`): widen the test months' alike.
-    const windowOwn = shifted(fit.draws.map((d) => d.channel[c] * windowUnits(spend, tr(d), carry) * value), result.incrementalAcv);
+    const windowOwn = shifted(pooled((d) => d.channel[c] * windowUnits(spend, tr(d), carry) * value(d)), result.incrementalAcv);
     const scale = windowOwn.p90 > 0 ? Math.max(1, result.incrementalAcvQuantiles.p90 / windowOwn.p90) : 1;
     testMonths = { p10: 0, p90: own.p90 * scale };
   }

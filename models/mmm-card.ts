@@ -133,6 +133,28 @@ function priorSentences(fit: StoredLike): string[] {
       recorded ? '' : `; this version does not record its penalty, and every fit that does not record it used ${UNRECORDED_RIDGE}`}.`,
   ];
   if (isNum(options.seasonRidge)) out.push(`Month-of-year effects are pulled toward zero with a penalty of ${options.seasonRidge}.`);
+  out.push(...touchBeliefSentences(fit));
+  return out;
+}
+
+/**
+ * The beliefs about touches a fit averaged over (`touchPriors`, mmm.ts), and
+ * whether its draws valued an opportunity with its own uncertainty: absent in
+ * fits stored before either existed, so nothing is said for them.
+ */
+function touchBeliefSentences(fit: StoredLike): string[] {
+  const out: string[] = [];
+  const beliefs = Array.isArray(fit.touchPriors) ? fit.touchPriors.filter(isNum) : [];
+  if (beliefs.length > 1) {
+    const middle = beliefs[Math.floor((beliefs.length - 1) / 2)];
+    out.push(`How much an opportunity that carries a channel's touch says the channel caused it cannot be learned from these data, so the estimate averages ${beliefs.length} beliefs: ` +
+      `a touch counts as weak evidence of cause (the journey level penalised ${beliefs.map((b) => `${b}×`).join(', ')} the ridge); ` +
+      `the figures are those of the middle belief (${middle}×) and the ranges hold what the beliefs disagree on, each belief's refits centred on its own estimate.`);
+  }
+  const draws: StoredLike[] = Array.isArray(fit.draws) ? fit.draws : [];
+  if (draws.some((d) => d && typeof d.unitValue === 'object' && d.unitValue !== null)) {
+    out.push('What an opportunity a channel caused is worth is itself a mean over a few hundred deals of very different sizes: every refit draws its own value from that mean\'s standard error, so the ranges carry it.');
+  }
   return out;
 }
 

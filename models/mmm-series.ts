@@ -120,6 +120,7 @@ export function mmmSeries(
   const outcome = new Array<number>(n).fill(0);
   const opps = new Array<number>(channels.length).fill(0);
   const wonAcv = new Array<number>(channels.length).fill(0);
+  const wonAcvSq = new Array<number>(channels.length).fill(0);
   const monthly = channels.map(() => new Array<number>(n).fill(0));
   const seen = new Uint8Array(channels.length);
   let wonAll = 0;
@@ -141,6 +142,7 @@ export function mmmSeries(
       if (!seen[c]) continue;
       opps[c]++;
       wonAcv[c] += won;
+      wonAcvSq[c] += won * won;
       monthly[c][m]++;
     }
   }
@@ -152,5 +154,12 @@ export function mmmSeries(
     c,
     journeyOpportunities[c] > 0 ? journeyWonAcv[c] / journeyOpportunities[c] : baselineUnitValue,
   ]));
-  return { months, outcome, spend, unitValue, baselineUnitValue, journeys, journeyOpportunities, journeyWonAcv };
+  // The standard error of each mean: a few hundred deals of very different sizes make it uncertain (fitMmm draws it).
+  const unitValueSe = Object.fromEntries(channels.map((c, i) => {
+    const k = opps[i];
+    if (k < 2) return [c, 0];
+    const mean = wonAcv[i] / k;
+    return [c, Math.sqrt(Math.max(0, (wonAcvSq[i] - k * mean * mean) / (k - 1)) / k)];
+  }));
+  return { months, outcome, spend, unitValue, unitValueSe, baselineUnitValue, journeys, journeyOpportunities, journeyWonAcv };
 }

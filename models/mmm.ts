@@ -27,7 +27,8 @@
  *   months) is "observed" as the test's incremental_acv with weight
  *   σ̂² / stderr², σ̂² being the residual variance of the fit without tests.
  *   A test with a small stderr therefore pins the channel's effect; a vague
- *   one barely moves it.
+ *   one barely moves it. A test that the model contradicts (`overrides`,
+ *   decided by mmm-calibration.ts) is not averaged with it: it decides.
  * - Journeys (optional `input.journeys`, built by `mmmSeries`): the total
  *   count moves little with a small channel's spend (Poisson noise of ~√150
  *   opportunities a month hides a channel that causes 6), but nearly every
@@ -47,6 +48,19 @@
  *   are chosen on the stacked objective. On generated worlds this lifts the
  *   Spearman correlation of ROI with the planted truth from ~0.4-0.75
  *   (total alone) to ~0.7-0.9 (tests/models/mmm-truth.test.ts).
+ * - What a touch says about cause is not in the data: the level of β·Hill in
+ *   a journey equation trades against η + δ·T one for one, and only the
+ *   penalty on that level (`channelPenalties`) decides how much of a
+ *   channel's touched opportunities it caused. One penalty is one belief; on
+ *   generated worlds the belief the model had (the ridge itself) found about
+ *   half of the planted caused ACV with intervals that covered the truth in
+ *   a third of channels (bench/README.md). So the fit averages over beliefs
+ *   (`touchPriors`, multipliers of that penalty, default 0.15×, 0.5× and
+ *   1.5×, a tenfold range): each belief is fitted and bootstrapped with its
+ *   share of the replicates; the point is the middle belief's fit; each
+ *   belief's draws are centred on its own point and pooled (`overBeliefs`),
+ *   so the intervals hold what the beliefs disagree on. Equal weights: the
+ *   data cannot prefer one (that is the point), so none is preferred.
  * - Intervals: moving-block bootstrap over months (blocks of `blockLength`,
  *   default 3, so autocorrelated errors stay together), the same month
  *   blocks for every equation so their correlation survives; experiments'
@@ -56,6 +70,10 @@
  *   half-saturation (shape kept; one sweep; `bootstrapDecay`) so the
  *   intervals carry their uncertainty; such a draw carries its own
  *   transforms, which `mmmResponse`, `predictMmm` and the results use.
+ *   With `unitValueSe` (the standard error of each channel's ACV per
+ *   opportunity, a mean over a few hundred deals of very different sizes)
+ *   every replicate also draws its own value, used in its experiment rows
+ *   and in everything valued from it.
  *   Reported point = the point fit; reported quantiles = the draws'
  *   quantiles shifted so their median is the point (see `quantiles`), so
  *   p50 = point and the point lies inside every interval by construction.
@@ -87,6 +105,14 @@ export interface MmmInput {
   spend: Readonly<Record<string, readonly number[]>>;
   /** ACV per unit of outcome caused by each channel; default 1 (outcome already in ACV). */
   unitValue?: Readonly<Record<string, number>>;
+  /**
+   * Standard error of each unitValue when it is a mean over deals (e.g. won
+   * ACV per journey opportunity): every bootstrap draw values its channel
+   * with its own draw from N(unitValue, se²), floored at 0, so the intervals
+   * carry how uncertain the ACV of an opportunity is, not only how many
+   * opportunities were caused. Absent or 0: the value is taken as known.
+   */
+  unitValueSe?: Readonly<Record<string, number>>;
   /** ACV per unit of baseline outcome (for forecasts in ACV); default 1. */
   baselineUnitValue?: number;
   /**
@@ -105,7 +131,17 @@ export interface MmmExperiment {
   end: string;
   incremental_acv: number;
   stderr: number;
+  /**
+   * The model and this test disagreed beyond both their intervals (see
+   * mmm-calibration.ts): the test decides the channel's effect (its weight is
+   * multiplied by TEST_OVERRIDES) instead of being averaged with a model that
+   * the test shows to be wrong for this channel.
+   */
+  overrides?: boolean;
 }
+
+/** How much more an overriding test weighs than its precision alone says: enough that the channel's own series barely move it. */
+export const TEST_OVERRIDES = 1e4;
 
 export interface MmmOptions {
   decays?: readonly number[];
@@ -135,6 +171,12 @@ export interface MmmOptions {
   bootstrapDecay?: boolean;
   /** When a channel's effect counts as not identified (see identifiability.ts); defaults there. */
   identifiability?: Partial<IdentifiabilityThresholds>;
+  /**
+   * Beliefs about how much a touch says about cause, averaged over (see the
+   * module comment): multipliers of the journey level's penalty. Default
+   * [0.15, 0.5, 1.5]; the middle one gives the point. Only with journeys.
+   */
+  touchPriors?: readonly number[];
 }
 
 export interface ChannelTransform {
@@ -156,6 +198,10 @@ export interface MmmCoefficients {
   /** A bootstrap draw that re-chose the transforms carries its own (and the adstock at the window's last month). */
   transforms?: Record<string, ChannelTransform>;
   lastAdstock?: Record<string, number>;
+  /** Index into `MmmFit.touchPriors` of the belief this draw was fitted under (absent: one belief). */
+  prior?: number;
+  /** A draw's own ACV per unit of each channel (see `MmmInput.unitValueSe`); absent: the fit's. */
+  unitValue?: Record<string, number>;
 }
 
 export interface Quantiles {
@@ -195,6 +241,9 @@ export interface MmmFit {
   coef: MmmCoefficients;
   /** One per bootstrap replicate. */
   draws: MmmCoefficients[];
+  /** The beliefs about touches averaged over (`MmmOptions.touchPriors`), and each one's point fit; absent in fits stored before them. */
+  touchPriors?: number[];
+  priorPoints?: MmmCoefficients[];
   fitted: number[];
   residuals: number[];
   residualSd: number;
@@ -223,6 +272,7 @@ const DEFAULTS = {
   bootstrap: 200,
   blockLength: 3,
   seed: 1,
+  touchPriors: [0.15, 0.5, 1.5],
 };
 
 const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
@@ -303,7 +353,8 @@ interface Prepared {
   spend: Record<string, number[]>;
   carry: Record<string, number>;
   unitValue: Record<string, number>;
-  experiments: { channel: string; from: number; to: number; target: number; stderr: number }[];
+  unitValueSe: Record<string, number>;
+  experiments: { channel: string; from: number; to: number; target: number; stderr: number; weight: number }[];
   ridge: number;
   seasonRidge: number;
   /** Observed journey counts per journey channel. */
@@ -312,6 +363,8 @@ interface Prepared {
   nuisance: Record<string, number[][]>;
   /** Weight of each journey equation relative to the total equation (σ²_total / σ²_c). */
   journeyWeight: Record<string, number>;
+  /** Multiplier of the journey level's penalty: the belief about touches being fitted (see `touchPriors`). */
+  touchPrior: number;
   /** Regressors of the baseline (intercept, trend, month dummies), [month][column], and their Gram matrix. */
   base: number[][];
   baseGram: number[][];
@@ -330,6 +383,8 @@ interface Targets {
   total: readonly number[];
   journeys: Readonly<Record<string, readonly number[]>>;
   experiments: readonly number[];
+  /** A replicate's own ACV per unit (see `MmmInput.unitValueSe`): a test measures ACV, so its row values β with the replicate's value. */
+  unitValue?: Readonly<Record<string, number>>;
 }
 
 /** Channel columns for the given transforms. */
@@ -348,12 +403,12 @@ function columnOf(prep: Prepared, c: string, t: ChannelTransform): number[] {
 }
 
 /** Experiment pseudo-row coefficient: valued incremental outcome per unit β over the test's months. */
-function experimentLift(prep: Prepared, c: string, t: ChannelTransform, from: number, to: number): number {
+function experimentLift(prep: Prepared, c: string, t: ChannelTransform, from: number, to: number, value = prep.unitValue[c]): number {
   const actual = transformed(prep.spend[c], t, prep.carry[c]);
   const held = transformed(prep.spend[c].map((x, m) => (m >= from && m <= to ? 0 : x)), t, prep.carry[c]);
   let d = 0;
   for (let m = from; m <= to; m++) d += actual[m] - held[m];
-  return d * prep.unitValue[c];
+  return d * value;
 }
 
 interface Solved {
@@ -393,9 +448,9 @@ function stackedRows(prep: Prepared, columns: Record<string, number[]>, transfor
   if (sigma2 > 0) {
     prep.experiments.forEach((e, i) => {
       const row = new Array<number>(layout.p).fill(0);
-      row[layout.ch0 + layout.channels.indexOf(e.channel)] = experimentLift(prep, e.channel, transforms[e.channel], e.from, e.to);
+      row[layout.ch0 + layout.channels.indexOf(e.channel)] = experimentLift(prep, e.channel, transforms[e.channel], e.from, e.to, targets.unitValue?.[e.channel]);
       rows.push(row);
-      weights.push(sigma2 / (e.stderr * e.stderr));
+      weights.push((e.weight * sigma2) / (e.stderr * e.stderr));
       y.push(targets.experiments[i]);
     });
   }
@@ -477,8 +532,8 @@ function solve(prep: Prepared, columns: Record<string, number[]>, transforms: Re
   });
   const experimentRows = sigma2 > 0 ? prep.experiments.map((e, i) => {
     const J = ch0 + channels.indexOf(e.channel);
-    const lift = experimentLift(prep, e.channel, transforms[e.channel], e.from, e.to);
-    const w = sigma2 / (e.stderr * e.stderr);
+    const lift = experimentLift(prep, e.channel, transforms[e.channel], e.from, e.to, targets.unitValue?.[e.channel]);
+    const w = (e.weight * sigma2) / (e.stderr * e.stderr);
     a[J][J] += w * lift * lift;
     c[J] += w * lift * targets.experiments[i];
     return { J, lift, w, target: targets.experiments[i] };
@@ -558,7 +613,7 @@ function channelPenalties(prep: Prepared, columns: Record<string, number[]>): nu
     }
     const wj = layout.journeyChannels.includes(c) ? prep.journeyWeight[c] : 0;
     // A (numerically) constant column is not identified apart from the intercept; a floor keeps A positive definite.
-    penalty[layout.ch0 + j] = prep.ridge * (Math.max(centred, 1e-6 * raw) + wj * raw) + 1e-9;
+    penalty[layout.ch0 + j] = prep.ridge * (Math.max(centred, 1e-6 * raw) + prep.touchPrior * wj * raw) + 1e-9;
   });
   return penalty;
 }
@@ -652,17 +707,35 @@ function windowUnits(fit: Pick<MmmFit, 'spend' | 'carry'>, c: string, t: Channel
   return beta * (sum(base) - sum(other));
 }
 
+/**
+ * Draw values of a quantity, each belief's draws shifted so that their median
+ * sits on that belief's point (as `quantiles` does for one belief: a
+ * replicate refits data simulated from a shrunk fit, so it carries the
+ * shrinkage twice). Pooled, they spread over what the beliefs disagree on
+ * as well as the sampling noise of each. A fit with one belief is returned as is.
+ */
+export function overBeliefs(fit: Pick<MmmFit, 'draws' | 'priorPoints'>, values: readonly number[], value: (d: MmmCoefficients) => number): number[] {
+  const points = fit.priorPoints;
+  if (!points?.length) return [...values];
+  const shift = points.map((p, s) => {
+    const own = values.filter((_, k) => fit.draws[k].prior === s).sort((a, b) => a - b);
+    return own.length ? value(p) - quantile(own, 0.5) : 0;
+  });
+  return values.map((v, k) => v + (shift[fit.draws[k].prior ?? -1] ?? 0));
+}
+
 function channelResults(fit: Omit<MmmFit, 'results' | 'response'>, attributed: Readonly<Record<string, number>> | undefined,
   identifiability: Readonly<Record<string, ChannelIdentifiability>>): MmmChannelResult[] {
   const tr = (c: string, d: MmmCoefficients) => d.transforms?.[c] ?? fit.transforms[c];
-  const inc = (c: string, d: MmmCoefficients) => windowUnits(fit, c, tr(c, d), d.channel[c], 0) * fit.unitValue[c];
-  const drawsInc = Object.fromEntries(fit.channels.map((c) => [c, fit.draws.map((d) => inc(c, d))]));
+  const inc = (c: string, d: MmmCoefficients) => windowUnits(fit, c, tr(c, d), d.channel[c], 0) * (d.unitValue?.[c] ?? fit.unitValue[c]);
+  // Each belief's draws are first centred on that belief's own point (see `overBeliefs`).
+  const pooled = (value: (d: MmmCoefficients) => number) => overBeliefs(fit, fit.draws.map(value), value);
+  const drawsInc = Object.fromEntries(fit.channels.map((c) => [c, pooled((d) => inc(c, d))]));
   const pointInc = Object.fromEntries(fit.channels.map((c) => [c, inc(c, fit.coef)]));
   return fit.channels.map((c) => {
     const spend = sum(fit.spend[c]);
-    const v = fit.unitValue[c];
     // +1% spend in every month: marginal ACV per marginal dollar.
-    const marginal = (d: MmmCoefficients) => (-windowUnits(fit, c, tr(c, d), d.channel[c], 1.01) * v) / (0.01 * spend);
+    const marginal = (d: MmmCoefficients) => (-windowUnits(fit, c, tr(c, d), d.channel[c], 1.01) * (d.unitValue?.[c] ?? fit.unitValue[c])) / (0.01 * spend);
     const incrementalAcv = pointInc[c];
     const flags = identifiability[c] ?? { identified: true, reasons: [] };
     const own = quantiles(drawsInc[c], incrementalAcv);
@@ -675,7 +748,7 @@ function channelResults(fit: Omit<MmmFit, 'results' | 'response'>, attributed: R
     const perDollar = (q: Quantiles): Quantiles => (spend > 0
       ? { p2_5: q.p2_5 / spend, p10: q.p10 / spend, p50: q.p50 / spend, p90: q.p90 / spend, p97_5: q.p97_5 / spend }
       : { p2_5: 0, p10: 0, p50: 0, p90: 0, p97_5: 0 });
-    const mroiOwn = quantiles(fit.draws.map(marginal), marginal(fit.coef));
+    const mroiOwn = quantiles(pooled(marginal), marginal(fit.coef));
     return {
       channel: c,
       spend,
@@ -736,9 +809,10 @@ export function unidentifiedInterval(own: Quantiles, together: Quantiles | null)
 export function mmmResponse(fit: Pick<MmmFit, 'coef' | 'draws' | 'transforms' | 'unitValue'>, channel: string, monthlySpend: number): { mean: number; draws: number[] } {
   const t = fit.transforms[channel];
   if (!t) return { mean: 0, draws: fit.draws.map(() => 0) };
-  const valued = (tr: ChannelTransform) => hillSaturation(steadyAdstock(monthlySpend, tr.decay), tr.halfSaturation, tr.shape) * fit.unitValue[channel];
-  const h = valued(t);
-  return { mean: fit.coef.channel[channel] * h, draws: fit.draws.map((d) => d.channel[channel] * (d.transforms ? valued(d.transforms[channel]) : h)) };
+  const hill = (tr: ChannelTransform) => hillSaturation(steadyAdstock(monthlySpend, tr.decay), tr.halfSaturation, tr.shape);
+  const h = hill(t);
+  return { mean: fit.coef.channel[channel] * h * fit.unitValue[channel],
+    draws: fit.draws.map((d) => d.channel[channel] * (d.transforms ? hill(d.transforms[channel]) : h) * (d.unitValue?.[channel] ?? fit.unitValue[channel])) };
 }
 
 export interface MmmPrediction {
@@ -834,6 +908,116 @@ function baseRegressors(layout: Layout): { base: number[][]; baseGram: number[][
   const monthCounts = new Array<number>(12).fill(0);
   for (const m of layout.moy) monthCounts[m]++;
   return { base, baseGram: gram(base), monthCounts };
+}
+
+/** The point fit and bootstrap draws under one belief about touches (see `touchPriors`). */
+interface PriorFit {
+  transforms: Record<string, ChannelTransform>;
+  coef: MmmCoefficients;
+  fitted: number[];
+  residuals: number[];
+  residualSd: number;
+  draws: MmmCoefficients[];
+}
+
+/** Adstock of each channel at the window's last month under the given transforms. */
+function lastAdstockOf(prep: Prepared, tr: Record<string, ChannelTransform>): Record<string, number> {
+  const n = prep.layout.n;
+  return Object.fromEntries(prep.layout.channels.map((c) => [c, geometricAdstock(prep.spend[c], tr[c].decay, prep.carry[c])[n - 1]]));
+}
+
+/** The starting transform of a channel: its fixed one, or decay 0.3 with half-saturation at its mean spend's steady adstock. */
+function startTransform(prep: Prepared, options: MmmOptions, c: string): ChannelTransform {
+  const fixed = options.fixedTransforms?.[c];
+  if (fixed) return fixed;
+  const s = prep.spend[c];
+  const level = sum(s) / Math.max(1, s.filter((x) => x > 0).length);
+  return { decay: 0.3, halfSaturation: steadyAdstock(level, 0.3), shape: 1 };
+}
+
+/**
+ * Fits the model with the journey level penalised at `strength` × the base
+ * ridge (see `channelPenalties`): chooses the transforms (feasible GLS in two
+ * passes, then again with the experiments), solves, and draws `replicates`
+ * moving-block bootstrap replicates from `rng`.
+ */
+function fitUnderTouchPrior(prep: Prepared, options: MmmOptions, grid: Grid, strength: number, replicates: number,
+  rng: ReturnType<typeof createRng>): PriorFit {
+  const { layout, experiments, journeys } = prep;
+  const { n, channels, journeyChannels } = layout;
+  prep.touchPrior = strength;
+  for (const c of journeyChannels) prep.journeyWeight[c] = 1;
+  const totalColumns = layout.jc0 - (layout.season ? 12 : 0);
+  const fullGrid = (c: string) => gridOf(prep, c, grid);
+  const observed: Targets = { total: prep.y, journeys, experiments: experiments.map((e) => e.target) };
+  const dofTotal = Math.max(1, n - totalColumns);
+  const dofJourney = Math.max(1, n - JOURNEY_COLUMNS - 1);
+
+  // Feasible GLS: each journey equation is weighted by σ²_total / σ²_c, both estimated from the previous pass.
+  let transforms = Object.fromEntries(channels.map((c) => [c, startTransform(prep, options, c)]));
+  let solved = solve(prep, channelColumns(prep, transforms), transforms, observed, 0);
+  const reweight = () => {
+    const s2 = Math.max(solved.sse / dofTotal, 1e-12);
+    for (const c of journeyChannels) prep.journeyWeight[c] = s2 / Math.max(solved.sseJourney[c] / dofJourney, 1e-12);
+  };
+  const passes = journeyChannels.length ? 2 : 1;
+  for (let pass = 0; pass < passes; pass++) {
+    if (journeyChannels.length) reweight();
+    transforms = chooseTransforms(prep, options, transforms, { ...observed, experiments: [] }, 0, fullGrid);
+    solved = solve(prep, channelColumns(prep, transforms), transforms, observed, 0);
+  }
+  // The residual variance of the total equation sets the experiments' weight.
+  const sigma2 = solved.sse / dofTotal;
+  const sigma2Pass2 = experiments.length ? Math.max(sigma2, 1e-12) : 0;
+  if (sigma2Pass2 > 0) {
+    transforms = chooseTransforms(prep, options, transforms, observed, sigma2Pass2, fullGrid);
+    solved = solve(prep, channelColumns(prep, transforms), transforms, observed, sigma2Pass2);
+  }
+  const columns = channelColumns(prep, transforms);
+  const { rows } = stackedRows(prep, columns, transforms, observed, 0);
+  const fittedAll = rows.map((row) => row.reduce((s, x, j) => s + x * solved.coef[j], 0));
+  const fitted = fittedAll.slice(0, n);
+  const residuals = prep.y.map((y, t) => y - fitted[t]);
+  const residualSd = Math.sqrt(sum(residuals.map((r) => r * r)) / dofTotal);
+  const journeyFitted = Object.fromEntries(journeyChannels.map((c, k) => [c, fittedAll.slice(n * (k + 1), n * (k + 2))]));
+  const journeyResiduals = Object.fromEntries(journeyChannels.map((c) => [c, journeys[c].map((y, t) => y - journeyFitted[c][t])]));
+
+  // Fitted residuals are smaller than the errors by about the parameters spent on them (E[SSE] = σ²(n − p)), so
+  // resampling them as they are gives intervals too narrow; rescale by √(n / (n − p)) (Davison & Hinkley 1997, §6.2.3).
+  // p counts the month effects (their ridge is light) and the channels; a journey equation spends its 3 nuisance + β.
+  const seasonDof = layout.season ? new Set(layout.moy).size - 1 : 0;
+  const inflateTotal = Math.sqrt(n / Math.max(1, n - (totalColumns + seasonDof)));
+  const inflateJourney = Math.sqrt(n / Math.max(1, n - JOURNEY_COLUMNS - 1));
+  const draws: MmmCoefficients[] = [];
+  const rechoose = options.bootstrapDecay ?? true;
+  const replicateCandidates = (c: string, t: ChannelTransform) => replicateGridOf(prep, c, t, grid);
+  for (let b = 0; b < replicates; b++) {
+    // One set of month blocks for every equation, so their cross-correlation survives the resampling.
+    const idx = blockIndices(n, options.blockLength ?? DEFAULTS.blockLength, rng);
+    const star = (fit: readonly number[], res: readonly number[], inflate: number) => {
+      const mean = sum(res) / n;
+      return fit.map((f, t) => f + (res[idx[t]] - mean) * inflate);
+    };
+    const unitValue = channels.some((c) => prep.unitValueSe[c] > 0)
+      ? Object.fromEntries(channels.map((c) => [c, Math.max(0, prep.unitValue[c] + prep.unitValueSe[c] * rng.normal(0, 1))]))
+      : undefined;
+    const targets: Targets = {
+      total: star(fitted, residuals, inflateTotal),
+      journeys: Object.fromEntries(journeyChannels.map((c) => [c, star(journeyFitted[c], journeyResiduals[c], inflateJourney)])),
+      experiments: experiments.map((x) => x.target + rng.normal(0, x.stderr)),
+      unitValue,
+    };
+    // Re-choosing the decays per replicate carries their uncertainty into the interval (one sweep, from the point choice).
+    const tStar = rechoose ? chooseTransforms(prep, options, transforms, targets, sigma2Pass2, replicateCandidates, 1) : transforms;
+    const coef = toCoefficients(layout, solve(prep, rechoose ? channelColumns(prep, tStar) : columns, tStar, targets, sigma2Pass2).coef);
+    if (rechoose) {
+      coef.transforms = tStar;
+      coef.lastAdstock = lastAdstockOf(prep, tStar);
+    }
+    if (unitValue) coef.unitValue = unitValue;
+    draws.push(coef);
+  }
+  return { transforms, coef: toCoefficients(layout, solved.coef), fitted, residuals, residualSd, draws };
 }
 
 /** Month indices of a moving-block bootstrap: blocks of consecutive months drawn with replacement. */
@@ -944,7 +1128,7 @@ export function fitMmm(input: MmmInput, options: MmmOptions = {}): MmmFit {
     const from = Math.max(0, monthIndex(e.start) - first);
     const to = Math.min(n - 1, monthIndex(e.end) - first);
     if (to < from) throw new RangeError(`experiment on ${e.channel} ${e.start}..${e.end} lies outside the window`);
-    return { channel: e.channel, from, to, target: e.incremental_acv, stderr: e.stderr };
+    return { channel: e.channel, from, to, target: e.incremental_acv, stderr: e.stderr, weight: e.overrides ? TEST_OVERRIDES : 1 };
   });
   const journeys = Object.fromEntries(journeyChannels.map((c) => [c, [...input.journeys![c]]]));
   const nuisance = journeyNuisance(input.outcome, spend, journeyChannels);
@@ -954,104 +1138,44 @@ export function fitMmm(input: MmmInput, options: MmmOptions = {}): MmmFit {
     spend,
     carry: Object.fromEntries(channels.map((c) => [c, carryOf(spend[c])])),
     unitValue,
+    unitValueSe: Object.fromEntries(channels.map((c) => [c, Math.max(0, input.unitValueSe?.[c] ?? 0)])),
     experiments,
     ridge: options.ridge ?? DEFAULTS.ridge,
     seasonRidge: options.seasonRidge ?? DEFAULTS.seasonRidge,
     journeys,
     nuisance,
     journeyWeight: Object.fromEntries(journeyChannels.map((c) => [c, 1])),
+    touchPrior: 1,
     ...baseRegressors(layout),
     nuisanceGram: Object.fromEntries(journeyChannels.map((c) => [c, gram(nuisance[c])])),
     columnCache: new Map(),
-  };
-  const mid = (c: string): ChannelTransform => {
-    const fixed = options.fixedTransforms?.[c];
-    if (fixed) return fixed;
-    const level = sum(spend[c]) / Math.max(1, spend[c].filter((x) => x > 0).length);
-    return { decay: 0.3, halfSaturation: steadyAdstock(level, 0.3), shape: 1 };
   };
   const grid: Grid = {
     decays: options.decays ?? DEFAULTS.decays,
     halfSaturations: options.halfSaturations ?? DEFAULTS.halfSaturations,
     shapes: options.shapes ?? DEFAULTS.shapes,
   };
-  const fullGrid = (c: string) => gridOf(prep, c, grid);
-  const observed: Targets = { total: prep.y, journeys, experiments: experiments.map((e) => e.target) };
-  const dofTotal = Math.max(1, n - totalColumns);
-  const dofJourney = Math.max(1, n - JOURNEY_COLUMNS - 1);
-
-  // Feasible GLS: each journey equation is weighted by σ²_total / σ²_c, both estimated from the previous pass.
-  let transforms = Object.fromEntries(channels.map((c) => [c, mid(c)]));
-  let solved = solve(prep, channelColumns(prep, transforms), transforms, observed, 0);
-  const reweight = () => {
-    const s2 = Math.max(solved.sse / dofTotal, 1e-12);
-    for (const c of journeyChannels) prep.journeyWeight[c] = s2 / Math.max(solved.sseJourney[c] / dofJourney, 1e-12);
-  };
-  const passes = journeyChannels.length ? 2 : 1;
-  for (let pass = 0; pass < passes; pass++) {
-    if (journeyChannels.length) reweight();
-    transforms = chooseTransforms(prep, options, transforms, { ...observed, experiments: [] }, 0, fullGrid);
-    solved = solve(prep, channelColumns(prep, transforms), transforms, observed, 0);
-  }
-  // The residual variance of the total equation sets the experiments' weight.
-  const sigma2 = solved.sse / dofTotal;
-  const sigma2Pass2 = experiments.length ? Math.max(sigma2, 1e-12) : 0;
-  if (sigma2Pass2 > 0) {
-    transforms = chooseTransforms(prep, options, transforms, observed, sigma2Pass2, fullGrid);
-    solved = solve(prep, channelColumns(prep, transforms), transforms, observed, sigma2Pass2);
-  }
-  const columns = channelColumns(prep, transforms);
-  const { rows } = stackedRows(prep, columns, transforms, observed, 0);
-  const fittedAll = rows.map((row) => row.reduce((s, x, j) => s + x * solved.coef[j], 0));
-  const fitted = fittedAll.slice(0, n);
-  const residuals = prep.y.map((y, t) => y - fitted[t]);
-  const residualSd = Math.sqrt(sum(residuals.map((r) => r * r)) / dofTotal);
-  const journeyFitted = Object.fromEntries(journeyChannels.map((c, k) => [c, fittedAll.slice(n * (k + 1), n * (k + 2))]));
-  const journeyResiduals = Object.fromEntries(journeyChannels.map((c) => [c, journeys[c].map((y, t) => y - journeyFitted[c][t])]));
-
-  const adstockAtEnd = (tr: Record<string, ChannelTransform>) => Object.fromEntries(channels.map((c) => {
-    const a = geometricAdstock(spend[c], tr[c].decay, prep.carry[c]);
-    return [c, a[n - 1]];
-  }));
-  // Fitted residuals are smaller than the errors by about the parameters spent on them (E[SSE] = σ²(n − p)), so
-  // resampling them as they are gives intervals too narrow; rescale by √(n / (n − p)) (Davison & Hinkley 1997, §6.2.3).
-  // p counts the month effects (their ridge is light) and the channels; a journey equation spends its 3 nuisance + β.
-  const seasonDof = layout.season ? new Set(layout.moy).size - 1 : 0;
-  const inflateTotal = Math.sqrt(n / Math.max(1, n - (totalColumns + seasonDof)));
-  const inflateJourney = Math.sqrt(n / Math.max(1, n - JOURNEY_COLUMNS - 1));
-  const draws: MmmCoefficients[] = [];
+  const strengths = journeyChannels.length ? [...(options.touchPriors ?? DEFAULTS.touchPriors)] : [1];
+  if (!strengths.length || strengths.some((k) => !(k > 0))) throw new RangeError('touchPriors must be positive numbers');
   const replicates = options.bootstrap ?? DEFAULTS.bootstrap;
-  const rechoose = options.bootstrapDecay ?? true;
   const rng = createRng(deriveSeed(options.seed ?? DEFAULTS.seed, 'mmm-bootstrap'));
-  const replicateCandidates = (c: string, t: ChannelTransform) => replicateGridOf(prep, c, t, grid);
-  for (let b = 0; b < replicates; b++) {
-    // One set of month blocks for every equation, so their cross-correlation survives the resampling.
-    const idx = blockIndices(n, options.blockLength ?? DEFAULTS.blockLength, rng);
-    const star = (fit: readonly number[], res: readonly number[], inflate: number) => {
-      const mean = sum(res) / n;
-      return fit.map((f, t) => f + (res[idx[t]] - mean) * inflate);
-    };
-    const targets: Targets = {
-      total: star(fitted, residuals, inflateTotal),
-      journeys: Object.fromEntries(journeyChannels.map((c) => [c, star(journeyFitted[c], journeyResiduals[c], inflateJourney)])),
-      experiments: experiments.map((x) => x.target + rng.normal(0, x.stderr)),
-    };
-    // Re-choosing the decays per replicate carries their uncertainty into the interval (one sweep, from the point choice).
-    const tStar = rechoose ? chooseTransforms(prep, options, transforms, targets, sigma2Pass2, replicateCandidates, 1) : transforms;
-    const coef = toCoefficients(layout, solve(prep, rechoose ? channelColumns(prep, tStar) : columns, tStar, targets, sigma2Pass2).coef);
-    if (rechoose) {
-      coef.transforms = tStar;
-      coef.lastAdstock = adstockAtEnd(tStar);
-    }
-    draws.push(coef);
-  }
-
+  // The point is the middle belief's fit; every belief contributes its share of the replicates (see `touchPriors`).
+  const middle = Math.floor((strengths.length - 1) / 2);
+  const specs = strengths.map((k, s) => fitUnderTouchPrior(prep, options, grid, k,
+    Math.floor(replicates / strengths.length) + (s < replicates % strengths.length ? 1 : 0), rng));
+  const point = specs[middle];
+  const { transforms, fitted, residuals, residualSd } = point;
+  const draws = strengths.length > 1
+    ? specs.flatMap((sp, s) => sp.draws.map((d) => ({ ...d, prior: s })))
+    : point.draws;
+  const adstockAtEnd = (tr: Record<string, ChannelTransform>) => lastAdstockOf(prep, tr);
   const base = {
     months: [...input.months],
     channels,
     transforms,
-    coef: toCoefficients(layout, solved.coef),
+    coef: point.coef,
     draws,
+    ...(strengths.length > 1 ? { touchPriors: strengths, priorPoints: specs.map((sp) => ({ ...sp.coef, transforms: sp.transforms, lastAdstock: adstockAtEnd(sp.transforms) })) } : {}),
     fitted,
     residuals,
     residualSd,

@@ -66,6 +66,10 @@ describe('the incrementality model card', () => {
     expect(text).toContain('No ranges: this version was fitted without a bootstrap');
     expect(text).toContain(`about ±${fit.residualSd.toFixed(1)} opportunities a month`);
     expect(text).toContain('No lift test calibrated it');
+    // The beliefs about touches it averaged, read from the fit (fitted with journeys, so more than one).
+    expect(fit.touchPriors!.length).toBeGreaterThan(1);
+    expect(text).toContain(`the estimate averages ${fit.touchPriors!.length} beliefs`);
+    expect(text).toContain(`the middle belief (${fit.touchPriors![Math.floor((fit.touchPriors!.length - 1) / 2)]}×)`);
   });
 
   it('names a lift test that disagreed with the model as the one that decided its channel\'s estimate; agreeing tests only calibrate', () => {
