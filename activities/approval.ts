@@ -48,7 +48,7 @@ export interface UnidentifiedSignOff {
 /**
  * What the reviewer signs knowing: which channels' effects the data cannot
  * separate (from the run's incrementality rows) and that the budget moves
- * them at most `maxChange`; null when every channel is identified.
+ * them at most `maxChange` (0: holds them); null when every channel is identified.
  *
  * @example
  * unidentifiedSignOff([{ channel: 'social', identifiability: { identified: false, reasons: [{ message: 'spend moves with search' }] } }], 0.05).text;
@@ -62,7 +62,8 @@ export function unidentifiedSignOff(rows: readonly { channel: string; identifiab
   const one = channels.length === 1;
   return { channels, maxChange,
     text: `the model cannot identify ${channels.map((c) => `${c.channel} (${c.reasons.join('; ')})`).join(', ')}: ` +
-      `${one ? 'its interval is' : 'their intervals are'} widened and the budget moves ${one ? 'it' : 'each'} at most ${Number((maxChange * 100).toFixed(2))}%` };
+      `${one ? 'its interval is' : 'their intervals are'} widened and the budget ` +
+      (maxChange > 0 ? `moves ${one ? 'it' : 'each'} at most ${Number((maxChange * 100).toFixed(2))}%` : `holds ${one ? 'it' : 'them'} at the current spend`) };
 }
 
 export interface LiftTestSignOff {

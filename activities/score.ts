@@ -165,7 +165,7 @@ export function proposeNextBudget(mmm: MmmFit, current: Record<string, number>, 
       };
     }),
     { budget: total, maxChange: policy.maxChange, uncertaintyPenalty: policy.uncertaintyPenalty, steps: policy.steps,
-      unidentifiedMaxChange: policy.unidentifiedMaxChange },
+      unidentifiedMaxChange: policy.unidentifiedMaxChange, minConfidence: policy.minConfidence },
   );
 }
 

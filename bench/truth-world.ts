@@ -34,6 +34,8 @@ export interface ChannelMeasure {
   in80: boolean;
   in95: boolean;
   causes: boolean;
+  /** The budget: current and recommended monthly spend, and the ACV of the next dollar there, the model's and the planted one. */
+  budget?: { current: number; recommended: number; binding: string; marginalRoi: number; trueMarginalRoi: number };
 }
 
 export interface WorldMeasure {
@@ -115,6 +117,12 @@ export async function measureWorld(spec: WorldSpec, dir: string, accounts: numbe
       return { channel: c, lower: w.lower, upper: w.upper, value: (s: number) => plantedMonthlyAcv(tc[c], s) };
     });
     const best = bestSplit(box, plan.totalSpend);
+    for (const l of plan.lines) {
+      const m = channels.find((c) => c.channel === l.channel);
+      const h = Math.max(1, 1e-4 * l.current);
+      if (m) m.budget = { current: l.current, recommended: l.recommended, binding: l.binding, marginalRoi: l.marginalRoi,
+        trueMarginalRoi: (plantedMonthlyAcv(tc[l.channel], l.current + h) - plantedMonthlyAcv(tc[l.channel], l.current - h)) / (2 * h) };
+    }
     value = {
       current: plantedBudgetAcv(tc, now),
       recommended: plantedBudgetAcv(tc, Object.fromEntries(plan.lines.map((l) => [l.channel, l.recommended]))),

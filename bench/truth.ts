@@ -7,7 +7,7 @@
  * truth, estimated / true caused ACV, ROI error, interval coverage, and the
  * budget's captured share of the best gain in the same guardrail box.
  *
- *   npm run -s bench:truth -- [--seeds 3] [--first-seed 1] [--accounts 2000] [--json out.json] [--keep]
+ *   npm run -s bench:truth -- [--seeds 3] [--first-seed 1] [--accounts 2000] [--groups plain,saturated] [--json out.json] [--keep]
  *
  * Markdown table on stdout, progress on stderr. See bench/README.md.
  */
@@ -68,10 +68,15 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       seeds: { type: 'string', default: '3' }, 'first-seed': { type: 'string', default: '1' }, accounts: { type: 'string', default: '2000' },
-      json: { type: 'string' }, keep: { type: 'boolean', default: false },
+      json: { type: 'string' }, keep: { type: 'boolean', default: false }, groups: { type: 'string' },
     },
   });
-  const suite = worldSuite(parsePositiveInt(values.seeds!, '--seeds'), parsePositiveInt(values['first-seed']!, '--first-seed'));
+  const all = worldSuite(parsePositiveInt(values.seeds!, '--seeds'), parsePositiveInt(values['first-seed']!, '--first-seed'));
+  // --groups: only these rows of the suite (to look at one knob while changing the model).
+  const groups = values.groups?.split(',').map((g) => g.trim()).filter(Boolean);
+  const unknown = groups?.filter((g) => !all.some((w) => w.group === g)) ?? [];
+  if (unknown.length) throw new Error(`--groups: no group ${unknown.join(', ')}; the suite has ${[...new Set(all.map((w) => w.group))].join(', ')}`);
+  const suite = groups ? all.filter((w) => groups.includes(w.group)) : all;
   const accounts = parsePositiveInt(values.accounts!, '--accounts');
   const root = mkdtempSync(join(tmpdir(), 'acvloop-truth-'));
   const code = codeState();

@@ -58,6 +58,7 @@ export type BindingGuardrail =
   | 'max_change_down'
   | 'locked'
   | 'unidentified'
+  | 'confidence'
   | 'total'
   | 'zero_spend'
   | 'none';
@@ -123,7 +124,7 @@ export interface OptimizeBudgetOptions {
   totalMode?: 'equal' | 'at_most';
   /** Max month-over-month change for channels that set none of their own. Default: no limit. */
   maxChange?: number;
-  /** Largest change, a fraction of current spend, of a channel marked `unidentified` (on top of every other limit). Default 0.05. */
+  /** Largest change, a fraction of current spend, of a channel marked `unidentified` (on top of every other limit). Default 0: held. */
   unidentifiedMaxChange?: number;
   /**
    * λ ≥ 0: maximize Σ over channels of (response − λ·sd of the draws). The
@@ -139,6 +140,15 @@ export interface OptimizeBudgetOptions {
    */
   objective?: 'max-acv' | 'target-roi';
   targetRoi?: number;
+  /**
+   * In (0, 1]: a reallocation (the plan's total equals the current total)
+   * moves money only as far as the draws agree it gains: the share of joint
+   * draws in which the plan's ACV beats the current split's must reach this.
+   * Otherwise the move is shortened (3/4, 1/2, 1/4 of the way) and, when no
+   * step is that sure, the current split is kept; the shortened channels'
+   * binding is 'confidence'. Default 0 (off); needs draws on every channel.
+   */
+  minConfidence?: number;
   /** Grid steps over the spend free to move (budget − Σ lower limits). Default 1000. */
   steps?: number;
   /** Polish the grid optimum with continuous pairwise transfers within one grid step. Default true. */
@@ -205,8 +215,13 @@ export interface BudgetPlan {
 }
 
 const DEFAULT_STEPS = 1000;
-/** How far an unidentified channel may move when the caller says nothing: a step, not a bet on a curve the data cannot pin down. */
-export const DEFAULT_UNIDENTIFIED_MAX_CHANGE = 0.05;
+/**
+ * How far an unidentified channel may move when the caller says nothing: not
+ * at all. Its draws cannot say which way is better (every bootstrap replicate
+ * resamples the same collinear or flat spend, so they agree on an arbitrary
+ * split), so any move is a bet; a user who wants a small step sets one.
+ */
+export const DEFAULT_UNIDENTIFIED_MAX_CHANGE = 0;
 
 /** "$1,234.5" for messages. */
 function usd(v: number): string {
@@ -434,6 +449,39 @@ function derivative(f: ResponseCurve, x: number, scale: number): number {
   return x - h >= 0 ? (f(x + h) - f(x - h)) / (2 * h) : (f(x + h) - f(x)) / h;
 }
 
+/**
+ * The plan `x`, or the longest of its shortened moves from the current
+ * split whose gain over it is positive in at least `minConfidence` of the
+ * joint draws (draw d of every channel), or the current split (see
+ * `OptimizeBudgetOptions.minConfidence`). Why: the optimum of the mean curves
+ * moves money on differences between channels that the draws may not
+ * support; a move the model is unsure of is a bet it should not make with
+ * someone else's budget. Left as it is when off, without draws, or when the
+ * plan changes the total (shortening would change the total too).
+ */
+function heldToConfidence(channels: readonly ChannelResponse[], x: number[], minConfidence: number, tol: number): number[] {
+  if (!(minConfidence > 0)) return x;
+  const nDraws = channels[0]?.draws?.length ?? 0;
+  if (nDraws < 2 || channels.some((c) => c.draws?.length !== nDraws)) return x;
+  const current = channels.map((c) => c.current);
+  const total = (v: readonly number[]) => v.reduce((s, a) => s + a, 0);
+  if (Math.abs(total(current) - total(x)) > tol * 10) return x;
+  const confidence = (plan: readonly number[]) => {
+    let wins = 0;
+    for (let d = 0; d < nDraws; d++) {
+      let gain = 0;
+      channels.forEach((c, i) => (gain += c.draws![d](plan[i]) - c.draws![d](current[i])));
+      if (gain > 0) wins++;
+    }
+    return wins / nDraws;
+  };
+  for (const t of [1, 0.75, 0.5, 0.25]) {
+    const plan = x.map((v, i) => current[i] + t * (v - current[i]));
+    if (confidence(plan) >= minConfidence) return plan;
+  }
+  return current;
+}
+
 function validateInputs(channels: readonly ChannelResponse[], o: OptimizeBudgetOptions): void {
   if (!(Number.isFinite(o.budget) && o.budget >= 0)) throw new RangeError(`budget must be a finite USD amount >= 0, got ${o.budget}`);
   const steps = o.steps ?? DEFAULT_STEPS;
@@ -443,6 +491,8 @@ function validateInputs(channels: readonly ChannelResponse[], o: OptimizeBudgetO
   if ((o.objective ?? 'max-acv') === 'target-roi' && !(Number.isFinite(o.targetRoi) && o.targetRoi! > 0)) {
     throw new RangeError(`objective 'target-roi' needs targetRoi > 0, got ${o.targetRoi}`);
   }
+  const mc = o.minConfidence ?? 0;
+  if (!(Number.isFinite(mc) && mc >= 0 && mc <= 1)) throw new RangeError(`minConfidence must be in [0, 1], got ${mc}`);
   if (!channels.length) throw new RangeError('no channels to allocate to');
   const seen = new Set<string>();
   const noDraws: string[] = [];
@@ -617,6 +667,10 @@ export function optimizeBudget(channels: readonly ChannelResponse[], options: Op
     if (objective === 'target-roi' && expectedOf(x) / sumOf(x) < options.targetRoi!) x = before;
   }
 
+  const optimum = x.slice();
+  x = heldToConfidence(channels, x, options.minConfidence ?? 0, tol);
+  const shortened = x.map((v, i) => Math.abs(v - optimum[i]) > 1e-7 * Math.max(1, budget));
+
   const totalSpend = sumOf(x);
   const spentAll = Math.abs(totalSpend - budget) <= 1e-7 * Math.max(1, budget);
   const btol = 1e-7 * Math.max(1, budget);
@@ -629,6 +683,7 @@ export function optimizeBudget(channels: readonly ChannelResponse[], options: Op
     else if (w.upperBy !== 'none' && xi >= upper[i] - btol) binding = w.upperBy;
     else if (xi <= lower[i] + btol) binding = w.lowerBy === 'zero' ? 'none' : w.lowerBy;
     else binding = spentAll ? 'total' : 'none';
+    if (shortened[i]) binding = 'confidence';
     const drawVals = (c.draws ?? []).map((d) => d(xi)).sort((a, b) => a - b);
     return {
       channel: c.channel,

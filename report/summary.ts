@@ -180,7 +180,8 @@ function checksFor(r: RunReport, roi: readonly RoiRow[]): Check[] {
   const step = (Object.values(r.budget)[0]?.policy as { unidentifiedMaxChange?: number } | undefined)?.unidentifiedMaxChange;
   if (unknown.length) {
     checks.push({ text: `What the model cannot know: ${unknown.map((u) => `${u.channel} (${u.why})`).join(', ')}. ` +
-      `Their intervals are widened to what the data support and the budget moves them at most ${step === undefined ? 'a small step' : pct(step, 0)}; a lift test would tell.`,
+      `Their intervals are widened to what the data support and the budget ${step === 0 ? 'holds them at their current spend'
+        : `moves them at most ${step === undefined ? 'a small step' : pct(step, 0)}`}; a lift test would tell.`,
     section: 'attribution' });
   }
   const disagree = disagreeingTests(r);

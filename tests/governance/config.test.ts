@@ -32,7 +32,7 @@ describe('the operator config file', () => {
     expect(c.gate).toMatchObject({ forecastMapeMax: 0.5, renewalAucMin: 0.55, minRelativeImprovement: 0, relativeAgainstBaseline: false });
     expect(c.drift).toMatchObject({ psiWarn: 0.1, psiDrift: 0.25, pValue: 0.05, distance: 0.1, shareDrifted: 0.5, rowCountZ: 3 });
     expect(c.schedule).toMatchObject({ dropPattern: 'drops/{month}', dayOfMonth: 1, hour: 2, minute: 0, timeZone: 'UTC' });
-    expect(DEFAULT_CONFIG.budget).toEqual({ recentMonths: 3, maxChange: 0.2, uncertaintyPenalty: 0, unidentifiedMaxChange: 0.05 });
+    expect(DEFAULT_CONFIG.budget).toEqual({ recentMonths: 3, maxChange: 0.2, uncertaintyPenalty: 0, unidentifiedMaxChange: 0, minConfidence: 0.8 });
   });
 
   it('reads --config or ACVLOOP_CONFIG, filling what is left out', () => {

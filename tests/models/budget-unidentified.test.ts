@@ -52,10 +52,11 @@ describe('an unidentified channel moves at most one step (budget.unidentifiedMax
     expect(plan.totalSpend).toBeCloseTo(budget, 6);
   });
 
-  it('the step defaults to 5%, a tighter general max-change still wins, and a bad step is refused', () => {
+  it('by default the channel is held, a step moves it that far, a tighter general max-change still wins, and a bad step is refused', () => {
     const c: ChannelResponse = { channel: 'display', current: 100, response: (x) => x, guardrails: { unidentified: true } };
-    expect(channelWindow(c, 0.2)).toMatchObject({ lower: 95, upper: 105, lowerBy: 'unidentified', upperBy: 'unidentified', unidentifiedStep: 0.05 });
-    expect(channelWindow(c, 0.02)).toMatchObject({ lower: 98, upper: 102, lowerBy: 'max_change_down', upperBy: 'max_change_up' });
+    expect(channelWindow(c, 0.2)).toMatchObject({ lower: 100, upper: 100, lowerBy: 'unidentified', upperBy: 'unidentified', unidentifiedStep: 0 });
+    expect(channelWindow(c, 0.2, 0.05)).toMatchObject({ lower: 95, upper: 105, lowerBy: 'unidentified', upperBy: 'unidentified', unidentifiedStep: 0.05 });
+    expect(channelWindow(c, 0.02, 0.05)).toMatchObject({ lower: 98, upper: 102, lowerBy: 'max_change_down', upperBy: 'max_change_up' });
     const wider = channelWindow(c, undefined, 0.1);
     expect([wider.lower, wider.upper]).toEqual([expect.closeTo(90, 9), expect.closeTo(110, 9)]);
     expect(() => channelWindow(c, 0.2, -1)).toThrow(/unidentifiedMaxChange/);
