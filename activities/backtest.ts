@@ -52,7 +52,7 @@ export function backtestActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'backtest', async () => {
       const { db } = deps.db;
       const { batchId, asOf, seed } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage'], { usage: ['account_id', 'month', 'usage_units'] });
+      const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage'], { usage: ['account_id', 'month', 'active_users', 'usage_units'] });
       const metrics: Metric[] = [];
       const storedMmm = async (versionId: string) => (await db.selectFrom('model_versions').select('params')
         .where('model_version_id', '=', versionId).executeTakeFirst())?.params as unknown as StoredMmm | MmmUnavailable | undefined;

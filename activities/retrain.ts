@@ -42,7 +42,7 @@ export function retrainActivity(deps: ActivityDeps) {
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
       // A million touchpoints are read as the five columns the models use, not all eight.
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend', 'experiments'],
-        { touchpoints: ['account_id', 'channel', 'campaign_id', 'occurred_at', 'kind'], usage: ['account_id', 'month', 'usage_units'] });
+        { touchpoints: ['account_id', 'channel', 'campaign_id', 'occurred_at', 'kind'], usage: ['account_id', 'month', 'active_users', 'usage_units'] });
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
       const segmentOf = new Map(rows.accounts.map((a) => [a.account_id, a.segment as string]));

@@ -41,7 +41,7 @@ export function scoreActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'score', async () => {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage', 'spend'], { usage: ['account_id', 'month', 'usage_units'] });
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage', 'spend'], { usage: ['account_id', 'month', 'active_users', 'usage_units'] });
       // Each family is served by this run's challenger if the gate let it through, else by the champion (or the baseline).
       const verdict = await db.selectFrom('gate_verdicts').select('promote').where('run_id', '=', runId).executeTakeFirst();
       const promote = verdict ? (verdict.promote as string[]) : null;
