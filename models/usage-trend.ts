@@ -9,10 +9,12 @@
  *   μ_a ~ N(μ₀, σ_μ²)                    (each account's long-run slope)
  *   y_m = level_m + ε_m,                 ε ~ N(0, σ_ε² + κ e^{−y_m})
  *
- * where y is the log of the month's usage. The κ term is the sampling noise of
- * a count: the log of a count of n has variance ≈ 1/n, so a month of 8 users
- * says less about the level than a month of 800. The five dynamics and κ are
- * fitted by maximum likelihood to the drop's own series, so the filter
+ * where y is the log of the month's usage. For a count (active users) the κ
+ * term is its sampling noise: the log of a count of n has variance ≈ 1/n, so a
+ * month of 8 users says less about the level than a month of 800; for other
+ * measures it is noise that shrinks with volume, and the fit leaves it near
+ * zero where there is none. The five dynamics and κ are fitted by maximum
+ * likelihood to the drop's own series, so the filter
  * learns how persistent and how noisy usage is wherever the data come from;
  * a month with no usage row is a gap the filter steps over, not a zero.
  *
