@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
+import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import { ActivityDeps, inLockedTransaction, withStage } from './context';

@@ -1,4 +1,4 @@
-import { configSchema } from '../governance/config';
+import { configSchema } from '../config/schema';
 import { monthFromIndex, monthIndex, monthOf, toMs, DAY_MS } from '../models/dates';
 import {
   EMPTY_CATEGORY, categoryDrift, numberDrift, rowCountAnomaly, shareDrift, sourceDrift,

@@ -7,7 +7,7 @@
  * `planLiftTests`. The same stored run always gives the same plan, and the
  * first plan written for a run is the one every later read returns.
  */
-import type { AcvloopConfig } from '../governance/config';
+import type { AcvloopConfig } from '../config/schema';
 import { recentSpend } from '../models/budget';
 import { planLiftTests, type LiftTest, type LiftTestChannel, type LiftTestPlanInput } from '../models/experiment-plan';
 import { isMmmUnavailable, type MmmUnavailable, type StoredMmm } from '../models/mmm';

@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
+import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { spearman } from '../models/evaluation';
 import { ActivityDeps, inLockedTransaction, withStage } from './context';
 import { pgDataset } from './lineage-event';

@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG, type AcvloopConfig } from '../governance/config';
+import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { marketingKpiReport, trailingKpiReport, type KpiThresholds } from '../models/kpi';
 import { steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../governance/config-error';
+import { ConfigError } from '../config/error';
 
 /**
  * The `acvloop` command. Each subcommand lives in `commands/` and returns

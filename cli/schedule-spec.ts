@@ -1,5 +1,5 @@
 import type { CalendarSpec, DayOfWeek, Month, Range, ScheduleSpec } from '@temporalio/client';
-import type { AcvloopConfig } from '../governance/config';
+import type { AcvloopConfig } from '../config/schema';
 
 /**
  * Pure date helpers of the monthly schedule: the config's `schedule` section

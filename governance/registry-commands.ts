@@ -2,7 +2,7 @@ import type { Db } from '../sql/db';
 import { inLockedTransaction } from '../activities/context';
 import { writeAudit } from '../activities/audit';
 import { FAMILIES, moveAlias, type Alias } from '../activities/registry';
-import type { AcvloopConfig } from './config';
+import type { AcvloopConfig } from '../config/schema';
 
 /**
  * What `acvloop models …` reads and does, over a database handle, so the

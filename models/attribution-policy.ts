@@ -31,7 +31,7 @@
  * the same thing have the same hash, and any change of rule changes it.
  */
 import { createHash } from 'node:crypto';
-import { readJsonFile } from '../governance/json-file';
+import { readJsonFile } from '../config/json-file';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AcvAttributionOptions } from './attribution-acv';

@@ -35,7 +35,7 @@
  *   sample and the samples are large enough that PSI with no drift stays
  *   under `psiWarn`; `reason` states the verdict with every threshold.
  */
-import type { AcvloopConfig } from '../governance/config';
+import type { AcvloopConfig } from '../config/schema';
 import { chiSquareSurvival } from './survival';
 
 export type DriftThresholds = AcvloopConfig['drift'];

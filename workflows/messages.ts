@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AcvloopConfig } from '../governance/config';
+import type { AcvloopConfig } from '../config/schema';
 
 /** The stages of the monthly cycle, in order. */
 export const STAGES = ['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score', 'approval', 'publish'] as const;

@@ -4,7 +4,7 @@ import {
 } from '@temporalio/workflow';
 import { SearchAttributeType, WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
 import type { CycleActivities } from '../activities';
-import type { AcvloopConfig } from '../governance/config';
+import type { AcvloopConfig } from '../config/schema';
 import { monthOfScheduledTime } from '../cli/schedule-spec';
 import type { CycleResult } from './messages';
 import type { monthlyCycle } from './monthly-cycle';

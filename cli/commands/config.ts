@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../governance/config';
+import { ConfigError } from '../../config/error';
+import { loadConfig } from '../../config/load';
 import { printJson, say } from '../output';
 
 /**

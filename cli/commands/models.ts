@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../governance/config';
+import { loadConfig } from '../../config/load';
 import { versionCard } from '../../governance/model-card';
 import { listVersions, promoteVersion, rollbackTo, showVersion } from '../../governance/registry-commands';
 import { openDb } from '../env';

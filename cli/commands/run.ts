@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { hashDrop } from '../../activities/drop-hash';
 import { lastMonthsInDrop, monthNotCoveredReason } from '../../activities/month-coverage';
-import { loadConfig } from '../../governance/config';
+import { loadConfig } from '../../config/load';
 import { defaultAttributionPolicy, loadAttributionPolicy } from '../../models/attribution-policy';
 import { connectClient, runState, startCycle, temporalFromEnv } from '../temporal-client';
 import { printJson, say } from '../output';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { ConfigError, loadConfig, tokenSha256 } from '../../governance/config';
+import { ConfigError } from '../../config/error';
+import { loadConfig } from '../../config/load';
+import { tokenSha256 } from '../../config/schema';
 import { createReportServer } from '../../report/server';
 import { openDb } from '../env';
 import { printJson, say } from '../output';

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { configSchema } from '../../governance/config';
+import { configSchema } from '../../config/schema';
 import { promoteVersion } from '../../governance/registry-commands';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';

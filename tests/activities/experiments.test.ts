@@ -19,7 +19,7 @@ import { planLiftTests, type LiftTestPlanInput } from '../../models/experiment-p
 import { hashDrop } from '../../activities/drop-hash';
 import { createActivities } from '../../activities';
 import { liftTestSignOff, requiredApprovers } from '../../activities/approval';
-import { DEFAULT_CONFIG } from '../../governance/config';
+import { DEFAULT_CONFIG } from '../../config/schema';
 import { buildRunReport } from '../../report/html';
 import { suiteDb } from '../helpers/db';
 import { batchOfRun, count, csvObjects, depsFor, registerRun, runAllStages, type TestDb } from './support';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../governance/config';
+import { DEFAULT_CONFIG } from '../../config/schema';
 import { gateChecks, gateVerdict, type GateCheck } from '../../activities/gate';
 
 /** The gate's checks on hand-built stage outputs: each threshold, comparison and health rule by hand. */

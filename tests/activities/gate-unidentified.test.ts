@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gateChecks } from '../../activities/gate';
-import { DEFAULT_CONFIG } from '../../governance/config';
+import { DEFAULT_CONFIG } from '../../config/schema';
 
 const input = (identified: boolean | undefined) => ({
   thresholds: DEFAULT_CONFIG.gate,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tokenSha256 } from '../../governance/config';
+import { tokenSha256 } from '../../config/schema';
 import { acvloop } from '../helpers/cli';
 
 /**

@@ -9,7 +9,7 @@ import type { ScheduledRunReport } from '../../cli/commands/schedule';
 import { lastBusinessDay, monthParts, runTimeFor, scheduleSpecFor, zonedTimeToUtc } from '../../cli/schedule-spec';
 import { decide, runIdFor } from '../../cli/temporal-client';
 import { generateDrop } from '../../generator';
-import { DEFAULT_CONFIG } from '../../governance/config';
+import { DEFAULT_CONFIG } from '../../config/schema';
 import { progressQuery } from '../../workflows/messages';
 import type { ScheduledCycleMemo } from '../../workflows/scheduled-cycle';
 import { acvloop } from '../helpers/cli';

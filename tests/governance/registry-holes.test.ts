@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { inLockedTransaction } from '../../activities/context';
 import { moveAlias } from '../../activities/registry';
-import { configSchema } from '../../governance/config';
+import { configSchema } from '../../config/schema';
 import { listVersions, promoteVersion } from '../../governance/registry-commands';
 import { acvloop } from '../helpers/cli';
 import { suiteDb } from '../helpers/db';

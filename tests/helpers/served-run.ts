@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { configSchema, tokenSha256, type AcvloopConfig, type Reviewer } from '../../governance/config';
+import { configSchema, tokenSha256, type AcvloopConfig, type Reviewer } from '../../config/schema';
 import { startCycle } from '../../cli/temporal-client';
 import { createReportServer, type ReportServer } from '../../report/server';
 import { suiteDb } from './db';

@@ -6,7 +6,7 @@
  * noise level against a Monte Carlo.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../governance/config';
+import { DEFAULT_CONFIG } from '../../config/schema';
 import { PSI_EPSILON, categoryDrift, judge, numberDrift, psiCategory, psiNoiseLevel } from '../../models/drift';
 import { createRng } from '../../models/random';
 

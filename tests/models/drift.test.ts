@@ -7,7 +7,7 @@
  * under the null. Tolerances are stated per assertion.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../governance/config';
+import { DEFAULT_CONFIG } from '../../config/schema';
 import {
   EMPTY_CATEGORY, categoryDrift, chiSquareHomogeneity, jensenShannonDistance, kolmogorovCdfSmall, kolmogorovSurvival,
   kolmogorovSurvivalLarge, ksExactPValue, ksTwoSample, numberDrift, psiCategory, psiNumber, rowCountAnomaly, shareDrift,

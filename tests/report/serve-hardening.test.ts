@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema, tokenSha256 } from '../../governance/config';
+import { configSchema, tokenSha256 } from '../../config/schema';
 import { createReportServer, type ReportServer, type ServeOptions } from '../../report/server';
 import { suiteDb } from '../helpers/db';
 import { postForm, request, type Answer } from '../helpers/http-request';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../../cli/infra/postgres';
-import { tokenSha256 } from '../../governance/config';
+import { tokenSha256 } from '../../config/schema';
 import { ROOT } from '../helpers/cli';
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { configSchema, type AcvloopConfig } from '../../governance/config';
+import { configSchema, type AcvloopConfig } from '../../config/schema';
 import { rollbackTo } from '../../governance/registry-commands';
 import { decideAudited, startCycle } from '../../cli/temporal-client';
 import { decideSignal, progressQuery } from '../../workflows/messages';

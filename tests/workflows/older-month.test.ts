@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { configSchema, type AcvloopConfig } from '../../governance/config';
+import { configSchema, type AcvloopConfig } from '../../config/schema';
 import { decideAudited, startCycle } from '../../cli/temporal-client';
 import { buildRunReport } from '../../report/html';
 import { suiteDb } from '../helpers/db';

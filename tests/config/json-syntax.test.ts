@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonSyntaxError } from '../../governance/json-syntax';
+import { jsonSyntaxError } from '../../config/json-syntax';
 
 describe('where a JSON text breaks', () => {
   it.each([

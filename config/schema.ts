@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseDuration } from '../cli/parse';
 import { DEFAULT_KPI_THRESHOLDS } from '../models/kpi';
-import { reviewerProblems } from './config-checks';
-import { ConfigError } from './config-error';
-import { readJson } from './json-file';
-import { problemLines } from './schema-problems';
-
-export { ConfigError } from './config-error';
 
 /**
  * The operator's config file (`--config FILE` or `ACVLOOP_CONFIG`): who may
@@ -117,42 +110,6 @@ export type Reviewer = z.infer<typeof reviewerSchema>;
 
 export const DEFAULT_CONFIG: AcvloopConfig = configSchema.parse({});
 
-/**
- * The config at `file` (or ACVLOOP_CONFIG), validated; the defaults when
- * neither is given. A file with mistakes throws a ConfigError listing all of
- * them, so the operator fixes the file once, not once per mistake.
- */
-export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): AcvloopConfig & { source: string | null } {
-  const source = file ?? env.ACVLOOP_CONFIG ?? null;
-  if (!source) return { ...DEFAULT_CONFIG, source: null };
-  const read = readJson(source);
-  if (!read.ok) throw new ConfigError(source, [read.problem === 'unreadable' ? `cannot read the config file: ${read.detail}` : `not JSON: ${read.detail}`]);
-  const checked = checkConfig(read.value);
-  if (!checked.ok) throw new ConfigError(source, checked.problems);
-  return { ...checked.config, source };
-}
-
-/** A config document checked: every problem in it (the schema's, then reviewers and approval counts), or the config with its defaults. */
-export function checkConfig(raw: unknown): { ok: true; config: AcvloopConfig } | { ok: false; problems: string[] } {
-  const parsed = configSchema.safeParse(raw, { reportInput: true });
-  const reviewersWellFormed = parsed.success || !parsed.error.issues.some((i) => i.path[0] === 'reviewers');
-  const problems = [...(parsed.success ? [] : problemLines(configSchema, parsed.error)), ...reviewerProblems(raw, { countApprovers: reviewersWellFormed })];
-  return parsed.success && problems.length === 0 ? { ok: true, config: withReachableDefaults(raw, parsed.data) } : { ok: false, problems };
-}
-
-/**
- * A large budget move needs two approvers by default; with fewer listed, a
- * default nobody wrote would leave every such run waiting at its gate until
- * it expired, so the unwritten default becomes every listed approver. A count
- * the operator wrote is held against the approvers instead (reviewerProblems).
- */
-function withReachableDefaults(raw: unknown, config: AcvloopConfig): AcvloopConfig {
-  const written = (raw as { approvals?: { largeBudgetMove?: { required?: unknown } } })?.approvals?.largeBudgetMove?.required;
-  const approvers = config.reviewers.filter((r) => r.roles.includes('approver')).length;
-  if (written !== undefined || approvers === 0 || config.approvals.largeBudgetMove.required <= approvers) return config;
-  return { ...config, approvals: { ...config.approvals, largeBudgetMove: { ...config.approvals.largeBudgetMove, required: approvers } } };
-}
-
 function isTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
@@ -160,9 +117,4 @@ function isTimeZone(timeZone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Milliseconds of a config duration (already validated by the schema). */
-export function durationMs(v: string, what = 'duration'): number {
-  return parseDuration(v, what);
 }

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, checkConfig, durationMs, loadConfig, tokenSha256 } from '../../governance/config';
+import { ConfigError } from '../../config/error';
+import { checkConfig, durationMs, loadConfig } from '../../config/load';
+import { DEFAULT_CONFIG, tokenSha256 } from '../../config/schema';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-config-'));
 const write = (name: string, text: string) => {
