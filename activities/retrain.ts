@@ -1,6 +1,7 @@
+import { defaultAttributionPolicy } from '../config/attribution-policy';
 import { attributeAcv } from '../models/attribution-acv';
 import { attributionStability, stabilityWindows } from '../models/attribution-stability';
-import { attributionOptions, defaultAttributionPolicy, parseAttributionPolicy, type LoadedPolicy } from '../models/attribution-policy';
+import { attributionOptions, parseAttributionPolicy, type LoadedPolicy } from '../models/attribution-policy';
 import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
 import { MmmHistoryTooShort, storeMmm, type MmmExperiment, type MmmInput, type MmmOptions, type MmmUnavailable } from '../models/mmm';

@@ -5,6 +5,8 @@
  * and which model is the reported one. A run uses the document in its input
  * (`acvloop run --policy FILE`, stored in `runs.attribution_policy`) or the
  * default file, and records `{ version, sha256 }` of what it used.
+ * This module takes the parsed document: config/attribution-policy.ts reads
+ * the file.
  *
  * What each field does to the credit (attribution-acv.ts applies them):
  * - `touchpoints`: a touch counts when its kind is in `kinds`, its channel is
@@ -31,8 +33,6 @@
  * the same thing have the same hash, and any change of rule changes it.
  */
 import { createHash } from 'node:crypto';
-import { readJsonFile } from '../config/json-file';
-import path from 'node:path';
 import { z } from 'zod';
 import type { AcvAttributionOptions } from './attribution-acv';
 import { PATH_MODELS } from './attribution-paths';
@@ -94,8 +94,6 @@ export interface LoadedPolicy {
   source: string;
 }
 
-export const DEFAULT_POLICY_FILE = path.join(__dirname, '..', 'policies', 'attribution.json');
-
 /** JSON with object keys sorted at every level and no whitespace. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -122,16 +120,6 @@ export function parseAttributionPolicy(doc: unknown, source: string): LoadedPoli
   const { description: _description, ...rules } = policy;
   const sha256 = createHash('sha256').update(canonicalJson(rules)).digest('hex');
   return { policy, version: policy.version, sha256, policyVersion: `${policy.version}@${sha256.slice(0, 12)}`, source };
-}
-
-/** Reads and validates a policy file; errors name the file and the field. */
-export function loadAttributionPolicy(file: string): LoadedPolicy {
-  return parseAttributionPolicy(readJsonFile(file, 'attribution policy'), file);
-}
-
-/** The default agreement (policies/attribution.json). */
-export function defaultAttributionPolicy(): LoadedPolicy {
-  return loadAttributionPolicy(DEFAULT_POLICY_FILE);
 }
 
 /** The options of attributeAcv that carry out a policy. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { hashDrop } from '../../activities/drop-hash';
 import { lastMonthsInDrop, monthNotCoveredReason } from '../../activities/month-coverage';
+import { defaultAttributionPolicy, loadAttributionPolicy } from '../../config/attribution-policy';
 import { loadConfig } from '../../config/load';
-import { defaultAttributionPolicy, loadAttributionPolicy } from '../../models/attribution-policy';
 import { connectClient, runState, startCycle, temporalFromEnv } from '../temporal-client';
 import { printJson, say } from '../output';
 import { parseDuration, parseMonth } from '../parse';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runActivities } from '../../activities/runs';
-import { loadAttributionPolicy } from '../../models/attribution-policy';
+import { loadAttributionPolicy } from '../../config/attribution-policy';
 import { csvObjects } from '../activities/support';
 import { acvloop, startWorkerProcess } from '../helpers/cli';
 import { suiteDb } from '../helpers/db';

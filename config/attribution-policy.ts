@@ -1,0 +1,16 @@
+import path from 'node:path';
+import { parseAttributionPolicy, type LoadedPolicy } from '../models/attribution-policy';
+import { readJsonFile } from './json-file';
+
+/** The attribution agreement a run uses when it is given none. */
+export const DEFAULT_POLICY_FILE = path.join(__dirname, '..', 'policies', 'attribution.json');
+
+/** Reads and validates a policy file; errors name the file and the field. */
+export function loadAttributionPolicy(file: string): LoadedPolicy {
+  return parseAttributionPolicy(readJsonFile(file, 'attribution policy'), file);
+}
+
+/** The default agreement (policies/attribution.json). */
+export function defaultAttributionPolicy(): LoadedPolicy {
+  return loadAttributionPolicy(DEFAULT_POLICY_FILE);
+}
