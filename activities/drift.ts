@@ -1,5 +1,5 @@
 import { configSchema } from '../config/schema';
-import { monthFromIndex, monthIndex, monthOf, toMs, DAY_MS } from '../models/dates';
+import { monthFromIndex, monthIndex, monthOf, toMs, DAY_MS } from '../lib/dates';
 import {
   EMPTY_CATEGORY, categoryDrift, numberDrift, rowCountAnomaly, shareDrift, sourceDrift,
   type DriftThresholds, type FeatureDrift, type FeatureKind, type RowCountCheck,

@@ -7,6 +7,8 @@
  * type. Empty cells never reach them (empty = null is decided before).
  */
 
+import { daysInMonth } from '../lib/dates';
+
 export type CellType = 'id' | 'text' | 'enum' | 'date' | 'ts' | 'month' | 'money' | 'ccy' | 'int' | 'decimal';
 
 /** What each type looks like, for messages ("is not a date (YYYY-MM-DD)"). */
@@ -34,11 +36,6 @@ function digits(s: string, from: number, to: number): number {
     n = n * 10 + (c - 48);
   }
   return n;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** `YYYY-MM-DD`, a real calendar day. Returns the text itself. */
@@ -182,15 +179,4 @@ export function parseCell(type: CellType, s: string, values?: readonly string[])
     case 'ccy':
       return parseCcy(s);
   }
-}
-
-/** Whole months from one date to another, with the leftover days as a fraction. */
-export function monthsBetween(from: string, to: string): number {
-  const fy = Number(from.slice(0, 4));
-  const fm = Number(from.slice(5, 7));
-  const fd = Number(from.slice(8, 10));
-  const ty = Number(to.slice(0, 4));
-  const tm = Number(to.slice(5, 7));
-  const td = Number(to.slice(8, 10));
-  return (ty - fy) * 12 + (tm - fm) + (td - fd) / daysInMonth(fy, fm);
 }

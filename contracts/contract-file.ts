@@ -3,7 +3,7 @@
  * so it is not confused with the data contracts of this folder.
  */
 import { z } from 'zod';
-import { monthsBetween } from './cells';
+import { monthsBetweenByStartMonth } from '../lib/dates';
 import { Currency, defineContract, Id, IsoDate, Line, Money } from './contract';
 import type { ContractRow } from './rows';
 
@@ -83,7 +83,7 @@ export const contractFile = defineContract<ContractRow>({
       reads: ['start_date', 'end_date', 'term_months'],
       check: (r) => {
         if (r.start_date === null || r.end_date === null || r.term_months === null || r.end_date <= r.start_date) return null;
-        const months = monthsBetween(r.start_date, r.end_date);
+        const months = monthsBetweenByStartMonth(r.start_date, r.end_date);
         return Math.abs(months - r.term_months) > TERM_TOLERANCE_MONTHS
           ? `term_months ${r.term_months} does not match start_date ${r.start_date} to end_date ${r.end_date} (${months.toFixed(1)} months)`
           : null;

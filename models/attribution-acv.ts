@@ -40,7 +40,7 @@ import {
   DEFAULT_POSITION_WEIGHTS, NO_CAMPAIGN, NO_TOUCH, reweightTouches, touchWeights,
   type AttributionTouch, type Credit, type ModelCredit, type PositionWeights,
 } from './attribution';
-import { DAY_MS, toMs } from './dates';
+import { DAY_MS, toMs } from '../lib/dates';
 import { topParentOf } from './graph';
 import { markovAttribution } from './markov';
 import type { AttributionPath } from './paths';

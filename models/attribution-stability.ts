@@ -1,5 +1,5 @@
 import type { WindowCredit } from './attribution-acv';
-import { shiftMonths } from './dates';
+import { shiftMonths } from '../lib/dates';
 import { spearman } from './evaluation';
 
 /** Consecutive half-years before the run's month end, oldest first: the periods whose credit is compared. */

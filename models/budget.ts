@@ -14,7 +14,7 @@
  * spend either way: a curve the data cannot pin down is not acted on.
  */
 import { quantileSorted, sampleStandardDeviation } from 'simple-statistics';
-import { monthIndex } from './dates';
+import { monthIndex } from '../lib/dates';
 
 export interface SpendByMonth {
   month: string;

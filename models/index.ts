@@ -1,6 +1,5 @@
 /** The models' public surface: pure functions of plain data. */
 export * from './random';
-export * from './dates';
 export * from './graph';
 export * from './linalg';
 export * from './attribution';

@@ -16,7 +16,7 @@
  * (definitions on its types and doc comment).
  */
 import { mean, median } from 'simple-statistics';
-import { DAY_MS, monthFromIndex, monthIndex, monthOf, toMs } from './dates';
+import { DAY_MS, monthFromIndex, monthIndex, monthOf, toMs } from '../lib/dates';
 import { rollUpAccounts } from './graph';
 
 export interface KpiOpportunity {

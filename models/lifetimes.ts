@@ -14,7 +14,7 @@ import type { ActiveContract, RenewalDecision } from './renewal';
 import { fitCox, type CoxFit } from './cox';
 import { kaplanMeier, logRankTest, type LogRankResult } from './survival';
 import { fitSbgAtRisk, type SbgFit } from './sbg';
-import { monthsBetween } from './dates';
+import { monthsBetweenAverage } from '../lib/dates';
 import { NotPositiveDefiniteError } from './linalg';
 
 /** Churns a segment needs before it gets its own Cox coefficient (else it joins the reference). */
@@ -64,7 +64,7 @@ export function customerLifetimes(decisions: readonly RenewalDecision[], active:
   for (const a of active) {
     if (a.tenureMonths === undefined) throw new Error(`active contract ${a.contract_id} has no tenure: build it with activeContracts`);
     // tenureMonths is measured at the contract's end; at asOf the chain has lived that much less.
-    out.push({ ...base(a), months: Math.max(0, a.tenureMonths - monthsBetween(asOf, a.end_date)), churned: false });
+    out.push({ ...base(a), months: Math.max(0, a.tenureMonths - monthsBetweenAverage(asOf, a.end_date)), churned: false });
   }
   return out;
 }

@@ -34,7 +34,7 @@
  * ⌈q·sims⌉-th smallest of the simulated values.
  */
 import { createGenerator, createRng, deriveSeed } from './random';
-import { monthsBetween } from './dates';
+import { monthsBetweenAverage } from '../lib/dates';
 
 export interface LtvContract {
   contract_id: string;
@@ -103,7 +103,7 @@ export interface LtvResult {
 function stageWeights(contract: LtvContract, asOf: string, horizonYears: number, discountRate: number): { stages: number[]; renewalsBy12: number } {
   const months = Math.round(horizonYears * 12);
   if (!(contract.term_months > 0)) throw new RangeError(`contract ${contract.contract_id}: term_months must be > 0`);
-  const first = Math.max(0, monthsBetween(asOf, contract.end_date));
+  const first = Math.max(0, monthsBetweenAverage(asOf, contract.end_date));
   const stages: number[] = [0];
   let renewals = 0;
   let nextRenewal = first;

@@ -32,7 +32,7 @@
  * the estimate now is too.
  */
 import { geometricAdstock, hillSaturation } from './adstock';
-import { monthIndex } from './dates';
+import { monthIndex } from '../lib/dates';
 import { Z_90 } from './experiment-plan';
 import { fitMmm, overBeliefs, quantile, type ChannelTransform, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
 

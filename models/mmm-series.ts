@@ -21,7 +21,7 @@
  * so harvest channels that touch everything still get no credit unless the
  * total count moves with their spend.
  */
-import { DAY_MS, monthFromIndex, monthIndex, monthOf, toMs } from './dates';
+import { DAY_MS, monthFromIndex, monthIndex, monthOf, toMs } from '../lib/dates';
 import type { MmmInput } from './mmm';
 
 export interface MmmOpportunity {

@@ -91,7 +91,7 @@
  * ACV, leave both at 1.
  */
 import { geometricAdstock, hillSaturation, steadyAdstock } from './adstock';
-import { monthFromIndex, monthIndex } from './dates';
+import { monthFromIndex, monthIndex } from '../lib/dates';
 import { assessIdentifiability, confoundedGroup, type ChannelIdentifiability, type IdentifiabilityThresholds } from './identifiability';
 import { nnlsQuadratic } from './nnls';
 import { createRng, deriveSeed } from './random';

@@ -1,5 +1,5 @@
 import { brierScore, calibrationByDecile, rocAuc, type CalibrationBin } from './evaluation';
-import { shiftMonths } from './dates';
+import { shiftMonths } from '../lib/dates';
 import { predictRenewal, type RenewalDecision, type RenewalModel } from './renewal';
 
 export interface RenewalOrigin {

@@ -19,7 +19,7 @@
  */
 import { linearRegression, mean } from 'simple-statistics';
 import { choleskySolve } from './linalg';
-import { monthIndex, monthsBetween } from './dates';
+import { monthIndex, monthsBetweenAverage } from '../lib/dates';
 import { fitUsageDynamics, latentTrend, type UsageDynamics } from './usage-trend';
 
 /** Contract columns the renewal model reads (a projection of ContractRow). */
@@ -450,7 +450,7 @@ function featuresOf(
     usageSlope: slopeFromIndex(usage, c.account_id, refMonth),
     usageLatentTrend: latentTrendOf(latent.units, c.account_id, refMonth),
     usersLatentTrend: latentTrendOf(latent.users, c.account_id, refMonth),
-    tenureMonths: Math.max(0, monthsBetween(idx.chainStart(c.contract_id), c.end_date)),
+    tenureMonths: Math.max(0, monthsBetweenAverage(idx.chainStart(c.contract_id), c.end_date)),
   };
 }
 

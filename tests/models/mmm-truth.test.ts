@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateDrop } from '../../contracts';
 import { generateDrop } from '../../generator';
-import { monthFromIndex, monthIndex } from '../../models/dates';
+import { monthFromIndex, monthIndex } from '../../lib/dates';
 import { fitMmm } from '../../models/mmm';
 import { mmmSeries } from '../../models/mmm-series';
 
