@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { DriftThresholds } from '../models/drift';
 import { DEFAULT_KPI_THRESHOLDS } from '../models/kpi';
 
 /**
@@ -63,7 +64,7 @@ export const configSchema = z.object({
     shareDrifted: z.number().min(0).max(1).default(0.5),
     /** A row count this many standard deviations from the earlier runs' is an anomaly. */
     rowCountZ: z.number().positive().default(3),
-  }).strict().prefault({}),
+  }).strict().prefault({}) satisfies z.ZodType<DriftThresholds>,
   kpi: z.object({
     /**
      * ACV per marketing lead (USD) at or above `strong` is strong, at or above

@@ -35,10 +35,23 @@
  *   sample and the samples are large enough that PSI with no drift stays
  *   under `psiWarn`; `reason` states the verdict with every threshold.
  */
-import type { AcvloopConfig } from '../config/schema';
 import { chiSquareSurvival } from './survival';
 
-export type DriftThresholds = AcvloopConfig['drift'];
+/** The thresholds of a drift verdict; the config's `drift` section holds them (config/schema.ts, with the defaults). */
+export interface DriftThresholds {
+  /** PSI from which a feature's level is 'warn'. */
+  psiWarn: number;
+  /** PSI from which a feature's level is 'drift' (and, where PSI counts, the feature drifted). */
+  psiDrift: number;
+  /** p-value under which a KS or chi-square test calls a feature drifted (samples up to 1000 rows). */
+  pValue: number;
+  /** Wasserstein (in standard deviations) or Jensen-Shannon distance over which a feature drifted (larger samples). */
+  distance: number;
+  /** A source drifted when this share of its features drifted. */
+  shareDrifted: number;
+  /** A row count this many standard deviations from the earlier runs' is an anomaly. */
+  rowCountZ: number;
+}
 export type FeatureKind = 'number' | 'category';
 export type DriftMethod = 'ks' | 'chisquare' | 'wasserstein' | 'jensenshannon' | 'none';
 
