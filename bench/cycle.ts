@@ -242,7 +242,7 @@ async function main(): Promise<number> {
 function codeUnderTest(): { commit: string; uncommittedChanges: boolean | null } {
   const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    const dirty = git(['status', '--porcelain', '--', 'activities', 'contracts', 'models', 'workflows', 'sql', 'cli', 'worker.ts']);
+    const dirty = git(['status', '--porcelain', '--', 'activities', 'contracts', 'models', 'workflows', 'sql', 'cli', 'temporal']);
     return { commit: git(['rev-parse', '--short=12', 'HEAD']), uncommittedChanges: dirty.length > 0 };
   } catch {
     return { commit: 'unknown', uncommittedChanges: null };

@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(act(() => require('./commands/validate').validateCommand));
 
-  program.command('worker').description('run a Temporal worker of the monthly cycle (what worker.ts runs)')
+  program.command('worker').description('run a Temporal worker of the monthly cycle (temporal/worker.ts)')
     .option('--max-heap <MB>', 'cap of the worker\'s heap (V8 old space), in MiB (default: ACVLOOP_WORKER_HEAP_MB, else 1536); read by bin/acvloop.js, which starts the worker with it')
     .action(act(() => require('./commands/worker').workerCommand));
 

@@ -1,5 +1,5 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { TASK_QUEUE } from '../workflows/task-queue';
+import { TASK_QUEUE } from '../temporal/task-queues';
 import { runIdFor } from '../workflows/run-id';
 import { writeAudit } from '../activities/audit';
 import type { Db } from '../sql/db';

@@ -5,7 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { generateDrop } from '../../generator';
 import { hashDrop } from '../../activities/drop-hash';
 import { connect, migrate, type Db } from '../../sql/db';
-import { createWorker } from '../../worker';
+import { createWorker } from '../../temporal/worker';
 import { codeVersion, redact } from '../env';
 import { startEmbeddedPostgres } from '../infra/postgres';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../infra/temporal';

@@ -5,7 +5,7 @@ import type { Client, ScheduleDescription, ScheduleExecutionResult, ScheduleOpti
 import { durationMs, loadConfig } from '../../config/load';
 import type { AcvloopConfig } from '../../config/schema';
 import type { ScheduledCycleInput, ScheduledCycleMemo, ScheduledCycleResult } from '../../workflows/scheduled-cycle';
-import { TASK_QUEUE } from '../../workflows/task-queue';
+import { TASK_QUEUE } from '../../temporal/task-queues';
 import { printJson, say } from '../output';
 import { parseMonth } from '../parse';
 import {

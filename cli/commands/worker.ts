@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../sql/db';
 import { codeVersion, DatabaseUnreachable, openDb } from '../env';
 import { temporalFromEnv } from '../temporal-client';
-import { createWorker, TASK_QUEUE } from '../../worker';
+import { createWorker, TASK_QUEUE } from '../../temporal/worker';
 
 export async function workerCommand(): Promise<number> {
   const db = await openDbOnceItAnswers();

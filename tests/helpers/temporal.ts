@@ -9,7 +9,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/context';
-import { bundleWorkflows, createWorker } from '../../worker';
+import { bundleWorkflows, createWorker } from '../../temporal/worker';
 
 // Worker state changes at INFO would drown the test report.
 try {

@@ -1,15 +1,15 @@
+/** The worker of the monthly cycle, as a library: the command line runs it through `acvloop worker` (cli/commands/worker.ts). */
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from './activities';
-import type { ActivityDeps } from './activities/context';
-
 import path from 'node:path';
-import { TASK_QUEUE } from './workflows/task-queue';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities/context';
+import { TASK_QUEUE } from './task-queues';
 
 export { TASK_QUEUE };
 
 // An explicit file, not require.resolve: under vitest and tsx alike the bundler gets the TypeScript entry.
-export const workflowsPath = path.join(__dirname, 'workflows', 'index.ts');
+export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 
 /** Bundles the workflow code once (tests share one bundle across workers). */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
@@ -43,8 +43,3 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   });
 }
 
-// `tsx worker.ts` runs a worker, as `acvloop worker` does.
-if (require.main === module) {
-  require('./cli/main').main([process.argv[0], 'acvloop', 'worker', ...process.argv.slice(2)])
-    .then((code: number) => { process.exitCode = code; });
-}
