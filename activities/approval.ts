@@ -1,9 +1,10 @@
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
-import { ActivityDeps, inLockedTransaction, withStage } from './context';
+import { inLockedTransaction } from '../store/transaction';
+import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
-import { writeAudit } from './audit';
+import { writeAudit } from '../store/audit-log';
 import { championOnApproval, championsNewerThan, type ChampionOnApproval } from './newer-champions';
 
 type Approvals = AcvloopConfig['approvals'];

@@ -4,9 +4,10 @@ import { deriveSeed } from '../models/random';
 import { renewalDecisions } from '../models/renewal';
 import { rollingRenewalBacktest } from '../models/renewal-backtest';
 import { fitRenewalSpec, renewalSpecOf } from '../models/renewal-spec';
-import { ActivityDeps, heartbeat, inLockedTransaction, runContext, withStage } from './context';
+import { inLockedTransaction } from '../store/transaction';
+import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { loadSources } from './load';
-import { aliasTarget, baselineVersionId } from './registry';
+import { aliasTarget, baselineVersionId } from '../store/model-registry';
 import { pgDataset } from './lineage-event';
 import { FORECAST_HORIZON, modelVersionId } from './retrain';
 

@@ -6,7 +6,8 @@ import {
 } from '../models/drift';
 import type { Db } from '../sql/db';
 import { asOfDate } from './as-of';
-import { ActivityDeps, heartbeat, inLockedTransaction, runContext, withStage } from './context';
+import { inLockedTransaction } from '../store/transaction';
+import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { pgDataset } from './lineage-event';
 
 /**

@@ -1,9 +1,10 @@
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { spearman } from '../models/evaluation';
-import { ActivityDeps, inLockedTransaction, withStage } from './context';
+import { inLockedTransaction } from '../store/transaction';
+import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
-import { writeAudit } from './audit';
-import { FAMILIES, aliasTarget, moveAlias, type Family } from './registry';
+import { writeAudit } from '../store/audit-log';
+import { FAMILIES, aliasTarget, moveAlias, type Family } from '../store/model-registry';
 import { modelVersionId } from './retrain';
 
 export type GateThresholds = AcvloopConfig['gate'];

@@ -1,6 +1,7 @@
 import { rollUpAccounts } from '../models/graph';
 import { copyRows } from '../sql/copy';
-import { ActivityDeps, inLockedTransaction, validatedBatchOf, heartbeat, withStage } from './context';
+import { inLockedTransaction } from '../store/transaction';
+import { ActivityDeps, validatedBatchOf, heartbeat, withStage } from './context';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
 

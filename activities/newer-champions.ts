@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { ActivityDeps } from './context';
-import { aliasTarget } from './registry';
+import { aliasTarget } from '../store/model-registry';
 
 /**
  * A run older than the champion's run (by month; a schedule backfill of

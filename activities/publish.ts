@@ -1,7 +1,8 @@
-import { ActivityDeps, inLockedTransaction, withStage } from './context';
+import { inLockedTransaction } from '../store/transaction';
+import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
-import { moveAlias } from './registry';
-import { writeAudit } from './audit';
+import { moveAlias } from '../store/model-registry';
+import { writeAudit } from '../store/audit-log';
 import { championsNewerThan } from './newer-champions';
 
 /**

@@ -1,7 +1,7 @@
 import { runSeed } from '../models/random';
 import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
-import { writeAudit } from './audit';
+import { writeAudit } from '../store/audit-log';
 import { clearChallengersOf } from './registry';
 
 export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy'> & {

@@ -8,7 +8,8 @@ import { isMmmUnavailable, mmmIdentifiability, restoreMmm, type MmmFit, type Mmm
 import { activeContracts, predictRenewal, renewalDecisions, renewalPath, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
-import { ActivityDeps, inLockedTransaction, runContext, heartbeat, withStage } from './context';
+import { inLockedTransaction } from '../store/transaction';
+import { ActivityDeps, runContext, heartbeat, withStage } from './context';
 import { contractsWithSegment } from './cycle-data';
 import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';

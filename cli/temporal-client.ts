@@ -1,7 +1,7 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TASK_QUEUE } from '../temporal/task-queues';
 import { runIdFor } from '../workflows/run-id';
-import { writeAudit } from '../activities/audit';
+import { writeAudit } from '../store/audit-log';
 import type { Db } from '../sql/db';
 import {
   CycleInput, CycleProgress, DecisionInput, DecisionRecord, RunStatus, decideUpdate, progressQuery, refuseDecision, STAGES,

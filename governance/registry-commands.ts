@@ -1,7 +1,7 @@
 import type { Db } from '../sql/db';
-import { inLockedTransaction } from '../activities/context';
-import { writeAudit } from '../activities/audit';
-import { FAMILIES, moveAlias, type Alias } from '../activities/registry';
+import { inLockedTransaction } from '../store/transaction';
+import { writeAudit } from '../store/audit-log';
+import { FAMILIES, moveAlias, type Alias } from '../store/model-registry';
 import type { AcvloopConfig } from '../config/schema';
 
 /**

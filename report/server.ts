@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { durationMs } from '../config/load';
 import { tokenSha256, type AcvloopConfig, type Reviewer } from '../config/schema';
 import { DecisionRefused, decideAudited } from '../cli/temporal-client';
-import { writeAudit } from '../activities/audit';
+import { writeAudit } from '../store/audit-log';
 import type { Db } from '../sql/db';
 import { runStatus, type RunReport } from '../cli/read-model';
 import { clientAddress, fromTrustedProxy, isHttps } from './client-address';

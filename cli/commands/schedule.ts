@@ -324,7 +324,7 @@ async function withClient(body: (client: Client) => Promise<void>): Promise<void
 async function auditSchedule(action: string, scheduleId: string, before: unknown, after: unknown, reason: string | null): Promise<void> {
   const { dbOptionsFromEnv } = require('../../sql/db') as typeof import('../../sql/db');
   if (!dbOptionsFromEnv()) return;
-  const { writeAudit } = require('../../activities/audit') as typeof import('../../activities/audit');
+  const { writeAudit } = require('../../store/audit-log') as typeof import('../../store/audit-log');
   const handle = await (require('../env') as typeof import('../env')).openDb();
   try {
     await writeAudit(handle.pool, { actor: whoAmI(), action, runId: null, before: before === null ? undefined : { scheduleId, ...(before as object) },

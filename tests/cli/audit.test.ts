@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAudit } from '../../activities/audit';
+import { writeAudit } from '../../store/audit-log';
 import { acvloop } from '../helpers/cli';
 import { suiteDb } from '../helpers/db';
 

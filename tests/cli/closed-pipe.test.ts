@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAudit } from '../../activities/audit';
+import { writeAudit } from '../../store/audit-log';
 import { ROOT } from '../helpers/cli';
 import { suiteDb } from '../helpers/db';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { inLockedTransaction } from '../../activities/context';
-import { moveAlias } from '../../activities/registry';
+import { inLockedTransaction } from '../../store/transaction';
+import { moveAlias } from '../../store/model-registry';
 import { configSchema } from '../../config/schema';
 import { listVersions, promoteVersion } from '../../governance/registry-commands';
 import { acvloop } from '../helpers/cli';

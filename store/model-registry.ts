@@ -1,0 +1,76 @@
+import type { PoolClient } from 'pg';
+import type { Db } from '../sql/db';
+import { writeAudit } from './audit-log';
+
+/**
+ * The model registry: immutable versions (model_versions, refused UPDATE and
+ * DELETE by the database) and aliases (`champion`, `challenger`) whose
+ * current target is their latest move in model_alias_events. A move is an
+ * event with who, from what, to what and why, and an audit entry. Each
+ * family has a conservative baseline version (`baseline/<family>`) that a
+ * rollback can always fall back to.
+ */
+export const FAMILIES = ['attribution', 'incrementality', 'forecast', 'renewal', 'survival'] as const;
+export type Family = (typeof FAMILIES)[number];
+export type Alias = 'champion' | 'challenger';
+
+export const baselineVersionId = (family: string) => `baseline/${family}`;
+
+export interface AliasTarget { model_version_id: string; run_id: string; params: any; code_version: string }
+
+type Query = (text: string, values?: unknown[]) => Promise<{ rows: any[]; rowCount: number | null }>;
+const queryOf = (q: { db: Db } | PoolClient): Query =>
+  'db' in q ? (text, values) => q.db.pool.query(text, values as any[]) : (text, values) => q.query(text, values as any[]);
+
+/** The version an alias points at now, or null when it never moved. */
+export async function aliasTarget(q: { db: Db } | PoolClient, family: string, alias: Alias): Promise<AliasTarget | null> {
+  // The latest move decides, also when it cleared the alias (no version).
+  const r = await queryOf(q)(
+    `select v.model_version_id, v.run_id, v.params, v.code_version
+       from (select model_version_id from model_alias_events where family = $1 and alias = $2 order by id desc limit 1) e
+       join model_versions v on v.model_version_id = e.model_version_id`, [family, alias]);
+  return r.rows[0] ?? null;
+}
+
+export interface AliasMove {
+  family: string; alias: Alias; to: string; actor: string; reason: string; runId: string; action?: string;
+}
+
+/**
+ * Moves an alias inside the caller's transaction: an alias event and an
+ * audit entry (before -> after, the model version, the drop's hash). The
+ * caller holds the `registry` advisory lock so concurrent moves serialise.
+ */
+export async function moveAlias(client: PoolClient, m: AliasMove): Promise<{ from: string | null; to: string }> {
+  const version = await client.query('select family, run_id from model_versions where model_version_id = $1', [m.to]);
+  if (!version.rowCount) throw new Error(`no model version ${m.to}`);
+  if (version.rows[0].family !== m.family) throw new Error(`${m.to} is a ${version.rows[0].family} version, not ${m.family}`);
+  const from = (await aliasTarget(client, m.family, m.alias))?.model_version_id ?? null;
+  await client.query(
+    `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, $3, $4, $5, $6, $7)`,
+    [m.family, m.alias, m.to, m.runId, m.actor, m.reason, from]);
+  // The drop the version learned from (its own run's), not the run that moves it.
+  const drop = await client.query('select drop_sha256 from runs where run_id = $1', [version.rows[0].run_id]);
+  await writeAudit(client, { actor: m.actor, action: m.action ?? 'alias.move', runId: m.runId,
+    before: { family: m.family, alias: m.alias, version: from }, after: { family: m.family, alias: m.alias, version: m.to },
+    reason: m.reason, modelVersion: m.to, dropSha256: drop.rows[0]?.drop_sha256 ?? null });
+  return { from, to: m.to };
+}
+
+/**
+ * Clears an alias that points at one of `runId`'s versions: an event to no
+ * version, and an audit entry. An alias another run has taken since is left
+ * alone, and a cleared one is not cleared twice, so a retry changes nothing.
+ * The caller holds the `registry` advisory lock.
+ */
+export async function clearRunAlias(client: PoolClient, c: { family: string; alias: Alias; runId: string; actor: string; reason: string }): Promise<string | null> {
+  const held = await aliasTarget(client, c.family, c.alias);
+  if (!held || held.run_id !== c.runId) return null;
+  await client.query(
+    `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, null, $3, $4, $5, $6)`,
+    [c.family, c.alias, c.runId, c.actor, c.reason, held.model_version_id]);
+  await writeAudit(client, { actor: c.actor, action: 'alias.cleared', runId: c.runId,
+    before: { family: c.family, alias: c.alias, version: held.model_version_id }, after: { family: c.family, alias: c.alias, version: null },
+    reason: c.reason, modelVersion: held.model_version_id });
+  return held.model_version_id;
+}
