@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../governance/audit-read';
-import { usd } from './output';
+import { usd } from '../lib/format';
 
 /**
  * `acvloop audit` for people: one row per act, money rounded, long changes

@@ -1,4 +1,4 @@
-import { pct, usd } from './output';
+import { pct, usd } from '../lib/format';
 
 /** An ACV-per-marketing-lead KPI as `show --json` holds it (the kpis row's value and detail). */
 export interface LeadKpi {

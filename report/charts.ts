@@ -5,7 +5,7 @@
  * from Postgres (the run's read model) and only lays them out.
  */
 import type { RunReport } from '../cli/read-model';
-import { usd } from '../cli/output';
+import { usd } from '../lib/format';
 
 type Spec = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import { experimentPlan } from '../activities/experiment-plans';
 import type { LiftTest } from '../models/experiment-plan';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import type { Db } from '../sql/db';
-import { ratioRange, usd } from '../cli/output';
+import { ratioRange, usd } from '../lib/format';
 import { esc } from './escape';
 import { table } from './table';
 

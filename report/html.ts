@@ -5,7 +5,7 @@
  * model; the page only formats it.
  */
 import type { Db } from '../sql/db';
-import { pct, pValue, usd } from '../cli/output';
+import { pct, pValue, usd } from '../lib/format';
 import { bandText, historyText, type LeadKpi } from '../cli/kpi-summary';
 import { identifiabilityWhy, readRun, type RunReport } from '../cli/read-model';
 import { shortJobName, type LineageRunEvent } from '../governance/lineage-trace';

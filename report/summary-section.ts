@@ -4,7 +4,7 @@
  * same in words, so colour is never the only signal), and what to check,
  * each check linking to the section that shows it.
  */
-import { ratioRange } from '../cli/output';
+import { ratioRange } from '../lib/format';
 import { roiChart, renderSvg } from './charts';
 import { esc } from './escape';
 import { table } from './table';

@@ -13,7 +13,7 @@
  */
 import type { ApprovalRequest, ChannelChange } from '../activities/approval';
 import { disagreeingTests, unidentifiedChannels, type RunReport } from '../cli/read-model';
-import { pct, usd } from '../cli/output';
+import { pct, usd } from '../lib/format';
 
 export type RoiStanding = 'above break-even' | 'below break-even' | 'cannot tell';
 

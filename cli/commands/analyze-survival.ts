@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { fitCox } from '../../models/cox';
 import { kaplanMeier, logRankTest } from '../../models/survival';
-import { pClause, printJson, say, table } from '../output';
+import { printJson, say, table } from '../output';
+import { pClause } from '../../lib/format';
 import { dummies, eventFlags, parseCategorical } from '../survival-columns';
 
 /**

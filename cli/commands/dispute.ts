@@ -20,7 +20,8 @@ import { attributionOptions, parseAttributionPolicy } from '../../models/attribu
 import type { Database } from '../../sql/database';
 import type { Db } from '../../sql/db';
 import { openDb } from '../env';
-import { printJson, say, table, usd } from '../output';
+import { printJson, say, table } from '../output';
+import { usd } from '../../lib/format';
 
 export interface RaisedDispute {
   id: string;

@@ -1,7 +1,8 @@
 import { experimentPlan } from '../../activities/experiment-plans';
 import type { LiftTest } from '../../models/experiment-plan';
 import { openDb } from '../env';
-import { printJson, ratioRange, say, table, usd } from '../output';
+import { printJson, say, table } from '../output';
+import { ratioRange, usd } from '../../lib/format';
 
 export interface ExperimentsPlanOptions { json?: boolean }
 

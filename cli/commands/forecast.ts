@@ -3,7 +3,8 @@ import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } fro
 import { deriveSeed } from '../../models/random';
 import { FORECAST_HORIZONS } from '../../activities/score';
 import { openDb } from '../env';
-import { printJson, say, table, usd } from '../output';
+import { printJson, say, table } from '../output';
+import { usd } from '../../lib/format';
 
 export interface ForecastOptions { spend?: string; scale?: string; json?: boolean }
 

@@ -1,7 +1,8 @@
 import { openDb } from '../env';
 import { bandText, historyText, type LeadKpi } from '../kpi-summary';
 import { disagreeingTests, readRun, unidentifiedChannels, type RunReport } from '../read-model';
-import { pct, printJson, pValue, ratioRange, say, table, usd } from '../output';
+import { printJson, say, table } from '../output';
+import { pct, pValue, ratioRange, usd } from '../../lib/format';
 
 const ratio = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pClause, pValue } from '../../cli/output';
+import { pClause, pct, pValue, ratioRange, usd } from '../../lib/format';
 
 /**
  * One rule for p-values wherever they print (the report's drift table,
@@ -31,5 +31,24 @@ describe('pValue', () => {
     expect(pClause(0.0423)).toBe('p = 0.042');
     expect(pClause(0)).toBe('p < 1e-300');
     expect(pClause(null)).toBe('p = —');
+  });
+});
+
+describe('money, shares and ratio intervals', () => {
+  it.each([
+    [1234567.4, '$1,234,567'],
+    [-80, '-$80'],
+    [0.4, '$0'],
+    [null, '—'],
+    [Number.POSITIVE_INFINITY, '—'],
+  ])('usd(%s) reads %s', (n, shown) => {
+    expect(usd(n)).toBe(shown);
+  });
+
+  it('reads shares as percentages and ratio intervals to two decimals', () => {
+    expect(pct(0.1234)).toBe('12.3%');
+    expect(pct(0.5, 0)).toBe('50%');
+    expect(pct(undefined)).toBe('—');
+    expect(ratioRange([0.81, 1.234])).toBe('0.81 – 1.23');
   });
 });
