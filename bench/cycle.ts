@@ -24,7 +24,7 @@ import { redact } from '../cli/env';
 import { startEmbeddedPostgres } from '../cli/infra/postgres';
 import { stopProcess } from '../cli/infra/process';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../cli/infra/temporal';
-import { connectClient, runState, startCycle } from '../cli/temporal-client';
+import { connectClient, runState, startCycle } from '../temporal/client';
 import { parsePositiveInt } from '../cli/parse';
 import { STAGES } from '../workflows/messages';
 

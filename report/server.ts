@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { Client } from '@temporalio/client';
 import { durationMs } from '../config/load';
 import { tokenSha256, type AcvloopConfig, type Reviewer } from '../config/schema';
-import { DecisionRefused, decideAudited } from '../cli/temporal-client';
+import { DecisionRefused, decideAudited } from '../temporal/client';
 import { writeAudit } from '../store/audit-log';
 import type { Db } from '../sql/db';
 import { runStatus, type RunReport } from '../cli/read-model';

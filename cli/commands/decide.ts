@@ -1,5 +1,5 @@
 import { connect, dbOptionsFromEnv } from '../../sql/db';
-import { connectClient, decideAudited, runState, temporalFromEnv } from '../temporal-client';
+import { connectClient, decideAudited, runState, temporalFromEnv } from '../../temporal/client';
 import { printJson, say } from '../output';
 
 async function decideCommand(decision: 'approve' | 'reject', runId: string, opts: { reviewer: string; reason?: string; promoteOlder?: boolean; json?: boolean }): Promise<number> {

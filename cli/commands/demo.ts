@@ -11,7 +11,7 @@ import { startEmbeddedPostgres } from '../infra/postgres';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../infra/temporal';
 import { readRun, readScores, scoresCsv } from '../read-model';
 import { buildRunReport } from '../../report/html';
-import { decide, startCycle } from '../temporal-client';
+import { decide, startCycle } from '../../temporal/client';
 import { say } from '../output';
 import { parseMonth, parsePositiveInt } from '../parse';
 import { waitForGate } from './run';

@@ -3,7 +3,7 @@ import { hashDrop } from '../../activities/drop-hash';
 import { lastMonthsInDrop, monthNotCoveredReason } from '../../activities/month-coverage';
 import { defaultAttributionPolicy, loadAttributionPolicy } from '../../config/attribution-policy';
 import { loadConfig } from '../../config/load';
-import { connectClient, runState, startCycle, temporalFromEnv } from '../temporal-client';
+import { connectClient, runState, startCycle, temporalFromEnv } from '../../temporal/client';
 import { printJson, say } from '../output';
 import { parseDuration, parseMonth } from '../parse';
 

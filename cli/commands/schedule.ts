@@ -10,14 +10,14 @@ import { printJson, say } from '../output';
 import { parseMonth } from '../parse';
 import {
   backfillWindow, describeWhen, monthOfScheduledTime, monthsFromTo, runTimeFor, scheduleSpecFor, type ScheduleConfig,
-} from '../schedule-spec';
+} from '../../temporal/schedule-spec';
 
 // main.ts registers this file's commands on every start: the Temporal client (most of a
 // second to load) is required on first use instead, as main.ts's own commands are.
 const sdk = () => require('@temporalio/client') as typeof import('@temporalio/client');
 // Not in the package's index: the SDK's own calendar coding, to compare what the server holds with what we would send.
 const calendarCoding = () => require('@temporalio/client/lib/schedule-helpers') as typeof import('@temporalio/client/lib/schedule-helpers');
-const cycleClient = () => require('../temporal-client') as typeof import('../temporal-client');
+const cycleClient = () => require('../../temporal/client') as typeof import('../../temporal/client');
 
 interface CommonOptions { config?: string; taskQueue: string; json?: boolean }
 

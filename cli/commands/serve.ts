@@ -7,7 +7,7 @@ import { createReportServer } from '../../report/server';
 import { openDb } from '../env';
 import { printJson, say } from '../output';
 import { parsePositiveInt } from '../parse';
-import { connectClient, temporalFromEnv } from '../temporal-client';
+import { connectClient, temporalFromEnv } from '../../temporal/client';
 
 /** `acvloop serve`: the run list and run pages live, with sign-off on the page for the config's reviewers. */
 export async function serveCommand(opts: { port: string; host: string; config?: string; tlsCert?: string; tlsKey?: string }): Promise<number> {

@@ -1,7 +1,7 @@
-import { connectClient, runState, temporalFromEnv } from '../temporal-client';
+import { connectClient, runState, temporalFromEnv } from '../../temporal/client';
 import { printJson, say, table } from '../output';
 import { connect, dbOptionsFromEnv, type Db } from '../../sql/db';
-import type { RunState } from '../temporal-client';
+import type { RunState } from '../../temporal/client';
 
 /**
  * No worker answered: the stages' own records in Postgres (when DATABASE_URL

@@ -2,7 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../sql/db';
 import { codeVersion, DatabaseUnreachable, openDb } from '../env';
-import { temporalFromEnv } from '../temporal-client';
+import { temporalFromEnv } from '../../temporal/client';
 import { createWorker, TASK_QUEUE } from '../../temporal/worker';
 
 export async function workerCommand(): Promise<number> {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../../cli/infra/postgres';
-import { decide, startCycle } from '../../cli/temporal-client';
+import { decide, startCycle } from '../../temporal/client';
 import { connect, type Db } from '../../sql/db';
 import type { CycleProgress, StageName } from '../../workflows/messages';
 import { progressQuery } from '../../workflows/messages';

@@ -6,7 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../cli/infra/postgres';
 import { startDevServer, type DevServer } from '../../cli/infra/temporal';
-import { decide, startCycle } from '../../cli/temporal-client';
+import { decide, startCycle } from '../../temporal/client';
 import { progressQuery, type CycleProgress } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decide, startCycle } from '../../cli/temporal-client';
+import { decide, startCycle } from '../../temporal/client';
 import { progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
 import { connectTemporal, type TemporalHarness } from '../helpers/temporal';

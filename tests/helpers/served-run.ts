@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { configSchema, tokenSha256, type AcvloopConfig, type Reviewer } from '../../config/schema';
-import { startCycle } from '../../cli/temporal-client';
+import { startCycle } from '../../temporal/client';
 import { createReportServer, type ReportServer } from '../../report/server';
 import { suiteDb } from './db';
 import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from './temporal';

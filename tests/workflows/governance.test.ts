@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { configSchema, type AcvloopConfig } from '../../config/schema';
 import { rollbackTo } from '../../governance/registry-commands';
-import { decideAudited, startCycle } from '../../cli/temporal-client';
+import { decideAudited, startCycle } from '../../temporal/client';
 import { decideSignal, progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
 import { connectTemporal, makeWorker, recordHistory, untilGate, type TemporalHarness } from '../helpers/temporal';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { startCycle, runState, decide } from '../../cli/temporal-client';
+import { startCycle, runState, decide } from '../../temporal/client';
 import { decideSignal, progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
 import { connectTemporal, makeWorker, recordHistory, untilGate, workflowBundle, type TemporalHarness } from '../helpers/temporal';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { configSchema, type AcvloopConfig } from '../../config/schema';
-import { decideAudited, startCycle } from '../../cli/temporal-client';
+import { decideAudited, startCycle } from '../../temporal/client';
 import { buildRunReport } from '../../report/html';
 import { suiteDb } from '../helpers/db';
 import { connectTemporal, makeWorker, recordHistory, untilGate, type TemporalHarness } from '../helpers/temporal';

@@ -1,5 +1,5 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { TASK_QUEUE } from '../temporal/task-queues';
+import { TASK_QUEUE } from './task-queues';
 import { runIdFor } from '../workflows/run-id';
 import { writeAudit } from '../store/audit-log';
 import type { Db } from '../sql/db';

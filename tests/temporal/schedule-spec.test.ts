@@ -3,7 +3,7 @@ import type { CalendarSpec } from '@temporalio/client';
 import {
   LAST_BUSINESS_DAY_YEARS, addMonths, backfillWindow, daysInMonth, lastBusinessDay, lastBusinessDayCalendars,
   monthOfScheduledTime, monthsFromTo, runTimeFor, scheduleSpecFor, zonedTimeToUtc,
-} from '../../cli/schedule-spec';
+} from '../../temporal/schedule-spec';
 import { DEFAULT_CONFIG } from '../../config/schema';
 
 const schedule = (over: Partial<typeof DEFAULT_CONFIG.schedule> = {}) => ({ ...DEFAULT_CONFIG.schedule, ...over });
