@@ -1,4 +1,4 @@
-import { backtestMmmForecast, rollingOriginBacktest, type BacktestResult } from '../models/forecast';
+import { BACKTEST_FORECAST_HORIZON, backtestMmmForecast, rollingOriginBacktest, type BacktestResult } from '../models/forecast';
 import { isMmmUnavailable, mmmObservedInput, type MmmInput, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { deriveSeed } from '../models/random';
 import { renewalDecisions } from '../models/renewal';
@@ -7,9 +7,8 @@ import { fitRenewalSpec, renewalSpecOf } from '../models/renewal-spec';
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { loadSources } from './load';
-import { aliasTarget, baselineVersionId } from '../store/model-registry';
+import { aliasTarget, baselineVersionId, modelVersionId } from '../store/model-registry';
 import { pgDataset } from './lineage-event';
-import { FORECAST_HORIZON, modelVersionId } from './retrain';
 
 /** First backtest origin (months of training) and the bootstrap size of each backtest fit (intervals only). */
 const BACKTEST_MIN_TRAIN = 24;
@@ -76,14 +75,14 @@ export function backtestActivity(deps: ActivityDeps) {
       const n = input?.months.length ?? 0;
       const minTrain = Math.max(BACKTEST_MIN_TRAIN, BASELINE.forecast.window + 1);
       for (const c of forecastContenders) {
-        if (!input || !c.spec || n < minTrain + FORECAST_HORIZON) {
+        if (!input || !c.spec || n < minTrain + BACKTEST_FORECAST_HORIZON) {
           const reason = isMmmUnavailable(stored) ? stored.reason : `history of ${n} months is too short`;
           metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: null, detail: { reason } });
           continue;
         }
         const bt = backtestForecast(c.spec, input, { minTrain, seed: deriveSeed(seed, 'backtest') });
         const windows = bt.origins.map((o) => ({ trainedThrough: input.months[o.origin - 1], firstScored: input.months[o.origin] }));
-        const detail = { kind: c.spec.kind, specification: c.spec, ...OUT_OF_SAMPLE, outcome: 'new opportunities per month', horizon: FORECAST_HORIZON,
+        const detail = { kind: c.spec.kind, specification: c.spec, ...OUT_OF_SAMPLE, outcome: 'new opportunities per month', horizon: BACKTEST_FORECAST_HORIZON,
           origins: bt.origins.length, points: bt.points, windows };
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_mape', value: bt.mape, detail });
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'forecast_coverage80', value: bt.coverage80, detail });
@@ -139,7 +138,7 @@ export function backtestActivity(deps: ActivityDeps) {
 /** The rolling-origin backtest of one forecast specification (each origin's fit sees only the months before it). */
 function backtestForecast(spec: ForecastSpec, input: MmmInput, o: { minTrain: number; seed: number }): BacktestResult {
   return spec.kind === 'mmm'
-    ? backtestMmmForecast(input, { minTrain: o.minTrain, horizon: FORECAST_HORIZON,
+    ? backtestMmmForecast(input, { minTrain: o.minTrain, horizon: BACKTEST_FORECAST_HORIZON,
       fit: { bootstrap: BACKTEST_BOOTSTRAP, seed: o.seed, trend: spec.trend, seasonality: spec.seasonality } })
-    : rollingOriginBacktest(input.outcome, { minTrain: o.minTrain, horizon: FORECAST_HORIZON, window: spec.window });
+    : rollingOriginBacktest(input.outcome, { minTrain: o.minTrain, horizon: BACKTEST_FORECAST_HORIZON, window: spec.window });
 }

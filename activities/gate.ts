@@ -4,8 +4,7 @@ import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { writeAudit } from '../store/audit-log';
-import { FAMILIES, aliasTarget, moveAlias, type Family } from '../store/model-registry';
-import { modelVersionId } from './retrain';
+import { FAMILIES, aliasTarget, modelVersionId, moveAlias, type Family } from '../store/model-registry';
 
 export type GateThresholds = AcvloopConfig['gate'];
 

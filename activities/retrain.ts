@@ -2,6 +2,7 @@ import { defaultAttributionPolicy } from '../config/attribution-policy';
 import { attributeAcv } from '../models/attribution-acv';
 import { attributionStability, stabilityWindows } from '../models/attribution-stability';
 import { attributionOptions, parseAttributionPolicy, type LoadedPolicy } from '../models/attribution-policy';
+import { BACKTEST_FORECAST_HORIZON } from '../models/forecast';
 import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
 import { MmmHistoryTooShort, storeMmm, type MmmExperiment, type MmmInput, type MmmOptions, type MmmUnavailable } from '../models/mmm';
@@ -10,6 +11,7 @@ import { mmmSeries } from '../models/mmm-series';
 import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
+import { modelVersionId } from '../store/model-registry';
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, runContext, heartbeat, withStage } from './context';
 import { loadSources } from './load';
@@ -20,11 +22,12 @@ import { attributionRows, incrementalityRows, removalEffectRows, survivalCurveRo
 export function runAttributionPolicy(run: { run_id: string; attribution_policy: Record<string, unknown> | null }): LoadedPolicy {
   return run.attribution_policy ? parseAttributionPolicy(run.attribution_policy, `the attribution policy of run ${run.run_id}`) : defaultAttributionPolicy();
 }
-/** Bootstrap replicates of the media-mix model: its intervals, and the draws the budget and forecast use. */
-export const MMM_POLICY = { bootstrap: 200, lookbackDays: 180 } as const;
-export const FORECAST_HORIZON = 3;
-
-export const modelVersionId = (runId: string, family: string) => `${runId}/${family}`;
+/**
+ * How the media-mix model is fitted: `bootstrap` replicates (its intervals, and
+ * the draws the budget and forecast use) and `lookbackDays`, the journey window
+ * of its series (models/mmm-series.ts).
+ */
+export const MMM_FIT_SETTINGS = { bootstrap: 200, lookbackDays: 180 } as const;
 
 /**
  * Retrain: fits this run's challenger models on the validated batch and
@@ -66,14 +69,14 @@ export function retrainActivity(deps: ActivityDeps) {
       heartbeat({ fitted: 'attribution' });
 
       const spend = rows.spend.filter((s) => s.month <= run.month);
-      const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: run.month, lookbackDays: MMM_POLICY.lookbackDays });
+      const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: run.month, lookbackDays: MMM_FIT_SETTINGS.lookbackDays });
       // The credit shown beside what the spend caused is the agreement's reported model's.
       const reported = policy.policy.reportedModel;
       const attributedAcv = Object.fromEntries(Object.entries(attribution.new.models[reported]?.byChannel ?? {}).map(([c, v]) => [c, v.acv]));
       // Lift tests calibrate the channels they measured (those with spend in the window; others are reported, not used).
       const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
         && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
-      const mmmOptions: MmmOptions = { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv };
+      const mmmOptions: MmmOptions = { bootstrap: MMM_FIT_SETTINGS.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv };
       // With lift tests, the model is fitted without them first (one more bootstrap fit, ~2 s at 100k accounts) to judge each
       // test; a test that disagrees then decides its channel's estimate, and the run keeps what each test did (calibration).
       const mmm = fitIncrementality(series, mmmOptions, experiments);
@@ -101,7 +104,7 @@ export function retrainActivity(deps: ActivityDeps) {
         { family: 'renewal', params: renewal, metrics: { decisions: decisions.length, renewed: decisions.filter((d) => d.renewed).length } },
         { family: 'survival', params: { lifetime: 'renewal chain, months from first start', groups: 'segment' }, metrics: survivalMetrics },
         mmm.fit
-          ? { family: 'forecast', params: { kind: 'mmm', incrementality: modelVersionId(runId, 'incrementality'), horizon: FORECAST_HORIZON },
+          ? { family: 'forecast', params: { kind: 'mmm', incrementality: modelVersionId(runId, 'incrementality'), horizon: BACKTEST_FORECAST_HORIZON },
             metrics: { residualSd: mmm.fit.residualSd } }
           : { family: 'forecast', params: { kind: 'unavailable', reason: mmm.reason }, metrics: {} },
       ];

@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { marketingKpiReport, trailingKpiReport, type KpiThresholds } from '../models/kpi';
-import { steadySpendForecast } from '../models/forecast';
+import { SCORED_FORECAST_HORIZONS, steadySpendForecast } from '../models/forecast';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
 import type { ChannelIdentifiability } from '../models/identifiability';
@@ -26,7 +26,6 @@ export type BudgetPolicy = AcvloopConfig['budget'] & { steps: number };
 export const budgetPolicyOf = (config: Partial<AcvloopConfig> | null | undefined): BudgetPolicy => ({ ...DEFAULT_CONFIG.budget, ...config?.budget, steps: 400 });
 /** The KPI bands of the run's config (`kpi.bands`); a run started before the key existed takes the defaults. */
 export const kpiBandsOf = (config: Partial<AcvloopConfig> | null | undefined): KpiThresholds => ({ ...DEFAULT_CONFIG.kpi.bands, ...config?.kpi?.bands });
-export const FORECAST_HORIZONS = [3, 6, 12] as const;
 /** Renewals ahead whose probabilities are conditioned on the contract's history (the last one repeats). */
 const RENEWAL_PATH_LENGTH = 8;
 
@@ -94,7 +93,7 @@ export function scoreActivity(deps: ActivityDeps) {
       const scenarios = mmm ? steadySpendForecast(mmm, {
         as_is: current,
         ...(budget ? { recommended: Object.fromEntries(budget.lines.map((l) => [l.channel, l.recommended])) } : {}),
-      }, { horizons: FORECAST_HORIZONS, seed: deriveSeed(seed, 'forecast') }) : [];
+      }, { horizons: SCORED_FORECAST_HORIZONS, seed: deriveSeed(seed, 'forecast') }) : [];
       const forecastRows = scenarios.flatMap((s) => s.path.map((p) => ({ scenario: s.scenario, month: p.month, mean: p.point,
         lo80: p.lower80, hi80: p.upper80, lo95: p.lower95, hi95: p.upper95 })));
       const totalRows = scenarios.flatMap((s) => s.totals.map((t) => ({ scenario: s.scenario, horizon: t.horizon, spend: s.monthlySpend * t.horizon,

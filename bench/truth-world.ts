@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { validateDrop } from '../contracts';
 import { generateDrop } from '../generator';
 import { asOfDate } from '../activities/as-of';
-import { MMM_POLICY } from '../activities/retrain';
+import { MMM_FIT_SETTINGS } from '../activities/retrain';
 import { budgetPolicyOf, proposeNextBudget } from '../activities/score';
 import { MmmHistoryTooShort, restoreMmm, storeMmm, type StoredMmm } from '../models/mmm';
 import { fitWithLiftTests } from '../models/mmm-calibration';
@@ -76,14 +76,14 @@ export async function measureWorld(spec: WorldSpec, dir: string, accounts: numbe
   const opportunities = rows.opportunities.filter((o) => o.created_at < asOf);
   const closed = opportunities.map((o) => (o.closed_at !== null && o.closed_at >= asOf ? { ...o, stage: 'open' as const, closed_at: null } : o));
   const spend = rows.spend.filter((s) => s.month <= month);
-  const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: month, lookbackDays: MMM_POLICY.lookbackDays });
+  const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: month, lookbackDays: MMM_FIT_SETTINGS.lookbackDays });
   const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
     && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
   const base = { group: spec.group, seed: spec.seed, months: spec.months };
   let stored: StoredMmm;
   try {
     // The run seed is the drop's; here the world's seed stands in for it. A lift test the model disagrees with decides its channel, as in retrain.
-    stored = JSON.parse(JSON.stringify(storeMmm(fitWithLiftTests(series, { bootstrap: MMM_POLICY.bootstrap, seed: deriveSeed(spec.seed, 'mmm') }, experiments).fit)));
+    stored = JSON.parse(JSON.stringify(storeMmm(fitWithLiftTests(series, { bootstrap: MMM_FIT_SETTINGS.bootstrap, seed: deriveSeed(spec.seed, 'mmm') }, experiments).fit)));
   } catch (err) {
     if (!(err instanceof MmmHistoryTooShort)) throw err;
     return { ...base, skipped: err.message, spearman: NaN, acvRatio: NaN, roiAbsError: NaN, cover80: NaN, cover95: NaN, capturedShare: NaN,

@@ -16,6 +16,11 @@ import { fitMmm, predictMmm } from './mmm';
 import type { MmmFit, MmmInput, MmmOptions, SpendPlan } from './mmm';
 import { createRng, deriveSeed } from './random';
 
+/** Months ahead the score stage (and `acvloop forecast`) forecasts new ACV under steady spend. */
+export const SCORED_FORECAST_HORIZONS = [3, 6, 12] as const;
+/** Months ahead each backtest origin forecasts: the horizon the gate's forecast metrics are measured at, stored as the forecast version's `horizon`. */
+export const BACKTEST_FORECAST_HORIZON = 3;
+
 const Z80 = 1.2815515655446004;
 const Z95 = 1.959963984540054;
 

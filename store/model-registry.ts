@@ -15,6 +15,8 @@ export type Family = (typeof FAMILIES)[number];
 export type Alias = 'champion' | 'challenger';
 
 export const baselineVersionId = (family: string) => `baseline/${family}`;
+/** The version a run's retrain stores for a family. */
+export const modelVersionId = (runId: string, family: string) => `${runId}/${family}`;
 
 export interface AliasTarget { model_version_id: string; run_id: string; params: any; code_version: string }
 

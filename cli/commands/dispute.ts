@@ -12,13 +12,13 @@
  */
 import type { Kysely } from 'kysely';
 import { asOfDate } from '../../activities/as-of';
-import { modelVersionId } from '../../activities/retrain';
 import type { AcvContract, AcvOpportunity } from '../../models/attribution-acv';
 import { dealCredit, type DealCredit } from '../../models/attribution-deal';
 import type { PathModel } from '../../models/attribution-paths';
 import { attributionOptions, parseAttributionPolicy } from '../../models/attribution-policy';
 import type { Database } from '../../sql/database';
 import type { Db } from '../../sql/db';
+import { modelVersionId } from '../../store/model-registry';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 import { usd } from '../../lib/format';

@@ -1,7 +1,6 @@
-import { steadySpendForecast } from '../../models/forecast';
+import { SCORED_FORECAST_HORIZONS, steadySpendForecast } from '../../models/forecast';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../../models/mmm';
 import { deriveSeed } from '../../models/random';
-import { FORECAST_HORIZONS } from '../../activities/score';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 import { usd } from '../../lib/format';
@@ -32,7 +31,7 @@ export async function forecastCommand(runId: string, opts: ForecastOptions): Pro
     const plans: Record<string, Record<string, number>> = { as_is: current, recommended };
     if (opts.spend !== undefined || opts.scale !== undefined) plans.user = userPlan(current, fit.channels, opts);
 
-    const scenarios = steadySpendForecast(fit, plans, { horizons: FORECAST_HORIZONS, seed: deriveSeed(Number(run.seed), 'forecast') });
+    const scenarios = steadySpendForecast(fit, plans, { horizons: SCORED_FORECAST_HORIZONS, seed: deriveSeed(Number(run.seed), 'forecast') });
     const report = scenarios.map((s) => ({
       scenario: s.scenario, monthlySpend: plans[s.scenario],
       totals: s.totals.map((t) => ({ horizon: t.horizon, spend: s.monthlySpend * t.horizon, ...t.total })),
