@@ -4,7 +4,7 @@
  * and needs no script or network to open. Each builder takes numbers read
  * from Postgres (the run's read model) and only lays them out.
  */
-import type { RunReport } from '../cli/read-model';
+import type { RunReport } from '../queries/run-report';
 import { usd } from '../lib/format';
 
 type Spec = Record<string, unknown>;

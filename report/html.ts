@@ -6,8 +6,8 @@
  */
 import type { Db } from '../sql/db';
 import { pct, pValue, usd } from '../lib/format';
-import { bandText, historyText, type LeadKpi } from '../cli/kpi-summary';
-import { identifiabilityWhy, readRun, type RunReport } from '../cli/read-model';
+import { bandText, historyText, type LeadKpi } from '../queries/kpi-summary';
+import { identifiabilityWhy, readRun, type RunReport } from '../queries/run-report';
 import { shortJobName, type LineageRunEvent } from '../governance/lineage-trace';
 import { esc } from './escape';
 import { table } from './table';

@@ -7,7 +7,7 @@ import { tokenSha256, type AcvloopConfig, type Reviewer } from '../config/schema
 import { DecisionRefused, decideAudited } from '../temporal/client';
 import { writeAudit } from '../store/audit-log';
 import type { Db } from '../sql/db';
-import { runStatus, type RunReport } from '../cli/read-model';
+import { runStatus, type RunReport } from '../queries/run-report';
 import { clientAddress, fromTrustedProxy, isHttps } from './client-address';
 import { isDatabaseUnavailable } from '../sql/outage';
 import { SignInLimiter } from './sign-in-limiter';

@@ -12,7 +12,7 @@
  * decisionSummary(report).asked // { headline: '2 approvers must sign off on:', items: ['Promote the new renewal model: …', …] }
  */
 import type { ApprovalRequest, ChannelChange } from '../activities/approval';
-import { disagreeingTests, unidentifiedChannels, type RunReport } from '../cli/read-model';
+import { disagreeingTests, unidentifiedChannels, type RunReport } from '../queries/run-report';
 import { pct, usd } from '../lib/format';
 
 export type RoiStanding = 'above break-even' | 'below break-even' | 'cannot tell';

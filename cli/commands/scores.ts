@@ -1,5 +1,5 @@
 import { openDb } from '../env';
-import { readScores, scoresCsv } from '../read-model';
+import { readScores, scoresCsv } from '../../queries/scores';
 import { printJson } from '../output';
 
 export async function scoresCommand(runId: string, opts: { csv?: boolean; json?: boolean }): Promise<number> {

@@ -1,6 +1,6 @@
 import { openDb } from '../env';
-import { bandText, historyText, type LeadKpi } from '../kpi-summary';
-import { disagreeingTests, readRun, unidentifiedChannels, type RunReport } from '../read-model';
+import { bandText, historyText, type LeadKpi } from '../../queries/kpi-summary';
+import { disagreeingTests, readRun, unidentifiedChannels, type RunReport } from '../../queries/run-report';
 import { printJson, say, table } from '../output';
 import { pct, pValue, ratioRange, usd } from '../../lib/format';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { kpiRows } from '../../activities/kpi-rows';
 import { kpiBandsOf } from '../../activities/score';
-import { bandText, historyText } from '../../cli/kpi-summary';
+import { bandText, historyText } from '../../queries/kpi-summary';
 import { marketingKpiReport, trailingKpiReport, trailingMonths, type KpiAccount, type KpiContractDated, type KpiOpportunityDated } from '../../models/kpi';
 
 const accounts: KpiAccount[] = [

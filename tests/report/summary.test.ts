@@ -5,7 +5,7 @@
  * since the last approved run, and what a reviewer must check.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunReport } from '../../cli/read-model';
+import type { RunReport } from '../../queries/run-report';
 import type { ChannelChange } from '../../activities/approval';
 import { decisionSummary, largestChanges, roiStanding } from '../../report/summary';
 import { summarySection } from '../../report/summary-section';
