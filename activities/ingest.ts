@@ -6,7 +6,7 @@ import { jsonKeys, recordJson } from '../contracts/raw-record';
 import { copyTextCell, openCopy } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, heartbeat, withStage } from './context';
-import { dropFilesIn, dropHashOf } from './drop-hash';
+import { dropFilesIn, dropHashOf } from '../contracts/drop-hash';
 import { dropChanged, dropRejected } from './errors';
 import { fileDataset, pgDataset, schemaFacet } from './lineage-event';
 

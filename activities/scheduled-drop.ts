@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
-import { hashDrop } from './drop-hash';
+import { hashDrop } from '../contracts/drop-hash';
 
 export interface ScheduledDropInput {
   /** The month the run is for (YYYY-MM). */

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { generateDrop } from '../generator';
-import { hashDrop } from '../activities/drop-hash';
+import { hashDrop } from '../contracts/drop-hash';
 import { connect, type Db } from '../sql/db';
 import { redact } from '../cli/env';
 import { startEmbeddedPostgres } from '../cli/infra/postgres';

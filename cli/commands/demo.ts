@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { generateDrop } from '../../generator';
-import { hashDrop } from '../../activities/drop-hash';
+import { hashDrop } from '../../contracts/drop-hash';
 import { connect, migrate, type Db } from '../../sql/db';
 import { createWorker } from '../../temporal/worker';
 import { codeVersion, redact } from '../env';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { hashDrop } from '../../activities/drop-hash';
-import { lastMonthsInDrop, monthNotCoveredReason } from '../../activities/month-coverage';
+import { hashDrop } from '../../contracts/drop-hash';
+import { lastMonthsInDrop, monthNotCoveredReason } from '../../contracts/month-coverage';
 import { defaultAttributionPolicy, loadAttributionPolicy } from '../../config/attribution-policy';
 import { loadConfig } from '../../config/load';
 import { connectClient, runState, startCycle, temporalFromEnv } from '../../temporal/client';

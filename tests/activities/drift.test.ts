@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDrop } from '../../generator';
-import { hashDrop } from '../../activities/drop-hash';
+import { hashDrop } from '../../contracts/drop-hash';
 import { createActivities } from '../../activities';
 import { runActivities } from '../../activities/runs';
 import { DRIFT_SOURCES } from '../../activities/drift';

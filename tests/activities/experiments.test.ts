@@ -16,7 +16,7 @@ import { generateDrop } from '../../generator';
 import { acvloop } from '../helpers/cli';
 import { experimentPlanInput } from '../../activities/experiment-plans';
 import { planLiftTests, type LiftTestPlanInput } from '../../models/experiment-plan';
-import { hashDrop } from '../../activities/drop-hash';
+import { hashDrop } from '../../contracts/drop-hash';
 import { createActivities } from '../../activities';
 import { liftTestSignOff, requiredApprovers } from '../../activities/approval';
 import { DEFAULT_CONFIG } from '../../config/schema';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastMonthsInDrop } from '../../activities/month-coverage';
+import { lastMonthsInDrop } from '../../contracts/month-coverage';
 import { smallDrop } from '../helpers/drops';
 import { suiteDb } from '../helpers/db';
 import { callStage, csvObjects, registerRun, type TestDb, type TestDrop } from './support';

@@ -7,7 +7,7 @@ import { createActivities } from '../../activities';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { depsFor, registerRun, runAllStages, type TestDb, type TestDrop } from '../activities/support';
-import { hashDrop } from '../../activities/drop-hash';
+import { hashDrop } from '../../contracts/drop-hash';
 import { launchChromium, SCREENSHOTS, watchForErrors } from '../helpers/browser';
 
 /**

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CONTRACTS, validateDrop } from '../../contracts';
-import { hashDrop } from '../../activities/drop-hash';
+import { hashDrop } from '../../contracts/drop-hash';
 import { formatValidation, toValidateJson } from '../../contracts/report';
 import { BASE, dropFor } from './drops';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { hashDrop } from '../../activities/drop-hash';
+import { hashDrop } from '../../contracts/drop-hash';
 import type { ScheduledRunReport } from '../../cli/commands/schedule';
 import { lastBusinessDay, monthParts, runTimeFor, scheduleSpecFor, zonedTimeToUtc } from '../../temporal/schedule-spec';
 import { decide, runIdFor } from '../../temporal/client';

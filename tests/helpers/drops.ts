@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateDrop } from '../../generator';
-import { hashDrop } from '../../activities/drop-hash';
+import { hashDrop } from '../../contracts/drop-hash';
 
 /** A small generated drop in a temp folder (fast enough for workflow tests). */
 export async function smallDrop(opts: { seed?: number; accounts?: number; months?: number; end?: string; experiments?: boolean; drift?: boolean } = {}) {

@@ -139,7 +139,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
   it('fails a run on a rejected drop with the reason in words', async () => {
     const bad = fs.mkdtempSync(path.join(path.dirname(drop.dir), 'bad-'));
     for (const f of fs.readdirSync(drop.dir)) if (f !== 'spend.csv') fs.copyFileSync(path.join(drop.dir, f), path.join(bad, f));
-    const { hashDrop } = await import('../../activities/drop-hash');
+    const { hashDrop } = await import('../../contracts/drop-hash');
     const { runId, handle } = await start('lee', { dropPath: bad, sha: (await hashDrop(bad)).sha256 });
     await expect(handle.result()).rejects.toThrow();
     const state = await runState(t.client, runId);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DROP_FILES } from '../contracts/rows';
+import { DROP_FILES } from './rows';
 
 export interface DropFileHash {
   file: string;
