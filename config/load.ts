@@ -1,4 +1,4 @@
-import { parseDuration } from '../cli/parse';
+import { parseDuration } from '../lib/duration';
 import { ConfigError } from './error';
 import { readJson } from './json-file';
 import { problemLines } from './problems';

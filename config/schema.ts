@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DURATION_PATTERN, durationToMs } from '../lib/duration';
 import type { DriftThresholds } from '../models/drift';
 import { DEFAULT_KPI_THRESHOLDS } from '../models/kpi';
 
@@ -11,9 +12,9 @@ import { DEFAULT_KPI_THRESHOLDS } from '../models/kpi';
  * started with (in its input and in `runs.config`), so a change to the file
  * never changes a run already under way.
  */
-const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 7d, 12h, 30m or 90s')
-  // A zero timeout would expire a gate the moment it opens.
-  .refine((v) => Number.parseFloat(v) !== 0, 'must be longer than 0');
+const duration = z.string().regex(DURATION_PATTERN, 'a duration like 7d, 12h, 30m or 90s')
+  // A zero timeout would expire a gate the moment it opens; one under half a millisecond is zero once rounded.
+  .refine((v) => durationToMs(v) !== 0, 'must be longer than 0');
 
 export const reviewerSchema = z.object({
   name: z.string().trim().min(1),

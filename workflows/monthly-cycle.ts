@@ -2,7 +2,7 @@ import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { CycleActivities } from '../activities';
-import { parseDuration } from '../cli/parse';
+import { parseDuration } from '../lib/duration';
 import {
   CycleInput, CycleProgress, CycleResult, DecisionInput, DecisionRecord, DecisionRules, STAGES, StageName,
   decideSignal, decideUpdate, progressQuery, refuseDecision,

@@ -5,7 +5,8 @@ import { defaultAttributionPolicy, loadAttributionPolicy } from '../../config/at
 import { loadConfig } from '../../config/load';
 import { connectClient, runState, startCycle, temporalFromEnv } from '../../temporal/client';
 import { printJson, say } from '../output';
-import { parseDuration, parseMonth } from '../parse';
+import { parseMonth } from '../parse';
+import { parseDuration } from '../../lib/duration';
 
 export async function runCommand(opts: {
   month: string; drop: string; requestedBy: string; rerun?: boolean; wait?: boolean; approvalTimeout?: string; json?: boolean; policy?: string; config?: string;
