@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The arrows point down (STYLE.md, issue 14): the faces (cli/, report/) ->
+ * temporal/ -> workflows/ -> activities/ -> store/, queries/ -> models/,
+ * contracts/ -> lib/. Read from the import lines of the sources themselves,
+ * so a new import that points up fails here with its file and specifier.
+ */
+const ROOT = path.resolve(__dirname, '..');
+const SKIP = new Set(['node_modules', '.git', 'tests', 'bench', 'bin', 'docs', 'deploy', 'policies']);
+
+interface Import { file: string; spec: string; target: string; typeOnly: boolean }
+
+function sourceFiles(dir = ROOT): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return SKIP.has(e.name) ? [] : sourceFiles(p);
+    return /\.(ts|mts|js)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [path.relative(ROOT, p)] : [];
+  });
+}
+
+const STATIC = /^[ \t]*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*'([^']+)'/gm;
+const BARE = /^[ \t]*import\s+'([^']+)'/gm;
+const CALL = /(typeof\s+)?\b(?:require|import)\(\s*'([^']+)'\s*\)/g;
+
+/** `import { type A, type B } from` imports types alone, as `import type` does. */
+const onlyTypes = (clause: string) => /^\{[^}]*\}$/.test(clause.trim())
+  && clause.trim().slice(1, -1).split(',').map((s) => s.trim()).filter(Boolean).every((s) => s.startsWith('type '));
+
+/** A relative specifier as a path from the repository root; a package as written. */
+function resolve(file: string, spec: string): string {
+  return spec.startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(file.split(path.sep).join('/')), spec)) : spec;
+}
+
+function importsOf(file: string): Import[] {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const out: Import[] = [];
+  const add = (spec: string, typeOnly: boolean) => out.push({ file, spec, target: resolve(file, spec), typeOnly });
+  for (const m of text.matchAll(STATIC)) add(m[4], Boolean(m[2]) || onlyTypes(m[3]));
+  for (const m of text.matchAll(BARE)) add(m[1], false);
+  for (const m of text.matchAll(CALL)) add(m[2], Boolean(m[1]));
+  return out;
+}
+
+const imports = sourceFiles().flatMap(importsOf);
+const under = (dir: string) => (p: string) => p === dir || p.startsWith(`${dir}/`);
+const within = (...dirs: string[]) => (p: string) => dirs.some((d) => under(d)(p));
+const shown = (i: Import) => `${i.file}: ${i.typeOnly ? 'import type ' : ''}'${i.spec}'`;
+
+/**
+ * Imports that break a rule and are known: each names where the code goes
+ * once its room exists. An entry that no longer matches anything is harmless
+ * (the move landed); delete it then.
+ */
+const KNOWN: Record<string, string> = {
+  // monthOfScheduledTime is month arithmetic on a time zone's wall clock: it belongs in lib/ beside shiftMonths.
+  "workflows/scheduled-cycle.ts: '../temporal/schedule-spec'": 'lib/ (month of a scheduled time)',
+  // parseDuration is moving from cli/parse.ts to lib/duration.ts.
+  "workflows/monthly-cycle.ts: '../cli/parse'": 'lib/duration.ts',
+  "config/load.ts: '../cli/parse'": 'lib/duration.ts',
+};
+
+function violations(files: (p: string) => boolean, bad: (i: Import) => boolean): string[] {
+  return imports.filter((i) => files(i.file) && bad(i)).map(shown).filter((s) => !(s in KNOWN));
+}
+
+describe('the arrows point down', () => {
+  it('reads the imports of the source tree', () => {
+    // A regex that stopped matching would pass every rule below.
+    expect(imports.filter((i) => i.file === 'temporal/worker.ts').map((i) => i.spec)).toContain('../activities');
+    expect(imports.find((i) => i.file === 'workflows/monthly-cycle.ts' && i.spec === '../activities')?.typeOnly).toBe(true);
+  });
+
+  it('nothing below the faces imports cli/ or report/', () => {
+    const belowFaces = (p: string) => !within('cli', 'report')(p);
+    expect(violations(belowFaces, (i) => within('cli', 'report')(i.target))).toEqual([]);
+    // report/ is a face beside cli/, never a way into it.
+    expect(violations(under('report'), (i) => under('cli')(i.target))).toEqual([]);
+  });
+
+  it('models/ (the maths) import no storage, config, stage, Temporal or Node I/O', () => {
+    const forbidden = within('sql', 'store', 'activities', 'config', 'governance', 'workflows', 'temporal', 'queries', 'generator');
+    const io = (spec: string) => /^(node:)?(fs|fs\/promises|child_process|net|http|https|worker_threads)$/.test(spec) || /^(pg|pg-copy-streams|kysely|@temporalio\/)/.test(spec);
+    expect(violations(under('models'), (i) => forbidden(i.target) || io(i.spec))).toEqual([]);
+  });
+
+  it('lib/ (the shared vocabulary) imports nothing of the project above it', () => {
+    expect(violations(under('lib'), (i) => i.spec.startsWith('.') && !under('lib')(i.target))).toEqual([]);
+  });
+
+  it('workflows/ import only workflow code, lib/ and the Temporal workflow API; stages, models, config and temporal/ as types', () => {
+    const values = (i: Import) => within('workflows', 'lib')(i.target) || i.spec === '@temporalio/workflow' || i.spec === '@temporalio/common';
+    const types = within('activities', 'models', 'config', 'temporal');
+    expect(violations(under('workflows'), (i) => !(values(i) || (i.typeOnly && types(i.target))))).toEqual([]);
+  });
+
+  it('the workflow bundle reaches no Node module and no package but Temporal\'s', () => {
+    // Everything workflows/index.ts pulls in by value is bundled into the workflow sandbox: it must be deterministic.
+    const seen = new Set<string>();
+    const fileOf = (target: string) => [`${target}.ts`, `${target}/index.ts`, target].find((f) => fs.existsSync(path.join(ROOT, f)) && fs.statSync(path.join(ROOT, f)).isFile());
+    const bad: string[] = [];
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const i of importsOf(file).filter((x) => !x.typeOnly)) {
+        if (i.spec.startsWith('.')) {
+          const f = fileOf(i.target);
+          if (f) walk(f);
+        } else if (i.spec !== '@temporalio/workflow' && i.spec !== '@temporalio/common') bad.push(shown(i));
+      }
+    };
+    walk('workflows/index.ts');
+    expect(seen.size).toBeGreaterThan(3);
+    expect(bad).toEqual([]);
+  });
+});
