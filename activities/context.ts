@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../sql/db';
 import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
-import { asOfDate } from './as-of';
+import { asOfDate } from '../lib/dates';
 import { LineageDataset, runEvent } from './lineage-event';
 
 /** What every activity is built over: injected, so tests can wrap or fail them. */

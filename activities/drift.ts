@@ -1,11 +1,10 @@
 import { configSchema } from '../config/schema';
-import { monthFromIndex, monthIndex, monthOf, toMs, DAY_MS } from '../lib/dates';
+import { asOfDate, monthFromIndex, monthIndex, monthOf, toMs, DAY_MS } from '../lib/dates';
 import {
   EMPTY_CATEGORY, categoryDrift, numberDrift, rowCountAnomaly, shareDrift, sourceDrift,
   type DriftThresholds, type FeatureDrift, type FeatureKind, type RowCountCheck,
 } from '../models/drift';
 import type { Db } from '../sql/db';
-import { asOfDate } from './as-of';
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { pgDataset } from './lineage-event';

@@ -12,7 +12,7 @@ import { recentSpend } from '../models/budget';
 import { planLiftTests, type LiftTest, type LiftTestChannel, type LiftTestPlanInput } from '../models/experiment-plan';
 import { isMmmUnavailable, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { Db } from '../sql/db';
-import { asOfDate } from './as-of';
+import { asOfDate } from '../lib/dates';
 import { pgDataset, runEvent } from './lineage-event';
 import { budgetPolicyOf } from './score';
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validateDrop } from '../contracts';
 import { generateDrop } from '../generator';
-import { asOfDate } from '../activities/as-of';
+import { asOfDate } from '../lib/dates';
 import { MMM_FIT_SETTINGS } from '../activities/retrain';
 import { budgetPolicyOf, proposeNextBudget } from '../activities/score';
 import { MmmHistoryTooShort, restoreMmm, storeMmm, type StoredMmm } from '../models/mmm';

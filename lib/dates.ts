@@ -70,6 +70,19 @@ export function shiftMonths(value: string, months: number): string {
   return new Date(Date.UTC(y, m - 1 + months, d)).toISOString().slice(0, 10);
 }
 
+/**
+ * The date a run's models see the world as of: the first day after the run's month.
+ *
+ * @example
+ * asOfDate('2026-10'); // '2026-11-01'
+ * asOfDate('2026-12'); // '2027-01-01'
+ */
+export function asOfDate(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  const next = new Date(Date.UTC(y, m, 1));
+  return next.toISOString().slice(0, 10);
+}
+
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }

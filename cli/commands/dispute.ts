@@ -11,7 +11,7 @@
  * and the reported model credits it (models/attribution-deal.ts).
  */
 import type { Kysely } from 'kysely';
-import { asOfDate } from '../../activities/as-of';
+import { asOfDate } from '../../lib/dates';
 import type { AcvContract, AcvOpportunity } from '../../models/attribution-acv';
 import { dealCredit, type DealCredit } from '../../models/attribution-deal';
 import type { PathModel } from '../../models/attribution-paths';

@@ -9,7 +9,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { asOfDate } from '../../activities/as-of';
+import { asOfDate } from '../../lib/dates';
 import { writeAudit } from '../../store/audit-log';
 import { raiseDispute, resolveDispute } from '../../cli/commands/dispute';
 import { connect, migrate, type Db } from '../../sql/db';
