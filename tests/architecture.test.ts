@@ -57,9 +57,6 @@ const shown = (i: Import) => `${i.file}: ${i.typeOnly ? 'import type ' : ''}'${i
 const KNOWN: Record<string, string> = {
   // monthOfScheduledTime is month arithmetic on a time zone's wall clock: it belongs in lib/ beside shiftMonths.
   "workflows/scheduled-cycle.ts: '../temporal/schedule-spec'": 'lib/ (month of a scheduled time)',
-  // parseDuration is moving from cli/parse.ts to lib/duration.ts.
-  "workflows/monthly-cycle.ts: '../cli/parse'": 'lib/duration.ts',
-  "config/load.ts: '../cli/parse'": 'lib/duration.ts',
 };
 
 function violations(files: (p: string) => boolean, bad: (i: Import) => boolean): string[] {
