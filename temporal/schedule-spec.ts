@@ -1,11 +1,14 @@
 import type { CalendarSpec, DayOfWeek, Month, Range, ScheduleSpec } from '@temporalio/client';
 import type { AcvloopConfig } from '../config/schema';
+import { daysInMonth, isLeapYear, shiftMonths } from '../lib/dates';
+import { zonedTimeToUtc } from '../lib/wall-clock';
 
 /**
  * Pure date helpers of the monthly schedule: the config's `schedule` section
- * as Temporal calendars, the month a scheduled time is for, and local times
- * of a time zone as instants. No I/O and no clock: the `scheduledCycle`
- * workflow imports this file (only type imports above, erased at bundling).
+ * as Temporal calendars, when a month's cycle runs and what a backfill
+ * covers. No I/O and no clock. Month arithmetic is lib/dates.ts; wall-clock
+ * times of a time zone, and the month a scheduled time is for (which the
+ * `scheduledCycle` workflow needs), are lib/wall-clock.ts.
  */
 export type ScheduleConfig = AcvloopConfig['schedule'];
 
@@ -30,26 +33,11 @@ export function formatMonth(year: number, month: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
 }
 
-/** The month `n` months after `month` (n may be negative). */
-export function addMonths(month: string, n: number): string {
-  const p = monthParts(month);
-  const index = p.year * 12 + (p.month - 1) + n;
-  return formatMonth(Math.floor(index / 12), (index % 12) + 1);
-}
-
 /** Every month from `from` to `to`, both included. */
 export function monthsFromTo(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let m = from; m <= to; m = addMonths(m, 1)) out.push(m);
+  for (let m = from; m <= to; m = shiftMonths(m, 1)) out.push(m);
   return out;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 /**
@@ -129,53 +117,9 @@ export function describeWhen(s: ScheduleConfig): string {
     : `on day ${s.dayOfMonth} of each month at ${at}`;
 }
 
-export interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
-
-/** The wall-clock time of an instant in a time zone. */
-export function localTime(at: Date, timeZone: string): LocalTime {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-}
-
-/**
- * The month a scheduled run is for: the month before the scheduled time's
- * month, read on the schedule's wall clock (a run at 2026-09-01 02:00 in
- * Tokyo is 2026-08-31 17:00 UTC, and is for 2026-08 either way).
- * @example monthOfScheduledTime(new Date('2026-09-01T02:00:00Z'), 'UTC') // '2026-08'
- */
-export function monthOfScheduledTime(at: Date, timeZone: string): string {
-  const t = localTime(at, timeZone);
-  return addMonths(formatMonth(t.year, t.month), -1);
-}
-
-/**
- * The instant a wall-clock time of a time zone names. A time repeated when
- * clocks go back is its first occurrence; a time skipped when they go forward
- * moves forward by the gap (02:30 on a 02:00 -> 03:00 night is 03:30).
- */
-export function zonedTimeToUtc(t: Omit<LocalTime, 'second'> & { second?: number }, timeZone: string): Date {
-  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second ?? 0);
-  const wallOf = (instant: number) => {
-    const l = localTime(new Date(instant), timeZone);
-    return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
-  };
-  const offsetAt = (instant: number) => wallOf(instant) - Math.floor(instant / 1000) * 1000;
-  // The offsets a day before and a day after (a zone changes offset at most once in between):
-  // each gives a candidate instant; the earliest one that shows the wall time is the answer.
-  const day = 86_400_000;
-  const before = wall - offsetAt(wall - day);
-  const after = wall - offsetAt(wall + day);
-  const valid = [before, after].filter((c) => wallOf(c) === wall);
-  // No candidate shows it: the wall time is skipped, and the offset before the jump moves it past the gap.
-  return new Date(valid.length ? Math.min(...valid) : before);
-}
-
 /** When the schedule runs the cycle of `month`: in the month after it, on the configured day, hour and minute. */
 export function runTimeFor(month: string, s: ScheduleConfig): Date {
-  const runMonth = addMonths(month, 1);
+  const runMonth = shiftMonths(month, 1);
   const { year, month: m } = monthParts(runMonth);
   const day = s.dayOfMonth === 'last-business-day' ? Number(lastBusinessDay(runMonth).slice(8)) : s.dayOfMonth;
   return zonedTimeToUtc({ year, month: m, day, hour: s.hour, minute: s.minute }, s.timeZone);
@@ -188,8 +132,8 @@ export function runTimeFor(month: string, s: ScheduleConfig): Date {
  */
 export function backfillWindow(from: string, to: string, s: ScheduleConfig): { start: Date; end: Date } {
   if (from > to) throw new Error(`--from ${from} is after --to ${to}`);
-  const first = monthParts(addMonths(from, 1));
-  const after = monthParts(addMonths(to, 2));
+  const first = monthParts(shiftMonths(from, 1));
+  const after = monthParts(shiftMonths(to, 2));
   const start = zonedTimeToUtc({ year: first.year, month: first.month, day: 1, hour: 0, minute: 0 }, s.timeZone);
   const end = new Date(zonedTimeToUtc({ year: after.year, month: after.month, day: 1, hour: 0, minute: 0 }, s.timeZone).getTime() - 1000);
   return { start, end };

@@ -5,7 +5,7 @@ import {
 import { SearchAttributeType, WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
 import type { CycleActivities } from '../activities';
 import type { AcvloopConfig } from '../config/schema';
-import { monthOfScheduledTime } from '../temporal/schedule-spec';
+import { monthOfScheduledTime } from '../lib/wall-clock';
 import type { CycleResult } from './messages';
 import type { monthlyCycle } from './monthly-cycle';
 import { runIdFor } from './run-id';

@@ -9,8 +9,9 @@ import { TASK_QUEUE } from '../../temporal/task-queues';
 import { printJson, say } from '../output';
 import { parseMonth } from '../parse';
 import {
-  backfillWindow, describeWhen, monthOfScheduledTime, monthsFromTo, runTimeFor, scheduleSpecFor, type ScheduleConfig,
+  backfillWindow, describeWhen, monthsFromTo, runTimeFor, scheduleSpecFor, type ScheduleConfig,
 } from '../../temporal/schedule-spec';
+import { monthOfScheduledTime } from '../../lib/wall-clock';
 
 // main.ts registers this file's commands on every start: the Temporal client (most of a
 // second to load) is required on first use instead, as main.ts's own commands are.
