@@ -49,18 +49,8 @@ const under = (dir: string) => (p: string) => p === dir || p.startsWith(`${dir}/
 const within = (...dirs: string[]) => (p: string) => dirs.some((d) => under(d)(p));
 const shown = (i: Import) => `${i.file}: ${i.typeOnly ? 'import type ' : ''}'${i.spec}'`;
 
-/**
- * Imports that break a rule and are known: each names where the code goes
- * once its room exists. An entry that no longer matches anything is harmless
- * (the move landed); delete it then.
- */
-const KNOWN: Record<string, string> = {
-  // monthOfScheduledTime is month arithmetic on a time zone's wall clock: it belongs in lib/ beside shiftMonths.
-  "workflows/scheduled-cycle.ts: '../temporal/schedule-spec'": 'lib/ (month of a scheduled time)',
-};
-
 function violations(files: (p: string) => boolean, bad: (i: Import) => boolean): string[] {
-  return imports.filter((i) => files(i.file) && bad(i)).map(shown).filter((s) => !(s in KNOWN));
+  return imports.filter((i) => files(i.file) && bad(i)).map(shown);
 }
 
 describe('the arrows point down', () => {
