@@ -73,6 +73,13 @@ describe('the arrows point down', () => {
     expect(violations(under('models'), (i) => forbidden(i.target) || io(i.spec))).toEqual([]);
   });
 
+  it('below temporal/ nothing imports the cycle but its types, and below activities/ nothing imports a stage', () => {
+    const belowTemporal = within('activities', 'store', 'sql', 'queries', 'models', 'contracts', 'lib', 'config', 'governance', 'generator');
+    expect(violations(belowTemporal, (i) => !i.typeOnly && within('temporal', 'workflows')(i.target))).toEqual([]);
+    const belowActivities = within('store', 'sql', 'queries', 'models', 'contracts', 'lib', 'config');
+    expect(violations(belowActivities, (i) => under('activities')(i.target))).toEqual([]);
+  });
+
   it('lib/ (the shared vocabulary) imports nothing of the project above it', () => {
     expect(violations(under('lib'), (i) => i.spec.startsWith('.') && !under('lib')(i.target))).toEqual([]);
   });
