@@ -122,10 +122,10 @@ export function retrainActivity(deps: ActivityDeps) {
           );
         }
         const attributionVersion = modelVersionId(runId, 'attribution');
-        const ac = ['run_id', 'model_version_id', 'revenue', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
-        await copyRows(client, 'attribution', ac, attributionRows(runId, attributionVersion, attribution), (r) => ac.map((c) => r[c]));
-        const rc = ['run_id', 'model_version_id', 'revenue', 'channel', 'removal_effect'] as const;
-        await copyRows(client, 'attribution_removal_effects', rc, removalEffectRows(runId, attributionVersion, attribution), (r) => rc.map((c) => r[c]));
+        const attributionColumns = ['run_id', 'model_version_id', 'revenue', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
+        await copyRows(client, 'attribution', attributionColumns, attributionRows(runId, attributionVersion, attribution), (r) => attributionColumns.map((c) => r[c]));
+        const removalEffectColumns = ['run_id', 'model_version_id', 'revenue', 'channel', 'removal_effect'] as const;
+        await copyRows(client, 'attribution_removal_effects', removalEffectColumns, removalEffectRows(runId, attributionVersion, attribution), (r) => removalEffectColumns.map((c) => r[c]));
         const ic = ['run_id', 'model_version_id', 'channel', 'spend_usd', 'incremental_acv', 'low', 'high', 'interval', 'roi', 'mroi', 'detail'] as const;
         if (mmm.fit) await copyRows(client, 'incrementality', ic, incrementalityRows(runId, modelVersionId(runId, 'incrementality'), mmm.fit), (r) => ic.map((c) => r[c]));
         const sc = ['run_id', 'model_version_id', 'group_key', 't_months', 'survival', 'lo95', 'hi95', 'at_risk', 'events'] as const;
