@@ -102,16 +102,16 @@ export function scoreActivity(deps: ActivityDeps) {
       await inLockedTransaction(deps, `score:${runId}`, async (client) => {
         const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
         if (done.rowCount) return;
-        const mv = serving.renewal.model_version_id;
+        const renewalVersion = serving.renewal.model_version_id;
         const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'ltv_outcomes', 'projected_arr', 'next_renewal_date', 'expected_expansion'] as const;
-        await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, mv, ...sc.map((c) => s[c])]);
+        await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, renewalVersion, ...sc.map((c) => s[c])]);
         await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows(kpi, kpiBands, kpiHistory),
           (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
-        const fmv = serving.forecast.model_version_id;
+        const forecastVersion = serving.forecast.model_version_id;
         await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
-          (f) => [runId, fmv, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
+          (f) => [runId, forecastVersion, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
         await copyRows(client, 'forecast_totals', ['run_id', 'model_version_id', 'scenario', 'horizon_months', 'spend_usd', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], totalRows,
-          (t) => [runId, fmv, t.scenario, t.horizon, t.spend, t.mean, t.lo80, t.hi80, t.lo95, t.hi95]);
+          (t) => [runId, forecastVersion, t.scenario, t.horizon, t.spend, t.mean, t.lo80, t.hi80, t.lo95, t.hi95]);
         if (budget) {
           await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
             (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({
