@@ -154,7 +154,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       eb.fn.sum<string>('ltv_mean').as('ltvMean'),
       eb.fn.sum<string>(sql<number>`projected_arr * (1 - renewal_probability)`).as('atRisk'),
       eb.fn.sum<string>('projected_arr').as('arr'),
-      eb.fn.max<string>('model_version_id').as('mv'),
+      eb.fn.max<string>('model_version_id').as('modelVersion'),
       sql<string>`count(*) filter (where ltv_p50 = ltv_p90)`.as('ties'),
     ])
     .where('run_id', '=', runId).executeTakeFirst();
@@ -201,7 +201,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     },
     contracts: {
       scored: Number(scores?.n ?? 0),
-      modelVersion: scores?.mv ?? null,
+      modelVersion: scores?.modelVersion ?? null,
       meanRenewalProbability: scores?.p != null ? round4(Number(scores.p)) : null,
       totalLtvMean: scores?.ltvMean != null ? round2(Number(scores.ltvMean)) : null,
       totalLtvP50: scores?.ltv != null ? round2(Number(scores.ltv)) : null,
