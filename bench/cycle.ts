@@ -26,7 +26,7 @@ import { stopProcess } from '../cli/infra/process';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../cli/infra/temporal';
 import { connectClient, runState, startCycle } from '../temporal/client';
 import { parsePositiveInt } from '../cli/parse';
-import { STAGES } from '../workflows/messages';
+import { CYCLE_STAGES } from '../workflows/messages';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'acvloop.js');
@@ -255,7 +255,7 @@ async function stageSeconds(db: Db, runId: string): Promise<Record<string, numbe
     select stage, status, attempt, at from run_stage_events where run_id = ${runId} order by id
   `.execute(db.db)).rows;
   const out: Record<string, number> = {};
-  const order = [...STAGES as readonly string[], ...new Set(rows.map((r) => r.stage).filter((s) => !(STAGES as readonly string[]).includes(s)))];
+  const order = [...CYCLE_STAGES as readonly string[], ...new Set(rows.map((r) => r.stage).filter((s) => !(CYCLE_STAGES as readonly string[]).includes(s)))];
   for (const stage of order) {
     const mine = rows.filter((r) => r.stage === stage);
     if (!mine.length) continue;

@@ -2,9 +2,10 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdReu
 import { TASK_QUEUE } from './task-queues';
 import { runIdFor } from '../workflows/run-id';
 import { writeAudit } from '../store/audit-log';
+import { runExists } from '../store/runs';
 import type { Db } from '../sql/db';
 import {
-  CycleInput, CycleProgress, DecisionInput, DecisionRecord, RunStatus, decideUpdate, progressQuery, refuseDecision, STAGES,
+  CycleInput, CycleProgress, DecisionInput, DecisionRecord, RunStatus, decideUpdate, progressQuery, refuseDecision, CYCLE_STAGES,
 } from '../workflows/messages';
 
 export interface TemporalTarget {
@@ -86,7 +87,7 @@ export async function runState(client: Client, runId: string): Promise<RunState>
   const closed = desc.status.name;
   const base: RunState = progress ? { ...progress, live: true } : {
     runId, month: '', requestedBy: '', status: 'running', live: false,
-    stages: STAGES.map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null })),
+    stages: CYCLE_STAGES.map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null })),
   };
   if (closed === 'FAILED' || closed === 'TERMINATED' || closed === 'TIMED_OUT' || closed === 'CANCELLED') {
     let error = base.error;
@@ -152,8 +153,8 @@ export async function decideAudited(client: Client, db: Db | null, runId: string
     return await decide(client, runId, d);
   } catch (err) {
     if (err instanceof DecisionRefused && db) {
-      const run = await db.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
-      await writeAudit(db.pool, { actor: String(d.reviewer ?? '').trim() || '(unnamed)', action: 'decision.refused', runId: run ? runId : null,
+      const known = await runExists(db.db, runId);
+      await writeAudit(db.pool, { actor: String(d.reviewer ?? '').trim() || '(unnamed)', action: 'decision.refused', runId: known ? runId : null,
         after: { decision: d.decision, via: 'update', runId }, reason: err.why });
     }
     throw err;

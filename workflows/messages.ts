@@ -1,9 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AcvloopConfig } from '../config/schema';
 
-/** The stages of the monthly cycle, in order. */
-export const STAGES = ['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score', 'approval', 'publish'] as const;
-export type StageName = (typeof STAGES)[number];
+/** The stages a run's progress shows, in order (the backtest `gate` and the reviewers' `approval` among them). */
+export const CYCLE_STAGES = ['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score', 'approval', 'publish'] as const;
+export type StageName = (typeof CYCLE_STAGES)[number];
 
 export type RunStatus = 'running' | 'awaiting_approval' | 'completed' | 'rejected' | 'expired' | 'failed' | 'gate_failed';
 

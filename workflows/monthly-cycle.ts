@@ -4,7 +4,7 @@ import {
 import type { CycleActivities } from '../activities';
 import { parseDuration } from '../lib/duration';
 import {
-  CycleInput, CycleProgress, CycleResult, DecisionInput, DecisionRecord, DecisionRules, STAGES, StageName,
+  CycleInput, CycleProgress, CycleResult, DecisionInput, DecisionRecord, DecisionRules, CYCLE_STAGES, StageName,
   decideSignal, decideUpdate, progressQuery, refuseDecision,
 } from './messages';
 
@@ -53,7 +53,7 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
     month: input.month,
     requestedBy: input.requestedBy,
     status: 'running',
-    stages: STAGES.map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null })),
+    stages: CYCLE_STAGES.map((name) => ({ name, status: 'pending', startedAt: null, finishedAt: null })),
   };
   // Decided once, at the start: a run keeps the path it started on for its whole life.
   const governed = patched(GOVERNANCE_PATCH);
