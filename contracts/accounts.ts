@@ -1,19 +1,21 @@
 /** accounts.csv: the CRM's accounts and their subsidiary roll-up. */
 import { z } from 'zod';
 import { defineContract, Id, IsoDate, Line } from './contract';
-import { SEGMENTS, type AccountRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
+import { SEGMENTS } from './rows';
 
-export const Account = z.object({
-  line: Line,
-  account_id: Id,
-  name: z.string().min(1),
-  parent_account_id: Id.nullable(),
-  segment: z.enum(SEGMENTS),
-  industry: z.string().nullable(),
-  region: z.string().nullable(),
-  created_at: IsoDate,
-});
-export type Account = z.infer<typeof Account>;
+/** An accepted row of accounts.csv: each column's value and its type in src_accounts (see row-columns.ts). */
+export const ACCOUNT_ROW = {
+  line: [Line, 'integer'],
+  account_id: [Id, 'text'],
+  name: [z.string().min(1), 'text'],
+  parent_account_id: [Id.nullable(), 'text'],
+  segment: [z.enum(SEGMENTS), 'text'],
+  industry: [z.string().nullable(), 'text'],
+  region: [z.string().nullable(), 'text'],
+  created_at: [IsoDate, 'date'],
+} as const satisfies RowColumns;
+export type AccountRow = RowOf<typeof ACCOUNT_ROW>;
 
 export const accounts = defineContract<AccountRow>({
   name: 'accounts',
@@ -37,5 +39,5 @@ export const accounts = defineContract<AccountRow>({
     { name: 'created_at', type: 'date', required: true, rule: '' },
   ],
   uniqueKeys: [['account_id']],
-  schema: Account,
+  row: ACCOUNT_ROW,
 });

@@ -5,30 +5,36 @@
 import { z } from 'zod';
 import { monthsBetweenByStartMonth } from '../lib/dates';
 import { Currency, defineContract, Id, IsoDate, Line, Money } from './contract';
-import type { ContractRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
 export const CONTRACT_STATUSES = ['active', 'renewed', 'churned', 'expired'] as const;
 
-export const Contract = z.object({
-  line: Line,
-  contract_id: Id,
-  account_id: Id,
-  opportunity_id: Id.nullable(),
-  previous_contract_id: Id.nullable(),
-  product: z.string().nullable(),
-  start_date: IsoDate,
-  end_date: IsoDate,
-  term_months: z.number().int().positive(),
-  total_value: Money.nonnegative(),
-  currency: Currency,
-  discount_pct: z.number().min(0).max(100).nullable(),
-  status: z.enum(CONTRACT_STATUSES),
-  cost_to_serve_annual: Money.nullable(),
-  total_value_usd: Money,
-  acv_usd: Money,
-  cost_to_serve_annual_usd: Money.nullable(),
-});
-export type Contract = z.infer<typeof Contract>;
+/**
+ * An accepted row of contracts.csv: each column's value and its type in
+ * src_contracts (see row-columns.ts). `ContractRow`, not `Contract`: a
+ * Contract is a data contract (contract.ts).
+ */
+export const CONTRACT_ROW = {
+  line: [Line, 'integer'],
+  contract_id: [Id, 'text'],
+  account_id: [Id, 'text'],
+  opportunity_id: [Id.nullable(), 'text'],
+  previous_contract_id: [Id.nullable(), 'text'],
+  product: [z.string().nullable(), 'text'],
+  start_date: [IsoDate, 'date'],
+  end_date: [IsoDate, 'date'],
+  term_months: [z.number().int().positive(), 'integer'],
+  total_value: [Money.nonnegative(), 'numeric(20, 4)'],
+  currency: [Currency, 'text'],
+  discount_pct: [z.number().min(0).max(100).nullable(), 'numeric(7, 3)'],
+  status: [z.enum(CONTRACT_STATUSES), 'text'],
+  cost_to_serve_annual: [Money.nullable(), 'numeric(20, 4)'],
+  total_value_usd: [Money, 'numeric(20, 4)'],
+  /** total_value_usd / (term_months / 12) */
+  acv_usd: [Money, 'numeric(20, 4)'],
+  cost_to_serve_annual_usd: [Money.nullable(), 'numeric(20, 4)'],
+} as const satisfies RowColumns;
+export type ContractRow = RowOf<typeof CONTRACT_ROW>;
 
 /** A term may differ from the dates by up to a month (end dates land on the 30th or the 1st). */
 const TERM_TOLERANCE_MONTHS = 1;
@@ -98,5 +104,5 @@ export const contractFile = defineContract<ContractRow>({
   derive: (r) => {
     r.acv_usd = r.total_value_usd / (r.term_months / 12);
   },
-  schema: Contract,
+  row: CONTRACT_ROW,
 });

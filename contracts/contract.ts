@@ -1,20 +1,22 @@
 /**
  * What a data contract is: the declarative column list of one drop file
  * (from `shared/spec/data-drop.md`), its row-level rules, its metadata
- * (owner, version, error threshold) and the zod schema of the typed row it
- * yields. The checks themselves are driven by the column list (see
- * `validate-file.ts`); the zod schema states what an accepted row is, and
- * ties it to the interface in `rows.ts` at compile time.
+ * (owner, version, error threshold) and the typed row it yields, declared
+ * once as a column table (`row-columns.ts`). The checks themselves are driven
+ * by the file's column list (see `validate-file.ts`); the zod schema built
+ * from the row's column table states what an accepted row is.
  */
 import { z } from 'zod';
 import type { CellType } from './cells';
+import { rowSchema, type RowColumns, type SqlType } from './row-columns';
 import type { DropFileName } from './rows';
 
 /** Range rules a numeric column can carry; the id is the rule id suffix. */
 export type RangeRule = 'non_negative' | 'positive' | 'percent';
 
-export interface ColumnSpec {
-  name: string;
+/** A column of the file; `N` the names its row type has (a file column the row lacks does not compile). */
+export interface ColumnSpec<N extends string = string> {
+  name: N;
   type: CellType;
   /** Must be present in the header and non-empty in every row. */
   required: boolean;
@@ -54,7 +56,7 @@ export interface Contract<R extends { line: number } = { line: number }> {
   version: string;
   owner: string;
   required: boolean;
-  columns: readonly ColumnSpec[];
+  columns: readonly ColumnSpec<keyof R & string>[];
   /** Quarantined share of rows above which the whole drop fails. */
   maxErrorRate: number;
   /** Column sets that must be unique; the first is the key other files reference. */
@@ -63,16 +65,23 @@ export interface Contract<R extends { line: number } = { line: number }> {
   fx?: FxSpec<R>;
   /** Derived columns of an accepted row (e.g. acv_usd). */
   derive?: (row: R) => void;
+  /** The accepted row, column by column: the one definition its type, schema and `src_*` table are read from. */
+  row: RowColumns;
+  /** What an accepted row is, built from `row`. */
   schema: z.ZodType<R>;
 }
 
+/** A column table whose rows are exactly `R`. */
+type ColumnsOf<R> = { readonly [K in keyof R]-?: readonly [z.ZodType<R[K]>, SqlType] };
+
 export const DEFAULT_MAX_ERROR_RATE = 0.2;
 
-/** Builds a contract; `R` is the rows.ts interface and the schema must produce it. */
+/** Builds a contract; `R` is the row its column table `row` describes, and the schema is built from that table. */
 export function defineContract<R extends { line: number }>(
-  c: Omit<Contract<R>, 'maxErrorRate' | 'rowRules'> & { maxErrorRate?: number; rowRules?: readonly RowRule<R>[] },
+  c: Omit<Contract<R>, 'maxErrorRate' | 'rowRules' | 'row' | 'schema'>
+    & { maxErrorRate?: number; rowRules?: readonly RowRule<R>[]; row: ColumnsOf<R> },
 ): Contract<R> {
-  return { maxErrorRate: DEFAULT_MAX_ERROR_RATE, rowRules: [], ...c };
+  return { maxErrorRate: DEFAULT_MAX_ERROR_RATE, rowRules: [], ...c, schema: rowSchema(c.row) as unknown as z.ZodType<R> };
 }
 
 /** Rule id of a uniqueness key: `accounts.account_id.unique`, `usage.account_month.unique`. */

@@ -5,17 +5,18 @@
  */
 import { z } from 'zod';
 import { defineContract, Line, Month } from './contract';
-import type { ExperimentRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
-export const Experiment = z.object({
-  line: Line,
-  channel: z.string().min(1),
-  start: Month,
-  end: Month,
-  incremental_acv: z.number().finite(),
-  stderr: z.number().positive(),
-});
-export type Experiment = z.infer<typeof Experiment>;
+/** An accepted row of experiments.csv: each column's value and its type in src_experiments (see row-columns.ts). */
+export const EXPERIMENT_ROW = {
+  line: [Line, 'integer'],
+  channel: [z.string().min(1), 'text'],
+  start: [Month, 'text'],
+  end: [Month, 'text'],
+  incremental_acv: [z.number().finite(), 'double precision'],
+  stderr: [z.number().positive(), 'double precision'],
+} as const satisfies RowColumns;
+export type ExperimentRow = RowOf<typeof EXPERIMENT_ROW>;
 
 export const experiments = defineContract<ExperimentRow>({
   name: 'experiments',
@@ -42,5 +43,5 @@ export const experiments = defineContract<ExperimentRow>({
       check: (r) => (r.start !== null && r.end !== null && r.end < r.start ? `end "${r.end}" is before start "${r.start}"` : null),
     },
   ],
-  schema: Experiment,
+  row: EXPERIMENT_ROW,
 });

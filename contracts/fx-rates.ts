@@ -1,15 +1,16 @@
 /** fx_rates.csv (optional): monthly rates to USD; without it every currency must be USD. */
 import { z } from 'zod';
 import { Currency, defineContract, Line, Month } from './contract';
-import type { FxRateRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
-export const FxRate = z.object({
-  line: Line,
-  month: Month,
-  currency: Currency,
-  rate_to_usd: z.number().positive(),
-});
-export type FxRate = z.infer<typeof FxRate>;
+/** An accepted row of fx_rates.csv: each column's value and its type in src_fx_rates (see row-columns.ts). */
+export const FX_RATE_ROW = {
+  line: [Line, 'integer'],
+  month: [Month, 'text'],
+  currency: [Currency, 'text'],
+  rate_to_usd: [z.number().positive(), 'double precision'],
+} as const satisfies RowColumns;
+export type FxRateRow = RowOf<typeof FX_RATE_ROW>;
 
 export const fxRates = defineContract<FxRateRow>({
   name: 'fx_rates',
@@ -23,5 +24,5 @@ export const fxRates = defineContract<FxRateRow>({
     { name: 'rate_to_usd', type: 'decimal', required: true, rule: '> 0; amount_usd = amount * rate_to_usd', range: 'positive' },
   ],
   uniqueKeys: [['month', 'currency']],
-  schema: FxRate,
+  row: FX_RATE_ROW,
 });

@@ -1,19 +1,19 @@
 /** invoices.csv (optional): billing; amounts may be negative (credit notes). */
-import { z } from 'zod';
 import { Currency, defineContract, Id, IsoDate, Line, Money } from './contract';
-import type { InvoiceRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
-export const Invoice = z.object({
-  line: Line,
-  invoice_id: Id,
-  contract_id: Id,
-  issued_at: IsoDate,
-  amount: Money,
-  currency: Currency,
-  amount_usd: Money,
-  paid_at: IsoDate.nullable(),
-});
-export type Invoice = z.infer<typeof Invoice>;
+/** An accepted row of invoices.csv: each column's value and its type in src_invoices (see row-columns.ts). */
+export const INVOICE_ROW = {
+  line: [Line, 'integer'],
+  invoice_id: [Id, 'text'],
+  contract_id: [Id, 'text'],
+  issued_at: [IsoDate, 'date'],
+  amount: [Money, 'numeric(20, 4)'],
+  currency: [Currency, 'text'],
+  amount_usd: [Money, 'numeric(20, 4)'],
+  paid_at: [IsoDate.nullable(), 'date'],
+} as const satisfies RowColumns;
+export type InvoiceRow = RowOf<typeof INVOICE_ROW>;
 
 export const invoices = defineContract<InvoiceRow>({
   name: 'invoices',
@@ -31,5 +31,5 @@ export const invoices = defineContract<InvoiceRow>({
   ],
   uniqueKeys: [['invoice_id']],
   fx: { money: ['amount'], monthOf: (r) => r.issued_at?.slice(0, 7), monthFrom: 'issued_at' },
-  schema: Invoice,
+  row: INVOICE_ROW,
 });

@@ -1,24 +1,25 @@
 /** opportunities.csv: CRM deals; `amount` is the expected first-year ACV. */
 import { z } from 'zod';
 import { Currency, defineContract, Id, IsoDate, Line, Money } from './contract';
-import type { OpportunityRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
 export const STAGES = ['open', 'won', 'lost'] as const;
 
-export const Opportunity = z.object({
-  line: Line,
-  opportunity_id: Id,
-  account_id: Id,
-  created_at: IsoDate,
-  closed_at: IsoDate.nullable(),
-  stage: z.enum(STAGES),
-  amount: Money.nonnegative(),
-  currency: Currency,
-  amount_usd: Money,
-  lead_source: z.string().nullable(),
-  product: z.string().nullable(),
-});
-export type Opportunity = z.infer<typeof Opportunity>;
+/** An accepted row of opportunities.csv: each column's value and its type in src_opportunities (see row-columns.ts). */
+export const OPPORTUNITY_ROW = {
+  line: [Line, 'integer'],
+  opportunity_id: [Id, 'text'],
+  account_id: [Id, 'text'],
+  created_at: [IsoDate, 'date'],
+  closed_at: [IsoDate.nullable(), 'date'],
+  stage: [z.enum(STAGES), 'text'],
+  amount: [Money.nonnegative(), 'numeric(20, 4)'],
+  currency: [Currency, 'text'],
+  amount_usd: [Money, 'numeric(20, 4)'],
+  lead_source: [z.string().nullable(), 'text'],
+  product: [z.string().nullable(), 'text'],
+} as const satisfies RowColumns;
+export type OpportunityRow = RowOf<typeof OPPORTUNITY_ROW>;
 
 export const opportunities = defineContract<OpportunityRow>({
   name: 'opportunities',
@@ -62,5 +63,5 @@ export const opportunities = defineContract<OpportunityRow>({
     monthOf: (r) => (r.closed_at ?? r.created_at)?.slice(0, 7),
     monthFrom: 'closed_at, else created_at',
   },
-  schema: Opportunity,
+  row: OPPORTUNITY_ROW,
 });

@@ -12,123 +12,47 @@
  * (`YYYY-MM-DDTHH:MM:SS.sssZ`); empty cells are `null`.
  */
 
+import type { ACCOUNT_ROW } from './accounts';
+import type { CONTRACT_ROW } from './contract-file';
+import type { EXPERIMENT_ROW } from './experiments';
+import type { FX_RATE_ROW } from './fx-rates';
+import type { INVOICE_ROW } from './invoices';
+import type { OPPORTUNITY_ROW } from './opportunities';
+import type { RowOf } from './row-columns';
+import type { SPEND_ROW } from './spend';
+import type { TOUCHPOINT_ROW } from './touchpoints';
+import type { USAGE_ROW } from './usage';
+
+// Each row type is read off its file's column table (row-columns.ts), defined in the file's contract module.
+export type { AccountRow } from './accounts';
+export type { ContractRow } from './contract-file';
+export type { ExperimentRow } from './experiments';
+export type { FxRateRow } from './fx-rates';
+export type { InvoiceRow } from './invoices';
+export type { OpportunityRow } from './opportunities';
+export type { SpendRow } from './spend';
+export type { TouchpointRow } from './touchpoints';
+export type { UsageRow } from './usage';
+
 export const SEGMENTS = ['enterprise', 'mid_market', 'smb'] as const;
 export type Segment = (typeof SEGMENTS)[number];
 
-export interface AccountRow {
-  line: number;
-  account_id: string;
-  name: string;
-  parent_account_id: string | null;
-  segment: Segment;
-  industry: string | null;
-  region: string | null;
-  created_at: string;
-}
-
-export interface OpportunityRow {
-  line: number;
-  opportunity_id: string;
-  account_id: string;
-  created_at: string;
-  closed_at: string | null;
-  stage: 'open' | 'won' | 'lost';
-  amount: number;
-  currency: string;
-  amount_usd: number;
-  lead_source: string | null;
-  product: string | null;
-}
-
-export interface ContractRow {
-  line: number;
-  contract_id: string;
-  account_id: string;
-  opportunity_id: string | null;
-  previous_contract_id: string | null;
-  product: string | null;
-  start_date: string;
-  end_date: string;
-  term_months: number;
-  total_value: number;
-  currency: string;
-  discount_pct: number | null;
-  status: 'active' | 'renewed' | 'churned' | 'expired';
-  cost_to_serve_annual: number | null;
-  total_value_usd: number;
-  /** total_value_usd / (term_months / 12) */
-  acv_usd: number;
-  cost_to_serve_annual_usd: number | null;
-}
-
-export interface TouchpointRow {
-  line: number;
-  touchpoint_id: string;
-  account_id: string;
-  contact_id: string | null;
-  channel: string;
-  campaign_id: string | null;
-  occurred_at: string;
-  kind: 'online' | 'offline';
-}
-
-export interface SpendRow {
-  line: number;
-  month: string;
-  channel: string;
-  amount: number;
-  currency: string;
-  amount_usd: number;
-}
-
-export interface InvoiceRow {
-  line: number;
-  invoice_id: string;
-  contract_id: string;
-  issued_at: string;
-  amount: number;
-  currency: string;
-  amount_usd: number;
-  paid_at: string | null;
-}
-
-export interface UsageRow {
-  line: number;
-  account_id: string;
-  month: string;
-  active_users: number;
-  usage_units: number;
-}
-
-export interface FxRateRow {
-  line: number;
-  month: string;
-  currency: string;
-  rate_to_usd: number;
-}
-
-/** A lift test (experiments.csv): the incremental ACV (USD) a channel's spend caused over months start..end. */
-export interface ExperimentRow {
-  line: number;
-  channel: string;
-  start: string;
-  end: string;
-  incremental_acv: number;
-  stderr: number;
+/** Each file's column table: the one definition of its accepted row and of its src_* table. */
+export interface DropRowColumns {
+  accounts: typeof ACCOUNT_ROW;
+  opportunities: typeof OPPORTUNITY_ROW;
+  contracts: typeof CONTRACT_ROW;
+  touchpoints: typeof TOUCHPOINT_ROW;
+  spend: typeof SPEND_ROW;
+  invoices: typeof INVOICE_ROW;
+  usage: typeof USAGE_ROW;
+  fx_rates: typeof FX_RATE_ROW;
+  /** A lift test (experiments.csv): the incremental ACV (USD) a channel's spend caused over months start..end. */
+  experiments: typeof EXPERIMENT_ROW;
 }
 
 /** Accepted rows of a whole drop, by file. Optional files that are absent give []. */
-export interface DropRows {
-  accounts: AccountRow[];
-  opportunities: OpportunityRow[];
-  contracts: ContractRow[];
-  touchpoints: TouchpointRow[];
-  spend: SpendRow[];
-  invoices: InvoiceRow[];
-  usage: UsageRow[];
-  fx_rates: FxRateRow[];
-  experiments: ExperimentRow[];
-}
+export type DropRows = { [F in keyof DropRowColumns]: RowOf<DropRowColumns[F]>[] };
 
 export type DropFileName = keyof DropRows;
 

@@ -1,17 +1,18 @@
 /** spend.csv: marketing spend per month and channel; a missing pair means zero. */
 import { z } from 'zod';
 import { Currency, defineContract, Line, Money, Month } from './contract';
-import type { SpendRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
-export const Spend = z.object({
-  line: Line,
-  month: Month,
-  channel: z.string().min(1),
-  amount: Money.nonnegative(),
-  currency: Currency,
-  amount_usd: Money,
-});
-export type Spend = z.infer<typeof Spend>;
+/** An accepted row of spend.csv: each column's value and its type in src_spend (see row-columns.ts). */
+export const SPEND_ROW = {
+  line: [Line, 'integer'],
+  month: [Month, 'text'],
+  channel: [z.string().min(1), 'text'],
+  amount: [Money.nonnegative(), 'numeric(20, 4)'],
+  currency: [Currency, 'text'],
+  amount_usd: [Money, 'numeric(20, 4)'],
+} as const satisfies RowColumns;
+export type SpendRow = RowOf<typeof SPEND_ROW>;
 
 export const spend = defineContract<SpendRow>({
   name: 'spend',
@@ -27,5 +28,5 @@ export const spend = defineContract<SpendRow>({
   ],
   uniqueKeys: [['month', 'channel']],
   fx: { money: ['amount'], monthOf: (r) => r.month ?? undefined, monthFrom: 'month' },
-  schema: Spend,
+  row: SPEND_ROW,
 });

@@ -1,21 +1,22 @@
 /** touchpoints.csv: marketing and sales touches on accounts (the attribution input). */
 import { z } from 'zod';
 import { defineContract, Id, Line, UtcTimestamp } from './contract';
-import type { TouchpointRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
 export const TOUCHPOINT_KINDS = ['online', 'offline'] as const;
 
-export const Touchpoint = z.object({
-  line: Line,
-  touchpoint_id: Id,
-  account_id: Id,
-  contact_id: Id.nullable(),
-  channel: z.string().min(1),
-  campaign_id: Id.nullable(),
-  occurred_at: UtcTimestamp,
-  kind: z.enum(TOUCHPOINT_KINDS),
-});
-export type Touchpoint = z.infer<typeof Touchpoint>;
+/** An accepted row of touchpoints.csv: each column's value and its type in src_touchpoints (see row-columns.ts). */
+export const TOUCHPOINT_ROW = {
+  line: [Line, 'integer'],
+  touchpoint_id: [Id, 'text'],
+  account_id: [Id, 'text'],
+  contact_id: [Id.nullable(), 'text'],
+  channel: [z.string().min(1), 'text'],
+  campaign_id: [Id.nullable(), 'text'],
+  occurred_at: [UtcTimestamp, 'timestamptz'],
+  kind: [z.enum(TOUCHPOINT_KINDS), 'text'],
+} as const satisfies RowColumns;
+export type TouchpointRow = RowOf<typeof TOUCHPOINT_ROW>;
 
 export const touchpoints = defineContract<TouchpointRow>({
   name: 'touchpoints',
@@ -38,5 +39,5 @@ export const touchpoints = defineContract<TouchpointRow>({
     { name: 'kind', type: 'enum', required: true, rule: 'online, offline', values: TOUCHPOINT_KINDS },
   ],
   uniqueKeys: [['touchpoint_id']],
-  schema: Touchpoint,
+  row: TOUCHPOINT_ROW,
 });

@@ -1,16 +1,17 @@
 /** usage.csv (optional): product usage per account and month. */
 import { z } from 'zod';
 import { defineContract, Id, Line, Month } from './contract';
-import type { UsageRow } from './rows';
+import type { RowColumns, RowOf } from './row-columns';
 
-export const Usage = z.object({
-  line: Line,
-  account_id: Id,
-  month: Month,
-  active_users: z.number().int().nonnegative(),
-  usage_units: z.number().nonnegative(),
-});
-export type Usage = z.infer<typeof Usage>;
+/** An accepted row of usage.csv: each column's value and its type in src_usage (see row-columns.ts). */
+export const USAGE_ROW = {
+  line: [Line, 'integer'],
+  account_id: [Id, 'text'],
+  month: [Month, 'text'],
+  active_users: [z.number().int().nonnegative(), 'integer'],
+  usage_units: [z.number().nonnegative(), 'double precision'],
+} as const satisfies RowColumns;
+export type UsageRow = RowOf<typeof USAGE_ROW>;
 
 export const usage = defineContract<UsageRow>({
   name: 'usage',
@@ -25,5 +26,5 @@ export const usage = defineContract<UsageRow>({
     { name: 'usage_units', type: 'decimal', required: true, rule: '>= 0', range: 'non_negative' },
   ],
   uniqueKeys: [['account_id', 'month']],
-  schema: Usage,
+  row: USAGE_ROW,
 });
