@@ -1,14 +1,13 @@
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+import type { Json, Timestamp } from './tables/column-types';
+import type { SourceTables } from './tables/sources';
 
 /**
  * The typed Database for kysely: one interface per table of the migrations.
- * Nullable columns are `T | null`, never optional. Postgres `numeric` and
- * `bigint` come back as strings from node-postgres; `date` is parsed to text
- * (see db.ts) so that dates never shift with the local time zone.
+ * Nullable columns are `T | null`, never optional. The src_* tables are read
+ * off the drop's row definitions (tables/sources.ts); column-types.ts says
+ * how numeric, timestamps and JSON come back.
  */
-type Timestamp = ColumnType<Date, Date | string | undefined, never>;
-type Numeric = ColumnType<string, number | string, never>;
-type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T, string, never>;
 
 export interface RunsTable {
   run_id: string;
@@ -88,43 +87,6 @@ export interface QuarantineTable {
   value: string | null;
   message: string;
   raw: Json | null;
-}
-
-export interface SrcAccountsTable {
-  batch_id: string; line: number; account_id: string; name: string; parent_account_id: string | null;
-  segment: string; industry: string | null; region: string | null; created_at: string;
-}
-export interface SrcOpportunitiesTable {
-  batch_id: string; line: number; opportunity_id: string; account_id: string; created_at: string;
-  closed_at: string | null; stage: string; amount: Numeric; currency: string; amount_usd: Numeric;
-  lead_source: string | null; product: string | null;
-}
-export interface SrcContractsTable {
-  batch_id: string; line: number; contract_id: string; account_id: string; opportunity_id: string | null;
-  previous_contract_id: string | null; product: string | null; start_date: string; end_date: string;
-  term_months: number; total_value: Numeric; currency: string; discount_pct: Numeric | null; status: string;
-  cost_to_serve_annual: Numeric | null; total_value_usd: Numeric; acv_usd: Numeric; cost_to_serve_annual_usd: Numeric | null;
-}
-export interface SrcTouchpointsTable {
-  batch_id: string; line: number; touchpoint_id: string; account_id: string; contact_id: string | null;
-  channel: string; campaign_id: string | null; occurred_at: Timestamp; kind: string;
-}
-export interface SrcSpendTable {
-  batch_id: string; line: number; month: string; channel: string; amount: Numeric; currency: string; amount_usd: Numeric;
-}
-export interface SrcInvoicesTable {
-  batch_id: string; line: number; invoice_id: string; contract_id: string; issued_at: string; amount: Numeric;
-  currency: string; amount_usd: Numeric; paid_at: string | null;
-}
-export interface SrcUsageTable {
-  batch_id: string; line: number; account_id: string; month: string; active_users: number; usage_units: number;
-}
-export interface SrcExperimentsTable {
-  batch_id: string; line: number; channel: string; start: string; end: string; incremental_acv: number; stderr: number;
-}
-
-export interface SrcFxRatesTable {
-  batch_id: string; line: number; month: string; currency: string; rate_to_usd: number;
 }
 
 export interface LineageEventsTable {
@@ -283,7 +245,8 @@ export interface DisputeResolutionsTable {
   id: Generated<string>; dispute_id: ColumnType<string, string | number, never>; resolved_by: string; note: string; resolved_at: Timestamp;
 }
 
-export interface Database {
+/** Every table; the src_* ones come from SourceTables. */
+export interface Database extends SourceTables {
   runs: RunsTable;
   run_stage_events: RunStageEventsTable;
   run_outcomes: RunOutcomesTable;
@@ -293,15 +256,6 @@ export interface Database {
   raw_rows: RawRowsTable;
   validation_reports: ValidationReportsTable;
   quarantine: QuarantineTable;
-  src_accounts: SrcAccountsTable;
-  src_opportunities: SrcOpportunitiesTable;
-  src_contracts: SrcContractsTable;
-  src_touchpoints: SrcTouchpointsTable;
-  src_spend: SrcSpendTable;
-  src_invoices: SrcInvoicesTable;
-  src_usage: SrcUsageTable;
-  src_fx_rates: SrcFxRatesTable;
-  src_experiments: SrcExperimentsTable;
   lineage_events: LineageEventsTable;
   graph_edges: GraphEdgesTable;
   account_rollup: AccountRollupTable;
