@@ -1,20 +1,19 @@
 import type { DropRows } from '../contracts/rows';
 import type { ActivityDeps } from './context';
 import { heartbeat } from './context';
-import { SOURCE_TABLES } from './validate';
+import { SOURCE_TABLES } from '../sql/tables/sources';
+import type { SqlType } from '../contracts/row-columns';
 
-/** Columns that come back from Postgres as text (numeric) and are numbers in the row types. */
-const NUMERIC = new Set(['amount', 'amount_usd', 'total_value', 'total_value_usd', 'acv_usd', 'discount_pct',
-  'cost_to_serve_annual', 'cost_to_serve_annual_usd']);
+/** Numeric columns come back from Postgres as text and are numbers in the row types. */
+const isNumeric = (type: SqlType) => type.startsWith('numeric');
 
 /**
- * Timestamp columns, read as ISO-8601 UTC text (what `Date#toISOString` gives)
- * formatted by Postgres: a million Date objects built and formatted again in
- * JS cost about a second at 100k accounts.
+ * Timestamp columns are read as ISO-8601 UTC text (what `Date#toISOString`
+ * gives) formatted by Postgres: a million Date objects built and formatted
+ * again in JS cost about a second at 100k accounts.
  */
-const TIMESTAMPS = new Set(['occurred_at']);
-const selectColumn = (c: string) =>
-  TIMESTAMPS.has(c) ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "${c}"` : `"${c}"`;
+const selectColumn = (c: string, type: SqlType) =>
+  type === 'timestamptz' ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "${c}"` : `"${c}"`;
 
 /** Per file, the columns to read (a subset of its row type); a file not named is read whole. */
 export type SourceColumns<F extends keyof DropRows> = { readonly [K in F]?: readonly (keyof DropRows[K][number] & string)[] };
@@ -43,20 +42,20 @@ export async function loadSources<F extends keyof DropRows, const C extends Sour
   for (const file of files) {
     const spec = SOURCE_TABLES[file];
     const all = spec.columns as string[];
+    const types = spec.types as Readonly<Record<string, SqlType>>;
     const asked = (columns as Record<string, readonly string[] | undefined> | undefined)?.[file];
     const unknown = asked?.filter((c) => !all.includes(c)) ?? [];
     if (unknown.length > 0) throw new Error(`loadSources: ${file} has no column(s) ${unknown.join(', ')}`);
     const cols = asked === undefined ? all : all.filter((c) => asked.includes(c));
     const res = await deps.db.pool.query({
-      text: `select ${cols.map(selectColumn).join(', ')} from ${spec.table} where batch_id = $1 order by line`,
+      text: `select ${cols.map((c) => selectColumn(c, types[c])).join(', ')} from ${spec.table} where batch_id = $1 order by line`,
       values: [batchId],
     });
+    const numeric = cols.filter((c) => isNumeric(types[c]));
     for (const row of res.rows) {
-      for (const c of cols) {
+      for (const c of numeric) {
         const val = row[c];
-        if (val === null) continue;
-        if (NUMERIC.has(c)) row[c] = Number(val);
-        else if (val instanceof Date) row[c] = val.toISOString(); // a timestamp column not in TIMESTAMPS
+        if (val !== null) row[c] = Number(val);
       }
     }
     out[file] = res.rows;

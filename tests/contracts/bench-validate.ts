@@ -6,7 +6,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { validateDrop } from '../../contracts';
-import { SOURCE_TABLES } from '../../activities/validate';
+import { SOURCE_TABLES } from '../../sql/tables/sources';
 import { copyLineWriter } from '../../sql/copy';
 import { dropFor, writeBigTouchpoints } from './drops';
 

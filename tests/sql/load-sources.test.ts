@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDrop } from '../../contracts';
 import type { ActivityDeps } from '../../activities/context';
 import { loadSources } from '../../activities/load';
-import { SOURCE_TABLES } from '../../activities/validate';
+import { SOURCE_TABLES } from '../../sql/tables/sources';
 import { copyRows } from '../../sql/copy';
 import { dropFor } from '../contracts/drops';
 import { suiteDb } from '../helpers/db';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../contracts';
-import { columnNames } from '../../contracts/row-columns';
 import { DROP_FILES } from '../../contracts/rows';
+import { SOURCE_TABLES } from '../../sql/tables/sources';
 import { suiteDb } from '../helpers/db';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
@@ -26,12 +26,14 @@ async function columnsOf(table: string): Promise<DbColumn[]> {
 
 describe('the src_* tables the migrations made', () => {
   // The row columns are declared once, in each contract module; the frozen migrations wrote them again.
-  it.each(DROP_FILES)('src_%s has batch_id, then its row columns in order, with their types and nullability', async (file) => {
+  it.each(DROP_FILES)('src_%s has batch_id, then the columns COPY writes in order, with their types and nullability', async (file) => {
+    const spec = SOURCE_TABLES[file] as { table: string; columns: string[]; types: Record<string, string> };
     const row = CONTRACTS[file].row;
     const declared: DbColumn[] = [
       { name: 'batch_id', type: 'text', nullable: false },
-      ...columnNames(row).map((name) => ({ name, type: row[name][1], nullable: row[name][0].safeParse(null).success })),
+      ...spec.columns.map((name) => ({ name, type: spec.types[name], nullable: row[name][0].safeParse(null).success })),
     ];
-    expect(await columnsOf(`src_${file}`)).toEqual(declared);
+    expect(spec.table).toBe(`src_${file}`);
+    expect(await columnsOf(spec.table)).toEqual(declared);
   });
 });
