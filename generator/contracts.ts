@@ -9,7 +9,8 @@ import type { Account } from './accounts';
 import { addMonths } from './calendar';
 import { RENEWAL, SEGMENT_LIST, SEGMENT_PARAMS, USAGE } from './params';
 
-export interface Contract {
+/** A contract of the synthetic world, with what was planted for it (`Contract` names a data contract). */
+export interface PlantedContract {
   id: string;
   account: number;
   opportunityId: string | null;
@@ -86,7 +87,7 @@ export function drawDiscount(rng: Rng, segment: number): number {
 }
 
 export interface Book {
-  contracts: Contract[];
+  contracts: PlantedContract[];
   /** Window month index of a day. */
   windowMonth(day: number): number;
   asOfDay: number;
@@ -98,11 +99,11 @@ export function addChain(
   rng: Rng,
   usage: UsageProcess,
   accounts: readonly Account[],
-  first: Omit<Contract, 'id' | 'status' | 'probability' | 'previousId' | 'renewalsSoFar'>,
+  first: Omit<PlantedContract, 'id' | 'status' | 'probability' | 'previousId' | 'renewalsSoFar'>,
 ): void {
   const width = 7;
   const nextId = () => `CTR-${String(book.contracts.length + 1).padStart(width, '0')}`;
-  let c: Contract = { ...first, id: nextId(), previousId: null, renewalsSoFar: 0, status: 'active', probability: null };
+  let c: PlantedContract = { ...first, id: nextId(), previousId: null, renewalsSoFar: 0, status: 'active', probability: null };
   const account = accounts[c.account];
   for (;;) {
     book.contracts.push(c);
@@ -128,7 +129,7 @@ export function addChain(
     c.status = 'renewed';
     const term = rng.chance(0.65) ? c.term : 12;
     const startDay = c.endDay;
-    const next: Contract = {
+    const next: PlantedContract = {
       id: nextId(),
       account: c.account,
       opportunityId: null,
