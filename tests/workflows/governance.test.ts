@@ -66,9 +66,9 @@ describe('approvals by identity and role', () => {
       decideAudited(t.client, db, runId, { decision, reviewer, reason });
 
     await expect(d('ana')).rejects.toThrow(/not reached the approval gate/);
-    const gate = await untilGate(handle);
-    expect(gate.status).toBe('awaiting_approval');
-    expect(gate.requiredApprovers).toBe(2);
+    const atApproval = await untilGate(handle);
+    expect(atApproval.status).toBe('awaiting_approval');
+    expect(atApproval.requiredApprovers).toBe(2);
 
     await expect(d('zed')).rejects.toThrow(/zed is not a reviewer in the run's config/);
     await expect(d('cy')).rejects.toThrow(/cy is a viewer in the run's config; only an approver may decide/);
@@ -103,13 +103,13 @@ describe('approvals by identity and role', () => {
 
   it('asks more approvers for a budget that moves more than the configured share, and takes a rejection by signal', async () => {
     const { runId, handle } = await start('dee', config({ approvals: { required: 1, largeBudgetMove: { share: 0, required: 3 } } }));
-    const gate = await untilGate(handle);
+    const atApproval = await untilGate(handle);
     recordHistory(t, runId, 'waiting-for-three-approvers');
     const request = await db.db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(request.budget_move_share).toBeGreaterThan(0);
     expect((request.sign_off as any).budget.beyondGuardrails).toBe(true);
     expect(request.required_approvers).toBe(3);
-    expect(gate.requiredApprovers).toBe(3);
+    expect(atApproval.requiredApprovers).toBe(3);
     // The earlier approved run is the comparison: ROI and budget then and now, per channel, with where the change comes from.
     expect(request.previous_run_id).toBe(approvedRun);
     const changes = request.changes as any;
@@ -219,8 +219,8 @@ describe('drift at the gate', () => {
         month: drifted.month, dropPath: drifted.dir, dropSha256: drifted.sha256, requestedBy: 'dee', heartbeatTimeoutMs: 10_000, config: config(),
       }, { rerun: true, taskQueue: t.taskQueue });
       const handle = t.client.workflow.getHandle(runId);
-      const gate = await untilGate(handle);
-      const driftStage = gate.stages.find((s) => s.name === 'drift')!;
+      const atApproval = await untilGate(handle);
+      const driftStage = atApproval.stages.find((s) => s.name === 'drift')!;
       expect(driftStage.status).toBe('completed');
       expect((driftStage.summary as any).retrainForced).toBe(true);
       const request = await db.db.selectFrom('approval_requests').select(['sign_off', 'required_approvers']).where('run_id', '=', runId).executeTakeFirstOrThrow();

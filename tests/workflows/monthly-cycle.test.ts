@@ -61,10 +61,10 @@ async function keepHistory(handle: WorkflowHandle, name: string) {
 describe('monthly cycle on real Temporal and Postgres', () => {
   it('runs every stage, stops at the gate, and publishes after approval', async () => {
     const { runId, handle } = await start('dana');
-    const gate = await untilGate(handle);
-    expect(gate.status).toBe('awaiting_approval');
+    const atApproval = await untilGate(handle);
+    expect(atApproval.status).toBe('awaiting_approval');
     await keepHistory(handle, 'waiting-at-gate');
-    expect(gate.stages.filter((s) => s.status === 'completed').map((s) => s.name))
+    expect(atApproval.stages.filter((s) => s.status === 'completed').map((s) => s.name))
       .toEqual(['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score']);
 
     await expect(decide(t.client, runId, { decision: 'approve', reviewer: 'dana' })).rejects.toThrow(/requested this run/);
@@ -84,7 +84,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect((verdict.promote as string[]).length).toBeGreaterThan(0);
 
     // Every model's channel credit adds up to the new ACV the retrain stage saw (tolerance: its rounding to $1, checked to $10).
-    const won = (gate.stages.find((s) => s.name === 'retrain')!.summary as { newAcv: number }).newAcv;
+    const won = (atApproval.stages.find((s) => s.name === 'retrain')!.summary as { newAcv: number }).newAcv;
     const byModel = await db.db.selectFrom('attribution').select(['model', (eb) => eb.fn.sum<number>('acv_usd').as('acv')])
       .where('run_id', '=', runId).where('revenue', '=', 'new').where('dimension', '=', 'channel').groupBy('model').execute();
     expect(byModel.map((m) => m.model).sort()).toEqual(['first', 'last', 'linear', 'markov', 'position', 'shapley', 'shapley_simplified', 'time-decay']);
@@ -122,8 +122,8 @@ describe('monthly cycle on real Temporal and Postgres', () => {
 
   it('recovers from a stage that fails once, with the same outputs', async () => {
     const { runId, handle } = await start('flaky');
-    const gate = await untilGate(handle);
-    expect(gate.status).toBe('awaiting_approval');
+    const atApproval = await untilGate(handle);
+    expect(atApproval.status).toBe('awaiting_approval');
     expect(failRetrainOnce).toBe(false);
     const events = await db.db.selectFrom('run_stage_events').select(['stage', 'status', 'attempt'])
       .where('run_id', '=', runId).where('stage', '=', 'retrain').orderBy('id').execute();
