@@ -46,7 +46,7 @@ const drops = proxyActivities<CycleActivities>({
  * cycle runs as a child `monthlyCycle` with the run id `acvloop run` would
  * give it (version 1, or the next one free). The child outlives this
  * workflow if it is terminated (ABANDON): a run waiting for its reviewer is
- * only ever decided or expired by its own gate.
+ * only ever decided or expired by its own approval gate.
  */
 export async function scheduledCycle(input: ScheduledCycleInput): Promise<ScheduledCycleResult> {
   const scheduledAt = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
