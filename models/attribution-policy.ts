@@ -8,7 +8,7 @@
  * This module takes the parsed document: config/attribution-policy.ts reads
  * the file.
  *
- * What each field does to the credit (attribution-acv.ts applies them):
+ * What each field does to the credit (attribution-acv/ applies them):
  * - `touchpoints`: a touch counts when its kind is in `kinds`, its channel is
  *   in `includeChannels` (null: every channel) and not in `excludeChannels`.
  *   Touches that do not count are removed before journeys are built, so a

@@ -1,7 +1,7 @@
 /**
  * The rule-based touch weights (first, last, linear, time-decay, position) and
  * the credit types shared by the attribution models; the account-based
- * attribution itself is in attribution-acv.ts, the path-level engine in
+ * attribution itself is in attribution-acv/, the path-level engine in
  * attribution-paths.ts.
  */
 

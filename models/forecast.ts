@@ -10,7 +10,7 @@
  * Lower bounds are clipped at 0 because ACV cannot be negative.
  *
  * Below that: `forecastScenarios` and `backtestMmmForecast`, the forecast of
- * new ACV under spend scenarios from the media-mix model (models/mmm.ts).
+ * new ACV under spend scenarios from the media-mix model (models/mmm/).
  */
 import { fitMmm, predictMmm } from './mmm';
 import type { MmmFit, MmmInput, MmmOptions, SpendPlan } from './mmm';
@@ -248,7 +248,7 @@ function sortedQuantile(sorted: readonly number[], q: number): number {
 /**
  * The point fit's value with the 80% / 95% intervals of its simulations,
  * shifted so the simulations' median sits on the point (the convention of
- * the incrementality quantiles in mmm.ts). Why shifted: every bootstrap
+ * the incrementality quantiles in mmm/results.ts). Why shifted: every bootstrap
  * replicate refits data simulated from the ridge-shrunk point fit and
  * re-chooses its decay and saturation from the grid, so the replicates carry
  * the shrinkage twice and are centred away from the point, the further the

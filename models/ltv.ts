@@ -15,7 +15,7 @@
  * Survival is conditioned on what the contract has already survived: the q_k
  * come from the covariate renewal model applied to this contract with
  * renewals so far and tenure advanced k − 1 renewals (`renewalPath` in
- * renewal.ts), passed as `p_renew_path`. We chose this over a conditional
+ * renewal/model.ts), passed as `p_renew_path`. We chose this over a conditional
  * KM/sBG curve S(t + u) / S(t) because the covariate model already knows the
  * contract's segment, region, discount and usage as well as its tenure, and
  * its renewals-so-far effect is what makes later renewals likelier (the same

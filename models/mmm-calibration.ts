@@ -7,7 +7,7 @@
  *
  * A test measures the incremental ACV of holding the channel's spend out over
  * its months. The model's prediction of the same quantity is what its
- * pseudo-row in `fitMmm` fits (see mmm.ts, "Lift tests"): β_c × Σ over the
+ * pseudo-row in `fitMmm` fits (see mmm/index.ts, "Lift tests"): β_c × Σ over the
  * test's months of Hill(adstock of the actual spend) − Hill(adstock of the
  * spend with those months at zero), valued at the channel's ACV per unit.
  * It is computed here for the point fit and for every bootstrap draw (a draw
@@ -156,7 +156,7 @@ function shifted(values: readonly number[], point: number): Interval80 {
 function modelSide(fit: CalibrationFit, c: string, span: { from: number; to: number }): ModelSide {
   const spend = fit.spend[c];
   const carry = fit.carry[c];
-  // A draw values the channel with its own ACV per unit when it drew one, and each belief's draws centre on its own point (mmm.ts).
+  // A draw values the channel with its own ACV per unit when it drew one, and each belief's draws centre on its own point (mmm/results.ts `overBeliefs`).
   const value = (d: MmmCoefficients) => d.unitValue?.[c] ?? fit.unitValue[c];
   const tr = (d: MmmCoefficients) => d.transforms?.[c] ?? fit.transforms[c];
   const over = (d: MmmCoefficients, from: number, to: number) => d.channel[c] * liftUnits(spend, tr(d), carry, from, to) * value(d);
@@ -166,7 +166,7 @@ function modelSide(fit: CalibrationFit, c: string, span: { from: number; to: num
   const result = fit.results.find((r) => r.channel === c)!;
   let testMonths = own;
   if (!result.identifiability.identified) {
-    // The fit widened this channel's window interval (mmm.ts `unidentifiedInterval`): widen the test months' alike.
+    // The fit widened this channel's window interval (mmm/results.ts `unidentifiedInterval`): widen the test months' alike.
     const windowOwn = shifted(pooled((d) => d.channel[c] * windowUnits(spend, tr(d), carry) * value(d)), result.incrementalAcv);
     const scale = windowOwn.p90 > 0 ? Math.max(1, result.incrementalAcvQuantiles.p90 / windowOwn.p90) : 1;
     testMonths = { p10: 0, p90: own.p90 * scale };

@@ -138,7 +138,7 @@ function priorSentences(fit: StoredLike): string[] {
 }
 
 /**
- * The beliefs about touches a fit averaged over (`touchPriors`, mmm.ts), and
+ * The beliefs about touches a fit averaged over (`touchPriors`, mmm/index.ts), and
  * whether its draws valued an opportunity with its own uncertainty: absent in
  * fits stored before either existed, so nothing is said for them.
  */
