@@ -3,7 +3,7 @@ import { configSchema, tokenSha256, type AcvloopConfig, type Reviewer } from '..
 import { startCycle } from '../../temporal/client';
 import { createReportServer, type ReportServer } from '../../report/server';
 import { suiteDb } from './db';
-import { connectTemporal, makeWorker, untilGate, type TemporalHarness } from './temporal';
+import { connectTemporal, makeWorker, untilApprovalOrEnd, type TemporalHarness } from './temporal';
 import { smallDrop } from './drops';
 
 /**
@@ -36,7 +36,7 @@ export async function startServedRun(suite: string, o: { seed: number; requested
   const { runId } = await startCycle(t.client, {
     month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: o.requestedBy, heartbeatTimeoutMs: 10_000, config,
   }, { rerun: true, taskQueue: t.taskQueue });
-  await untilGate(t.client.workflow.getHandle(runId));
+  await untilApprovalOrEnd(t.client.workflow.getHandle(runId));
   const server: ReportServer = createReportServer({ handle: db, client: t.client, config });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

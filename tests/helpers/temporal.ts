@@ -73,8 +73,8 @@ export function recordHistory(t: TemporalHarness, workflowId: string, name: stri
   fs.writeFileSync(path.join(dir, `${name}.json`), json);
 }
 
-/** Polls a cycle until it leaves `running` (at the gate, or ended). */
-export async function untilGate(handle: WorkflowHandle): Promise<CycleProgress> {
+/** Polls a cycle until it leaves `running`: waiting at the approval gate, or ended. */
+export async function untilApprovalOrEnd(handle: WorkflowHandle): Promise<CycleProgress> {
   for (;;) {
     const p = await handle.query(progressQuery);
     if (p.status !== 'running') return p;

@@ -9,7 +9,7 @@ import { rollbackTo } from '../../governance/registry-commands';
 import { decideAudited, startCycle } from '../../temporal/client';
 import { decideSignal, progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, recordHistory, untilGate, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, untilApprovalOrEnd, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 /**
@@ -66,7 +66,7 @@ describe('approvals by identity and role', () => {
       decideAudited(t.client, db, runId, { decision, reviewer, reason });
 
     await expect(d('ana')).rejects.toThrow(/not reached the approval gate/);
-    const atApproval = await untilGate(handle);
+    const atApproval = await untilApprovalOrEnd(handle);
     expect(atApproval.status).toBe('awaiting_approval');
     expect(atApproval.requiredApprovers).toBe(2);
 
@@ -103,7 +103,7 @@ describe('approvals by identity and role', () => {
 
   it('asks more approvers for a budget that moves more than the configured share, and takes a rejection by signal', async () => {
     const { runId, handle } = await start('dee', config({ approvals: { required: 1, largeBudgetMove: { share: 0, required: 3 } } }));
-    const atApproval = await untilGate(handle);
+    const atApproval = await untilApprovalOrEnd(handle);
     recordHistory(t, runId, 'waiting-for-three-approvers');
     const request = await db.db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(request.budget_move_share).toBeGreaterThan(0);
@@ -160,7 +160,7 @@ describe('the backtest gate', () => {
     // Thresholds no model can meet on renewals and forecasts.
     const cfg = config({ gate: { renewalBrierMax: 1e-9, forecastMapeMax: 1e-9 } });
     const { runId, handle } = await start('dee', cfg);
-    await untilGate(handle);
+    await untilApprovalOrEnd(handle);
     const verdict = await db.db.selectFrom('gate_verdicts').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
     const families = verdict.families as any;
     expect(families.renewal.passed).toBe(false);
@@ -219,7 +219,7 @@ describe('drift at the gate', () => {
         month: drifted.month, dropPath: drifted.dir, dropSha256: drifted.sha256, requestedBy: 'dee', heartbeatTimeoutMs: 10_000, config: config(),
       }, { rerun: true, taskQueue: t.taskQueue });
       const handle = t.client.workflow.getHandle(runId);
-      const atApproval = await untilGate(handle);
+      const atApproval = await untilApprovalOrEnd(handle);
       const driftStage = atApproval.stages.find((s) => s.name === 'drift')!;
       expect(driftStage.status).toBe('completed');
       expect((driftStage.summary as any).retrainForced).toBe(true);

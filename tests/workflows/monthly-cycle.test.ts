@@ -6,7 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { startCycle, runState, decide } from '../../temporal/client';
 import { decideSignal, progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, recordHistory, untilGate, workflowBundle, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, untilApprovalOrEnd, workflowBundle, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
@@ -61,7 +61,7 @@ async function keepHistory(handle: WorkflowHandle, name: string) {
 describe('monthly cycle on real Temporal and Postgres', () => {
   it('runs every stage, stops at the gate, and publishes after approval', async () => {
     const { runId, handle } = await start('dana');
-    const atApproval = await untilGate(handle);
+    const atApproval = await untilApprovalOrEnd(handle);
     expect(atApproval.status).toBe('awaiting_approval');
     await keepHistory(handle, 'waiting-at-gate');
     expect(atApproval.stages.filter((s) => s.status === 'completed').map((s) => s.name))
@@ -97,7 +97,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
   it('refuses a decision before the gate opens', async () => {
     const { runId, handle } = await start('gina');
     await expect(decide(t.client, runId, { decision: 'approve', reviewer: 'hal' })).rejects.toThrow(/not reached the approval gate/);
-    await untilGate(handle);
+    await untilApprovalOrEnd(handle);
     await decide(t.client, runId, { decision: 'reject', reviewer: 'hal', reason: 'budget shift too large' });
     expect((await handle.result()).status).toBe('rejected');
     const published = await db.db.selectFrom('publications').selectAll().where('run_id', '=', runId).execute();
@@ -122,7 +122,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
 
   it('recovers from a stage that fails once, with the same outputs', async () => {
     const { runId, handle } = await start('flaky');
-    const atApproval = await untilGate(handle);
+    const atApproval = await untilApprovalOrEnd(handle);
     expect(atApproval.status).toBe('awaiting_approval');
     expect(failRetrainOnce).toBe(false);
     const events = await db.db.selectFrom('run_stage_events').select(['stage', 'status', 'attempt'])
@@ -153,7 +153,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
 
   it('takes a decision sent as a signal, and ignores a refused one', async () => {
     const { runId, handle } = await start('mona');
-    await untilGate(handle);
+    await untilApprovalOrEnd(handle);
     await handle.signal(decideSignal, { decision: 'approve', reviewer: 'mona' }); // the requester: ignored
     await new Promise((r) => setTimeout(r, 500));
     expect((await handle.query(progressQuery)).status).toBe('awaiting_approval');

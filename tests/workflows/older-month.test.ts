@@ -4,7 +4,7 @@ import { configSchema, type AcvloopConfig } from '../../config/schema';
 import { decideAudited, startCycle } from '../../temporal/client';
 import { buildRunReport } from '../../report/html';
 import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, recordHistory, untilGate, type TemporalHarness } from '../helpers/temporal';
+import { connectTemporal, makeWorker, recordHistory, untilApprovalOrEnd, type TemporalHarness } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 /**
@@ -51,7 +51,7 @@ async function atGate(drop: typeof oct) {
     month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, requestedBy: 'dana', heartbeatTimeoutMs: 10_000, config,
   }, { rerun: true, taskQueue: t.taskQueue });
   const handle = t.client.workflow.getHandle(runId);
-  expect((await untilGate(handle)).status).toBe('awaiting_approval');
+  expect((await untilApprovalOrEnd(handle)).status).toBe('awaiting_approval');
   const request = await db.db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
   const verdict = await db.db.selectFrom('gate_verdicts').select('promote').where('run_id', '=', runId).executeTakeFirstOrThrow();
   return { runId, handle, request, promote: verdict.promote as string[] };
