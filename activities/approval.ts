@@ -2,6 +2,7 @@ import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import { inLockedTransaction } from '../store/transaction';
+import { previousApprovedRun, registeredRun } from '../store/runs';
 import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { writeAudit } from '../store/audit-log';
@@ -141,7 +142,7 @@ export function approvalActivities(deps: ActivityDeps) {
     async prepareApproval({ runId, approvals }: { runId: string; approvals?: Approvals }): Promise<ApprovalRequest> {
       await withStage(deps, runId, 'approval_request', async () => {
         const a = { ...DEFAULT_CONFIG.approvals, ...approvals };
-        const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+        const run = await registeredRun(db, runId);
         const verdict = await db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
         const promotion = verdict.promote as string[];
         const lines = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'detail']).where('run_id', '=', runId).execute();
@@ -162,11 +163,7 @@ export function approvalActivities(deps: ActivityDeps) {
 
         // The last approved run before this run's month (or an earlier version of the same month): a backfilled
         // month is compared with what was approved before it, not with a newer month approved earlier.
-        const previous = await db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
-          .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('a.decision', '=', 'approved').where('r.run_id', '!=', runId)
-          .where((eb) => eb.or([eb('r.month', '<', run.month),
-            eb.and([eb('r.month', '=', run.month), eb('r.created_at', '<', run.created_at as unknown as Date)])]))
-          .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
+        const previous = await previousApprovedRun(db, run);
         const changes = previous ? await changesSince(deps, previous, run, lines) : {
           previousRunId: null, codeChanged: false, dropChanged: false, channels: [], note: 'no earlier approved run to compare with',
         };
@@ -214,7 +211,7 @@ export function approvalActivities(deps: ActivityDeps) {
 
     /** One reviewer's decision, written before the reviewer hears back; a retry writes nothing twice. */
     async recordReviewerDecision(input: { runId: string; decision: 'approved' | 'rejected'; reviewer: string; reason: string | null; at: string; promote?: true }) {
-      const run = await db.selectFrom('runs').select('drop_sha256').where('run_id', '=', input.runId).executeTakeFirstOrThrow();
+      const run = await registeredRun(db, input.runId);
       // An approval may ask that a run older than the champion's become champion all the same; publish reads it here.
       const promoteOlder = input.decision === 'approved' && input.promote === true;
       await db.insertInto('approval_decisions')

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Db } from '../sql/db';
 import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
 import { asOfDate } from '../lib/dates';
+import { registeredRun, runById } from '../store/runs';
 import { LineageDataset, runEvent } from './lineage-event';
 
 /** What every activity is built over: injected, so tests can wrap or fail them. */
@@ -51,7 +52,7 @@ export async function withStage<S extends Record<string, unknown>>(
   const { db } = deps.db;
   const n = attempt();
   const now = () => (deps.now ? deps.now() : new Date());
-  const run = await db.selectFrom('runs').select(['month']).where('run_id', '=', runId).executeTakeFirst();
+  const run = await runById(db, runId);
   if (!run) throw new Error(`run ${runId} is not registered`);
   const emit = async (eventType: 'START' | 'COMPLETE' | 'FAIL', extra: Partial<Parameters<typeof runEvent>[0]>) => {
     const event = runEvent({ eventType, eventTime: now().toISOString(), runId, month: run.month, job: stage, ...extra });
@@ -117,7 +118,7 @@ export async function batchOf(deps: ActivityDeps, runId: string): Promise<string
  * world as of.
  */
 export async function runContext(deps: ActivityDeps, runId: string) {
-  const run = await deps.db.db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+  const run = await registeredRun(deps.db.db, runId);
   return { run, batchId: await validatedBatchOf(deps, runId), asOf: asOfDate(run.month), seed: Number(run.seed) };
 }
 

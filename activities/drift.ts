@@ -5,6 +5,7 @@ import {
   type DriftThresholds, type FeatureDrift, type FeatureKind, type RowCountCheck,
 } from '../models/drift';
 import type { Db } from '../sql/db';
+import { latestValidatedRunBefore, validatedRunsBefore } from '../store/runs';
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { pgDataset } from './lineage-event';
@@ -269,33 +270,16 @@ async function storedSummary(handle: Db, runId: string): Promise<DriftSummary> {
  * latest earlier run whose batch passed validation, else this drop itself.
  */
 async function findReference(handle: Db, month: string, batchId: string): Promise<Reference> {
-  const base = () => handle.db.selectFrom('runs')
-    .innerJoin('run_batches', 'run_batches.run_id', 'runs.run_id')
-    .innerJoin('validation_reports', 'validation_reports.batch_id', 'run_batches.batch_id')
-    .select(['runs.run_id', 'runs.month', 'run_batches.batch_id'])
-    .where('runs.month', '<', month)
-    .where('validation_reports.ok', '=', true)
-    .orderBy('runs.month', 'desc').orderBy('runs.version', 'desc').orderBy('runs.created_at', 'desc');
-  const approved = await base()
-    .innerJoin('approvals', 'approvals.run_id', 'runs.run_id')
-    .where('approvals.decision', '=', 'approved')
-    .executeTakeFirst();
+  const approved = await latestValidatedRunBefore(handle.db, month, { approved: true });
   if (approved) return { runId: approved.run_id, month: approved.month, batchId: approved.batch_id, approved: true };
-  const latest = await base().executeTakeFirst();
+  const latest = await latestValidatedRunBefore(handle.db, month, { approved: false });
   if (latest) return { runId: latest.run_id, month: latest.month, batchId: latest.batch_id, approved: false };
   return { runId: null, month, batchId, approved: false };
 }
 
 /** Earlier runs with a validated batch, one per month (its latest version), most recent first. */
 async function earlierRuns(handle: Db, month: string): Promise<{ runId: string; month: string; batchId: string }[]> {
-  const rows = await handle.db.selectFrom('runs')
-    .innerJoin('run_batches', 'run_batches.run_id', 'runs.run_id')
-    .innerJoin('validation_reports', 'validation_reports.batch_id', 'run_batches.batch_id')
-    .select(['runs.run_id', 'runs.month', 'run_batches.batch_id'])
-    .where('runs.month', '<', month)
-    .where('validation_reports.ok', '=', true)
-    .orderBy('runs.month', 'desc').orderBy('runs.version', 'desc').orderBy('runs.created_at', 'desc')
-    .execute();
+  const rows = await validatedRunsBefore(handle.db, month);
   const seen = new Set<string>();
   const out: { runId: string; month: string; batchId: string }[] = [];
   for (const r of rows) {

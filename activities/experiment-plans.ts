@@ -12,6 +12,7 @@ import { recentSpend } from '../models/budget';
 import { planLiftTests, type LiftTest, type LiftTestChannel, type LiftTestPlanInput } from '../models/experiment-plan';
 import { isMmmUnavailable, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { Db } from '../sql/db';
+import { runById } from '../store/runs';
 import { asOfDate } from '../lib/dates';
 import { pgDataset, runEvent } from './lineage-event';
 import { budgetPolicyOf } from './score';
@@ -35,7 +36,7 @@ export async function storedExperimentPlan(handle: Db, runId: string): Promise<L
 /** What `planLiftTests` needs, read from the run's stored outputs (with the run's month); a reason instead when the run has none to plan from. */
 export async function experimentPlanInput(handle: Db, runId: string): Promise<{ input: LiftTestPlanInput; month: string } | { reason: string }> {
   const { db } = handle;
-  const run = await db.selectFrom('runs').select(['run_id', 'month', 'config']).where('run_id', '=', runId).executeTakeFirst();
+  const run = await runById(db, runId);
   if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
   const version = await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
   if (!version) return { reason: `run ${runId} has not been retrained yet: a plan needs its media-mix model` };

@@ -5,6 +5,7 @@ import { readCsvFile, UnreadableFileError } from '../contracts/csv';
 import { jsonKeys, recordJson } from '../contracts/raw-record';
 import { copyTextCell, openCopy } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
+import { registeredRun } from '../store/runs';
 import { ActivityDeps, heartbeat, withStage } from './context';
 import { dropFilesIn, dropHashOf } from '../contracts/drop-hash';
 import { dropChanged, dropRejected } from './errors';
@@ -25,7 +26,7 @@ export function ingestActivity(deps: ActivityDeps) {
   return async function ingest({ runId }: { runId: string }) {
     return withStage(deps, runId, 'ingest', async () => {
       const { db } = deps.db;
-      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const run = await registeredRun(db, runId);
       // The run was started on these bytes: their hash names the batch. Each file is read once,
       // hashed while it is parsed, and the whole load rolls back if the bytes are not the run's.
       const batchId = batchIdFor(run.drop_sha256);

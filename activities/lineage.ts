@@ -1,6 +1,7 @@
 import { ActivityDeps, batchOf, withStage } from './context';
 import { PRODUCER, fileDataset, pgDataset, schemaFacet } from './lineage-event';
 import { SOURCE_TABLES } from './validate';
+import { registeredRun } from '../store/runs';
 
 /**
  * Lineage: checks that the run's ingest and validate stages left their
@@ -11,7 +12,7 @@ export function lineageActivity(deps: ActivityDeps) {
   return async function recordLineage({ runId }: { runId: string }) {
     return withStage(deps, runId, 'lineage', async () => {
       const { db } = deps.db;
-      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const run = await registeredRun(db, runId);
       const batchId = await batchOf(deps, runId);
       const events = await db.selectFrom('lineage_events').select(['job', 'event_type']).where('run_id', '=', runId).execute();
       for (const job of ['ingest', 'validate']) {

@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { ActivityDeps } from './context';
 import { aliasTarget } from '../store/model-registry';
+import { runById } from '../store/runs';
+import { typedOn } from '../store/transaction';
 
 /**
  * A run older than the champion's run (by month; a schedule backfill of
@@ -24,8 +26,7 @@ export async function championsNewerThan(q: ActivityDeps | PoolClient, month: st
   for (const family of [...families].sort()) {
     const held = await aliasTarget(q, family, 'champion');
     if (!held?.run_id) continue;
-    const run = await ('db' in q ? q.db.pool : q).query<{ month: string }>('select month from runs where run_id = $1', [held.run_id]);
-    const heldMonth = run.rows[0]?.month;
+    const heldMonth = (await runById('db' in q ? q.db.db : typedOn(q), held.run_id))?.month;
     if (heldMonth !== undefined && heldMonth > month) out.push({ family, champion: held.model_version_id, runId: held.run_id, month: heldMonth });
   }
   return out;

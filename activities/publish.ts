@@ -1,4 +1,5 @@
 import { inLockedTransaction } from '../store/transaction';
+import { registeredRun } from '../store/runs';
 import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { moveAlias } from '../store/model-registry';
@@ -21,7 +22,7 @@ export function publishActivity(deps: ActivityDeps) {
       let promoted: { family: string; from: string | null; to: string }[] = [];
       let kept: { family: string; champion: string; month: string }[] = [];
       // One lock for the registry: alias moves of concurrent runs must not interleave.
-      await inLockedTransaction(deps, 'registry', async (client) => {
+      await inLockedTransaction(deps, 'registry', async (client, tx) => {
         const done = await client.query('select outputs from publications where run_id = $1', [runId]);
         if (done.rowCount) {
           promoted = done.rows[0].outputs.promoted;
@@ -38,7 +39,7 @@ export function publishActivity(deps: ActivityDeps) {
         const versions = await client.query('select family, model_version_id from model_versions where run_id = $1 order by family', [runId]);
         const promote: string[] | null = verdict.rowCount ? verdict.rows[0].promote : null;
         const moving = versions.rows.filter((v) => !promote || promote.includes(v.family));
-        const { month } = (await client.query('select month from runs where run_id = $1', [runId])).rows[0];
+        const { month } = await registeredRun(tx, runId);
         const newer = await championsNewerThan(client, month, moving.map((v) => v.family));
         const askedBy: string[] = (await client.query(
           `select reviewer from approval_decisions where run_id = $1 and decision = 'approved' and promote_older order by id`, [runId])).rows.map((r) => r.reviewer);

@@ -2,6 +2,7 @@ import { runSeed } from '../models/random';
 import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
 import { writeAudit } from '../store/audit-log';
+import { insertRun, runExists } from '../store/runs';
 import { clearChallengersOf } from './registry';
 
 export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy'> & {
@@ -17,15 +18,12 @@ export function runActivities(deps: ActivityDeps) {
     async registerRun(input: RegisterRunInput): Promise<{ runId: string; seed: number }> {
       // Every random draw of the run comes from this seed, so a re-run of the same drop reproduces its numbers.
       const seed = runSeed(input.month, input.dropSha256);
-      await db.insertInto('runs')
-        .values({
+      await insertRun(db, {
           run_id: input.runId, month: input.month, drop_path: input.dropPath, drop_sha256: input.dropSha256,
           version: input.version, requested_by: input.requestedBy, seed, code_version: deps.codeVersion,
           config: input.config ? JSON.stringify(input.config) : null,
           attribution_policy: input.attributionPolicy ? JSON.stringify(input.attributionPolicy) : null,
-        })
-        .onConflict((oc) => oc.column('run_id').doNothing())
-        .execute();
+      });
       await audit(input.requestedBy, 'run.requested', input.runId,
         { month: input.month, drop_sha256: input.dropSha256, version: input.version }, null, `run.requested:${input.runId}`);
       return { runId: input.runId, seed };
@@ -59,8 +57,7 @@ export function runActivities(deps: ActivityDeps) {
 
     async recordFailure(input: { runId: string; error: string }) {
       // The run row may be missing when registering itself failed; the outcome then lives in Temporal only.
-      const exists = await db.selectFrom('runs').select('run_id').where('run_id', '=', input.runId).executeTakeFirst();
-      if (!exists) return;
+      if (!(await runExists(db, input.runId))) return;
       await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'failed', error: input.error })
         .onConflict((oc) => oc.column('run_id').doNothing()).execute();
       await audit('acvloop', 'run.failed', input.runId, { error: input.error }, null, `run.failed:${input.runId}`);

@@ -3,6 +3,7 @@ import { validateDrop, type AcceptedRowSink } from '../contracts';
 import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
 import { copyLineWriter, copyRows, copyTextCell, openCopy, type CopyWriter } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
+import { registeredRun } from '../store/runs';
 import { ActivityDeps, batchOf, heartbeat, withStage } from './context';
 import { contractsUnversioned, dropChanged, dropRejected } from './errors';
 import { assertContractVersions } from '../contracts/compatibility';
@@ -41,7 +42,7 @@ export function validateActivity(deps: ActivityDeps) {
       } catch (err) {
         throw contractsUnversioned((err as Error).message);
       }
-      const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const run = await registeredRun(db, runId);
       const batchId = await batchOf(deps, runId);
       const lineage = (v: Pick<DropValidation, 'files' | 'quarantine'>) => lineageOf(deps, run.drop_path, v);
 

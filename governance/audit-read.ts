@@ -1,4 +1,5 @@
 import type { Db } from '../sql/db';
+import { runById } from '../store/runs';
 
 /**
  * The audit log as a reviewer reads it: every entry with the drop it concerns.
@@ -76,7 +77,7 @@ function dropResolver(handle: Db) {
       .select(['b.batch_id', 'b.drop_sha256']).where('rb.run_id', '=', runId).executeTakeFirst();
     if (batch) return { sha256: batch.drop_sha256, files: await filesOf(batch.batch_id) };
     // Not ingested yet (or never): the hash the run was started with, no files landed.
-    const run = await db.selectFrom('runs').select('drop_sha256').where('run_id', '=', runId).executeTakeFirst();
+    const run = await runById(db, runId);
     return { sha256: run?.drop_sha256 ?? null, files: [] };
   };
 

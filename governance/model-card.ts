@@ -1,5 +1,6 @@
 import type { Db } from '../sql/db';
 import { coverageSentence, COVERAGE_TARGET, describeIncrementality, type ForecastCoverage, type IncrementalityCard } from '../models/mmm-card';
+import { latestRunBacktesting } from '../store/runs';
 
 /**
  * What `acvloop models show` and the report add to a media-mix version: its
@@ -59,11 +60,9 @@ export async function forecastCoverage(handle: Db, forecastVersion: string, ownR
   let runId = ownRun;
   let rows = await rowsOf(runId);
   if (!rows.length) {
-    const latest = await handle.db.selectFrom('backtests').innerJoin('runs', 'runs.run_id', 'backtests.run_id').select('backtests.run_id')
-      .where('backtests.model_version_id', '=', forecastVersion).where('backtests.metric', '=', 'forecast_coverage80')
-      .orderBy('runs.month', 'desc').orderBy('runs.created_at', 'desc').executeTakeFirst();
+    const latest = await latestRunBacktesting(handle.db, forecastVersion, 'forecast_coverage80');
     if (!latest) return null;
-    runId = latest.run_id;
+    runId = latest;
     rows = await rowsOf(runId);
   }
   const get = (m: string) => rows.find((r) => r.metric === m);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ChannelIdentifiability } from '../models/identifiability';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import type { Db } from '../sql/db';
+import { runById } from '../store/runs';
 
 /**
  * What `acvloop show` and the demo print: every number read back from
@@ -74,7 +75,7 @@ export interface RunReport {
 
 export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const { db } = handle;
-  const run = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  const run = await runById(db, runId);
   if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
   const batch = await db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirst();
   const batchId = batch?.batch_id ?? null;

@@ -1,4 +1,5 @@
 import type { Db } from '../sql/db';
+import { runExists } from '../store/runs';
 
 /** A run's contract scores, as `acvloop scores` and the demo's scores.csv give them. */
 export interface ScoreRow {
@@ -9,8 +10,7 @@ export interface ScoreRow {
 }
 
 export async function readScores(handle: Db, runId: string): Promise<ScoreRow[]> {
-  const run = await handle.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
-  if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
+  if (!(await runExists(handle.db, runId))) throw new Error(`no run ${runId} in schema ${handle.schema}`);
   // next_renewal_date is text: sql/db.ts keeps date columns as Postgres sends them (YYYY-MM-DD).
   return handle.db.selectFrom('contract_scores')
     .select(['contract_id', 'account_id', 'renewal_probability', 'next_renewal_date', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'projected_arr', 'expected_expansion', 'ltv_outcomes'])

@@ -6,7 +6,9 @@ import { durationMs } from '../config/load';
 import { tokenSha256, type AcvloopConfig, type Reviewer } from '../config/schema';
 import { DecisionRefused, decideAudited } from '../temporal/client';
 import { writeAudit } from '../store/audit-log';
+import { runExists } from '../store/runs';
 import type { Db } from '../sql/db';
+import { runList } from '../queries/run-list';
 import { runStatus, type RunReport } from '../queries/run-report';
 import { clientAddress, fromTrustedProxy, isHttps } from './client-address';
 import { isDatabaseUnavailable } from '../sql/outage';
@@ -115,17 +117,6 @@ function send(res: http.ServerResponse, status: number, html: string, headers: R
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'", ...headers });
   res.end(html);
 }
-
-const runList = async (handle: Db) => handle.db.selectFrom('runs')
-  .leftJoin('run_outcomes', 'run_outcomes.run_id', 'runs.run_id')
-  .leftJoin('approvals', 'approvals.run_id', 'runs.run_id')
-  .leftJoin('approval_requests', 'approval_requests.run_id', 'runs.run_id')
-  .leftJoin('publications', 'publications.run_id', 'runs.run_id')
-  .select((eb) => ['runs.run_id', 'runs.month', 'runs.requested_by', 'runs.created_at', 'run_outcomes.status as outcome', 'approvals.reviewer as decided_by',
-    'approvals.run_id as decided', 'approval_requests.required_approvers', 'publications.run_id as published',
-    eb.exists(eb.selectFrom('run_stage_events').select('run_stage_events.id').whereRef('run_stage_events.run_id', '=', 'runs.run_id')
-      .where('run_stage_events.stage', '=', 'score').where('run_stage_events.status', '=', 'completed')).as('scored')])
-  .orderBy('runs.created_at', 'desc').limit(200).execute();
 
 export function createReportServer(o: ServeOptions): ReportServer {
   const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
@@ -260,8 +251,7 @@ async function handle(ctx: Context, req: http.IncomingMessage, res: http.ServerR
   const m = /^\/runs\/([^/]+)(\/decide)?$/.exec(url.pathname);
   if (!m) return send(res, 404, page('Not found', '<p>No such page.</p>', who));
   const runId = decodeURIComponent(m[1]);
-  const exists = await ctx.handle.db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
-  if (!exists) return send(res, 404, page('Not found', `<p>No run ${esc(runId)}.</p>`, who));
+  if (!(await runExists(ctx.handle.db, runId))) return send(res, 404, page('Not found', `<p>No run ${esc(runId)}.</p>`, who));
 
   if (m[2] && req.method === 'POST') {
     if (foreignOrigin(req)) return send(res, 403, page('Refused', '<p class="refused">A decision must come from this site.</p>', who));

@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { Db } from '../sql/db';
 import { writeAudit } from './audit-log';
+import { runById } from './runs';
+import { typedOn } from './transaction';
 
 /**
  * The model registry: immutable versions (model_versions, refused UPDATE and
@@ -52,10 +54,10 @@ export async function moveAlias(client: PoolClient, m: AliasMove): Promise<{ fro
     `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, $3, $4, $5, $6, $7)`,
     [m.family, m.alias, m.to, m.runId, m.actor, m.reason, from]);
   // The drop the version learned from (its own run's), not the run that moves it.
-  const drop = await client.query('select drop_sha256 from runs where run_id = $1', [version.rows[0].run_id]);
+  const drop = await runById(typedOn(client), version.rows[0].run_id);
   await writeAudit(client, { actor: m.actor, action: m.action ?? 'alias.move', runId: m.runId,
     before: { family: m.family, alias: m.alias, version: from }, after: { family: m.family, alias: m.alias, version: m.to },
-    reason: m.reason, modelVersion: m.to, dropSha256: drop.rows[0]?.drop_sha256 ?? null });
+    reason: m.reason, modelVersion: m.to, dropSha256: drop?.drop_sha256 ?? null });
   return { from, to: m.to };
 }
 

@@ -19,6 +19,7 @@ import { attributionOptions, parseAttributionPolicy } from '../../models/attribu
 import type { Database } from '../../sql/database';
 import type { Db } from '../../sql/db';
 import { modelVersionId } from '../../store/model-registry';
+import { runById } from '../../store/runs';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 import { usd } from '../../lib/format';
@@ -38,7 +39,7 @@ export interface RaisedDispute {
 /** What the run credited to `opportunityId` under its reported model, or a clear error when it credited nothing. */
 export async function creditInRun(handle: Db, runId: string, opportunityId: string): Promise<{ credit: DealCredit; policyVersion: string; modelVersionId: string; dropSha256: string }> {
   const { db } = handle;
-  const run = await db.selectFrom('runs').select(['run_id', 'month', 'drop_sha256']).where('run_id', '=', runId).executeTakeFirst();
+  const run = await runById(db, runId);
   if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
   const versionId = modelVersionId(runId, 'attribution');
   const version = await db.selectFrom('model_versions').select('params').where('model_version_id', '=', versionId).executeTakeFirst();

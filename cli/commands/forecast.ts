@@ -1,6 +1,7 @@
 import { SCORED_FORECAST_HORIZONS, steadySpendForecast } from '../../models/forecast';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../../models/mmm';
 import { deriveSeed } from '../../models/random';
+import { runById } from '../../store/runs';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 import { usd } from '../../lib/format';
@@ -17,7 +18,7 @@ export async function forecastCommand(runId: string, opts: ForecastOptions): Pro
   const handle = await openDb();
   try {
     const { db } = handle;
-    const run = await db.selectFrom('runs').select(['run_id', 'seed']).where('run_id', '=', runId).executeTakeFirst();
+    const run = await runById(db, runId);
     if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
     const version = await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
     const budget = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended']).where('run_id', '=', runId).execute();

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../sql/db';
 import { hasGaps, lineageGaps, traceLineage, type LineageGaps, type LineageRunEvent } from '../../governance/lineage-trace';
+import { runById } from '../../store/runs';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 
@@ -39,7 +40,7 @@ export interface LineageReport {
  */
 export async function readLineage(handle: Db, runId: string): Promise<LineageReport> {
   const { db } = handle;
-  const run = await db.selectFrom('runs').select(['run_id', 'code_version']).where('run_id', '=', runId).executeTakeFirst();
+  const run = await runById(db, runId);
   if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
   const stored = await db.selectFrom('lineage_events').select('event').where('run_id', '=', runId).orderBy('id').execute();
   const events = stored.map((e) => e.event as unknown);

@@ -1,6 +1,7 @@
 import { connectClient, runState, temporalFromEnv } from '../../temporal/client';
 import { printJson, say, table } from '../output';
 import { connect, dbOptionsFromEnv, type Db } from '../../sql/db';
+import { runById } from '../../store/runs';
 import type { RunState } from '../../temporal/client';
 
 /**
@@ -9,7 +10,7 @@ import type { RunState } from '../../temporal/client';
  */
 async function stagesFromDatabase(handle: Db, s: RunState): Promise<void> {
   try {
-    const run = await handle.db.selectFrom('runs').select(['month', 'requested_by']).where('run_id', '=', s.runId).executeTakeFirst();
+    const run = await runById(handle.db, s.runId);
     if (!run) return;
     s.month = run.month;
     s.requestedBy = run.requested_by;

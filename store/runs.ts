@@ -1,0 +1,78 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Database, RunsTable } from '../sql/database';
+
+/**
+ * The runs table: one row per run (month, drop, version, who asked, seed,
+ * code version, the config and attribution policy it started with), written
+ * once when the run registers and never changed. Every read and write of it
+ * goes through here; queries/ joins it for the faces' reads.
+ */
+export type Run = Selectable<RunsTable>;
+export type NewRun = Insertable<RunsTable>;
+
+/** The run, or undefined when no run has that id. */
+export async function runById(db: Kysely<Database>, runId: string): Promise<Run | undefined> {
+  return db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+}
+
+/** The run; throws kysely's NoResultError when there is none (a stage's run is registered before it starts). */
+export async function registeredRun(db: Kysely<Database>, runId: string): Promise<Run> {
+  return db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+}
+
+export async function runExists(db: Kysely<Database>, runId: string): Promise<boolean> {
+  return (await db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst()) !== undefined;
+}
+
+/** Registers a run; a retry with the same id changes nothing. */
+export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<void> {
+  await db.insertInto('runs').values(run).onConflict((oc) => oc.column('run_id').doNothing()).execute();
+}
+
+export interface ValidatedRun { run_id: string; month: string; batch_id: string }
+
+/** Runs of months before `month` whose batch passed validation, newest first (month, then version, then creation). */
+function validatedRunsQuery(db: Kysely<Database>, month: string) {
+  return db.selectFrom('runs')
+    .innerJoin('run_batches', 'run_batches.run_id', 'runs.run_id')
+    .innerJoin('validation_reports', 'validation_reports.batch_id', 'run_batches.batch_id')
+    .select(['runs.run_id', 'runs.month', 'run_batches.batch_id'])
+    .where('runs.month', '<', month)
+    .where('validation_reports.ok', '=', true)
+    .orderBy('runs.month', 'desc').orderBy('runs.version', 'desc').orderBy('runs.created_at', 'desc');
+}
+
+/** Every run of a month before `month` whose batch passed validation, newest first. */
+export async function validatedRunsBefore(db: Kysely<Database>, month: string): Promise<ValidatedRun[]> {
+  return validatedRunsQuery(db, month).execute();
+}
+
+/** The newest run of a month before `month` whose batch passed validation; with `approved`, only a run a reviewer approved. */
+export async function latestValidatedRunBefore(db: Kysely<Database>, month: string, { approved }: { approved: boolean }): Promise<ValidatedRun | undefined> {
+  const q = validatedRunsQuery(db, month);
+  return approved
+    ? q.innerJoin('approvals', 'approvals.run_id', 'runs.run_id').where('approvals.decision', '=', 'approved').executeTakeFirst()
+    : q.executeTakeFirst();
+}
+
+/**
+ * The last approved and published run before `run`: of an earlier month, or
+ * an earlier version of the same month (a backfilled month is compared with
+ * what was approved before it, not with a newer month approved earlier).
+ */
+export async function previousApprovedRun(db: Kysely<Database>, run: Pick<Run, 'run_id' | 'month' | 'created_at'>):
+  Promise<Pick<Run, 'run_id' | 'code_version' | 'drop_sha256'> | undefined> {
+  return db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
+    .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('a.decision', '=', 'approved').where('r.run_id', '!=', run.run_id)
+    .where((eb) => eb.or([eb('r.month', '<', run.month),
+      eb.and([eb('r.month', '=', run.month), eb('r.created_at', '<', run.created_at as unknown as Date)])]))
+    .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The id of the latest run (by month, then creation) that stored `metric` in a backtest of `modelVersionId`. */
+export async function latestRunBacktesting(db: Kysely<Database>, modelVersionId: string, metric: string): Promise<string | undefined> {
+  const latest = await db.selectFrom('backtests').innerJoin('runs', 'runs.run_id', 'backtests.run_id').select('backtests.run_id')
+    .where('backtests.model_version_id', '=', modelVersionId).where('backtests.metric', '=', metric)
+    .orderBy('runs.month', 'desc').orderBy('runs.created_at', 'desc').executeTakeFirst();
+  return latest?.run_id;
+}
