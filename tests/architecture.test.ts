@@ -110,3 +110,27 @@ describe('the arrows point down', () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe('a table is owned by one place', () => {
+  // kysely names a table as the first argument of these builders ('runs' or 'runs as r'); raw SQL after from/into/update/join.
+  const BUILDER = /\b(?:selectFrom|insertInto|updateTable|deleteFrom|mergeInto|(?:inner|left|right|full|cross)?Join)\(\s*'(\w+)(?:\s+as\s+\w+)?'/g;
+  const RAW = /\b(?:from|into|update|join)\s+(\w+)\b/gi;
+  const tablesIn = (text: string) => [...text.matchAll(BUILDER), ...text.matchAll(RAW)].map((m) => m[1]);
+  function namings(table: string): string[] {
+    return sourceFiles().flatMap((file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n')
+      .flatMap((text, i) => tablesIn(text).filter((t) => t === table).map(() => `${file}:${i + 1}`)));
+  }
+
+  it('reads the tables a line names', () => {
+    // A pattern that stopped matching would pass the rule below.
+    expect(tablesIn(`db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id')`)).toEqual(['runs', 'approvals']);
+    expect(tablesIn(`client.query('select month from runs where run_id = $1'); q('UPDATE runs SET x = 1')`)).toEqual(['runs', 'runs']);
+    expect(tablesIn(`insert into model_versions (run_id) values ($1)`)).toEqual(['model_versions']);
+    expect(namings('runs')).toEqual(expect.arrayContaining([expect.stringMatching(/^store\/runs\.ts:/)]));
+  });
+
+  it('the runs table is named only in store/ (store/runs.ts owns it; other owners may join it), queries/ (the read side) and the migrations', () => {
+    const allowed = within('store', 'queries', 'sql/migrations');
+    expect(namings('runs').filter((n) => !allowed(n.split(':')[0]))).toEqual([]);
+  });
+});
