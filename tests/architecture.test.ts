@@ -134,3 +134,12 @@ describe('a table is owned by one place', () => {
     expect(namings('runs').filter((n) => !allowed(n.split(':')[0]))).toEqual([]);
   });
 });
+
+describe('rooms a reader can take in', () => {
+  it('no file under models/ is over 650 lines (issue 14: a model too long to read is split by concept, e.g. models/mmm/)', () => {
+    const lines = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').length;
+    const models = sourceFiles().filter(under('models'));
+    expect(models).toContain('models/mmm/index.ts');
+    expect(models.filter((f) => lines(f) > 650).map((f) => `${f}: ${lines(f)} lines`)).toEqual([]);
+  });
+});
