@@ -1,6 +1,6 @@
 import { ActivityDeps, batchOf, withStage } from './context';
 import { PRODUCER, fileDataset, pgDataset, schemaFacet } from './lineage-event';
-import { SOURCE_TABLES } from './validate';
+import { SOURCE_TABLES } from '../sql/tables/sources';
 import { registeredRun } from '../store/runs';
 
 /**

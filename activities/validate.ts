@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { validateDrop, type AcceptedRowSink } from '../contracts';
 import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
 import { copyLineWriter, copyRows, copyTextCell, openCopy, type CopyWriter } from '../sql/copy';
+import { SOURCE_TABLES } from '../sql/tables/sources';
 import { inLockedTransaction } from '../store/transaction';
 import { registeredRun } from '../store/runs';
 import { ActivityDeps, batchOf, heartbeat, withStage } from './context';
@@ -9,19 +10,6 @@ import { contractsUnversioned, dropChanged, dropRejected } from './errors';
 import { assertContractVersions } from '../contracts/compatibility';
 import { fileDataset, LineageDataset, PRODUCER, pgDataset } from './lineage-event';
 import { refuseUncoveredMonth } from './month-coverage';
-
-/** Validated source tables and the columns each takes from its rows, in COPY order. */
-export const SOURCE_TABLES: { [F in keyof DropRows]: { table: string; columns: (keyof DropRows[F][number] & string)[] } } = {
-  accounts: { table: 'src_accounts', columns: ['line', 'account_id', 'name', 'parent_account_id', 'segment', 'industry', 'region', 'created_at'] },
-  opportunities: { table: 'src_opportunities', columns: ['line', 'opportunity_id', 'account_id', 'created_at', 'closed_at', 'stage', 'amount', 'currency', 'amount_usd', 'lead_source', 'product'] },
-  contracts: { table: 'src_contracts', columns: ['line', 'contract_id', 'account_id', 'opportunity_id', 'previous_contract_id', 'product', 'start_date', 'end_date', 'term_months', 'total_value', 'currency', 'discount_pct', 'status', 'cost_to_serve_annual', 'total_value_usd', 'acv_usd', 'cost_to_serve_annual_usd'] },
-  touchpoints: { table: 'src_touchpoints', columns: ['line', 'touchpoint_id', 'account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'] },
-  spend: { table: 'src_spend', columns: ['line', 'month', 'channel', 'amount', 'currency', 'amount_usd'] },
-  invoices: { table: 'src_invoices', columns: ['line', 'invoice_id', 'contract_id', 'issued_at', 'amount', 'currency', 'amount_usd', 'paid_at'] },
-  usage: { table: 'src_usage', columns: ['line', 'account_id', 'month', 'active_users', 'usage_units'] },
-  fx_rates: { table: 'src_fx_rates', columns: ['line', 'month', 'currency', 'rate_to_usd'] },
-  experiments: { table: 'src_experiments', columns: ['line', 'channel', 'start', 'end', 'incremental_acv', 'stderr'] },
-};
 
 /**
  * Validate: checks the drop against the data contracts (the same code as
