@@ -10,7 +10,7 @@
  * else is read off this table: the zod schema (`rowSchema`), the row type
  * (`RowOf`), COPY's column order and the `src_*` table types
  * (`sql/tables/sources.ts`). A column added to one of them alone cannot be
- * written; tests/sql/source-tables.test.ts holds the tables against the
+ * written; tests/sql/tables/sources.test.ts holds the tables against the
  * migrations' columns.
  */
 import { z } from 'zod';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../contracts';
-import { DROP_FILES } from '../../contracts/rows';
-import { SOURCE_TABLES } from '../../sql/tables/sources';
-import { suiteDb } from '../helpers/db';
+import { CONTRACTS } from '../../../contracts';
+import { DROP_FILES } from '../../../contracts/rows';
+import { SOURCE_TABLES } from '../../../sql/tables/sources';
+import { suiteDb } from '../../helpers/db';
 
 let db: Awaited<ReturnType<typeof suiteDb>>;
 beforeAll(async () => { db = await suiteDb('source_tables'); });
