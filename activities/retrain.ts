@@ -12,6 +12,7 @@ import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/re
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
 import { modelVersionId } from '../store/model-registry';
+import { insertModelVersions, runHasModelVersions } from '../store/model-versions';
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, runContext, heartbeat, withStage } from './context';
 import { loadSources } from './load';
@@ -110,17 +111,12 @@ export function retrainActivity(deps: ActivityDeps) {
       ];
       // A version names the drop files it learned from by content hash, so it can be traced and reproduced.
       const trainingFiles = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).orderBy('file').execute();
-      await inLockedTransaction(deps, `retrain:${runId}`, async (client) => {
-        const done = await client.query('select 1 from model_versions where run_id = $1 limit 1', [runId]);
-        if (done.rowCount) return;
-        for (const v of versions) {
-          await client.query(
-            `insert into model_versions (model_version_id, run_id, family, params, metrics, training_batch_id, code_version, training_files)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [modelVersionId(runId, v.family), runId, v.family, JSON.stringify(v.params), JSON.stringify(v.metrics), batchId, deps.codeVersion,
-              JSON.stringify(trainingFiles)],
-          );
-        }
+      await inLockedTransaction(deps, `retrain:${runId}`, async (client, tx) => {
+        if (await runHasModelVersions(tx, runId)) return;
+        await insertModelVersions(tx, versions.map((v) => ({
+          model_version_id: modelVersionId(runId, v.family), run_id: runId, family: v.family, params: JSON.stringify(v.params),
+          metrics: JSON.stringify(v.metrics), training_batch_id: batchId, code_version: deps.codeVersion, training_files: JSON.stringify(trainingFiles),
+        })));
         const attributionVersion = modelVersionId(runId, 'attribution');
         const attributionColumns = ['run_id', 'model_version_id', 'revenue', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
         await copyRows(client, 'attribution', attributionColumns, attributionRows(runId, attributionVersion, attribution), (r) => attributionColumns.map((c) => r[c]));
