@@ -5,6 +5,7 @@ import { renewalDecisions } from '../models/renewal';
 import { rollingRenewalBacktest } from '../models/renewal-backtest';
 import { fitRenewalSpec, renewalSpecOf } from '../models/renewal-spec';
 import { inLockedTransaction } from '../store/transaction';
+import { insertBacktests } from '../store/backtests';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { loadSources } from './load';
 import { aliasTarget, baselineVersionId, modelVersionId } from '../store/model-registry';
@@ -113,15 +114,9 @@ export function backtestActivity(deps: ActivityDeps) {
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_refit_out_of_sample', value: scored.length ? trainedBeforeScored(scored) : null, detail });
         heartbeat({ backtested: `renewal ${c.role}` });
       }
-      await inLockedTransaction(deps, `backtest:${runId}`, async (client) => {
-        for (const m of metrics) {
-          await client.query(
-            `insert into backtests (run_id, model_version_id, role, metric, value, detail) values ($1, $2, $3, $4, $5, $6)
-             on conflict do nothing`,
-            [runId, m.model_version_id, m.role, m.metric, m.value, JSON.stringify(m.detail)],
-          );
-        }
-      });
+      await inLockedTransaction(deps, `backtest:${runId}`, (_client, tx) =>
+        insertBacktests(tx, metrics.map((m) => ({ run_id: runId, model_version_id: m.model_version_id, role: m.role, metric: m.metric, value: m.value,
+          detail: JSON.stringify(m.detail) }))));
       const get = (role: string, metric: string) => metrics.find((m) => m.role === role && m.metric === metric)?.value ?? null;
       return {
         summary: {
