@@ -4,6 +4,7 @@ import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { writeAudit } from '../store/audit-log';
+import { gateVerdictOf, insertGateVerdict } from '../store/gate-verdicts';
 import { FAMILIES, aliasTarget, modelVersionId, moveAlias, type Family } from '../store/model-registry';
 
 export type GateThresholds = AcvloopConfig['gate'];
@@ -201,15 +202,15 @@ export function gateActivity(deps: ActivityDeps) {
       const checks = gateChecks({ thresholds: t, backtests: backtests as BacktestRow[], versions, incrementality, survival, attribution, championAttribution });
       let verdict = gateVerdict(runId, checks, versions);
 
-      await inLockedTransaction(deps, 'registry', async (client) => {
+      await inLockedTransaction(deps, 'registry', async (client, tx) => {
         // Written once: a retry (or a re-run) answers with the verdict already on record.
-        const done = await client.query('select passed, promote, families, checks from gate_verdicts where run_id = $1', [runId]);
-        if (done.rowCount) {
-          verdict = done.rows[0];
+        const done = await gateVerdictOf(tx, runId);
+        if (done) {
+          verdict = done;
           return;
         }
-        await client.query('insert into gate_verdicts (run_id, passed, promote, families, checks, thresholds) values ($1, $2, $3, $4, $5, $6)',
-          [runId, verdict.passed, JSON.stringify(verdict.promote), JSON.stringify(verdict.families), JSON.stringify(verdict.checks), JSON.stringify(t)]);
+        await insertGateVerdict(tx, { run_id: runId, passed: verdict.passed, promote: JSON.stringify(verdict.promote), families: JSON.stringify(verdict.families),
+          checks: JSON.stringify(verdict.checks), thresholds: JSON.stringify(t) });
         for (const family of FAMILIES) {
           const v = versions.find((x) => x.family === family);
           if (!v || (v.params as any)?.kind === 'unavailable') continue;
