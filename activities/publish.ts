@@ -1,5 +1,10 @@
 import { inLockedTransaction } from '../store/transaction';
-import { registeredRun } from '../store/runs';
+import { approvalOf, promoteOlderAskedBy, requiredApproversOf } from '../store/approvals';
+import { budgetOfRun } from '../store/budget-recommendations';
+import { gateVerdictOf } from '../store/gate-verdicts';
+import { modelVersionsOfRun } from '../store/model-versions';
+import { insertPublication, publicationOf } from '../store/publications';
+import { insertRunOutcome, registeredRun } from '../store/runs';
 import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { moveAlias } from '../store/model-registry';
@@ -23,26 +28,22 @@ export function publishActivity(deps: ActivityDeps) {
       let kept: { family: string; champion: string; month: string }[] = [];
       // One lock for the registry: alias moves of concurrent runs must not interleave.
       await inLockedTransaction(deps, 'registry', async (client, tx) => {
-        const done = await client.query('select outputs from publications where run_id = $1', [runId]);
-        if (done.rowCount) {
-          promoted = done.rows[0].outputs.promoted;
-          kept = done.rows[0].outputs.kept ?? [];
+        const done = await publicationOf(tx, runId);
+        if (done) {
+          promoted = done.promoted;
+          kept = done.kept ?? [];
           return;
         }
-        const approval = await client.query(`select reviewer from approvals where run_id = $1 and decision = 'approved'`, [runId]);
-        const request = await client.query('select required_approvers from approval_requests where run_id = $1', [runId]);
-        const signedOff = approval.rowCount || (request.rowCount && request.rows[0].required_approvers === 0);
+        const approval = await approvalOf(tx, runId);
+        const signedOff = approval !== undefined || (await requiredApproversOf(tx, runId)) === 0;
         if (!signedOff) throw new Error(`run ${runId} is not approved: nothing to publish`);
-        const actor = approval.rows[0]?.reviewer ?? 'acvloop';
+        const actor = approval?.reviewer ?? 'acvloop';
         // Runs of the earlier release have no gate verdict: all their versions were promoted on approval.
-        const verdict = await client.query('select promote from gate_verdicts where run_id = $1', [runId]);
-        const versions = await client.query('select family, model_version_id from model_versions where run_id = $1 order by family', [runId]);
-        const promote: string[] | null = verdict.rowCount ? verdict.rows[0].promote : null;
-        const moving = versions.rows.filter((v) => !promote || promote.includes(v.family));
+        const promote: string[] | null = (await gateVerdictOf(tx, runId))?.promote ?? null;
+        const moving = (await modelVersionsOfRun(tx, runId)).filter((v) => !promote || promote.includes(v.family));
         const { month } = await registeredRun(tx, runId);
         const newer = await championsNewerThan(client, month, moving.map((v) => v.family));
-        const askedBy: string[] = (await client.query(
-          `select reviewer from approval_decisions where run_id = $1 and decision = 'approved' and promote_older order by id`, [runId])).rows.map((r) => r.reviewer);
+        const askedBy = await promoteOlderAskedBy(tx, runId);
         for (const v of moving) {
           const held = newer.find((n) => n.family === v.family);
           if (held && !askedBy.length) {
@@ -58,17 +59,17 @@ export function publishActivity(deps: ActivityDeps) {
           promoted.push({ family: v.family, from: moved.from, to: moved.to });
         }
         // The budget that now applies, old -> new per channel, by whoever signed it off (or none needed).
-        const budget = await client.query('select channel, current, recommended from budget_recommendations where run_id = $1 order by channel', [runId]);
-        if (budget.rowCount) {
+        const budget = await budgetOfRun(tx, runId);
+        if (budget.length) {
           await writeAudit(client, { actor, action: 'budget.applied', runId,
-            before: { budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.current])) },
-            after: { budget: Object.fromEntries(budget.rows.map((b) => [b.channel, b.recommended])) },
-            reason: approval.rowCount ? `approved by ${actor}` : 'within the guardrails and nothing else to sign off: applied without sign-off',
+            before: { budget: Object.fromEntries(budget.map((b) => [b.channel, b.current])) },
+            after: { budget: Object.fromEntries(budget.map((b) => [b.channel, b.recommended])) },
+            reason: approval ? `approved by ${actor}` : 'within the guardrails and nothing else to sign off: applied without sign-off',
             key: `budget.applied:${runId}` });
         }
         const outputs = { promoted, kept, tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations'], signedOffBy: actor };
-        await client.query('insert into publications (run_id, outputs) values ($1, $2)', [runId, JSON.stringify(outputs)]);
-        await client.query(`insert into run_outcomes (run_id, status) values ($1, 'completed') on conflict do nothing`, [runId]);
+        await insertPublication(tx, runId, outputs);
+        await insertRunOutcome(tx, runId, 'completed');
       });
       return {
         summary: { promoted: promoted.length, kept: kept.length },

@@ -16,3 +16,8 @@ export async function runHasModelVersions(db: Kysely<Database>, runId: string): 
 export async function insertModelVersions(db: Kysely<Database>, versions: readonly NewModelVersion[]): Promise<void> {
   if (versions.length) await db.insertInto('model_versions').values([...versions]).execute();
 }
+
+/** The versions a run's retrain stored, by family. */
+export async function modelVersionsOfRun(db: Kysely<Database>, runId: string): Promise<{ family: string; model_version_id: string }[]> {
+  return db.selectFrom('model_versions').select(['family', 'model_version_id']).where('run_id', '=', runId).orderBy('family').execute();
+}

@@ -76,3 +76,10 @@ export async function latestRunBacktesting(db: Kysely<Database>, modelVersionId:
     .orderBy('runs.month', 'desc').orderBy('runs.created_at', 'desc').executeTakeFirst();
   return latest?.run_id;
 }
+
+export type RunOutcome = Selectable<Database['run_outcomes']>['status'];
+
+/** How the run ended (completed, rejected, expired, failed); the first outcome recorded stays, so a retry changes nothing. */
+export async function insertRunOutcome(db: Kysely<Database>, runId: string, status: RunOutcome, error: string | null = null): Promise<void> {
+  await db.insertInto('run_outcomes').values({ run_id: runId, status, error }).onConflict((oc) => oc.column('run_id').doNothing()).execute();
+}
