@@ -2,6 +2,7 @@ import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import { inLockedTransaction } from '../store/transaction';
+import { approvalRequestOf, insertApprovalRequest } from '../store/approvals';
 import { previousApprovedRun, registeredRun } from '../store/runs';
 import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
@@ -178,12 +179,10 @@ export function approvalActivities(deps: ActivityDeps) {
             ...(unidentified ? { unidentified } : {}), ...(liftTests ? { liftTests } : {}) },
           previousRunId: previous?.run_id ?? null, changes,
         };
-        await inLockedTransaction(deps, `approval:${runId}`, async (client) => {
-          const done = await client.query('select 1 from approval_requests where run_id = $1', [runId]);
-          if (done.rowCount) return;
-          await client.query(
-            'insert into approval_requests (run_id, required_approvers, budget_move_share, sign_off, changes, previous_run_id) values ($1, $2, $3, $4, $5, $6)',
-            [runId, required, share, JSON.stringify(request.signOff), JSON.stringify(changes), request.previousRunId]);
+        await inLockedTransaction(deps, `approval:${runId}`, async (client, tx) => {
+          if (await approvalRequestOf(tx, runId)) return;
+          await insertApprovalRequest(tx, { run_id: runId, required_approvers: required, budget_move_share: share, sign_off: JSON.stringify(request.signOff),
+            changes: JSON.stringify(changes), previous_run_id: request.previousRunId });
           const what = required === 0
             ? { action: 'approval.not_needed', reason: `nothing to promote, no drift, and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off` }
             : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
@@ -202,7 +201,8 @@ export function approvalActivities(deps: ActivityDeps) {
         };
       });
       // What was stored (a retry returns the first attempt's request, not a recomputation).
-      const row = await db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+      const row = await approvalRequestOf(db, runId);
+      if (!row) throw new Error(`run ${runId} has no approval request`);
       return {
         requiredApprovers: row.required_approvers, budgetMoveShare: row.budget_move_share, signOff: row.sign_off as ApprovalRequest['signOff'],
         previousRunId: row.previous_run_id, changes: row.changes as ApprovalRequest['changes'],

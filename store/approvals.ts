@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../sql/database';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { ApprovalRequestsTable, Database } from '../sql/database';
 
 /**
  * A run's sign-off: the approval asked for (approval_requests), each
@@ -22,4 +22,16 @@ export async function promoteOlderAskedBy(db: Kysely<Database>, runId: string): 
   const rows = await db.selectFrom('approval_decisions').select('reviewer').where('run_id', '=', runId).where('decision', '=', 'approved')
     .where('promote_older', '=', true).orderBy('id').execute();
   return rows.map((r) => r.reviewer);
+}
+
+export type ApprovalRequestRow = Selectable<ApprovalRequestsTable>;
+
+/** The approval asked for the run, or undefined before its approval request. */
+export async function approvalRequestOf(db: Kysely<Database>, runId: string): Promise<ApprovalRequestRow | undefined> {
+  return db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirst();
+}
+
+/** Asks for the run's approval: written once per run (the caller checks under its lock). */
+export async function insertApprovalRequest(db: Kysely<Database>, request: Insertable<ApprovalRequestsTable>): Promise<void> {
+  await db.insertInto('approval_requests').values(request).execute();
 }
