@@ -5,7 +5,8 @@ import { readCsvFile, UnreadableFileError } from '../contracts/csv';
 import { jsonKeys, recordJson } from '../contracts/raw-record';
 import { copyTextCell, openCopy } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
-import { registeredRun } from '../store/runs';
+import { batchExists, insertIngestBatch, insertIngestFile } from '../store/ingest';
+import { insertRunBatch, registeredRun } from '../store/runs';
 import { ActivityDeps, heartbeat, withStage } from './context';
 import { dropFilesIn, dropHashOf } from '../contracts/drop-hash';
 import { dropChanged, dropRejected } from './errors';
@@ -31,13 +32,11 @@ export function ingestActivity(deps: ActivityDeps) {
       // hashed while it is parsed, and the whole load rolls back if the bytes are not the run's.
       const batchId = batchIdFor(run.drop_sha256);
       let reused = false;
-      await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
-        const existing = await client.query('select 1 from ingest_batches where batch_id = $1', [batchId]);
-        if (existing.rowCount) {
+      await inLockedTransaction(deps, `batch:${batchId}`, async (client, tx) => {
+        if (await batchExists(tx, batchId)) {
           reused = true;
         } else {
-          await client.query('insert into ingest_batches (batch_id, drop_sha256, contracts_version) values ($1, $2, $3)',
-            [batchId, run.drop_sha256, 'raw']);
+          await insertIngestBatch(tx, { batchId, dropSha256: run.drop_sha256, contractsVersion: 'raw' });
           const read: { file: string; sha256: string }[] = [];
           let rows = 0;
           for (const name of dropFilesIn(run.drop_path)) {
@@ -63,8 +62,7 @@ export function ingestActivity(deps: ActivityDeps) {
             }
             const landed = await raw.end();
             read.push({ file: name, sha256: info.sha256 });
-            await client.query('insert into ingest_files (batch_id, file, sha256, bytes, rows_read) values ($1, $2, $3, $4, $5)',
-              [batchId, name, info.sha256, fs.statSync(file).size, landed]);
+            await insertIngestFile(tx, { batchId, file: name, sha256: info.sha256, bytes: fs.statSync(file).size, rowsRead: landed });
             rows += landed;
             heartbeat({ file: name, rows });
           }
@@ -74,7 +72,7 @@ export function ingestActivity(deps: ActivityDeps) {
               `(sha256 ${sha256.slice(0, 12)}… instead of ${run.drop_sha256.slice(0, 12)}…); start a new run`);
           }
         }
-        await client.query('insert into run_batches (run_id, batch_id) values ($1, $2) on conflict (run_id) do nothing', [runId, batchId]);
+        await insertRunBatch(tx, runId, batchId);
       });
       const files = await db.selectFrom('ingest_files').select(['file', 'sha256', 'bytes', 'rows_read']).where('batch_id', '=', batchId).orderBy('file').execute();
       return {

@@ -83,3 +83,8 @@ export type RunOutcome = Selectable<Database['run_outcomes']>['status'];
 export async function insertRunOutcome(db: Kysely<Database>, runId: string, status: RunOutcome, error: string | null = null): Promise<void> {
   await db.insertInto('run_outcomes').values({ run_id: runId, status, error }).onConflict((oc) => oc.column('run_id').doNothing()).execute();
 }
+
+/** The batch the run reads, set by its ingest; the first one set stays. */
+export async function insertRunBatch(db: Kysely<Database>, runId: string, batchId: string): Promise<void> {
+  await db.insertInto('run_batches').values({ run_id: runId, batch_id: batchId }).onConflict((oc) => oc.column('run_id').doNothing()).execute();
+}
