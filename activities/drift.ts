@@ -7,6 +7,7 @@ import {
 import type { Db } from '../sql/db';
 import { latestValidatedRunBefore, validatedRunsBefore } from '../store/runs';
 import { inLockedTransaction } from '../store/transaction';
+import { insertDrift, runHasDrift } from '../store/drift';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { pgDataset } from './lineage-event';
 
@@ -180,23 +181,9 @@ export function driftActivity(deps: ActivityDeps) {
         heartbeat({ drift: spec.source });
       }
 
-      const stored = await inLockedTransaction(deps, `drift:${runId}`, async (client) => {
-        const done = await client.query('select 1 from drift_sources where run_id = $1 limit 1', [runId]);
-        if (done.rowCount) return false;
-        for (const f of featureRows) {
-          await client.query(
-            `insert into drift_features (run_id, source, feature, kind, method, statistic, p_value, psi, threshold, drifted, reference_run_id, detail)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-            [f.run_id, f.source, f.feature, f.kind, f.method, f.statistic, f.p_value, f.psi, f.threshold, f.drifted, f.reference_run_id, JSON.stringify(f.detail)],
-          );
-        }
-        for (const s of sourceRows) {
-          await client.query(
-            `insert into drift_sources (run_id, source, rows, reference_rows, row_count_z, row_anomaly, drifted_share, drifted, detail)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-            [s.run_id, s.source, s.rows, s.reference_rows, s.row_count_z, s.row_anomaly, s.drifted_share, s.drifted, JSON.stringify(s.detail)],
-          );
-        }
+      const stored = await inLockedTransaction(deps, `drift:${runId}`, async (_client, tx) => {
+        if (await runHasDrift(tx, runId)) return false;
+        await insertDrift(tx, featureRows.map((f) => ({ ...f, detail: JSON.stringify(f.detail) })), sourceRows.map((s) => ({ ...s, detail: JSON.stringify(s.detail) })));
         return true;
       });
       // A stage found done reports what was stored then, not what this attempt computed.
