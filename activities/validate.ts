@@ -1,10 +1,13 @@
+import type { Kysely } from 'kysely';
 import type { PoolClient } from 'pg';
 import { validateDrop, type AcceptedRowSink } from '../contracts';
 import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
 import { copyLineWriter, copyRows, copyTextCell, openCopy, type CopyWriter } from '../sql/copy';
 import { SOURCE_TABLES } from '../sql/tables/sources';
 import { inLockedTransaction } from '../store/transaction';
+import { insertValidationReport, validationReportExists } from '../store/ingest';
 import { registeredRun } from '../store/runs';
+import type { Database } from '../sql/database';
 import { ActivityDeps, batchOf, heartbeat, withStage } from './context';
 import { contractsUnversioned, dropChanged, dropRejected } from './errors';
 import { assertContractVersions } from '../contracts/compatibility';
@@ -52,9 +55,8 @@ export function validateActivity(deps: ActivityDeps) {
       const landed = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).execute();
       let v: DropValidation | undefined;
       try {
-        await inLockedTransaction(deps, `batch:${batchId}`, async (client) => {
-          const again = await client.query('select 1 from validation_reports where batch_id = $1', [batchId]);
-          if (again.rowCount) return; // a concurrent attempt finished first; the report below is its
+        await inLockedTransaction(deps, `batch:${batchId}`, async (client, tx) => {
+          if (await validationReportExists(tx, batchId)) return; // a concurrent attempt finished first; the report below is its
           // Accepted rows stream into COPY as their verdicts become final, none kept in memory;
           // a rejected drop rolls all of it back, so nothing of it is applied.
           const sink = copySink(client, batchId);
@@ -75,12 +77,12 @@ export function validateActivity(deps: ActivityDeps) {
           if (!v.ok) throw new Rejected();
           await copyRows(client, 'quarantine', ['batch_id', 'file', 'line', 'column_name', 'rule', 'value', 'message', 'raw'], v.quarantine,
             (q: QuarantineEntry) => [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)]);
-          await insertReport(client, batchId, v);
+          await insertReport(tx, batchId, v);
         });
       } catch (err) {
         if (!(err instanceof Rejected)) throw err;
         // The data went with the rollback; the verdict stays, so a retry or a re-run gets the same answer.
-        await inLockedTransaction(deps, `batch:${batchId}`, (client) => insertReport(client, batchId, v!));
+        await inLockedTransaction(deps, `batch:${batchId}`, (_client, tx) => insertReport(tx, batchId, v!));
         throw dropRejected(v!.errors.join('; '));
       }
       // The batch stays validated for runs of months it covers; this run's month is judged on its rows.
@@ -125,13 +127,9 @@ function copySink(client: PoolClient, batchId: string): AcceptedRowSink & { abor
   };
 }
 
-async function insertReport(client: PoolClient, batchId: string, v: DropValidation): Promise<void> {
-  await client.query(
-    `insert into validation_reports (batch_id, ok, errors, files, contract_versions) values ($1, $2, $3, $4, $5)
-     on conflict (batch_id) do nothing`,
-    [batchId, v.ok, JSON.stringify(v.errors), JSON.stringify(v.files),
-      JSON.stringify(Object.fromEntries(v.files.map((f) => [f.file, f.contractVersion])))],
-  );
+function insertReport(tx: Kysely<Database>, batchId: string, v: DropValidation): Promise<void> {
+  return insertValidationReport(tx, { batchId, ok: v.ok, errors: v.errors, files: v.files,
+    contractVersions: Object.fromEntries(v.files.map((f) => [f.file, f.contractVersion])) });
 }
 
 function summarize(batchId: string, files: DropValidation['files'], reused: boolean) {

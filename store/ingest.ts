@@ -18,3 +18,16 @@ export async function insertIngestBatch(db: Kysely<Database>, batch: { batchId: 
 export async function insertIngestFile(db: Kysely<Database>, f: { batchId: string; file: string; sha256: string; bytes: number; rowsRead: number }): Promise<void> {
   await db.insertInto('ingest_files').values({ batch_id: f.batchId, file: f.file, sha256: f.sha256, bytes: f.bytes, rows_read: f.rowsRead }).execute();
 }
+
+export async function validationReportExists(db: Kysely<Database>, batchId: string): Promise<boolean> {
+  return (await db.selectFrom('validation_reports').select('batch_id').where('batch_id', '=', batchId).executeTakeFirst()) !== undefined;
+}
+
+/** The contracts' verdict on a batch; the first verdict recorded stays, so a retry or a re-run gets the same answer. */
+export async function insertValidationReport(db: Kysely<Database>, r: {
+  batchId: string; ok: boolean; errors: readonly string[]; files: readonly unknown[]; contractVersions: Record<string, string>;
+}): Promise<void> {
+  await db.insertInto('validation_reports')
+    .values({ batch_id: r.batchId, ok: r.ok, errors: JSON.stringify(r.errors), files: JSON.stringify(r.files), contract_versions: JSON.stringify(r.contractVersions) })
+    .onConflict((oc) => oc.column('batch_id').doNothing()).execute();
+}
