@@ -2,8 +2,8 @@ import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import { inLockedTransaction } from '../store/transaction';
-import { approvalRequestOf, insertApprovalRequest } from '../store/approvals';
-import { previousApprovedRun, registeredRun } from '../store/runs';
+import { approvalRequestOf, insertApprovalDecision, insertApprovalRequest } from '../store/approvals';
+import { insertRunOutcome, previousApprovedRun, registeredRun } from '../store/runs';
 import { ActivityDeps, withStage } from './context';
 import { pgDataset } from './lineage-event';
 import { writeAudit } from '../store/audit-log';
@@ -214,9 +214,8 @@ export function approvalActivities(deps: ActivityDeps) {
       const run = await registeredRun(db, input.runId);
       // An approval may ask that a run older than the champion's become champion all the same; publish reads it here.
       const promoteOlder = input.decision === 'approved' && input.promote === true;
-      await db.insertInto('approval_decisions')
-        .values({ run_id: input.runId, reviewer: input.reviewer, decision: input.decision, reason: input.reason, decided_at: input.at, promote_older: promoteOlder })
-        .onConflict((oc) => oc.constraint('approval_decisions_once').doNothing()).execute();
+      await insertApprovalDecision(db, { run_id: input.runId, reviewer: input.reviewer, decision: input.decision, reason: input.reason, decided_at: input.at,
+        promote_older: promoteOlder });
       await writeAudit(deps.db.pool, { actor: input.reviewer, action: `decision.${input.decision}`, runId: input.runId,
         after: { decision: input.decision, ...(promoteOlder ? { promoteOlder: true } : {}) },
         reason: input.reason, dropSha256: run.drop_sha256, key: `decision:${input.runId}:${input.reviewer}` });
@@ -255,8 +254,7 @@ export function approvalActivities(deps: ActivityDeps) {
 
     /** No challenger passed the gate and nothing else needs applying: the run ends recorded, with nothing promoted. */
     async recordGateFailure({ runId }: { runId: string }) {
-      await db.insertInto('run_outcomes').values({ run_id: runId, status: 'gate_failed', error: 'no challenger passed the backtest gate' })
-        .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+      await insertRunOutcome(db, runId, 'gate_failed', 'no challenger passed the backtest gate');
     },
   };
 }

@@ -2,7 +2,8 @@ import { runSeed } from '../models/random';
 import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
 import { writeAudit } from '../store/audit-log';
-import { insertRun, runExists } from '../store/runs';
+import { insertApproval } from '../store/approvals';
+import { insertRun, insertRunOutcome, runExists } from '../store/runs';
 import { clearChallengersOf } from './registry';
 
 export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy'> & {
@@ -30,27 +31,19 @@ export function runActivities(deps: ActivityDeps) {
     },
 
     async recordDecision(input: { runId: string; decision: 'approved' | 'rejected'; reviewer: string; reason: string | null; at: string }) {
-      await db.insertInto('approvals')
-        .values({ run_id: input.runId, decision: input.decision, reviewer: input.reviewer, reason: input.reason, decided_at: input.at })
-        .onConflict((oc) => oc.column('run_id').doNothing())
-        .execute();
+      await insertApproval(db, { run_id: input.runId, decision: input.decision, reviewer: input.reviewer, reason: input.reason, decided_at: input.at });
       await audit(input.reviewer, `run.${input.decision}`, input.runId, { decision: input.decision }, input.reason,
         `run.decision:${input.runId}`);
       if (input.decision === 'rejected') {
-        await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'rejected', error: null })
-          .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+        await insertRunOutcome(db, input.runId, 'rejected');
         // A rejected run is never published: its versions stop being the ones on offer.
         await clearChallengersOf(deps, input.runId, `run rejected by ${input.reviewer}${input.reason ? `: ${input.reason}` : ''}`);
       }
     },
 
     async recordExpiry(input: { runId: string; at: string }) {
-      await db.insertInto('approvals')
-        .values({ run_id: input.runId, decision: 'expired', reviewer: null, reason: 'no decision before the approval deadline', decided_at: input.at })
-        .onConflict((oc) => oc.column('run_id').doNothing())
-        .execute();
-      await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'expired', error: null })
-        .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+      await insertApproval(db, { run_id: input.runId, decision: 'expired', reviewer: null, reason: 'no decision before the approval deadline', decided_at: input.at });
+      await insertRunOutcome(db, input.runId, 'expired');
       await audit('acvloop', 'run.expired', input.runId, { promoted: false }, 'approval timed out', `run.expired:${input.runId}`);
       await clearChallengersOf(deps, input.runId, 'run expired: no decision before the approval deadline');
     },
@@ -58,8 +51,7 @@ export function runActivities(deps: ActivityDeps) {
     async recordFailure(input: { runId: string; error: string }) {
       // The run row may be missing when registering itself failed; the outcome then lives in Temporal only.
       if (!(await runExists(db, input.runId))) return;
-      await db.insertInto('run_outcomes').values({ run_id: input.runId, status: 'failed', error: input.error })
-        .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+      await insertRunOutcome(db, input.runId, 'failed', input.error);
       await audit('acvloop', 'run.failed', input.runId, { error: input.error }, null, `run.failed:${input.runId}`);
     },
   };

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { ApprovalRequestsTable, Database } from '../sql/database';
+import type { ApprovalDecisionsTable, ApprovalRequestsTable, ApprovalsTable, Database } from '../sql/database';
 
 /**
  * A run's sign-off: the approval asked for (approval_requests), each
@@ -34,4 +34,14 @@ export async function approvalRequestOf(db: Kysely<Database>, runId: string): Pr
 /** Asks for the run's approval: written once per run (the caller checks under its lock). */
 export async function insertApprovalRequest(db: Kysely<Database>, request: Insertable<ApprovalRequestsTable>): Promise<void> {
   await db.insertInto('approval_requests').values(request).execute();
+}
+
+/** The run's decision (approved, rejected, or expired without one); the first decision recorded stays. */
+export async function insertApproval(db: Kysely<Database>, a: Insertable<ApprovalsTable>): Promise<void> {
+  await db.insertInto('approvals').values(a).onConflict((oc) => oc.column('run_id').doNothing()).execute();
+}
+
+/** One reviewer's decision on the run; a reviewer decides once, so a retry writes nothing twice. */
+export async function insertApprovalDecision(db: Kysely<Database>, d: Insertable<ApprovalDecisionsTable>): Promise<void> {
+  await db.insertInto('approval_decisions').values(d).onConflict((oc) => oc.constraint('approval_decisions_once').doNothing()).execute();
 }
