@@ -1,6 +1,6 @@
 import { inLockedTransaction } from '../store/transaction';
 import { approvalOf, promoteOlderAskedBy, requiredApproversOf } from '../store/approvals';
-import { budgetOfRun } from '../store/budget-recommendations';
+import { budgetOfRun } from '../store/scores';
 import { gateVerdictOf } from '../store/gate-verdicts';
 import { modelVersionsOfRun } from '../store/model-versions';
 import { insertPublication, publicationOf } from '../store/publications';

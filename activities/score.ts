@@ -9,6 +9,7 @@ import { activeContracts, predictRenewal, renewalDecisions, renewalPath, type Re
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
+import { runIsScored } from '../store/scores';
 import { ActivityDeps, runContext, heartbeat, withStage } from './context';
 import { contractsWithSegment } from './cycle-data';
 import { kpiRows } from './kpi-rows';
@@ -99,9 +100,8 @@ export function scoreActivity(deps: ActivityDeps) {
       const totalRows = scenarios.flatMap((s) => s.totals.map((t) => ({ scenario: s.scenario, horizon: t.horizon, spend: s.monthlySpend * t.horizon,
         mean: t.total.point, lo80: t.total.lower80, hi80: t.total.upper80, lo95: t.total.lower95, hi95: t.total.upper95 })));
 
-      await inLockedTransaction(deps, `score:${runId}`, async (client) => {
-        const done = await client.query('select 1 from kpis where run_id = $1 limit 1', [runId]);
-        if (done.rowCount) return;
+      await inLockedTransaction(deps, `score:${runId}`, async (client, tx) => {
+        if (await runIsScored(tx, runId)) return;
         const renewalVersion = serving.renewal.model_version_id;
         const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'ltv_outcomes', 'projected_arr', 'next_renewal_date', 'expected_expansion'] as const;
         await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, renewalVersion, ...sc.map((c) => s[c])]);
