@@ -1,6 +1,7 @@
 import { rollUpAccounts } from '../models/graph';
 import { copyRows } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
+import { EDGE_RELATIONS, graphEdgeCount, insertGraphEdges, runHasGraph } from '../store/graph';
 import { ActivityDeps, validatedBatchOf, heartbeat, withStage } from './context';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
@@ -30,33 +31,17 @@ export function graphActivity(deps: ActivityDeps) {
         return d;
       };
       let edges = 0;
-      await inLockedTransaction(deps, `graph:${runId}`, async (client) => {
-        const done = await client.query('select 1 from account_rollup where run_id = $1 limit 1', [runId]);
-        if (!done.rowCount) {
+      await inLockedTransaction(deps, `graph:${runId}`, async (client, tx) => {
+        if (!(await runHasGraph(tx, runId))) {
           await copyRows(client, 'account_rollup', ['run_id', 'account_id', 'top_parent_id', 'depth'], accounts,
             (a) => [runId, a.account_id, topParent.get(a.account_id) ?? a.account_id, depth(a.account_id)]);
           heartbeat({ rollup: accounts.length });
-          const inserts: [string, string][] = [
-            ['subsidiary_of', `select $1, 'account', account_id, 'subsidiary_of', 'account', parent_account_id, 1
-               from src_accounts where batch_id = $2 and parent_account_id is not null`],
-            ['opportunity_of', `select $1, 'opportunity', opportunity_id, 'opportunity_of', 'account', account_id, amount_usd
-               from src_opportunities where batch_id = $2`],
-            ['originated_by', `select $1, 'contract', contract_id, 'originated_by', 'opportunity', opportunity_id, acv_usd
-               from src_contracts where batch_id = $2 and opportunity_id is not null`],
-            ['renews', `select $1, 'contract', contract_id, 'renews', 'contract', previous_contract_id, acv_usd
-               from src_contracts where batch_id = $2 and previous_contract_id is not null`],
-            ['touched', `select $1, 'channel', channel, 'touched', 'account', account_id, count(*)
-               from src_touchpoints where batch_id = $2 group by channel, account_id`],
-          ];
-          for (const [relation, select] of inserts) {
-            const r = await client.query(
-              `insert into graph_edges (run_id, src_kind, src_id, relation, dst_kind, dst_id, weight) ${select}`, [runId, batchId]);
-            edges += r.rowCount ?? 0;
+          for (const relation of EDGE_RELATIONS) {
+            edges += await insertGraphEdges(tx, runId, batchId, relation);
             heartbeat({ relation });
           }
         } else {
-          const r = await client.query('select count(*)::int as n from graph_edges where run_id = $1', [runId]);
-          edges = r.rows[0].n;
+          edges = await graphEdgeCount(tx, runId);
         }
       });
       const families = new Set(topParent.values()).size;
