@@ -85,7 +85,7 @@ export const configSchema = z.object({
     uncertaintyPenalty: z.number().min(0).default(0),
     /** A channel the media-mix model cannot identify (collinear, flat or short spend) moves at most this fraction of its current spend (default 0: held where it is). */
     unidentifiedMaxChange: z.number().min(0).max(1).default(0),
-    /** A reallocation moves money only as far as this share of the model's draws agree it gains (models/budget.ts `minConfidence`). */
+    /** A reallocation moves money only as far as this share of the model's draws agree it gains (models/budget/ `minConfidence`). */
     minConfidence: z.number().min(0).max(1).default(0.8),
   }).strict().prefault({}),
   serve: z.object({
