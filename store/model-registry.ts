@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { PoolClient } from 'pg';
+import type { Database } from '../sql/database';
 import type { Db } from '../sql/db';
 import { writeAudit } from './audit-log';
 import { runById } from './runs';
@@ -22,18 +24,19 @@ export const modelVersionId = (runId: string, family: string) => `${runId}/${fam
 
 export interface AliasTarget { model_version_id: string; run_id: string; params: any; code_version: string }
 
-type Query = (text: string, values?: unknown[]) => Promise<{ rows: any[]; rowCount: number | null }>;
-const queryOf = (q: { db: Db } | PoolClient): Query =>
-  'db' in q ? (text, values) => q.db.pool.query(text, values as any[]) : (text, values) => q.query(text, values as any[]);
+/** The typed Database of a handle, or over a transaction's client (so a move reads what its transaction wrote). */
+const typedOf = (q: { db: Db } | PoolClient): Kysely<Database> => ('db' in q ? q.db.db : typedOn(q));
 
 /** The version an alias points at now, or null when it never moved. */
 export async function aliasTarget(q: { db: Db } | PoolClient, family: string, alias: Alias): Promise<AliasTarget | null> {
   // The latest move decides, also when it cleared the alias (no version).
-  const r = await queryOf(q)(
-    `select v.model_version_id, v.run_id, v.params, v.code_version
-       from (select model_version_id from model_alias_events where family = $1 and alias = $2 order by id desc limit 1) e
-       join model_versions v on v.model_version_id = e.model_version_id`, [family, alias]);
-  return r.rows[0] ?? null;
+  const r = await typedOf(q)
+    .selectFrom((eb) => eb.selectFrom('model_alias_events').select('model_version_id').where('family', '=', family).where('alias', '=', alias)
+      .orderBy('id', 'desc').limit(1).as('e'))
+    .innerJoin('model_versions as v', 'v.model_version_id', 'e.model_version_id')
+    .select(['v.model_version_id', 'v.run_id', 'v.params', 'v.code_version'])
+    .executeTakeFirst();
+  return r ?? null;
 }
 
 export interface AliasMove {
@@ -46,15 +49,15 @@ export interface AliasMove {
  * caller holds the `registry` advisory lock so concurrent moves serialise.
  */
 export async function moveAlias(client: PoolClient, m: AliasMove): Promise<{ from: string | null; to: string }> {
-  const version = await client.query('select family, run_id from model_versions where model_version_id = $1', [m.to]);
-  if (!version.rowCount) throw new Error(`no model version ${m.to}`);
-  if (version.rows[0].family !== m.family) throw new Error(`${m.to} is a ${version.rows[0].family} version, not ${m.family}`);
+  const tx = typedOn(client);
+  const version = await tx.selectFrom('model_versions').select(['family', 'run_id']).where('model_version_id', '=', m.to).executeTakeFirst();
+  if (!version) throw new Error(`no model version ${m.to}`);
+  if (version.family !== m.family) throw new Error(`${m.to} is a ${version.family} version, not ${m.family}`);
   const from = (await aliasTarget(client, m.family, m.alias))?.model_version_id ?? null;
-  await client.query(
-    `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, $3, $4, $5, $6, $7)`,
-    [m.family, m.alias, m.to, m.runId, m.actor, m.reason, from]);
+  await tx.insertInto('model_alias_events')
+    .values({ family: m.family, alias: m.alias, model_version_id: m.to, run_id: m.runId, actor: m.actor, reason: m.reason, from_version_id: from }).execute();
   // The drop the version learned from (its own run's), not the run that moves it.
-  const drop = await runById(typedOn(client), version.rows[0].run_id);
+  const drop = await runById(tx, version.run_id);
   await writeAudit(client, { actor: m.actor, action: m.action ?? 'alias.move', runId: m.runId,
     before: { family: m.family, alias: m.alias, version: from }, after: { family: m.family, alias: m.alias, version: m.to },
     reason: m.reason, modelVersion: m.to, dropSha256: drop?.drop_sha256 ?? null });
@@ -70,9 +73,9 @@ export async function moveAlias(client: PoolClient, m: AliasMove): Promise<{ fro
 export async function clearRunAlias(client: PoolClient, c: { family: string; alias: Alias; runId: string; actor: string; reason: string }): Promise<string | null> {
   const held = await aliasTarget(client, c.family, c.alias);
   if (!held || held.run_id !== c.runId) return null;
-  await client.query(
-    `insert into model_alias_events (family, alias, model_version_id, run_id, actor, reason, from_version_id) values ($1, $2, null, $3, $4, $5, $6)`,
-    [c.family, c.alias, c.runId, c.actor, c.reason, held.model_version_id]);
+  await typedOn(client).insertInto('model_alias_events')
+    .values({ family: c.family, alias: c.alias, model_version_id: null, run_id: c.runId, actor: c.actor, reason: c.reason, from_version_id: held.model_version_id })
+    .execute();
   await writeAudit(client, { actor: c.actor, action: 'alias.cleared', runId: c.runId,
     before: { family: c.family, alias: c.alias, version: held.model_version_id }, after: { family: c.family, alias: c.alias, version: null },
     reason: c.reason, modelVersion: held.model_version_id });
