@@ -133,6 +133,17 @@ describe('a table is owned by one place', () => {
     const allowed = within('store', 'queries', 'sql/migrations');
     expect(namings('runs').filter((n) => !allowed(n.split(':')[0]))).toEqual([]);
   });
+
+  it('nothing above store/ writes in SQL text: no insert, update, delete or truncate strings in stages, faces, governance or queries', () => {
+    const WRITE = /\b(?:insert\s+into\s+\w+|update\s+\w+\s+set|delete\s+from\s+\w+|truncate\s+(?:table\s+)?\w+\s*['"`;])/i;
+    expect([`'insert into backtests (run_id) values ($1)'`, 'update runs set x = 1', `'truncate audit_log'`].every((t) => WRITE.test(t))).toBe(true);
+    // Prose about the grants ("no UPDATE, DELETE, TRUNCATE") is not SQL.
+    expect(WRITE.test('reads every table, inserts into them; no UPDATE, DELETE, TRUNCATE or DDL')).toBe(false);
+    const above = within('activities', 'governance', 'queries', 'cli', 'report', 'temporal', 'workflows');
+    const writes = sourceFiles().filter(above).flatMap((file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n')
+      .flatMap((text, i) => (WRITE.test(text) ? [`${file}:${i + 1}`] : [])));
+    expect(writes).toEqual([]);
+  });
 });
 
 describe('rooms a reader can take in', () => {
