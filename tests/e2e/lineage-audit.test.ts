@@ -5,7 +5,7 @@
  * file hashes computed here from the bytes on disk, the code version and
  * reviewer the test planted, and rows queried directly. Also: the governance
  * tables migration 0004 made append-only refuse UPDATE and DELETE in Postgres
- * itself (audit_log's UPDATE/DELETE/TRUNCATE are in tests/activities/database.test.ts).
+ * itself (audit_log's UPDATE/DELETE/TRUNCATE are in tests/sql/migrations.test.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, migrate, type Db } from '../../sql/db';
 import { migrations } from '../../sql/migrations';
 import { suiteDb } from '../helpers/db';
-import { count, registerRun, type TestDb } from './support';
+import { count, registerRun, type TestDb } from '../activities/support';
 
 let db: TestDb;
 
