@@ -14,7 +14,7 @@ import { createActivities } from '../../activities';
 import { lineageGaps, traceLineage, RUN_RECORD_TABLES, type LineageRunEvent } from '../../governance/lineage-trace';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
-import { depsFor, registerRun, runAllStages, STAGE_WRITES, type TestDb, type TestDrop } from './support';
+import { depsFor, registerRun, runAllStages, STAGE_WRITES, type TestDb, type TestDrop } from '../activities/support';
 
 // ---------------------------------------------------------------------------
 // Hand-built events
