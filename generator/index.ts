@@ -10,20 +10,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rng } from './rng';
-import { CsvWriter } from './csv';
-import { addMonths, dateString, dayOf, daysInMonth, firstDay, lastDay, monthOfDay, monthString, parseMonth, timestampString } from './calendar';
+import { addMonths, dateString, dayOf, daysInMonth, monthOfDay, monthString, parseMonth, timestampString } from './calendar';
 import { AccountSampler, makeAccounts } from './accounts';
 import type { Account } from './accounts';
 import { UsageProcess, addChain, drawDiscount, drawTerm } from './contracts';
 import type { Book } from './contracts';
-import { DRIFT, applySpendDrift, driftTruth } from './drift';
-import { channelTruth, demandModel, holdoutTruth, planSpend, wonAcvPerOpp } from './marketing';
-import type { DemandModel } from './marketing';
-import {
-  BASE, FX_START, FX_VOL, PAID_CHANNELS, PRODUCTS, RENEWAL, SEGMENT_LIST, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE,
-} from './params';
+import { DRIFT } from './drift';
+import { FILE_KEYS, checkGzip, openWriters, rowCounts } from './drop-files';
+import { writeExperiments } from './experiments';
+import { dropFrame, windowMonthOf } from './frame';
+import { writeFx } from './fx';
+import { BASE, PAID_CHANNELS, PRODUCTS, SEGMENT_LIST, SEGMENT_PARAMS, USAGE } from './params';
 import type { Channel } from './params';
-import { checkKnobs, knobNames } from './world-knobs';
+import { writeSpend } from './spend';
+import { buildTruth } from './truth';
+import { checkKnobs } from './world-knobs';
 import type { WorldKnobs } from './world-knobs';
 
 export interface GenerateOptions {
@@ -64,21 +65,6 @@ export interface GenerateSummary {
   truthFile: string;
 }
 
-const HEADERS = {
-  accounts: ['account_id', 'name', 'parent_account_id', 'segment', 'industry', 'region', 'created_at'],
-  opportunities: ['opportunity_id', 'account_id', 'created_at', 'closed_at', 'stage', 'amount', 'currency', 'lead_source', 'product'],
-  contracts: [
-    'contract_id', 'account_id', 'opportunity_id', 'previous_contract_id', 'product', 'start_date', 'end_date',
-    'term_months', 'total_value', 'currency', 'discount_pct', 'status', 'cost_to_serve_annual',
-  ],
-  touchpoints: ['touchpoint_id', 'account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'],
-  spend: ['month', 'channel', 'amount', 'currency'],
-  invoices: ['invoice_id', 'contract_id', 'issued_at', 'amount', 'currency', 'paid_at'],
-  usage: ['account_id', 'month', 'active_users', 'usage_units'],
-  fx_rates: ['month', 'currency', 'rate_to_usd'],
-} as const;
-type FileKey = keyof typeof HEADERS;
-
 /** Legacy contracts (signed before the window, still live at its start) per account. */
 const LEGACY_PER_ACCOUNT = 0.03;
 /** Touches on random accounts per month per 1,000 accounts that belong to no journey. */
@@ -90,12 +76,8 @@ const NOISE_SHARE: Record<Channel, number> = {
 const CAMPAIGN_CODE: Partial<Record<Channel, string>> = {
   paid_search: 'PS', paid_social: 'SOC', display: 'DSP', webinar: 'WEB', event: 'EVT', content: 'CNT', partner: 'PTR',
 };
-const FX_HISTORY_MONTHS = 36;
 /** Knob harvestLastTouch: the share of the causing channel's journey touches that go unrecorded. */
 const HIDDEN_CAUSE_TOUCHES = 0.7;
-
-const r6 = (x: number) => Number(x.toPrecision(6));
-const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export async function generateDrop(opts: GenerateOptions): Promise<GenerateSummary> {
   const seed = opts.seed ?? 42;
@@ -107,67 +89,18 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
   if (opts.world) checkKnobs(opts.world);
   const knobs = opts.world;
   const gzip = new Set(opts.gzip ?? []);
-  for (const g of gzip) {
-    if (!Object.keys(HEADERS).some((k) => `${k}.csv` === g)) throw new Error(`gzip: unknown file ${g}`);
-  }
+  checkGzip(gzip);
   await mkdir(opts.outDir, { recursive: true });
 
-  const A0 = endMonth - months + 1;
-  const windowStartDay = firstDay(A0);
-  const asOfDay = lastDay(endMonth);
-  const scale = n / 1000;
-  const windowMonth = (day: number) => monthOfDay(day) - A0;
+  const frame = dropFrame(seed, n, months, endMonth, Boolean(opts.drift), knobs);
+  const { firstMonth: A0, windowStartDay, asOfDay, scale, driftM } = frame;
+  const windowMonth = (day: number) => windowMonthOf(frame, day);
 
-  const writers = {} as Record<FileKey, CsvWriter>;
-  for (const k of Object.keys(HEADERS) as FileKey[]) {
-    writers[k] = new CsvWriter(opts.outDir, `${k}.csv`, HEADERS[k], gzip.has(`${k}.csv`));
-  }
-
-  // FX: a mean-reverting random walk per currency, from well before the window
-  // (legacy contracts and their invoices) to its end.
-  const fxFirst = A0 - FX_HISTORY_MONTHS;
-  const fxRng = new Rng(seed, 'fx');
-  const fx = new Map<string, number[]>();
-  for (const ccy of Object.keys(FX_START)) {
-    const series: number[] = [];
-    let log = Math.log(FX_START[ccy]);
-    for (let a = fxFirst; a <= endMonth; a++) {
-      series.push(r6(Math.exp(log)));
-      log += 0.05 * (Math.log(FX_START[ccy]) - log) + fxRng.normal(0, FX_VOL[ccy]);
-    }
-    fx.set(ccy, series);
-  }
-  const rate = (ccy: string, absMonth: number): number => {
-    if (ccy === 'USD') return 1;
-    const s = fx.get(ccy)!;
-    return s[Math.min(s.length - 1, Math.max(0, absMonth - fxFirst))];
-  };
-  const money = (usd: number, ccy: string, absMonth: number): string => {
-    const local = usd / rate(ccy, absMonth);
-    return ccy === 'JPY' ? String(Math.round(local)) : (Math.round(local * 100) / 100).toFixed(2);
-  };
-  for (let a = fxFirst; a <= endMonth; a++) {
-    for (const ccy of ['USD', ...fx.keys()]) writers.fx_rates.row([monthString(a), ccy, String(rate(ccy, a))]);
-  }
-
-  // Spend and the demand model.
-  const spendPlan = planSpend(new Rng(seed, 'spend'), A0, months, scale, knobs);
-  // Window month the planted drift starts at; Infinity (never) without --drift, so nothing below changes.
-  const driftM = opts.drift ? Math.max(0, months - DRIFT.months) : Infinity;
-  if (opts.drift) applySpendDrift(spendPlan, driftM);
+  const writers = openWriters(opts.outDir, gzip);
+  const fx = writeFx(frame, writers.fx_rates);
+  const { money } = fx;
+  const { demand, visibleSpendUsd } = writeSpend(frame, fx, writers.spend);
   const driftRng = new Rng(seed, 'drift');
-  const demand = demandModel(spendPlan, A0, months, scale, knobs);
-  const visibleSpendUsd = new Map<Channel, number>();
-  for (let m = 0; m < months; m++) {
-    for (const ch of demand.channels) {
-      const usd = ch.spendUsd[m];
-      if (usd <= 0) continue; // paused: no row, which the spec reads as zero
-      const ccy = ch.params.currency;
-      const amount = money(usd, ccy, A0 + m);
-      writers.spend.row([monthString(A0 + m), ch.channel, amount, ccy]);
-      visibleSpendUsd.set(ch.channel, (visibleSpendUsd.get(ch.channel) ?? 0) + Number(amount) * rate(ccy, A0 + m));
-    }
-  }
 
   const experiments = opts.experiments || knobs?.liftTests?.length
     ? await writeExperiments(opts.outDir, new Rng(seed, 'experiments'), demand, A0, knobs?.liftTests) : null;
@@ -417,11 +350,12 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
 
   await Promise.all(Object.values(writers).map((w) => w.close()));
 
-  const truth = buildTruth();
+  const rows = rowCounts(writers);
+  const truth = buildTruth(frame, { demand, visibleSpendUsd, book, experiments, rows });
   const truthFile = join(opts.outDir, 'truth.json');
   await writeFile(truthFile, JSON.stringify(truth, null, 1) + '\n');
 
-  const files: GeneratedFile[] = (Object.keys(HEADERS) as FileKey[]).map((k) => ({ name: k, file: writers[k].fileName, rows: writers[k].rows }));
+  const files: GeneratedFile[] = FILE_KEYS.map((k) => ({ name: k, file: writers[k].fileName, rows: writers[k].rows }));
   if (experiments) files.push({ name: 'experiments', file: 'experiments.csv', rows: experiments.length });
   return {
     outDir: opts.outDir,
@@ -431,140 +365,5 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
     files,
     rows: Object.fromEntries(files.map((f) => [f.name, f.rows])),
     truthFile,
-  };
-
-  function buildTruth() {
-    const channels: Record<string, unknown> = {};
-    for (const ch of demand.channels) {
-      const t = channelTruth(demand, ch);
-      const spend = visibleSpendUsd.get(ch.channel) ?? 0;
-      channels[ch.channel] = {
-        spend: Math.round(spend * 100) / 100,
-        incrementalAcvPerDollar: spend > 0 ? r6(t.incrementalWonAcvUsd / spend) : 0,
-        incrementalAcvPerDollarEventual: spend > 0 ? r6(t.incrementalWonAcvUsdEventual / spend) : 0,
-        incrementalWonAcvUsd: Math.round(t.incrementalWonAcvUsd),
-        incrementalOpportunities: r6(t.incrementalOpportunities),
-        role: ch.params.role,
-        currency: ch.params.currency,
-        adstockDecay: ch.params.decay,
-        hillAlpha: ch.params.hillAlpha,
-        halfSaturationUsd: r6(ch.halfSaturationUsd),
-        betaOppsPerMonth: r6(ch.beta),
-        segmentMix: ch.params.mix,
-      };
-    }
-    const activeContracts: Record<string, number> = {};
-    const decided: Record<string, number> = {};
-    for (const c of book.contracts) {
-      if (c.status === 'active') activeContracts[c.id] = r4(c.probability!);
-      else if (c.probability !== null) decided[c.id] = r4(c.probability);
-    }
-    const monthsList = Array.from({ length: months }, (_, m) => monthString(A0 + m));
-    return {
-      seed,
-      months: [monthString(A0), monthString(endMonth)],
-      asOf: dateString(asOfDay),
-      accounts: n,
-      definitions: {
-        incrementalAcvPerDollar:
-          '(expected first-year ACV of opportunities created and won inside the window with actual spend - the same with this channel\'s window spend at zero) / the channel\'s window spend in USD; from the expected values of the generating model',
-        incrementalAcvPerDollarEventual: 'the same, counting wins that close after the window end too',
-        renewalActiveContracts: 'P(renews at its next renewal) for every active contract, from the planted logistic model with covariates at the window end',
-        renewalDecided: 'the planted probability that applied when each renewed or churned contract was decided',
-      },
-      channels,
-      harvestChannelsWithoutSpend: UNPAID_HARVEST,
-      baseline: { oppsPer1kPerMonth: BASE.oppsPer1k, yearlyGrowth: BASE.growth, mix: BASE.mix, marketingShare: BASE.marketingShare, salesOutboundShare: BASE.salesOutboundShare },
-      segments: SEGMENT_PARAMS,
-      monthly: {
-        months: monthsList,
-        spendUsd: Object.fromEntries(demand.channels.map((c) => [c.channel, c.spendUsd])),
-        expectedOpportunities: {
-          baseline: demand.baseline.map(r6),
-          ...Object.fromEntries(demand.channels.filter((c) => c.beta > 0).map((c) => [c.channel, c.lambda.map(r6)])),
-        },
-      },
-      renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
-      ...(experiments ? { experiments } : {}),
-      ...(opts.drift ? { drift: driftTruth(monthString(A0 + driftM)) } : {}),
-      ...(knobs ? { world: worldTruth(demand, knobs, visibleSpendUsd, [monthString(A0), monthString(endMonth)]) } : {}),
-      rows: Object.fromEntries((Object.keys(HEADERS) as FileKey[]).map((k) => [k, writers[k].rows])),
-    };
-  }
-}
-
-
-/** Lift tests per drop, their length in months, and where they fall (months before the window end: their deals have time to close). */
-const EXPERIMENTS = { count: 3, months: 2, earliest: 18, latest: 10 };
-
-/**
- * experiments.csv: a few lift tests on distinct paid channels (a harvest one
- * may be among them and should measure about nothing). Each reports the
- * planted truth of holding the channel's spend out over its months
- * (`holdoutTruth`) plus normal noise of its stated stderr: 15% of the effect
- * plus 10% of the spend held out, so a test on a channel that causes nothing
- * still has an honest error bar.
- */
-async function writeExperiments(dir: string, rng: Rng, demand: DemandModel, A0: number, chosen?: readonly Channel[]) {
-  const n = demand.months;
-  const pool = demand.channels.filter((c) => c.spendUsd.some((x) => x > 0));
-  const tests: { channel: string; start: string; end: string; incremental_acv: number; stderr: number; trueIncrementalAcv: number }[] = [];
-  // Knob liftTests: these channels in this order (one with no spend at all cannot be held out and is skipped).
-  const queue = chosen?.length ? chosen.map((c) => pool.find((p) => p.channel === c)).filter((c) => c !== undefined) : null;
-  const count = queue ? queue.length : EXPERIMENTS.count;
-  while (tests.length < count && (queue ?? pool).length > 0 && n >= EXPERIMENTS.latest + EXPERIMENTS.months) {
-    const ch = queue ? queue.shift()! : pool.splice(rng.int(0, pool.length - 1), 1)[0];
-    // A test holds out spend that was planned: months where the channel was paused cannot be tested.
-    let from = 0;
-    let heldSpend = 0;
-    for (let attempt = 0; attempt < 10 && heldSpend <= 0; attempt++) {
-      from = Math.max(0, n - rng.int(EXPERIMENTS.latest, EXPERIMENTS.earliest) - EXPERIMENTS.months);
-      heldSpend = 0;
-      for (let m = from; m < Math.min(n, from + EXPERIMENTS.months); m++) heldSpend += ch.spendUsd[m];
-    }
-    if (heldSpend <= 0) continue;
-    const to = Math.min(n - 1, from + EXPERIMENTS.months - 1);
-    const truth = holdoutTruth(ch, from, to);
-    const stderr = 0.15 * Math.abs(truth) + 0.1 * heldSpend;
-    tests.push({
-      channel: ch.channel, start: monthString(A0 + from), end: monthString(A0 + to),
-      incremental_acv: Math.round((truth + rng.normal(0, stderr)) * 100) / 100, stderr: Math.round(stderr * 100) / 100,
-      trueIncrementalAcv: Math.round(truth * 100) / 100,
-    });
-  }
-  const w = new CsvWriter(dir, 'experiments.csv', ['channel', 'start', 'end', 'incremental_acv', 'stderr'], false);
-  for (const t of tests) w.row([t.channel, t.start, t.end, t.incremental_acv.toFixed(2), t.stderr.toFixed(2)]);
-  await w.close();
-  return tests;
-}
-
-/**
- * truth.json's `world`: the knobs, each paid channel's planted response curve
- * (expected won ACV caused per month by a steady monthly spend s in USD is
- * beta * hill(s / (1 - decay), halfSaturationUsd, hillAlpha) * acvPerOpportunity),
- * and what its window spend caused over the window the cycle estimates (the
- * whole drop: spend from the first month to the last), counting wins closed
- * inside it, the same numbers as `channels`' incrementalWonAcvUsd.
- */
-function worldTruth(demand: DemandModel, knobs: WorldKnobs, visibleSpendUsd: Map<Channel, number>, window: [string, string]) {
-  return {
-    knobs: { ...knobs, on: knobNames(knobs) },
-    window,
-    responseCurve: 'monthly caused ACV at steady monthly spend s (USD) = betaOppsPerMonth * hill(s / (1 - adstockDecay), halfSaturationUsd, hillAlpha) * acvPerOpportunity, hill(a, k, alpha) = (a/k)^alpha / (1 + (a/k)^alpha)',
-    channels: Object.fromEntries(demand.channels.map((ch) => {
-      const t = channelTruth(demand, ch);
-      const spend = visibleSpendUsd.get(ch.channel) ?? 0;
-      return [ch.channel, {
-        causes: ch.beta > 0,
-        betaOppsPerMonth: r6(ch.beta),
-        adstockDecay: ch.params.decay,
-        halfSaturationUsd: r6(ch.halfSaturationUsd),
-        hillAlpha: ch.params.hillAlpha,
-        acvPerOpportunity: r6(wonAcvPerOpp(ch.params.mix, Infinity)),
-        spendUsd: Math.round(spend * 100) / 100,
-        causedAcvUsd: Math.round(t.incrementalWonAcvUsd),
-        roi: spend > 0 ? r6(t.incrementalWonAcvUsd / spend) : 0,
-      }];
-    })),
   };
 }

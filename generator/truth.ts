@@ -1,0 +1,114 @@
+import { dateString, monthString } from './calendar';
+import type { Book } from './contracts';
+import { driftTruth } from './drift';
+import type { LiftTest } from './experiments';
+import type { DropFrame } from './frame';
+import { channelTruth, wonAcvPerOpp } from './marketing';
+import type { DemandModel } from './marketing';
+import { BASE, RENEWAL, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE } from './params';
+import type { Channel } from './params';
+import { r4, r6 } from './round';
+import { knobNames } from './world-knobs';
+import type { WorldKnobs } from './world-knobs';
+
+export interface TruthInputs {
+  demand: DemandModel;
+  visibleSpendUsd: Map<Channel, number>;
+  book: Book;
+  experiments: LiftTest[] | null;
+  /** Rows written per drop file. */
+  rows: Record<string, number>;
+}
+
+/** truth.json: the planted channels, baseline, segments, monthly series and renewal probabilities, and what the options added. */
+export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, experiments, rows }: TruthInputs) {
+  const { seed, months, firstMonth: A0, endMonth, asOfDay, knobs } = frame;
+  const n = frame.accountCount;
+  const channels: Record<string, unknown> = {};
+  for (const ch of demand.channels) {
+    const t = channelTruth(demand, ch);
+    const spend = visibleSpendUsd.get(ch.channel) ?? 0;
+    channels[ch.channel] = {
+      spend: Math.round(spend * 100) / 100,
+      incrementalAcvPerDollar: spend > 0 ? r6(t.incrementalWonAcvUsd / spend) : 0,
+      incrementalAcvPerDollarEventual: spend > 0 ? r6(t.incrementalWonAcvUsdEventual / spend) : 0,
+      incrementalWonAcvUsd: Math.round(t.incrementalWonAcvUsd),
+      incrementalOpportunities: r6(t.incrementalOpportunities),
+      role: ch.params.role,
+      currency: ch.params.currency,
+      adstockDecay: ch.params.decay,
+      hillAlpha: ch.params.hillAlpha,
+      halfSaturationUsd: r6(ch.halfSaturationUsd),
+      betaOppsPerMonth: r6(ch.beta),
+      segmentMix: ch.params.mix,
+    };
+  }
+  const activeContracts: Record<string, number> = {};
+  const decided: Record<string, number> = {};
+  for (const c of book.contracts) {
+    if (c.status === 'active') activeContracts[c.id] = r4(c.probability!);
+    else if (c.probability !== null) decided[c.id] = r4(c.probability);
+  }
+  const monthsList = Array.from({ length: months }, (_, m) => monthString(A0 + m));
+  return {
+    seed,
+    months: [monthString(A0), monthString(endMonth)],
+    asOf: dateString(asOfDay),
+    accounts: n,
+    definitions: {
+      incrementalAcvPerDollar:
+        '(expected first-year ACV of opportunities created and won inside the window with actual spend - the same with this channel\'s window spend at zero) / the channel\'s window spend in USD; from the expected values of the generating model',
+      incrementalAcvPerDollarEventual: 'the same, counting wins that close after the window end too',
+      renewalActiveContracts: 'P(renews at its next renewal) for every active contract, from the planted logistic model with covariates at the window end',
+      renewalDecided: 'the planted probability that applied when each renewed or churned contract was decided',
+    },
+    channels,
+    harvestChannelsWithoutSpend: UNPAID_HARVEST,
+    baseline: { oppsPer1kPerMonth: BASE.oppsPer1k, yearlyGrowth: BASE.growth, mix: BASE.mix, marketingShare: BASE.marketingShare, salesOutboundShare: BASE.salesOutboundShare },
+    segments: SEGMENT_PARAMS,
+    monthly: {
+      months: monthsList,
+      spendUsd: Object.fromEntries(demand.channels.map((c) => [c.channel, c.spendUsd])),
+      expectedOpportunities: {
+        baseline: demand.baseline.map(r6),
+        ...Object.fromEntries(demand.channels.filter((c) => c.beta > 0).map((c) => [c.channel, c.lambda.map(r6)])),
+      },
+    },
+    renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
+    ...(experiments ? { experiments } : {}),
+    ...(frame.drift ? { drift: driftTruth(monthString(A0 + frame.driftM)) } : {}),
+    ...(knobs ? { world: worldTruth(demand, knobs, visibleSpendUsd, [monthString(A0), monthString(endMonth)]) } : {}),
+    rows,
+  };
+}
+
+/**
+ * truth.json's `world`: the knobs, each paid channel's planted response curve
+ * (expected won ACV caused per month by a steady monthly spend s in USD is
+ * beta * hill(s / (1 - decay), halfSaturationUsd, hillAlpha) * acvPerOpportunity),
+ * and what its window spend caused over the window the cycle estimates (the
+ * whole drop: spend from the first month to the last), counting wins closed
+ * inside it, the same numbers as `channels`' incrementalWonAcvUsd.
+ */
+export function worldTruth(demand: DemandModel, knobs: WorldKnobs, visibleSpendUsd: Map<Channel, number>, window: [string, string]) {
+  return {
+    knobs: { ...knobs, on: knobNames(knobs) },
+    window,
+    responseCurve: 'monthly caused ACV at steady monthly spend s (USD) = betaOppsPerMonth * hill(s / (1 - adstockDecay), halfSaturationUsd, hillAlpha) * acvPerOpportunity, hill(a, k, alpha) = (a/k)^alpha / (1 + (a/k)^alpha)',
+    channels: Object.fromEntries(demand.channels.map((ch) => {
+      const t = channelTruth(demand, ch);
+      const spend = visibleSpendUsd.get(ch.channel) ?? 0;
+      return [ch.channel, {
+        causes: ch.beta > 0,
+        betaOppsPerMonth: r6(ch.beta),
+        adstockDecay: ch.params.decay,
+        halfSaturationUsd: r6(ch.halfSaturationUsd),
+        hillAlpha: ch.params.hillAlpha,
+        acvPerOpportunity: r6(wonAcvPerOpp(ch.params.mix, Infinity)),
+        spendUsd: Math.round(spend * 100) / 100,
+        causedAcvUsd: Math.round(t.incrementalWonAcvUsd),
+        roi: spend > 0 ? r6(t.incrementalWonAcvUsd / spend) : 0,
+      }];
+    })),
+  };
+}
