@@ -73,13 +73,64 @@ export interface RunReport {
   outputs: { database: string; schema: string; tables: string[] };
 }
 
+type Kdb = Db['db'];
+type RunRow = NonNullable<Awaited<ReturnType<typeof runById>>>;
+
+/** Every part of a run's report, each read by its own step below, in the order the report lists them. */
 export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const { db } = handle;
   const run = await runById(db, runId);
   if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
+  const ingest = await readIngest(db, runId);
+  const credits = await readAttribution(db, runId);
+  const incrementality = await readIncrementality(db, runId, credits.attribution);
+  const survival = await readSurvival(db, runId);
+  const kpis = await readKpis(db, runId);
+  const contracts = await readScoresSummary(db, runId);
+  const forecasts = await readForecasts(db, runId);
+  const backtest = await readBacktest(db, runId);
+  const budget = await readBudget(db, runId);
+  const models = await readModels(db, runId);
+  const approval = await db.selectFrom('approvals').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  const progress = await readProgress(db, runId);
+  const attributionPolicy = await readAttributionPolicy(db, runId, models.length > 0);
+  const disputes = await readOpenDisputes(db, run.month);
+  const governance = await readGovernance(db, runId);
+  const drift = await readDrift(db, runId);
+  const status = runStatus({ outcome: progress.outcome, published: progress.published, scored: progress.scored, decided: !!approval,
+    requiredApprovers: governance.approvalRequest?.requiredApprovers ?? null });
+
+  return {
+    ...runHeader(runId, run, status), ingest,
+    ...credits, incrementality, calibration: calibrationOf(models.find((m) => m.family === 'incrementality')?.metrics), kpis,
+    renewals: {
+      survival,
+      models: Object.fromEntries(models.filter((m) => m.family === 'renewal' || m.family === 'survival').map((m) => [m.family, m.metrics])),
+    },
+    contracts, ...forecasts, backtest, budget,
+    models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
+    approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
+    attributionPolicy, disputes, stages: progress.stages, ...governance, drift,
+    outputs: {
+      database: 'postgres',
+      schema: handle.schema,
+      tables: ['attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves', 'forecast_totals', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine'],
+    },
+  };
+}
+
+/** The run's own row: who asked, which code and which drop. */
+function runHeader(runId: string, run: RunRow, status: string): Pick<RunReport, 'runId' | 'month' | 'status' | 'requestedBy' | 'version' | 'codeVersion' | 'drop'> {
+  return {
+    runId, month: run.month, status, requestedBy: run.requested_by, version: run.version, codeVersion: run.code_version,
+    drop: { path: run.drop_path, sha256: run.drop_sha256 },
+  };
+}
+
+/** The drop's files as ingested and validated, and the quarantined rows per file and rule. */
+async function readIngest(db: Kdb, runId: string): Promise<RunReport['ingest']> {
   const batch = await db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirst();
   const batchId = batch?.batch_id ?? null;
-
   const files: RunReport['ingest']['files'] = [];
   const quarantineByRule: RunReport['ingest']['quarantineByRule'] = [];
   if (batchId) {
@@ -99,7 +150,12 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       .where('batch_id', '=', batchId).groupBy(['file', 'rule']).orderBy('file').orderBy('rule').execute();
     for (const r of q) quarantineByRule.push({ file: r.file, rule: r.rule, rows: Number(r.rows) });
   }
+  return { batchId, files, quarantineByRule };
+}
 
+/** ACV credited per model and channel (new and expansion), conversions, and the Markov removal effects. */
+async function readAttribution(db: Kdb, runId: string):
+Promise<Pick<RunReport, 'attribution' | 'attributionConversions' | 'attributionExpansion' | 'removalEffects'>> {
   const attribution: RunReport['attribution'] = {};
   const attributionConversions: RunReport['attributionConversions'] = {};
   const attributionExpansion: RunReport['attributionExpansion'] = {};
@@ -116,7 +172,11 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const removalEffects: RunReport['removalEffects'] = { new: {}, expansion: {} };
   const re = await db.selectFrom('attribution_removal_effects').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
   for (const r of re) removalEffects[r.revenue][r.channel] = round4(r.removal_effect);
+  return { attribution, attributionConversions, attributionExpansion, removalEffects };
+}
 
+/** What each channel's spend caused (media-mix model), beside what each attribution model credits to it. */
+async function readIncrementality(db: Kdb, runId: string, attribution: RunReport['attribution']): Promise<RunReport['incrementality']> {
   const incrementality: RunReport['incrementality'] = {};
   const inc = await db.selectFrom('incrementality').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
   for (const i of inc) {
@@ -129,13 +189,21 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       identifiability: (i.detail as { identifiability?: ChannelIdentifiability } | null)?.identifiability ?? null,
     };
   }
+  return incrementality;
+}
 
+/** The renewal survival curves per group. */
+async function readSurvival(db: Kdb, runId: string): Promise<RunReport['renewals']['survival']> {
   const survival: RunReport['renewals']['survival'] = {};
   const curves = await db.selectFrom('survival_curves').selectAll().where('run_id', '=', runId).orderBy('group_key').orderBy('t_months').execute();
   for (const c of curves) {
     (survival[c.group_key] ??= []).push({ t: c.t_months, survival: round4(c.survival), lo95: c.lo95 === null ? null : round4(c.lo95), hi95: c.hi95 === null ? null : round4(c.hi95), atRisk: c.at_risk });
   }
+  return survival;
+}
 
+/** The KPIs: each one's overall value, with its breakdowns under `by` (dimension -> key). */
+async function readKpis(db: Kdb, runId: string): Promise<RunReport['kpis']> {
   const kpis: Record<string, unknown> = {};
   const kpiRows = await db.selectFrom('kpis').selectAll().where('run_id', '=', runId).orderBy('name').orderBy('dimension').orderBy('key').execute();
   for (const k of kpiRows) {
@@ -146,7 +214,11 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       ((holder.by ??= {})[k.dimension] ??= {})[k.key] = entry;
     }
   }
+  return kpis;
+}
 
+/** The contract scores summed up, and the five contracts of highest LTV P50. */
+async function readScoresSummary(db: Kdb, runId: string): Promise<RunReport['contracts']> {
   const scores = await db.selectFrom('contract_scores')
     .select((eb) => [
       eb.fn.countAll<string>().as('n'),
@@ -161,89 +233,109 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
     .where('run_id', '=', runId).executeTakeFirst();
   const top = await db.selectFrom('contract_scores').selectAll().where('run_id', '=', runId)
     .orderBy('ltv_p50', 'desc').orderBy('contract_id').limit(5).execute();
+  return {
+    scored: Number(scores?.n ?? 0),
+    modelVersion: scores?.modelVersion ?? null,
+    meanRenewalProbability: scores?.p != null ? round4(Number(scores.p)) : null,
+    totalLtvMean: scores?.ltvMean != null ? round2(Number(scores.ltvMean)) : null,
+    totalLtvP50: scores?.ltv != null ? round2(Number(scores.ltv)) : null,
+    atRiskArr: scores?.atRisk != null ? round2(Number(scores.atRisk)) : null,
+    totalProjectedArr: scores?.arr != null ? round2(Number(scores.arr)) : null,
+    ltvP50EqualsP90: Number(scores?.ties ?? 0),
+    top: top.map((t) => ({ contractId: t.contract_id, accountId: t.account_id, renewalProbability: round4(t.renewal_probability), ltvP50: round2(t.ltv_p50) })),
+  };
+}
 
+/** The monthly forecast per scenario and its totals per horizon. */
+async function readForecasts(db: Kdb, runId: string): Promise<Pick<RunReport, 'forecast' | 'forecastTotals'>> {
   const forecast = await db.selectFrom('forecasts').selectAll().where('run_id', '=', runId).orderBy('scenario').orderBy('month').execute();
   const totals = await db.selectFrom('forecast_totals').selectAll().where('run_id', '=', runId).orderBy('scenario').orderBy('horizon_months').execute();
+  return {
+    forecast: forecast.map((f) => ({ scenario: f.scenario, month: f.month, mean: round2(f.mean), lo80: round2(f.lo80), hi80: round2(f.hi80), lo95: round2(f.lo95), hi95: round2(f.hi95) })),
+    forecastTotals: totals.map((t) => ({ scenario: t.scenario, horizonMonths: t.horizon_months, spend: round2(t.spend_usd), mean: round2(t.mean),
+      lo80: round2(t.lo80), hi80: round2(t.hi80), lo95: round2(t.lo95), hi95: round2(t.hi95) })),
+  };
+}
+
+/** The backtest metrics per model version and role. */
+async function readBacktest(db: Kdb, runId: string): Promise<RunReport['backtest']> {
   const backtest = await db.selectFrom('backtests').selectAll().where('run_id', '=', runId).orderBy('role').orderBy('metric').execute();
+  return backtest.map((b) => ({ modelVersionId: b.model_version_id, role: b.role, metric: b.metric, value: b.value }));
+}
+
+/** The budget recommendation per channel: current, recommended, the change and what binds it. */
+async function readBudget(db: Kdb, runId: string): Promise<RunReport['budget']> {
   const budgetRows = await db.selectFrom('budget_recommendations').selectAll().where('run_id', '=', runId).orderBy('channel').execute();
-  const models = await db.selectFrom('model_versions').select(['model_version_id', 'family', 'metrics']).where('run_id', '=', runId).orderBy('family').execute();
-  const calibration = calibrationOf(models.find((m) => m.family === 'incrementality')?.metrics);
-  const approval = await db.selectFrom('approvals').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  return Object.fromEntries(budgetRows.map((b) => [b.channel, {
+    ...(b.detail as object), current: round2(b.current), recommended: round2(b.recommended), change: round2(b.recommended - b.current), binding: b.binding,
+  }]));
+}
+
+/** The model versions the run wrote, by family. */
+function readModels(db: Kdb, runId: string) {
+  return db.selectFrom('model_versions').select(['model_version_id', 'family', 'metrics']).where('run_id', '=', runId).orderBy('family').execute();
+}
+
+/** How far the run got: its outcome once ended, whether it was published and scored, and its stage events. */
+async function readProgress(db: Kdb, runId: string): Promise<{ outcome: string | null; published: boolean; scored: boolean; stages: RunReport['stages'] }> {
   const outcome = await db.selectFrom('run_outcomes').selectAll().where('run_id', '=', runId).executeTakeFirst();
   const published = await db.selectFrom('publications').select('run_id').where('run_id', '=', runId).executeTakeFirst();
   const stageRows = await db.selectFrom('run_stage_events').select(['stage', 'status', 'at']).where('run_id', '=', runId).orderBy('id').execute();
-  const attributionParams = models.length
+  return {
+    outcome: outcome?.status ?? null,
+    published: !!published,
+    scored: stageRows.some((s) => s.stage === 'score' && s.status === 'completed'),
+    stages: stageRows.map((s) => ({ name: s.stage, status: s.status, at: s.at.toISOString() })),
+  };
+}
+
+/** The attribution agreement the run used, from its attribution model version (none when the run wrote no model version). */
+async function readAttributionPolicy(db: Kdb, runId: string, hasModels: boolean): Promise<RunReport['attributionPolicy']> {
+  const attributionParams = hasModels
     ? (await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'attribution').executeTakeFirst())?.params as
       { reportedModel?: string; policy?: { version: string; sha256: string } } | undefined
     : undefined;
+  return attributionParams?.policy
+    ? { version: attributionParams.policy.version, sha256: attributionParams.policy.sha256, reportedModel: attributionParams.reportedModel ?? 'linear' } : null;
+}
+
+/** Open disputes (no resolution yet) of runs of this month and earlier, oldest first. */
+async function readOpenDisputes(db: Kdb, month: string): Promise<RunReport['disputes']> {
   const openDisputes = await db.selectFrom('disputes').innerJoin('runs', 'runs.run_id', 'disputes.run_id')
     .leftJoin('dispute_resolutions', 'dispute_resolutions.dispute_id', 'disputes.id')
     .select(['disputes.id', 'disputes.run_id', 'runs.month', 'disputes.opportunity_id', 'disputes.reason', 'disputes.raised_by', 'disputes.raised_at',
       'disputes.model', 'disputes.policy_version', 'disputes.credit'])
-    .where('runs.month', '<=', run.month).where('dispute_resolutions.id', 'is', null).orderBy('disputes.id').execute();
+    .where('runs.month', '<=', month).where('dispute_resolutions.id', 'is', null).orderBy('disputes.id').execute();
+  return openDisputes.map((d) => ({
+    id: d.id, runId: d.run_id, month: d.month, opportunityId: d.opportunity_id, reason: d.reason, raisedBy: d.raised_by, raisedAt: d.raised_at.toISOString(),
+    model: d.model, policyVersion: d.policy_version, acv: round2(d.credit.acv),
+    byChannel: Object.fromEntries(Object.entries(d.credit.byChannel as Record<string, { acv: number }>).map(([ch, c]) => [ch, round2(c.acv)])),
+  }));
+}
 
+/** The backtest gate's verdict, what it asks sign-off for, and each reviewer's decision. */
+async function readGovernance(db: Kdb, runId: string): Promise<Pick<RunReport, 'gate' | 'approvalRequest' | 'decisions'>> {
   const verdict = await db.selectFrom('gate_verdicts').selectAll().where('run_id', '=', runId).executeTakeFirst();
   const request = await db.selectFrom('approval_requests').selectAll().where('run_id', '=', runId).executeTakeFirst();
   const decisions = await db.selectFrom('approval_decisions').selectAll().where('run_id', '=', runId).orderBy('id').execute();
-  const driftSources = await db.selectFrom('drift_sources').selectAll().where('run_id', '=', runId).orderBy('source').execute();
-  const driftFeatures = await db.selectFrom('drift_features').selectAll().where('run_id', '=', runId).orderBy('source').orderBy('feature').execute();
-
-  const scoredDone = stageRows.some((s) => s.stage === 'score' && s.status === 'completed');
-  const status = runStatus({ outcome: outcome?.status ?? null, published: !!published, scored: scoredDone, decided: !!approval, requiredApprovers: request?.required_approvers ?? null });
-
   return {
-    runId, month: run.month, status, requestedBy: run.requested_by, version: run.version, codeVersion: run.code_version,
-    drop: { path: run.drop_path, sha256: run.drop_sha256 },
-    ingest: { batchId, files, quarantineByRule },
-    attribution, attributionConversions, attributionExpansion, removalEffects, incrementality, calibration, kpis,
-    renewals: {
-      survival,
-      models: Object.fromEntries(models.filter((m) => m.family === 'renewal' || m.family === 'survival').map((m) => [m.family, m.metrics])),
-    },
-    contracts: {
-      scored: Number(scores?.n ?? 0),
-      modelVersion: scores?.modelVersion ?? null,
-      meanRenewalProbability: scores?.p != null ? round4(Number(scores.p)) : null,
-      totalLtvMean: scores?.ltvMean != null ? round2(Number(scores.ltvMean)) : null,
-      totalLtvP50: scores?.ltv != null ? round2(Number(scores.ltv)) : null,
-      atRiskArr: scores?.atRisk != null ? round2(Number(scores.atRisk)) : null,
-      totalProjectedArr: scores?.arr != null ? round2(Number(scores.arr)) : null,
-      ltvP50EqualsP90: Number(scores?.ties ?? 0),
-      top: top.map((t) => ({ contractId: t.contract_id, accountId: t.account_id, renewalProbability: round4(t.renewal_probability), ltvP50: round2(t.ltv_p50) })),
-    },
-    forecast: forecast.map((f) => ({ scenario: f.scenario, month: f.month, mean: round2(f.mean), lo80: round2(f.lo80), hi80: round2(f.hi80), lo95: round2(f.lo95), hi95: round2(f.hi95) })),
-    forecastTotals: totals.map((t) => ({ scenario: t.scenario, horizonMonths: t.horizon_months, spend: round2(t.spend_usd), mean: round2(t.mean),
-      lo80: round2(t.lo80), hi80: round2(t.hi80), lo95: round2(t.lo95), hi95: round2(t.hi95) })),
-    backtest: backtest.map((b) => ({ modelVersionId: b.model_version_id, role: b.role, metric: b.metric, value: b.value })),
-    budget: Object.fromEntries(budgetRows.map((b) => [b.channel, {
-      ...(b.detail as object), current: round2(b.current), recommended: round2(b.recommended), change: round2(b.recommended - b.current), binding: b.binding,
-    }])),
-    models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
-    approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
-    attributionPolicy: attributionParams?.policy
-      ? { version: attributionParams.policy.version, sha256: attributionParams.policy.sha256, reportedModel: attributionParams.reportedModel ?? 'linear' } : null,
-    disputes: openDisputes.map((d) => ({
-      id: d.id, runId: d.run_id, month: d.month, opportunityId: d.opportunity_id, reason: d.reason, raisedBy: d.raised_by, raisedAt: d.raised_at.toISOString(),
-      model: d.model, policyVersion: d.policy_version, acv: round2(d.credit.acv),
-      byChannel: Object.fromEntries(Object.entries(d.credit.byChannel as Record<string, { acv: number }>).map(([ch, c]) => [ch, round2(c.acv)])),
-    })),
-    stages: stageRows.map((s) => ({ name: s.stage, status: s.status, at: s.at.toISOString() })),
     gate: verdict ? { passed: verdict.passed, promote: verdict.promote as string[], families: verdict.families as any, checks: verdict.checks as unknown[] } : null,
     approvalRequest: request ? { requiredApprovers: request.required_approvers, budgetMoveShare: request.budget_move_share, signOff: request.sign_off,
       previousRunId: request.previous_run_id, changes: request.changes } : null,
     decisions: decisions.map((d) => ({ reviewer: d.reviewer, decision: d.decision, reason: d.reason, at: new Date(d.decided_at).toISOString() })),
-    drift: driftSources.length ? {
-      sources: driftSources.map((x) => ({ source: x.source, rows: x.rows, referenceRows: x.reference_rows, rowCountZ: x.row_count_z, rowAnomaly: x.row_anomaly,
-        driftedShare: x.drifted_share, drifted: x.drifted })),
-      features: driftFeatures.map((f) => ({ source: f.source, feature: f.feature, kind: f.kind, method: f.method, statistic: f.statistic, pValue: f.p_value,
-        psi: f.psi, threshold: f.threshold, drifted: f.drifted, ...verdictOf(f.detail), referenceRunId: f.reference_run_id })),
-    } : null,
-    outputs: {
-      database: 'postgres',
-      schema: handle.schema,
-      tables: ['attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves', 'forecast_totals', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine'],
-    },
   };
+}
+
+/** Drift of the drop against its reference: drifted sources and every feature's test (null when no source was compared). */
+async function readDrift(db: Kdb, runId: string): Promise<RunReport['drift']> {
+  const driftSources = await db.selectFrom('drift_sources').selectAll().where('run_id', '=', runId).orderBy('source').execute();
+  const driftFeatures = await db.selectFrom('drift_features').selectAll().where('run_id', '=', runId).orderBy('source').orderBy('feature').execute();
+  return driftSources.length ? {
+    sources: driftSources.map((x) => ({ source: x.source, rows: x.rows, referenceRows: x.reference_rows, rowCountZ: x.row_count_z, rowAnomaly: x.row_anomaly,
+      driftedShare: x.drifted_share, drifted: x.drifted })),
+    features: driftFeatures.map((f) => ({ source: f.source, feature: f.feature, kind: f.kind, method: f.method, statistic: f.statistic, pValue: f.p_value,
+      psi: f.psi, threshold: f.threshold, drifted: f.drifted, ...verdictOf(f.detail), referenceRunId: f.reference_run_id })),
+  } : null;
 }
 
 /** Why the data cannot tell a channel's effect apart, every reason in words. */
