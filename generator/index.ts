@@ -10,17 +10,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rng } from './rng';
-import { addMonths, dateString, dayOf, daysInMonth, monthOfDay, monthString, parseMonth, timestampString } from './calendar';
+import { addMonths, dateString, dayOf, daysInMonth, monthString, parseMonth, timestampString } from './calendar';
 import { AccountSampler, makeAccounts } from './accounts';
 import type { Account } from './accounts';
 import { UsageProcess, addChain, drawDiscount, drawTerm } from './contracts';
 import type { Book } from './contracts';
+import { writeAccounts, writeUsage } from './account-rows';
+import { writeContractsAndInvoices } from './billing';
 import { DRIFT } from './drift';
 import { FILE_KEYS, checkGzip, openWriters, rowCounts } from './drop-files';
 import { writeExperiments } from './experiments';
 import { dropFrame, windowMonthOf } from './frame';
 import { writeFx } from './fx';
-import { BASE, PAID_CHANNELS, PRODUCTS, SEGMENT_LIST, SEGMENT_PARAMS, USAGE } from './params';
+import { BASE, PAID_CHANNELS, PRODUCTS, SEGMENT_LIST, SEGMENT_PARAMS } from './params';
 import type { Channel } from './params';
 import { writeSpend } from './spend';
 import { buildTruth } from './truth';
@@ -283,70 +285,9 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
     await Promise.all([tw.maybeFlush(), ow.maybeFlush()]);
   }
 
-  // Contracts, their invoices, and usage while a contract is live.
-  const cw = writers.contracts;
-  const iw = writers.invoices;
-  const invRng = new Rng(seed, 'invoices');
-  const live = new Uint8Array(n * months);
-  let invoiceCount = 0;
-  for (const c of book.contracts) {
-    const account = accounts[c.account];
-    const ccy = account.currency;
-    const startAbs = monthOfDay(c.startDay);
-    const total = money((c.acvUsd * c.term) / 12, ccy, startAbs);
-    cw.row([
-      c.id, account.id, c.opportunityId, c.previousId, c.product, dateString(c.startDay), dateString(c.endDay), c.term,
-      total, ccy, c.discountShown ? c.discount : null, c.status,
-      c.costRatio === null ? null : money(c.acvUsd * c.costRatio, ccy, startAbs),
-    ]);
-    const quarterly = invRng.chance([0.4, 0.35, 0.15][account.segment]);
-    const period = quarterly ? 3 : 12;
-    const parts = c.term / period;
-    const part = ccy === 'JPY' ? String(Math.round(Number(total) / parts)) : (Math.round((Number(total) / parts) * 100) / 100).toFixed(2);
-    for (let k = 0; k < parts; k++) {
-      const issued = addMonths(c.startDay, k * period);
-      if (issued > asOfDay) break;
-      let paid: number | null = invRng.chance(0.05) ? null : issued + invRng.int(3, 70);
-      if (paid !== null && paid > asOfDay) paid = null;
-      invoiceCount++;
-      iw.row([`INV-${String(invoiceCount).padStart(8, '0')}`, c.id, dateString(issued), part, ccy, paid === null ? null : dateString(paid)]);
-    }
-    const from = Math.max(0, windowMonth(c.startDay));
-    const to = Math.min(months - 1, windowMonth(c.endDay - 1));
-    for (let m = from; m <= to; m++) live[c.account * months + m] = 1;
-    await Promise.all([cw.maybeFlush(), iw.maybeFlush()]);
-  }
-
-  const uw = writers.usage;
-  const obsRng = new Rng(seed, 'usage-observed');
-  for (const account of accounts) {
-    let level = Math.log(account.seats * 0.7);
-    for (let m = -USAGE.trendWindow + 1; m < 0; m++) level += usage.slope(account.index, m);
-    const unitsPerUser = 25 * Math.exp(0.3 * obsRng.normal());
-    for (let m = 0; m < months; m++) {
-      level += usage.slope(account.index, m);
-      if (!live[account.index * months + m]) continue;
-      const users = Math.max(0, Math.round(Math.exp(level + obsRng.normal(0, USAGE.noiseSd))));
-      const units = users * unitsPerUser * Math.exp(obsRng.normal(0, 0.05));
-      uw.row([account.id, monthString(A0 + m), users, units.toFixed(1)]);
-    }
-    await uw.maybeFlush();
-  }
-
-  const aw = writers.accounts;
-  const acctRng = new Rng(seed, 'account-dates');
-  for (const account of accounts) {
-    const created = Number.isFinite(account.firstDay)
-      ? account.firstDay - acctRng.int(1, 120)
-      : acctRng.int(windowStartDay - 1095, asOfDay);
-    let segment: string = SEGMENT_LIST[account.segment];
-    if (created >= windowStartDay && windowMonth(created) >= driftM && segment === DRIFT.segmentFrom && driftRng.chance(DRIFT.segmentShare)) segment = DRIFT.segmentTo;
-    aw.row([
-      account.id, account.name, account.parent >= 0 ? accounts[account.parent].id : null, segment,
-      account.industry, account.region === '' ? null : account.region, dateString(created),
-    ]);
-    await aw.maybeFlush();
-  }
+  const live = await writeContractsAndInvoices(frame, book, accounts, fx, writers.contracts, writers.invoices);
+  await writeUsage(frame, accounts, usage, live, writers.usage);
+  await writeAccounts(frame, accounts, driftRng, writers.accounts);
 
   await Promise.all(Object.values(writers).map((w) => w.close()));
 
