@@ -25,6 +25,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse, CsvError, type Options as CsvParseOptions, type Parser } from 'csv-parse';
 import { LineSplitter } from './csv-line';
@@ -127,6 +128,20 @@ interface PassResult {
   brokenReason?: string;
 }
 
+/** What the passes over one file share: where it is, who is told, and what has been read so far. */
+interface ReadContext {
+  path: string;
+  file: string;
+  gz: boolean;
+  handlers: CsvHandlers;
+  chunkBytes: number;
+  /** The first pass starts on the fast path (else csv-parse reads every line). */
+  fastFirst: boolean;
+  info: CsvFileInfo;
+  /** The header once read: line 1 of the first pass. */
+  header: string[] | null;
+}
+
 /**
  * Reads one CSV file, calling the handlers synchronously in line order.
  * Resolves with the header and the file hash; rejects with
@@ -139,318 +154,375 @@ interface PassResult {
  */
 export async function readCsvFile(path: string, handlers: CsvHandlers, options: ReadCsvOptions = {}): Promise<CsvFileInfo> {
   const file = basename(path);
-  const gz = file.endsWith('.gz');
-  const info: CsvFileInfo = { file, header: [], sha256: '', records: 0, fastLines: 0 };
-  const fastFirst = options.parser !== 'csv-parse';
-  let headerIndex: string[] | null = null;
+  const ctx: ReadContext = {
+    path, file, gz: file.endsWith('.gz'), handlers, chunkBytes: options.chunkBytes ?? 1 << 20, fastFirst: options.parser !== 'csv-parse',
+    info: { file, header: [], sha256: '', records: 0, fastLines: 0 }, header: null,
+  };
+  const result = await new FilePass(ctx, 1, true, () => {}).run();
+  requireHeader(ctx, result);
+  await rereadAfterBrokenQuotes(ctx, result);
+  return ctx.info;
+}
 
-  /**
-   * One read of the file from `startLine`. The first pass hashes the bytes,
-   * checks UTF-8 and starts on the fast path; passes after a quoting error
-   * are csv-parse only.
-   */
-  const pass = (startLine: number, first: boolean, onSkippedLine: (text: string) => void): Promise<PassResult> =>
-    new Promise<PassResult>((resolve, reject) => {
-      const source = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
-      const hash = first ? createHash('sha256') : null;
-      // ignoreBOM: the BOM stays in the text, so that whichever parser reads line 1 strips it itself.
-      const decoder = first ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
-      const bytes = gz ? source.pipe(createGunzip()) : source;
-      let parser: Parser | null = null;
-      /** The fast path reads the decoded text; csv-parse, once it takes over, reads bytes. */
-      let fast = first && fastFirst;
-      /** Fast path: text after the last newline so far (the start of the next line). */
-      let carry = '';
-      let atStart = true;
-      let bomStripped = false;
-      let done = false;
-      // Lines consumed so far, counted in the original file.
-      let line = startLine - 1;
-      // Lines the UTF-8 check has passed: the parsers may be behind it, and a bad byte is named by its own line.
-      let newlinesDecoded = 0;
-      const notUtf8 = (chunk: Buffer) => {
-        // -1: the character that broke began at the end of the previous chunk, on the line this chunk continues.
-        const at = firstInvalidUtf8(chunk);
-        const byte = at < 0 ? 'a broken character' : `the byte 0x${chunk[at].toString(16).toUpperCase().padStart(2, '0')}`;
-        return new UnreadableFileError(file, `${file}: is not valid UTF-8: line ${newlinesDecoded + countNewlines(chunk, Math.max(0, at)) + 1} has ${byte}` +
-          ' (a Latin-1 or Windows-1252 export? save the file as UTF-8)');
-      };
-      const endsInsideCharacter = () =>
-        new UnreadableFileError(file, `${file}: is not valid UTF-8 (the file ends inside a character, on line ${newlinesDecoded + 1})`);
-      let toSkip = startLine - 1;
-      let skippedTail: Buffer[] = [];
-      let skippedTailLen = 0;
-      /** Reasons the input is paused (csv-parse's buffer full, a consumer not ready). */
-      let holds = 0;
-
-      const fail = (err: Error) => {
-        if (done) return;
-        done = true;
-        source.destroy();
-        parser?.destroy();
-        reject(err);
-      };
-      // After a quoting error the first pass still reads to the end so that
-      // the hash and the UTF-8 check cover the whole file.
-      let stopped: PassResult | null = null;
-      let ended = false;
-      const complete = (result: PassResult) => {
-        if (done) return;
-        if (decoder) {
-          try {
-            decoder.decode();
-          } catch {
-            return fail(endsInsideCharacter());
-          }
-        }
-        if (hash) info.sha256 = hash.digest('hex');
-        done = true;
-        source.destroy();
-        parser?.destroy();
-        resolve(result);
-      };
-      const stop = (result: PassResult) => {
-        if (done || stopped) return;
-        stopped = result;
-        parser?.destroy();
-        holds = 0;
-        // An unterminated quote is only found at the end of the input.
-        if (first && !ended) bytes.resume();
-        else complete(result);
-      };
-      const hold = (): (() => void) => {
-        if (holds++ === 0) bytes.pause();
-        let released = false;
-        return () => {
-          if (released) return;
-          released = true;
-          if (--holds === 0 && !done) bytes.resume();
-        };
-      };
-
-      /** One record as read; `multiline`: its cells may hold newlines (csv-parse's records). */
-      const emit = (record: string[], multiline: boolean) => {
-        if (done || stopped) return;
-        const start = line + 1;
-        line = start;
-        if (multiline) {
-          for (let i = 0; i < record.length; i++) {
-            const cell = record[i];
-            // Only quoted cells can hold a newline; most cells skip the scan.
-            if (cell.length > 0 && cell.indexOf('\n') >= 0) {
-              for (let p = cell.indexOf('\n'); p >= 0; p = cell.indexOf('\n', p + 1)) line++;
-            }
-          }
-        }
-        try {
-          if (headerIndex === null) {
-            headerIndex = record;
-            info.header = record;
-            handlers.onHeader?.(record);
-            return;
-          }
-          // A blank line is not a row (RFC 4180 has none; exports often end with one).
-          if (record.length === 1 && record[0] === '' && headerIndex.length > 1) return;
-          info.records++;
-          if (record.length !== headerIndex.length) {
-            const few = record.length < headerIndex.length;
-            handlers.onMalformed({
-              line: start,
-              reason: `${few ? 'too few' : 'too many'} fields: ${record.length} instead of ${headerIndex.length}`,
-              raw: record,
-            });
-            return;
-          }
-          handlers.onRecord(new CsvRecord(start, record, headerIndex));
-        } catch (err) {
-          fail(err as Error);
-        }
-      };
-
-      const startParser = (opts: CsvParseOptions) => {
-        const p = parse(opts);
-        parser = p;
-        p.on('data', (record: string[]) => emit(record, true));
-        p.on('error', (err: Error) => {
-          const code = err instanceof CsvError ? err.code : undefined;
-          if (code && code in QUOTE_ERRORS) {
-            stop({ brokenLine: line + 1, brokenReason: QUOTE_ERRORS[code] });
-          } else {
-            fail(new UnreadableFileError(file, `${file}: cannot be parsed as CSV near line ${line + 1} (${err.message})`));
-          }
-        });
-        p.on('end', () => complete({}));
-      };
-      const toParser = (chunk: Buffer) => {
-        if (chunk.length > 0 && !parser!.write(chunk)) parser!.once('drain', hold());
-      };
-
-      /**
-       * csv-parse takes over at the start of a line the fast path cannot read
-       * exactly. Had it read from the start, it would have found the record
-       * delimiter (LF: the fast path takes no CR) and the BOM on line 1.
-       */
-      const handOver = (rest: string) => {
-        fast = false;
-        carry = '';
-        if (line === 0) {
-          startParser(CSV_PARSE_OPTIONS);
-          rest = (bomStripped ? '\ufeff' : '') + rest;
-        } else {
-          startParser({ ...CSV_PARSE_OPTIONS, bom: false, record_delimiter: '\n' });
-        }
-        toParser(Buffer.from(rest, 'utf8'));
-      };
-
-      /** Fast path over the decoded text; `final`: the end of the file. */
-      const fastText = (text: string, final: boolean) => {
-        let t = carry === '' ? text : carry + text;
-        carry = '';
-        if (atStart) {
-          if (t.length === 0) return;
-          atStart = false;
-          if (t.charCodeAt(0) === 0xfeff) {
-            t = t.slice(1);
-            bomStripped = true;
-          }
-        }
-        let limit: number;
-        if (final) {
-          if (t.length === 0) return;
-          limit = t.length;
-        } else {
-          limit = t.lastIndexOf('\n');
-          if (limit < 0) {
-            if (t.length > MAX_FAST_LINE) handOver(t);
-            else carry = t;
-            return;
-          }
-          if (limit + 1 < t.length) carry = t.slice(limit + 1);
-        }
-        const lines = new LineSplitter(t);
-        for (let pos = 0; ; ) {
-          const nl = final ? limit : t.indexOf('\n', pos);
-          const cells = lines.split(pos, nl);
-          if (cells === null) return handOver(t.slice(pos));
-          info.fastLines++;
-          emit(cells, false);
-          if (done || nl >= limit) return;
-          pos = nl + 1;
-        }
-      };
-
-      /** csv-parse only: drop the lines before startLine, keeping the text of the last one (the malformed line). */
-      const skipThenParse = (chunk: Buffer) => {
-        if (toSkip > 0) {
-          let pos = 0;
-          while (toSkip > 0) {
-            const nl = chunk.indexOf(10, pos);
-            if (nl < 0) break;
-            if (toSkip === 1) {
-              skippedTail.push(chunk.subarray(pos, nl));
-              skippedTailLen += nl - pos;
-            } else {
-              skippedTail = [];
-              skippedTailLen = 0;
-            }
-            pos = nl + 1;
-            toSkip--;
-            if (toSkip === 0) {
-              onSkippedLine(
-                Buffer.concat(skippedTail).toString('utf8').replace(/\r$/, '').slice(0, MAX_RAW_LINE),
-              );
-            } else if (toSkip === 1) {
-              skippedTail = [];
-              skippedTailLen = 0;
-            }
-          }
-          if (toSkip > 0) {
-            if (toSkip === 1 && skippedTailLen < MAX_RAW_LINE) {
-              skippedTail.push(chunk.subarray(pos));
-              skippedTailLen += chunk.length - pos;
-            }
-            return;
-          }
-          chunk = chunk.subarray(pos);
-        }
-        toParser(chunk);
-      };
-
-      if (!fast) startParser(CSV_PARSE_OPTIONS);
-      if (hash) source.on('data', (chunk) => hash.update(chunk as Buffer));
-      source.on('error', (err) => fail(new UnreadableFileError(file, `${file}: cannot be read (${err.message})`)));
-      if (gz) {
-        bytes.on('error', (err: Error) =>
-          fail(new UnreadableFileError(file, `${file}: not a valid gzip file (${err.message})`)),
-        );
-      }
-
-      bytes.on('data', (chunk: Buffer) => {
-        if (done) return;
-        let text = '';
-        if (decoder) {
-          try {
-            text = decoder.decode(chunk, { stream: true });
-          } catch {
-            return fail(notUtf8(chunk));
-          }
-          newlinesDecoded += countNewlines(chunk);
-        }
-        if (stopped) return;
-        if (fast) fastText(text, false);
-        // After a hand-over the decoded text is what csv-parse reads: the bytes of a character
-        // split across chunks are in the decoder, not in this chunk.
-        else if (first && fastFirst) toParser(Buffer.from(text, 'utf8'));
-        else skipThenParse(chunk);
-        if (done || stopped || handlers.ready === undefined) return;
-        const wait = handlers.ready();
-        if (wait !== undefined) wait.then(hold(), (err: Error) => fail(err));
-      });
-      bytes.on('end', () => {
-        ended = true;
-        if (done) return;
-        if (stopped) return complete(stopped);
-        if (first && fastFirst) {
-          let tail: string;
-          try {
-            tail = decoder!.decode();
-          } catch {
-            return fail(endsInsideCharacter());
-          }
-          if (fast) fastText(tail, true);
-          else toParser(Buffer.from(tail, 'utf8'));
-          if (done || stopped) return;
-          if (fast) return complete({});
-          parser!.end();
-          return;
-        }
-        if (toSkip === 1) onSkippedLine(Buffer.concat(skippedTail).toString('utf8').replace(/\r$/, '').slice(0, MAX_RAW_LINE));
-        parser!.end();
-      });
-    });
-
-  let result = await pass(1, true, () => {});
-  if (headerIndex === null) {
-    if (result.brokenLine !== undefined) {
-      throw new UnreadableFileError(file, `${file}: the header line cannot be read (${result.brokenReason})`);
-    }
-    throw new UnreadableFileError(file, `${file}: is empty (no header row)`);
+/** A file whose first pass found no header cannot be read: it is empty, or its header's quoting is broken. */
+function requireHeader(ctx: ReadContext, result: PassResult): void {
+  if (ctx.header !== null) return;
+  if (result.brokenLine !== undefined) {
+    throw new UnreadableFileError(ctx.file, `${ctx.file}: the header line cannot be read (${result.brokenReason})`);
   }
+  throw new UnreadableFileError(ctx.file, `${ctx.file}: is empty (no header row)`);
+}
+
+/** After each quoting error: the broken line is reported as malformed and the file is read again from the next line. */
+async function rereadAfterBrokenQuotes(ctx: ReadContext, first: PassResult): Promise<void> {
+  let result = first;
   let restarts = 0;
   while (result.brokenLine !== undefined) {
     if (++restarts > MAX_QUOTE_RESTARTS) {
-      throw new UnreadableFileError(file, `${file}: more than ${MAX_QUOTE_RESTARTS} lines with broken quoting`);
+      throw new UnreadableFileError(ctx.file, `${ctx.file}: more than ${MAX_QUOTE_RESTARTS} lines with broken quoting`);
     }
     const broken = result.brokenLine;
     const reason = result.brokenReason ?? 'broken quoting';
-    info.records++;
+    ctx.info.records++;
     let reported = false;
-    result = await pass(broken + 1, false, (text) => {
+    result = await new FilePass(ctx, broken + 1, false, (text) => {
       reported = true;
-      handlers.onMalformed({ line: broken, reason, raw: [text] });
-    });
+      ctx.handlers.onMalformed({ line: broken, reason, raw: [text] });
+    }).run();
     // The broken line was the last one of the file.
-    if (!reported) handlers.onMalformed({ line: broken, reason, raw: null });
+    if (!reported) ctx.handlers.onMalformed({ line: broken, reason, raw: null });
   }
-  return info;
+}
+
+/**
+ * One record to the handlers, starting at line `start`: the first is the header; a blank line is skipped; a record with
+ * the wrong number of fields is malformed. Throws what a handler throws.
+ */
+function dispatchRecord(ctx: ReadContext, record: string[], start: number): void {
+  if (ctx.header === null) {
+    ctx.header = record;
+    ctx.info.header = record;
+    ctx.handlers.onHeader?.(record);
+    return;
+  }
+  const header = ctx.header;
+  // A blank line is not a row (RFC 4180 has none; exports often end with one).
+  if (record.length === 1 && record[0] === '' && header.length > 1) return;
+  ctx.info.records++;
+  if (record.length !== header.length) {
+    const few = record.length < header.length;
+    ctx.handlers.onMalformed({
+      line: start,
+      reason: `${few ? 'too few' : 'too many'} fields: ${record.length} instead of ${header.length}`,
+      raw: record,
+    });
+    return;
+  }
+  ctx.handlers.onRecord(new CsvRecord(start, record, header));
+}
+
+/** The text of a skipped line from its bytes, as a malformed line's raw cell shows it. */
+const skippedLineText = (parts: Buffer[]) => Buffer.concat(parts).toString('utf8').replace(/\r$/, '').slice(0, MAX_RAW_LINE);
+
+/**
+ * One read of the file from `startLine`. The first pass hashes the bytes,
+ * checks UTF-8 and starts on the fast path; passes after a quoting error
+ * are csv-parse only.
+ */
+class FilePass {
+  private readonly first: boolean;
+  private readonly source: ReturnType<typeof createReadStream>;
+  private readonly hash: ReturnType<typeof createHash> | null;
+  private readonly decoder: InstanceType<typeof TextDecoder> | null;
+  private readonly bytes: Readable;
+  private parser: Parser | null = null;
+  /** The fast path reads the decoded text; csv-parse, once it takes over, reads bytes. */
+  private fast: boolean;
+  /** Fast path: text after the last newline so far (the start of the next line). */
+  private carry = '';
+  private atStart = true;
+  private bomStripped = false;
+  private done = false;
+  // Lines consumed so far, counted in the original file.
+  private line: number;
+  // Lines the UTF-8 check has passed: the parsers may be behind it, and a bad byte is named by its own line.
+  private newlinesDecoded = 0;
+  private toSkip: number;
+  private skippedTail: Buffer[] = [];
+  private skippedTailLen = 0;
+  /** Reasons the input is paused (csv-parse's buffer full, a consumer not ready). */
+  private holds = 0;
+  // After a quoting error the first pass still reads to the end so that
+  // the hash and the UTF-8 check cover the whole file.
+  private stopped: PassResult | null = null;
+  private ended = false;
+  private resolve: (r: PassResult) => void = () => {};
+  private reject: (e: Error) => void = () => {};
+
+  constructor(private readonly ctx: ReadContext, startLine: number, first: boolean, private readonly onSkippedLine: (text: string) => void) {
+    this.first = first;
+    this.source = createReadStream(ctx.path, { highWaterMark: ctx.chunkBytes });
+    this.hash = first ? createHash('sha256') : null;
+    // ignoreBOM: the BOM stays in the text, so that whichever parser reads line 1 strips it itself.
+    this.decoder = first ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : null;
+    this.bytes = ctx.gz ? this.source.pipe(createGunzip()) : this.source;
+    this.fast = first && ctx.fastFirst;
+    this.line = startLine - 1;
+    this.toSkip = startLine - 1;
+  }
+
+  /** Reads to the end (or to a quoting error) and resolves with how it ended. */
+  run(): Promise<PassResult> {
+    return new Promise<PassResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      const { ctx, source, bytes, hash } = this;
+      if (!this.fast) this.startParser(CSV_PARSE_OPTIONS);
+      if (hash) source.on('data', (chunk) => hash.update(chunk as Buffer));
+      source.on('error', (err) => this.fail(new UnreadableFileError(ctx.file, `${ctx.file}: cannot be read (${err.message})`)));
+      if (ctx.gz) {
+        bytes.on('error', (err: Error) =>
+          this.fail(new UnreadableFileError(ctx.file, `${ctx.file}: not a valid gzip file (${err.message})`)),
+        );
+      }
+      bytes.on('data', (chunk: Buffer) => this.onChunk(chunk));
+      bytes.on('end', () => this.onEnd());
+    });
+  }
+
+  private notUtf8(chunk: Buffer): UnreadableFileError {
+    const file = this.ctx.file;
+    // -1: the character that broke began at the end of the previous chunk, on the line this chunk continues.
+    const at = firstInvalidUtf8(chunk);
+    const byte = at < 0 ? 'a broken character' : `the byte 0x${chunk[at].toString(16).toUpperCase().padStart(2, '0')}`;
+    return new UnreadableFileError(file, `${file}: is not valid UTF-8: line ${this.newlinesDecoded + countNewlines(chunk, Math.max(0, at)) + 1} has ${byte}` +
+      ' (a Latin-1 or Windows-1252 export? save the file as UTF-8)');
+  }
+
+  private endsInsideCharacter(): UnreadableFileError {
+    const file = this.ctx.file;
+    return new UnreadableFileError(file, `${file}: is not valid UTF-8 (the file ends inside a character, on line ${this.newlinesDecoded + 1})`);
+  }
+
+  private fail(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.source.destroy();
+    this.parser?.destroy();
+    this.reject(err);
+  }
+
+  private complete(result: PassResult): void {
+    if (this.done) return;
+    if (this.decoder) {
+      try {
+        this.decoder.decode();
+      } catch {
+        return this.fail(this.endsInsideCharacter());
+      }
+    }
+    if (this.hash) this.ctx.info.sha256 = this.hash.digest('hex');
+    this.done = true;
+    this.source.destroy();
+    this.parser?.destroy();
+    this.resolve(result);
+  }
+
+  private stop(result: PassResult): void {
+    if (this.done || this.stopped) return;
+    this.stopped = result;
+    this.parser?.destroy();
+    this.holds = 0;
+    // An unterminated quote is only found at the end of the input.
+    if (this.first && !this.ended) this.bytes.resume();
+    else this.complete(result);
+  }
+
+  private hold(): () => void {
+    if (this.holds++ === 0) this.bytes.pause();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0 && !this.done) this.bytes.resume();
+    };
+  }
+
+  /** One record as read; `multiline`: its cells may hold newlines (csv-parse's records). */
+  private emit(record: string[], multiline: boolean): void {
+    if (this.done || this.stopped) return;
+    const start = this.line + 1;
+    let line = start;
+    if (multiline) {
+      for (let i = 0; i < record.length; i++) {
+        const cell = record[i];
+        // Only quoted cells can hold a newline; most cells skip the scan.
+        if (cell.length > 0 && cell.indexOf('\n') >= 0) {
+          for (let p = cell.indexOf('\n'); p >= 0; p = cell.indexOf('\n', p + 1)) line++;
+        }
+      }
+    }
+    this.line = line;
+    try {
+      dispatchRecord(this.ctx, record, start);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  private startParser(opts: CsvParseOptions): void {
+    const p = parse(opts);
+    this.parser = p;
+    p.on('data', (record: string[]) => this.emit(record, true));
+    p.on('error', (err: Error) => {
+      const code = err instanceof CsvError ? err.code : undefined;
+      if (code && code in QUOTE_ERRORS) {
+        this.stop({ brokenLine: this.line + 1, brokenReason: QUOTE_ERRORS[code] });
+      } else {
+        this.fail(new UnreadableFileError(this.ctx.file, `${this.ctx.file}: cannot be parsed as CSV near line ${this.line + 1} (${err.message})`));
+      }
+    });
+    p.on('end', () => this.complete({}));
+  }
+
+  private toParser(chunk: Buffer): void {
+    if (chunk.length > 0 && !this.parser!.write(chunk)) this.parser!.once('drain', this.hold());
+  }
+
+  /**
+   * csv-parse takes over at the start of a line the fast path cannot read
+   * exactly. Had it read from the start, it would have found the record
+   * delimiter (LF: the fast path takes no CR) and the BOM on line 1.
+   */
+  private handOver(rest: string): void {
+    this.fast = false;
+    this.carry = '';
+    if (this.line === 0) {
+      this.startParser(CSV_PARSE_OPTIONS);
+      rest = (this.bomStripped ? '\ufeff' : '') + rest;
+    } else {
+      this.startParser({ ...CSV_PARSE_OPTIONS, bom: false, record_delimiter: '\n' });
+    }
+    this.toParser(Buffer.from(rest, 'utf8'));
+  }
+
+  /** Fast path over the decoded text; `final`: the end of the file. */
+  private fastText(text: string, final: boolean): void {
+    let t = this.carry === '' ? text : this.carry + text;
+    this.carry = '';
+    if (this.atStart) {
+      if (t.length === 0) return;
+      this.atStart = false;
+      if (t.charCodeAt(0) === 0xfeff) {
+        t = t.slice(1);
+        this.bomStripped = true;
+      }
+    }
+    let limit: number;
+    if (final) {
+      if (t.length === 0) return;
+      limit = t.length;
+    } else {
+      limit = t.lastIndexOf('\n');
+      if (limit < 0) {
+        if (t.length > MAX_FAST_LINE) this.handOver(t);
+        else this.carry = t;
+        return;
+      }
+      if (limit + 1 < t.length) this.carry = t.slice(limit + 1);
+    }
+    const lines = new LineSplitter(t);
+    const info = this.ctx.info;
+    for (let pos = 0; ; ) {
+      const nl = final ? limit : t.indexOf('\n', pos);
+      const cells = lines.split(pos, nl);
+      if (cells === null) return this.handOver(t.slice(pos));
+      info.fastLines++;
+      this.emit(cells, false);
+      if (this.done || nl >= limit) return;
+      pos = nl + 1;
+    }
+  }
+
+  /** csv-parse only: drop the lines before startLine, keeping the text of the last one (the malformed line). */
+  private skipThenParse(chunk: Buffer): void {
+    if (this.toSkip > 0) {
+      let pos = 0;
+      while (this.toSkip > 0) {
+        const nl = chunk.indexOf(10, pos);
+        if (nl < 0) break;
+        if (this.toSkip === 1) {
+          this.skippedTail.push(chunk.subarray(pos, nl));
+          this.skippedTailLen += nl - pos;
+        } else {
+          this.skippedTail = [];
+          this.skippedTailLen = 0;
+        }
+        pos = nl + 1;
+        this.toSkip--;
+        if (this.toSkip === 0) {
+          this.onSkippedLine(skippedLineText(this.skippedTail));
+        } else if (this.toSkip === 1) {
+          this.skippedTail = [];
+          this.skippedTailLen = 0;
+        }
+      }
+      if (this.toSkip > 0) {
+        if (this.toSkip === 1 && this.skippedTailLen < MAX_RAW_LINE) {
+          this.skippedTail.push(chunk.subarray(pos));
+          this.skippedTailLen += chunk.length - pos;
+        }
+        return;
+      }
+      chunk = chunk.subarray(pos);
+    }
+    this.toParser(chunk);
+  }
+
+  /** A chunk of input: checked as UTF-8 (first pass), handed to the parser at work, then the consumer may hold the input back. */
+  private onChunk(chunk: Buffer): void {
+    if (this.done) return;
+    let text = '';
+    if (this.decoder) {
+      try {
+        text = this.decoder.decode(chunk, { stream: true });
+      } catch {
+        return this.fail(this.notUtf8(chunk));
+      }
+      this.newlinesDecoded += countNewlines(chunk);
+    }
+    if (this.stopped) return;
+    if (this.fast) this.fastText(text, false);
+    // After a hand-over the decoded text is what csv-parse reads: the bytes of a character
+    // split across chunks are in the decoder, not in this chunk.
+    else if (this.first && this.ctx.fastFirst) this.toParser(Buffer.from(text, 'utf8'));
+    else this.skipThenParse(chunk);
+    const handlers = this.ctx.handlers;
+    if (this.done || this.stopped || handlers.ready === undefined) return;
+    const wait = handlers.ready();
+    if (wait !== undefined) wait.then(this.hold(), (err: Error) => this.fail(err));
+  }
+
+  /** The end of the input: the decoder's last characters go to the parser at work, which then ends. */
+  private onEnd(): void {
+    this.ended = true;
+    if (this.done) return;
+    if (this.stopped) return this.complete(this.stopped);
+    if (this.first && this.ctx.fastFirst) {
+      let tail: string;
+      try {
+        tail = this.decoder!.decode();
+      } catch {
+        return this.fail(this.endsInsideCharacter());
+      }
+      if (this.fast) this.fastText(tail, true);
+      else this.toParser(Buffer.from(tail, 'utf8'));
+      if (this.done || this.stopped) return;
+      if (this.fast) return this.complete({});
+      this.parser!.end();
+      return;
+    }
+    if (this.toSkip === 1) this.onSkippedLine(skippedLineText(this.skippedTail));
+    this.parser!.end();
+  }
 }
