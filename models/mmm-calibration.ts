@@ -31,10 +31,9 @@
  * check the test's design and the channel's data, since if the test is wrong
  * the estimate now is too.
  */
-import { geometricAdstock, hillSaturation } from './adstock';
 import { monthIndex } from '../lib/dates';
 import { Z_90 } from './experiment-plan';
-import { fitMmm, overBeliefs, quantile, type ChannelTransform, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
+import { fitMmm, liftUnits, overBeliefs, quantiles, windowUnits, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
 
 /** What the calibration reads of a fit (a fit revived from JSON has all of it). */
 export type CalibrationFit = Pick<MmmFit, 'months' | 'spend' | 'carry' | 'transforms' | 'coef' | 'draws' | 'unitValue' | 'results' | 'priorPoints'>;
@@ -132,25 +131,10 @@ function testSpan(fit: Pick<MmmFit, 'months'>, e: MmmExperiment): { from: number
   return to < from ? null : { from, to };
 }
 
-/** Hill(adstock) per month, the adstock started from the steady state of `carry` (the fit's column). */
-const curve = (s: readonly number[], t: ChannelTransform, carry: number) =>
-  geometricAdstock(s, t.decay, carry).map((a) => hillSaturation(a, t.halfSaturation, t.shape));
-
-/** Σ over [from, to] of Hill(adstock) with the actual spend minus with the spend at zero in those months. */
-function liftUnits(spend: readonly number[], t: ChannelTransform, carry: number, from: number, to: number): number {
-  const actual = curve(spend, t, carry);
-  const held = curve(spend.map((x, m) => (m >= from && m <= to ? 0 : x)), t, carry);
-  let d = 0;
-  for (let m = from; m <= to; m++) d += actual[m] - held[m];
-  return d;
-}
-
-/** The draws' P10–P90 shifted so their median is the point, floored at 0 (the model's own interval rule). */
+/** The draws' P10–P90 shifted so their median is the point, floored at 0: the model's own interval rule (`quantiles`). */
 function shifted(values: readonly number[], point: number): Interval80 {
-  if (!values.length) return { p10: point, p90: point };
-  const s = [...values].sort((x, y) => x - y);
-  const shift = point - quantile(s, 0.5);
-  return { p10: Math.max(0, quantile(s, 0.1) + shift), p90: Math.max(0, quantile(s, 0.9) + shift) };
+  const { p10, p90 } = quantiles(values, point);
+  return { p10, p90 };
 }
 
 function modelSide(fit: CalibrationFit, c: string, span: { from: number; to: number }): ModelSide {
@@ -167,18 +151,11 @@ function modelSide(fit: CalibrationFit, c: string, span: { from: number; to: num
   let testMonths = own;
   if (!result.identifiability.identified) {
     // The fit widened this channel's window interval (mmm/results.ts `unidentifiedInterval`): widen the test months' alike.
-    const windowOwn = shifted(pooled((d) => d.channel[c] * windowUnits(spend, tr(d), carry) * value(d)), result.incrementalAcv);
+    const windowOwn = shifted(pooled((d) => windowUnits(fit, c, tr(d), d.channel[c], 0) * value(d)), result.incrementalAcv);
     const scale = windowOwn.p90 > 0 ? Math.max(1, result.incrementalAcvQuantiles.p90 / windowOwn.p90) : 1;
     testMonths = { p10: 0, p90: own.p90 * scale };
   }
   return { roi: result.roi, p10: result.roiQuantiles.p10, p90: result.roiQuantiles.p90, testMonths: { incrementalAcv: point, ...testMonths } };
-}
-
-/** Hill(adstock) units the window's spend caused inside the window (the spend at zero, the carry-in kept), as the fit's results count them. */
-function windowUnits(spend: readonly number[], t: ChannelTransform, carry: number): number {
-  const actual = curve(spend, t, carry);
-  const none = curve(spend.map(() => 0), t, carry);
-  return actual.reduce((s, x, m) => s + x - none[m], 0);
 }
 
 const money = (x: number) => `${x < 0 ? '-' : ''}$${Math.abs(Math.round(x)).toLocaleString('en-US')}`;

@@ -110,11 +110,16 @@ export function columnOf(prep: Prepared, c: string, t: ChannelTransform): number
 
 /** Experiment pseudo-row coefficient: valued incremental outcome per unit β over the test's months. */
 export function experimentLift(prep: Prepared, c: string, t: ChannelTransform, from: number, to: number, value = prep.unitValue[c]): number {
-  const actual = transformed(prep.spend[c], t, prep.carry[c]);
-  const held = transformed(prep.spend[c].map((x, m) => (m >= from && m <= to ? 0 : x)), t, prep.carry[c]);
+  return liftUnits(prep.spend[c], t, prep.carry[c], from, to) * value;
+}
+
+/** Σ over months [from, to] of Hill(adstock) with the actual spend minus with the spend at zero in those months (per unit β). */
+export function liftUnits(spend: readonly number[], t: ChannelTransform, carry: number, from: number, to: number): number {
+  const actual = transformed(spend, t, carry);
+  const held = transformed(spend.map((x, m) => (m >= from && m <= to ? 0 : x)), t, carry);
   let d = 0;
   for (let m = from; m <= to; m++) d += actual[m] - held[m];
-  return d * value;
+  return d;
 }
 
 /** The stacked rows: n total-outcome rows, n rows per journey channel, then the experiments (when sigma2 > 0). */

@@ -110,7 +110,8 @@ import { DEFAULTS, TEST_OVERRIDES, type ChannelTransform, type MmmFit, type MmmI
 
 export type { ChannelTransform, MmmChannelResult, MmmCoefficients, MmmExperiment, MmmFit, MmmInput, MmmOptions, Quantiles } from './types';
 export { TEST_OVERRIDES } from './types';
-export { overBeliefs, quantile, unidentifiedInterval } from './results';
+export { overBeliefs, quantile, quantiles, unidentifiedInterval, windowUnits } from './results';
+export { liftUnits } from './design';
 export { mmmResponse, predictMmm, type MmmPrediction, type SpendPlan } from './predict';
 export { isMmmUnavailable, mmmIdentifiability, mmmObservedInput, restoreMmm, storeMmm, type MmmUnavailable, type StoredMmm } from './stored';
 
