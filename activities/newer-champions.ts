@@ -1,8 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { ActivityDeps } from './context';
-import { aliasTarget } from '../store/model-registry';
-import { runById } from '../store/runs';
-import { typedOn } from '../store/transaction';
+import { championsFromMonthsAfter, type NewerChampion } from '../store/model-registry';
 
 /**
  * A run older than the champion's run (by month; a schedule backfill of
@@ -11,25 +9,11 @@ import { typedOn } from '../store/transaction';
  * the approval (`promote: true`, `acvloop approve --promote-older`). The
  * approval request says which will happen; publish decides by the same rule.
  */
-export interface NewerChampion {
-  family: string;
-  /** The champion version now. */
-  champion: string;
-  /** The run it comes from, and that run's month (later than the run at hand). */
-  runId: string;
-  month: string;
-}
+export type { NewerChampion };
 
 /** Per family, the current champion when it comes from a run of a later month than `month` (baselines have no month: never newer). */
-export async function championsNewerThan(q: ActivityDeps | PoolClient, month: string, families: readonly string[]): Promise<NewerChampion[]> {
-  const out: NewerChampion[] = [];
-  for (const family of [...families].sort()) {
-    const held = await aliasTarget(q, family, 'champion');
-    if (!held?.run_id) continue;
-    const heldMonth = (await runById('db' in q ? q.db.db : typedOn(q), held.run_id))?.month;
-    if (heldMonth !== undefined && heldMonth > month) out.push({ family, champion: held.model_version_id, runId: held.run_id, month: heldMonth });
-  }
-  return out;
+export function championsNewerThan(q: ActivityDeps | PoolClient, month: string, families: readonly string[]): Promise<NewerChampion[]> {
+  return championsFromMonthsAfter(q, month, families);
 }
 
 export interface ChampionOnApproval {

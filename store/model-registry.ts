@@ -39,6 +39,34 @@ export async function aliasTarget(q: { db: Db } | PoolClient, family: string, al
   return r ?? null;
 }
 
+export interface NewerChampion {
+  family: string;
+  /** The champion version now. */
+  champion: string;
+  /** The run it comes from, and that run's month (later than the run at hand). */
+  runId: string;
+  month: string;
+}
+
+/**
+ * Per family, the current champion when it comes from a run of a later month
+ * than `month`, in family order: one query (the latest champion move per
+ * family, its version's run and month); a baseline has no run, so it is
+ * never newer.
+ */
+export async function championsFromMonthsAfter(q: { db: Db } | PoolClient, month: string, families: readonly string[]): Promise<NewerChampion[]> {
+  if (!families.length) return [];
+  return typedOf(q)
+    .selectFrom((eb) => eb.selectFrom('model_alias_events').distinctOn('family').select(['family', 'model_version_id'])
+      .where('alias', '=', 'champion').where('family', 'in', [...families]).orderBy('family').orderBy('id', 'desc').as('l'))
+    .innerJoin('model_versions as v', 'v.model_version_id', 'l.model_version_id')
+    .innerJoin('runs as r', 'r.run_id', 'v.run_id')
+    .select(['l.family', 'l.model_version_id as champion', 'r.run_id as runId', 'r.month'])
+    .where('r.month', '>', month)
+    .orderBy('l.family')
+    .execute() as Promise<NewerChampion[]>;
+}
+
 export interface AliasMove {
   family: string; alias: Alias; to: string; actor: string; reason: string; runId: string; action?: string;
 }
