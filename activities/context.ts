@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Db } from '../sql/db';
 import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
 import { asOfDate } from '../lib/dates';
-import { registeredRun, runById } from '../store/runs';
+import { registeredRun, runMonth } from '../store/runs';
 import { LineageDataset, runEvent } from './lineage-event';
 
 /** What every activity is built over: injected, so tests can wrap or fail them. */
@@ -52,10 +52,10 @@ export async function withStage<S extends Record<string, unknown>>(
   const { db } = deps.db;
   const n = attempt();
   const now = () => (deps.now ? deps.now() : new Date());
-  const run = await runById(db, runId);
-  if (!run) throw new Error(`run ${runId} is not registered`);
+  const month = await runMonth(db, runId);
+  if (month === undefined) throw new Error(`run ${runId} is not registered`);
   const emit = async (eventType: 'START' | 'COMPLETE' | 'FAIL', extra: Partial<Parameters<typeof runEvent>[0]>) => {
-    const event = runEvent({ eventType, eventTime: now().toISOString(), runId, month: run.month, job: stage, ...extra });
+    const event = runEvent({ eventType, eventTime: now().toISOString(), runId, month, job: stage, ...extra });
     await db.insertInto('lineage_events')
       .values({ run_id: runId, job: stage, event_type: eventType, attempt: n, event: JSON.stringify(event) })
       .onConflict((oc) => oc.constraint('lineage_events_once').doNothing())

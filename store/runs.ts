@@ -20,8 +20,13 @@ export async function registeredRun(db: Kysely<Database>, runId: string): Promis
   return db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
 }
 
+/** The run's month, or undefined when no run has that id (what every stage's bookkeeping needs of it). */
+export async function runMonth(db: Kysely<Database>, runId: string): Promise<string | undefined> {
+  return (await db.selectFrom('runs').select('month').where('run_id', '=', runId).executeTakeFirst())?.month;
+}
+
 export async function runExists(db: Kysely<Database>, runId: string): Promise<boolean> {
-  return (await db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst()) !== undefined;
+  return (await runMonth(db, runId)) !== undefined;
 }
 
 /** Registers a run; a retry with the same id changes nothing. */
