@@ -28,7 +28,7 @@ const reasonText = (r: unknown): string => (typeof r === 'string' ? r
   : typeof (r as { message?: unknown })?.message === 'string' ? (r as { message: string }).message : JSON.stringify(r));
 
 /** The plan stored for a run, best first; null when none was written yet. */
-export async function storedExperimentPlan(handle: Db, runId: string): Promise<LiftTest[] | null> {
+async function storedExperimentPlan(handle: Db, runId: string): Promise<LiftTest[] | null> {
   const rows = await handle.db.selectFrom('experiment_plans').select('plan').where('run_id', '=', runId).orderBy('rank').execute();
   return rows.length ? rows.map((r) => r.plan as unknown as LiftTest) : null;
 }
@@ -55,13 +55,12 @@ export async function experimentPlanInput(handle: Db, runId: string): Promise<{ 
   const offlineShare = new Map(touches.rows.map((t) => [t.channel, Number(t.offline) / Number(t.n)]));
   const accounts = await handle.pool.query<{ region: string | null; n: string }>(
     'select region, count(*) as n from src_accounts where batch_id = $1 group by region', [batch.batch_id]);
-  // Identifiability flags where the model keeps them (the incrementality row, else the stored fit's results); absent before they existed.
+  // Identifiability flags as the incrementality row keeps them (written with the fit's results since they existed); absent before.
   type Flag = { identified?: unknown; reasons?: unknown } | undefined;
-  const fitFlags = new Map((stored.results ?? []).map((r) => [r.channel, (r as { identifiability?: Flag }).identifiability]));
 
   const channels: LiftTestChannel[] = incrementality.map((i) => {
     const roi = (i.detail as { roi?: { p10?: number; p90?: number } }).roi;
-    const flag = (i.detail as { identifiability?: Flag }).identifiability ?? fitFlags.get(i.channel);
+    const flag = (i.detail as { identifiability?: Flag }).identifiability;
     return {
       channel: i.channel, monthlySpend: current[i.channel] ?? 0, roi: i.roi ?? 0, roiLow: roi?.p10 ?? i.roi ?? 0, roiHigh: roi?.p90 ?? i.roi ?? 0,
       acvPerUnit: stored.unitValue[i.channel] ?? stored.baselineUnitValue, offlineShare: offlineShare.get(i.channel) ?? 0,

@@ -1,4 +1,3 @@
-import { parseDuration } from '../lib/duration';
 import { ConfigError } from './error';
 import { readJson } from './json-file';
 import { problemLines } from './problems';
@@ -41,7 +40,3 @@ function withReachableDefaults(raw: unknown, config: AcvloopConfig): AcvloopConf
   return { ...config, approvals: { ...config.approvals, largeBudgetMove: { ...config.approvals.largeBudgetMove, required: approvers } } };
 }
 
-/** Milliseconds of a config duration (already validated by the schema). */
-export function durationMs(v: string, what = 'duration'): number {
-  return parseDuration(v, what);
-}

@@ -24,7 +24,7 @@ export function dropFilesIn(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => known.has(f)).sort();
 }
 
-export async function hashFile(file: string): Promise<DropFileHash> {
+async function hashFile(file: string): Promise<DropFileHash> {
   const h = createHash('sha256');
   let bytes = 0;
   for await (const chunk of fs.createReadStream(file)) {

@@ -53,7 +53,7 @@ export async function versionCard(handle: Db, v: ShownVersion): Promise<VersionC
 }
 
 /** The forecast's interval coverage in the backtest of `ownRun` (else of the latest run that backtested it), and the gate's floor that run was held to. */
-export async function forecastCoverage(handle: Db, forecastVersion: string, ownRun: string): Promise<VersionCoverage | null> {
+async function forecastCoverage(handle: Db, forecastVersion: string, ownRun: string): Promise<VersionCoverage | null> {
   const rowsOf = (runId: string) => handle.db.selectFrom('backtests').select(['metric', 'value', 'detail', 'role'])
     .where('run_id', '=', runId).where('model_version_id', '=', forecastVersion)
     .where('metric', 'in', ['forecast_mape', 'forecast_coverage80', 'forecast_coverage95']).execute();

@@ -5,10 +5,10 @@
  */
 import { monthFromIndex } from './dates';
 
-export interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
+interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
 
 /** The wall-clock time of an instant in a time zone. */
-export function localTime(at: Date, timeZone: string): LocalTime {
+function localTime(at: Date, timeZone: string): LocalTime {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
   }).formatToParts(at);

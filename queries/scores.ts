@@ -17,7 +17,7 @@ export async function readScores(handle: Db, runId: string): Promise<ScoreRow[]>
     .where('run_id', '=', runId).orderBy('contract_id').execute();
 }
 
-export const SCORE_COLUMNS = ['contract_id', 'account_id', 'renewal_probability', 'next_renewal_date', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90',
+const SCORE_COLUMNS = ['contract_id', 'account_id', 'renewal_probability', 'next_renewal_date', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90',
   'projected_arr', 'expected_expansion', 'ltv_outcomes'] as const;
 
 /** `acvloop scores --csv`: one row per active contract, numbers to 4 decimals, text quoted where CSV needs it. */

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Client } from '@temporalio/client';
-import { durationMs } from '../config/load';
+import { parseDuration } from '../lib/duration';
 import { tokenSha256, type AcvloopConfig, type Reviewer } from '../config/schema';
 import { DecisionRefused, decideAudited } from '../temporal/client';
 import { writeAudit } from '../store/audit-log';
@@ -121,7 +121,7 @@ function send(res: http.ServerResponse, status: number, html: string, headers: R
 export function createReportServer(o: ServeOptions): ReportServer {
   const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
   const { max, window } = o.config.serve.signInFailures;
-  const ctx: Context = { ...o, log, limiter: new SignInLimiter(max, durationMs(window, 'serve.signInFailures.window')) };
+  const ctx: Context = { ...o, log, limiter: new SignInLimiter(max, parseDuration(window, 'serve.signInFailures.window')) };
   const listener: http.RequestListener = (req, res) => {
     handle(ctx, req, res).catch((err) => answerFailure(ctx, req, res, err));
   };

@@ -17,7 +17,7 @@ export interface AuditEntry {
 }
 
 /** A pg Pool or PoolClient (or anything with the same query). */
-export interface Queryable { query(text: string, values?: unknown[]): Promise<unknown> }
+interface Queryable { query(text: string, values?: unknown[]): Promise<unknown> }
 
 export async function writeAudit(q: Queryable, e: AuditEntry): Promise<void> {
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));

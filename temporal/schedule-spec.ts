@@ -29,7 +29,7 @@ export function monthParts(month: string): { year: number; month: number } {
   return { year: Number(m[1]), month: Number(m[2]) };
 }
 
-export function formatMonth(year: number, month: number): string {
+function formatMonth(year: number, month: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
 }
 
@@ -100,7 +100,7 @@ function februaryYears(): { leap: Range<number>[]; common: Range<number>[] } {
 }
 
 /** The schedule's calendars: one for a fixed day of the month, or the last-business-day set. */
-export function scheduleCalendars(s: ScheduleConfig): CalendarSpec[] {
+function scheduleCalendars(s: ScheduleConfig): CalendarSpec[] {
   if (s.dayOfMonth === 'last-business-day') return lastBusinessDayCalendars(s.hour, s.minute);
   return [{ comment: `day ${s.dayOfMonth} of every month`, dayOfMonth: s.dayOfMonth, hour: s.hour, minute: s.minute }];
 }

@@ -9,7 +9,7 @@ import { TASK_QUEUE } from './task-queues';
 export { TASK_QUEUE };
 
 // An explicit file, not require.resolve: under vitest and tsx alike the bundler gets the TypeScript entry.
-export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
+const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 
 /** Bundles the workflow code once (tests share one bundle across workers). */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {

@@ -15,7 +15,7 @@ const DEFAULT_REMIND_BEFORE_MS = 24 * 3600 * 1000;
  * champion only when a reviewer asks) is kept with the decision from this
  * release on; a decision taken before replays without the marker.
  */
-export const PROMOTE_OLDER_PATCH = 'acvloop-promote-older-1';
+const PROMOTE_OLDER_PATCH = 'acvloop-promote-older-1';
 
 /** What a decided run reports: the decision that settled it and, for governed runs, every reviewer's decision. */
 export type ApprovalOutcome = Pick<CycleResult, 'decision' | 'decisions'> & { decision: DecisionRecord };

@@ -2,7 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Client, ScheduleDescription, ScheduleExecutionResult, ScheduleOptions } from '@temporalio/client';
-import { durationMs, loadConfig } from '../../config/load';
+import { loadConfig } from '../../config/load';
+import { parseDuration } from '../../lib/duration';
 import type { AcvloopConfig } from '../../config/schema';
 import type { ScheduledCycleInput, ScheduledCycleMemo, ScheduledCycleResult } from '../../workflows/scheduled-cycle';
 import { TASK_QUEUE } from '../../temporal/task-queues';
@@ -70,7 +71,7 @@ export function desiredSchedule(config: AcvloopConfig, taskQueue: string): Sched
     // Each run's workflow id is this plus its scheduled time (Temporal appends it).
     action: { type: 'startWorkflow', workflowType: 'scheduledCycle', workflowId: s.id, taskQueue, args: [input] },
     // SKIP: a month still running (at its gate) when the next is due keeps the next from piling up behind it.
-    policies: { overlap: sdk().ScheduleOverlapPolicy.SKIP, catchupWindow: durationMs(s.catchupWindow, 'schedule.catchupWindow') },
+    policies: { overlap: sdk().ScheduleOverlapPolicy.SKIP, catchupWindow: parseDuration(s.catchupWindow, 'schedule.catchupWindow') },
     state: { note: `created by ${whoAmI()} with acvloop schedule create` },
   };
 }

@@ -110,7 +110,7 @@ export interface LatentUsage {
   users: LatentSeries | null;
 }
 
-export const latentUsageCache = new WeakMap<readonly RenewalUsage[], LatentUsage>();
+const latentUsageCache = new WeakMap<readonly RenewalUsage[], LatentUsage>();
 
 /**
  * Usage units and, when every row carries them, active users, each read
@@ -131,7 +131,7 @@ export function latentUsageOf(usage: readonly RenewalUsage[]): LatentUsage {
   return out;
 }
 
-export function latentSeriesOf(usage: readonly RenewalUsage[], value: (u: RenewalUsage) => number): LatentSeries {
+function latentSeriesOf(usage: readonly RenewalUsage[], value: (u: RenewalUsage) => number): LatentSeries {
   const totals = new Map<string, Map<number, number>>();
   let firstMonth = Infinity;
   let lastMonth = -Infinity;

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/error';
-import { checkConfig, durationMs, loadConfig } from '../../config/load';
+import { checkConfig, loadConfig } from '../../config/load';
+import { parseDuration } from '../../lib/duration';
 import { DEFAULT_CONFIG, tokenSha256 } from '../../config/schema';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-config-'));
@@ -134,10 +135,10 @@ describe('the operator config file', () => {
     expect(checkConfig({ reviewers: [{ name: 'a', roles: ['approver'] }] })).toMatchObject({ ok: true });
   });
 
-  it('reads durations as milliseconds', () => {
-    expect(durationMs('7d')).toBe(7 * 86_400_000);
-    expect(durationMs('90s')).toBe(90_000);
-    expect(durationMs('1.5h')).toBe(5_400_000);
+  it('reads config durations as milliseconds (lib/duration, the one grammar)', () => {
+    expect(parseDuration('7d', 'duration')).toBe(7 * 86_400_000);
+    expect(parseDuration('90s', 'duration')).toBe(90_000);
+    expect(parseDuration('1.5h', 'duration')).toBe(5_400_000);
   });
 });
 
