@@ -7,7 +7,7 @@ import { PATH_MODELS } from '../models/attribution-paths';
 import { customerLifetimes, survivalSummary } from '../models/lifetimes';
 import { MmmHistoryTooShort, storeMmm, type MmmExperiment, type MmmInput, type MmmOptions, type MmmUnavailable } from '../models/mmm';
 import { fitWithLiftTests, type LiftTestCalibration } from '../models/mmm-calibration';
-import { mmmSeries } from '../models/mmm-series';
+import { mmmSeries, type MmmOpportunity, type MmmSeries, type MmmSpend, type MmmTouch } from '../models/mmm-series';
 import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { copyRows } from '../sql/copy';
@@ -41,6 +41,30 @@ export const MMM_FIT_SETTINGS = { bootstrap: 200, lookbackDays: 180 } as const;
  * - the renewal model (logistic, with covariates) and the survival summary
  *   (Kaplan–Meier by segment, log-rank, Cox, sBG).
  */
+/** Touches and opportunities known before `asOf` (the day after the run's month): a deal closed later is still open. */
+export function knownBefore<T extends { occurred_at: string }, O extends { created_at: string; closed_at: string | null; stage: string }>(
+  rows: { touchpoints: readonly T[]; opportunities: readonly O[] }, asOf: string): { touches: T[]; closed: (O | (O & { stage: 'open'; closed_at: null }))[] } {
+  const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
+  const closed = rows.opportunities.filter((o) => o.created_at < asOf)
+    .map((o) => (o.closed_at !== null && o.closed_at >= asOf ? { ...o, stage: 'open' as const, closed_at: null } : o));
+  return { touches, closed };
+}
+
+/**
+ * The media-mix model's series through `month` and the lift tests it can use:
+ * those on a channel with spend in the window and overlapping it (others are
+ * reported, not used). The truth bench calls this too, so it measures what
+ * retrain fits.
+ */
+export function incrementalityInputs(known: { touches: readonly MmmTouch[]; closed: readonly MmmOpportunity[] },
+  rows: { spend: readonly MmmSpend[]; experiments: readonly MmmExperiment[] }, month: string): { series: MmmSeries; experiments: MmmExperiment[] } {
+  const spend = rows.spend.filter((s) => s.month <= month);
+  const series = mmmSeries({ opportunities: known.closed, touchpoints: known.touches, spend }, { to: month, lookbackDays: MMM_FIT_SETTINGS.lookbackDays });
+  const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
+    && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
+  return { series, experiments };
+}
+
 export function retrainActivity(deps: ActivityDeps) {
   return async function retrain({ runId }: { runId: string }) {
     return withStage(deps, runId, 'retrain', async () => {
@@ -55,10 +79,7 @@ export function retrainActivity(deps: ActivityDeps) {
       const regionOf = new Map(rows.accounts.filter((a) => a.region !== null).map((a) => [a.account_id, a.region as string]));
       const policy = runAttributionPolicy(run);
 
-      // Only what was known before the run's month ended.
-      const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
-      const opportunities = rows.opportunities.filter((o) => o.created_at < asOf);
-      const closed = opportunities.map((o) => (o.closed_at !== null && o.closed_at >= asOf ? { ...o, stage: 'open' as const, closed_at: null } : o));
+      const { touches, closed } = knownBefore(rows, asOf);
       const contracts = rows.contracts.filter((c) => c.start_date < asOf);
 
       // The reported model also credits each of the last four half-years on its own: how stable the credit is over time.
@@ -69,14 +90,10 @@ export function retrainActivity(deps: ActivityDeps) {
       const stability = attributionStability(attribution.windows);
       heartbeat({ fitted: 'attribution' });
 
-      const spend = rows.spend.filter((s) => s.month <= run.month);
-      const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: run.month, lookbackDays: MMM_FIT_SETTINGS.lookbackDays });
+      const { series, experiments } = incrementalityInputs({ touches, closed }, rows, run.month);
       // The credit shown beside what the spend caused is the agreement's reported model's.
       const reported = policy.policy.reportedModel;
       const attributedAcv = Object.fromEntries(Object.entries(attribution.new.models[reported]?.byChannel ?? {}).map(([c, v]) => [c, v.acv]));
-      // Lift tests calibrate the channels they measured (those with spend in the window; others are reported, not used).
-      const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
-        && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
       const mmmOptions: MmmOptions = { bootstrap: MMM_FIT_SETTINGS.bootstrap, seed: deriveSeed(seed, 'mmm'), attributedAcv };
       // With lift tests, the model is fitted without them first (one more bootstrap fit, ~2 s at 100k accounts) to judge each
       // test; a test that disagrees then decides its channel's estimate, and the run keeps what each test did (calibration).

@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { validateDrop } from '../contracts';
 import { generateDrop } from '../generator';
 import { asOfDate } from '../lib/dates';
-import { MMM_FIT_SETTINGS } from '../activities/retrain';
+import { incrementalityInputs, knownBefore, MMM_FIT_SETTINGS } from '../activities/retrain';
 import { budgetPolicyOf, proposeNextBudget } from '../activities/score';
 import { MmmHistoryTooShort, restoreMmm, storeMmm, type StoredMmm } from '../models/mmm';
 import { fitWithLiftTests } from '../models/mmm-calibration';
-import { mmmSeries } from '../models/mmm-series';
 import { recentSpend, channelWindow } from '../models/budget';
 import { deriveSeed } from '../models/random';
 import { bestSplit, plantedBudgetAcv, plantedMonthlyAcv, spearman, type PlantedCurve } from './truth-measures';
@@ -72,13 +71,7 @@ export async function measureWorld(spec: WorldSpec, dir: string, accounts: numbe
   // The retrain stage's inputs and call (activities/retrain.ts), for a run of the drop's last month.
   const month = truth.months[1];
   const asOf = asOfDate(month);
-  const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
-  const opportunities = rows.opportunities.filter((o) => o.created_at < asOf);
-  const closed = opportunities.map((o) => (o.closed_at !== null && o.closed_at >= asOf ? { ...o, stage: 'open' as const, closed_at: null } : o));
-  const spend = rows.spend.filter((s) => s.month <= month);
-  const series = mmmSeries({ opportunities: closed, touchpoints: touches, spend }, { to: month, lookbackDays: MMM_FIT_SETTINGS.lookbackDays });
-  const experiments = rows.experiments.filter((e) => (series.spend[e.channel] ?? []).some((x) => x > 0)
-    && e.start <= series.months[series.months.length - 1] && e.end >= series.months[0]);
+  const { series, experiments } = incrementalityInputs(knownBefore(rows, asOf), rows, month);
   const base = { group: spec.group, seed: spec.seed, months: spec.months };
   let stored: StoredMmm;
   try {
