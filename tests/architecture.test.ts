@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -152,5 +153,54 @@ describe('rooms a reader can take in', () => {
     const models = sourceFiles().filter(under('models'));
     expect(models).toContain('models/mmm/index.ts');
     expect(models.filter((f) => lines(f) > 650).map((f) => `${f}: ${lines(f)} lines`)).toEqual([]);
+  });
+
+  interface Fn { file: string; line: number; name: string; lines: number }
+  const FUNCTION_LIKE = [ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ArrowFunction,
+    ts.SyntaxKind.MethodDeclaration, ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor];
+  /** What a reader would call it: its own name, or the variable or property it is assigned to. */
+  function nameOf(node: ts.Node, sf: ts.SourceFile): string {
+    if (ts.isConstructorDeclaration(node)) return 'constructor';
+    const own = (node as ts.FunctionLikeDeclaration).name;
+    if (own) return own.getText(sf);
+    const p = node.parent;
+    if ((ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p)) && p.name) return p.name.getText(sf);
+    return '(anonymous)';
+  }
+  /** Every function-like node with a body, its length from its first line to its last, nested functions included. */
+  function functionsIn(file: string, text: string): Fn[] {
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const lineOf = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
+    const out: Fn[] = [];
+    const visit = (node: ts.Node) => {
+      if (FUNCTION_LIKE.includes(node.kind) && (node as ts.FunctionLikeDeclaration).body) {
+        const line = lineOf(node.getStart(sf));
+        out.push({ file, line, name: nameOf(node, sf), lines: lineOf(node.getEnd()) - line + 1 });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    return out;
+  }
+  let parsed: Fn[] | undefined;
+  /** The tree's functions, parsed once for both tests below. */
+  const treeFunctions = () => (parsed ??= sourceFiles().flatMap((f) => functionsIn(f, fs.readFileSync(path.join(ROOT, f), 'utf8'))));
+  const MAX_FUNCTION_LINES = 120;
+
+  it('reads the functions of a file and their lengths', () => {
+    // A walker that stopped finding functions, or measured them as one line, would pass the rule below.
+    const sample = ['export function outer() {', '  const inner = () => {', '    return 1;', '  };', '  return { inner, f: function () { return 2; } };', '}',
+      'class C {', '  constructor() {}', '  get g() {', '    return 3;', '  }', '}'].join('\n');
+    expect(functionsIn('sample.ts', sample).map((f) => `${f.name}:${f.line}:${f.lines}`))
+      .toEqual(['outer:1:6', 'inner:2:3', 'f:5:1', 'constructor:8:1', 'g:9:3']);
+    expect(treeFunctions().find((f) => f.file === 'workflows/monthly-cycle.ts' && f.name === 'monthlyCycle')?.lines).toBeGreaterThan(10);
+  });
+
+  it(`no function is over ${MAX_FUNCTION_LINES} lines (issue 14: a long function is split into named steps; a factory counts its nested arrows)`, () => {
+    // The migrations are frozen in time (STYLE.md, kysely's migrations page): a migration is never edited once it has run,
+    // so its one long up() of DDL stays as it shipped.
+    const long = treeFunctions().filter((f) => !under('sql/migrations')(f.file) && f.lines > MAX_FUNCTION_LINES)
+      .map((f) => `${f.file}:${f.line} ${f.name} ${f.lines} lines`);
+    expect(long).toEqual([]);
   });
 });
