@@ -1,7 +1,8 @@
+import { parseMonthParts } from '../lib/dates';
+
 /** Parsers for command-line values; each error names the option and what it takes. */
 export function parseMonth(v: string, option: string): string {
-  const m = /^(\d{4})-(\d{2})$/.exec(v);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new Error(`${option} takes a month as YYYY-MM, not "${v}"`);
+  if (parseMonthParts(v) === undefined) throw new Error(`${option} takes a month as YYYY-MM, not "${v}"`);
   return v;
 }
 

@@ -7,7 +7,7 @@
  * type. Empty cells never reach them (empty = null is decided before).
  */
 
-import { daysInMonth } from '../lib/dates';
+import { daysInMonth, parseMonthParts } from '../lib/dates';
 
 export type CellType = 'id' | 'text' | 'enum' | 'date' | 'ts' | 'month' | 'money' | 'ccy' | 'int' | 'decimal';
 
@@ -48,13 +48,9 @@ export function parseDate(s: string): string | undefined {
   return s;
 }
 
-/** `YYYY-MM`. */
+/** `YYYY-MM` (lib/dates' reading of a month). Returns the text itself. */
 export function parseMonth(s: string): string | undefined {
-  if (s.length !== 7 || s.charCodeAt(4) !== 45) return undefined;
-  const y = digits(s, 0, 4);
-  const m = digits(s, 5, 7);
-  if (y < 0 || m < 1 || m > 12) return undefined;
-  return s;
+  return parseMonthParts(s) === undefined ? undefined : s;
 }
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;

@@ -3,12 +3,15 @@
  * a *day* is days since 1970-01-01 (UTC). Numbers keep the hot loops cheap.
  */
 
+import { parseMonthParts } from '../lib/dates';
+
 const DAY_MS = 86_400_000;
 
+/** A `YYYY-MM` month (lib/dates' reading) as a month number; the generator's own message for a bad one. */
 export function parseMonth(s: string): number {
-  const m = /^(\d{4})-(\d{2})$/.exec(s);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new Error(`expected a month as YYYY-MM, got "${s}"`);
-  return Number(m[1]) * 12 + Number(m[2]) - 1;
+  const parts = parseMonthParts(s);
+  if (!parts) throw new Error(`expected a month as YYYY-MM, got "${s}"`);
+  return parts.year * 12 + parts.month - 1;
 }
 
 export function monthString(month: number): string {

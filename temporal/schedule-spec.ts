@@ -1,6 +1,6 @@
 import type { CalendarSpec, DayOfWeek, Month, Range, ScheduleSpec } from '@temporalio/client';
 import type { AcvloopConfig } from '../config/schema';
-import { daysInMonth, isLeapYear, shiftMonths } from '../lib/dates';
+import { daysInMonth, isLeapYear, parseMonthParts, shiftMonths } from '../lib/dates';
 import { zonedTimeToUtc } from '../lib/wall-clock';
 
 /**
@@ -22,11 +22,11 @@ const WEEKDAYS: Range<DayOfWeek> = { start: 'MONDAY', end: 'FRIDAY', step: 1 };
  */
 export const LAST_BUSINESS_DAY_YEARS = { first: 2000, last: 2100 } as const;
 
-/** 'YYYY-MM' as numbers; the month is 1-based. */
+/** 'YYYY-MM' as numbers, the month 1-based (lib/dates' reading); throws a message a schedule's user reads. */
 export function monthParts(month: string): { year: number; month: number } {
-  const m = /^(\d{4})-(\d{2})$/.exec(month);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new Error(`not a month (YYYY-MM): "${month}"`);
-  return { year: Number(m[1]), month: Number(m[2]) };
+  const parts = parseMonthParts(month);
+  if (!parts) throw new Error(`not a month (YYYY-MM): "${month}"`);
+  return parts;
 }
 
 function formatMonth(year: number, month: number): string {
