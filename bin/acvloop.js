@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// The acvloop command. TypeScript sources run through tsx's CommonJS hook, so
-// there is no build step between a clone and a run.
+// The acvloop command. It runs the build in dist/ (bin/build.js, which
+// bin/setup runs) while that is newer than every source file, and otherwise
+// the TypeScript sources through tsx's CommonJS hook: an edited checkout never
+// runs stale code, and a clone runs before any build. ACVLOOP_FROM_SOURCE=1
+// always takes the sources.
 // `acvloop worker` runs in a child node with the worker's heap flags; this process only waits for it, without tsx.
 // Other commands do not load it.
 if (process.argv[2] === 'worker' && require('../cli/infra/worker-heap.js').runWorkerWithHeapFlags(process.argv)) return;
-require('tsx/cjs');
-require('../cli/closed-pipe.ts').exitQuietlyOnClosedPipe();
+const fromDist = process.env.ACVLOOP_FROM_SOURCE !== '1' && require('./sources.js').distIsFresh();
+const cli = fromDist ? '../dist/cli' : '../cli';
+if (!fromDist) require('tsx/cjs');
+require(`${cli}/closed-pipe`).exitQuietlyOnClosedPipe();
 let settled = false;
 // A command whose work stalls on a promise nothing will settle would otherwise exit 0 in silence.
 process.on('beforeExit', () => {
@@ -14,7 +19,7 @@ process.on('beforeExit', () => {
     process.exit(1);
   }
 });
-require('../cli/main.ts')
+require(`${cli}/main`)
   .main(process.argv)
   // Exit explicitly: native runtimes (Temporal's) may hold the process open or reset its exit code.
   // ...after stdout has drained: a pipe takes large output asynchronously, and exiting early would cut it at 64 KiB.

@@ -3,13 +3,14 @@ import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
+import { PROJECT_ROOT } from '../lib/project-root';
 import type { ActivityDeps } from '../activities/context';
 import { TASK_QUEUE } from './task-queues';
 
 export { TASK_QUEUE };
 
-// An explicit file, not require.resolve: under vitest and tsx alike the bundler gets the TypeScript entry.
-const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
+// An explicit file, not require.resolve: under vitest, tsx and the build in dist/ alike the bundler gets the TypeScript entry.
+const workflowsPath = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 
 /** Bundles the workflow code once (tests share one bundle across workers). */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { freePort } from './postgres';
 import { stopProcess } from './process';
 
@@ -30,7 +31,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
     }
   }
   // bin/setup's fallback when the user's Python is externally managed.
-  const local = path.join(__dirname, '..', '..', '.acvloop', 'venv', 'bin', 'temporal');
+  const local = path.join(PROJECT_ROOT, '.acvloop', 'venv', 'bin', 'temporal');
   if (isExecutable(local)) return local;
   return null;
 }
