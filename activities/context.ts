@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Db } from '../sql/db';
 import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
 import { asOfDate } from '../lib/dates';
+import { insertLineageEvent, insertStageEvent } from '../store/run-events';
 import { registeredRun, runMonth } from '../store/runs';
 import { LineageDataset, runEvent } from './lineage-event';
 
@@ -56,32 +57,20 @@ export async function withStage<S extends Record<string, unknown>>(
   if (month === undefined) throw new Error(`run ${runId} is not registered`);
   const emit = async (eventType: 'START' | 'COMPLETE' | 'FAIL', extra: Partial<Parameters<typeof runEvent>[0]>) => {
     const event = runEvent({ eventType, eventTime: now().toISOString(), runId, month, job: stage, ...extra });
-    await db.insertInto('lineage_events')
-      .values({ run_id: runId, job: stage, event_type: eventType, attempt: n, event: JSON.stringify(event) })
-      .onConflict((oc) => oc.constraint('lineage_events_once').doNothing())
-      .execute();
+    await insertLineageEvent(db, { runId, job: stage, eventType, attempt: n, event });
     await postLineage(deps, event);
   };
-  await db.insertInto('run_stage_events')
-    .values({ run_id: runId, stage, status: 'started', attempt: n, summary: null, error: null })
-    .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
-    .execute();
+  await insertStageEvent(db, { runId, stage, status: 'started', attempt: n });
   await emit('START', {});
   try {
     const out = await body();
-    await db.insertInto('run_stage_events')
-      .values({ run_id: runId, stage, status: 'completed', attempt: n, summary: JSON.stringify(out.summary), error: null })
-      .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
-      .execute();
+    await insertStageEvent(db, { runId, stage, status: 'completed', attempt: n, summary: out.summary });
     await emit('COMPLETE', { inputs: out.inputs, outputs: out.outputs });
     return out.summary;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     try {
-      await db.insertInto('run_stage_events')
-        .values({ run_id: runId, stage, status: 'failed', attempt: n, summary: null, error: message })
-        .onConflict((oc) => oc.constraint('run_stage_events_once').doNothing())
-        .execute();
+      await insertStageEvent(db, { runId, stage, status: 'failed', attempt: n, error: message });
       await emit('FAIL', { error: message });
     } catch (recordErr) {
       // With the database gone, the failure cannot be recorded in it; the stage's own error is what the caller must see.

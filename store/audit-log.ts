@@ -1,8 +1,15 @@
+import { Kysely } from 'kysely';
+import type { Pool, PoolClient } from 'pg';
+import type { Database } from '../sql/database';
+import { typedOn } from './transaction';
+
 /**
- * One writer of audit entries for every caller: a stage inside its locked
- * transaction (a pg client), or a command on the pool. With a key, an entry
- * is written once however often it is retried; without the drop's hash, it is
- * taken from the run. The table itself refuses UPDATE, DELETE and TRUNCATE.
+ * The audit log's one writer, for every caller: a stage inside its locked
+ * transaction (a pg client), a command inside a kysely transaction, or a
+ * command on the pool. With a key, an entry is written once however often it
+ * is retried (the unique dedupe key keeps the first). The drop's hash, when
+ * not given, is taken from the run; `null` records none. The table itself
+ * refuses UPDATE, DELETE and TRUNCATE.
  */
 export interface AuditEntry {
   actor: string;
@@ -12,19 +19,36 @@ export interface AuditEntry {
   after?: unknown;
   reason?: string | null;
   modelVersion?: string | null;
+  /** Undefined: the run's own drop hash; null: none. */
   dropSha256?: string | null;
   key?: string | null;
 }
 
-/** A pg Pool or PoolClient (or anything with the same query). */
-interface Queryable { query(text: string, values?: unknown[]): Promise<unknown> }
+/** Where an entry is written: the pool, a pg client (inside its transaction), or a kysely transaction. */
+export type AuditTarget = Pool | PoolClient | Kysely<Database>;
 
-export async function writeAudit(q: Queryable, e: AuditEntry): Promise<void> {
+export async function writeAudit(target: AuditTarget, e: AuditEntry): Promise<void> {
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  await q.query(
-    `insert into audit_log (actor, action, run_id, before, after, reason, model_version_id, drop_sha256, dedupe_key)
-     values ($1, $2, $3, $4, $5, $6, $7, coalesce($8, (select drop_sha256 from runs where run_id = $3)), $9)
-     on conflict (dedupe_key) do nothing`,
-    [e.actor, e.action, e.runId, json(e.before), json(e.after), e.reason ?? null, e.modelVersion ?? null, e.dropSha256 ?? null, e.key ?? null],
-  );
+  await onTyped(target, (db) => db.insertInto('audit_log').values((eb) => ({
+    actor: e.actor, action: e.action, run_id: e.runId, before: json(e.before), after: json(e.after), reason: e.reason ?? null,
+    model_version_id: e.modelVersion ?? null, dedupe_key: e.key ?? null,
+    drop_sha256: e.dropSha256 !== undefined ? e.dropSha256
+      : eb.selectFrom('runs').select('drop_sha256').where('run_id', '=', e.runId),
+  })).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute());
+}
+
+/** Runs `body` on the typed Database over the target; a pool lends one connection for it, as pool.query would. */
+async function onTyped<T>(target: AuditTarget, body: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (target instanceof Kysely) return body(target);
+  if ('release' in target) return body(typedOn(target));
+  const client = await target.connect();
+  try {
+    const out = await body(typedOn(client));
+    client.release();
+    return out;
+  } catch (err) {
+    // A connection that failed goes back broken, so the pool discards it (pool.query does the same).
+    client.release(err as Error);
+    throw err;
+  }
 }
