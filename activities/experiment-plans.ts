@@ -1,82 +1,23 @@
 /**
- * The next lift tests of a run (`experiment_plans`, the one writer): planned
- * on demand from what the run stored — its media-mix version (residual
- * noise, ACV per opportunity, identifiability flags when the model has
- * them), its incrementality rows (ROI and 80% interval), the recent spend
- * of its batch and how its touches and accounts are spread — by the pure
- * `planLiftTests`. The same stored run always gives the same plan, and the
- * first plan written for a run is the one every later read returns.
+ * The next lift tests of a run, planned on demand by the CLI and the report
+ * page: the stored plan (queries/experiment-plans.ts), else planned now by
+ * the pure `planLiftTests` from what the run stored and, when asked, written
+ * with its OpenLineage event (store/experiment-plans.ts). The same stored run
+ * always gives the same plan, and the first plan written for a run is the
+ * one every later read returns. It stays beside the stages for the one thing
+ * it shares with them: the lineage event it builds (lineage-event.ts).
  */
-import type { AcvloopConfig } from '../config/schema';
-import { recentSpend } from '../models/budget';
-import { planLiftTests, type LiftTest, type LiftTestChannel, type LiftTestPlanInput } from '../models/experiment-plan';
-import { isMmmUnavailable, type MmmUnavailable, type StoredMmm } from '../models/mmm';
+import { planLiftTests, type LiftTest } from '../models/experiment-plan';
+import { experimentPlanInput, storedExperimentPlan } from '../queries/experiment-plans';
 import type { Db } from '../sql/db';
-import { runById } from '../store/runs';
-import { asOfDate } from '../lib/dates';
+import { insertExperimentPlan } from '../store/experiment-plans';
 import { pgDataset, runEvent } from './lineage-event';
-import { budgetPolicyOf } from './score';
 
 /** The job the plan's lineage event is recorded under, and what the plan reads. */
 const PLAN_JOB = 'experiments_plan';
 const PLAN_INPUTS = ['model_versions', 'incrementality', 'src_spend', 'src_touchpoints', 'src_accounts'] as const;
 
 export type ExperimentPlanResult = { tests: LiftTest[]; stored: boolean } | { tests: null; reason: string };
-
-/** A reason as words: the model's own message when it carries one. */
-const reasonText = (r: unknown): string => (typeof r === 'string' ? r
-  : typeof (r as { message?: unknown })?.message === 'string' ? (r as { message: string }).message : JSON.stringify(r));
-
-/** The plan stored for a run, best first; null when none was written yet. */
-async function storedExperimentPlan(handle: Db, runId: string): Promise<LiftTest[] | null> {
-  const rows = await handle.db.selectFrom('experiment_plans').select('plan').where('run_id', '=', runId).orderBy('rank').execute();
-  return rows.length ? rows.map((r) => r.plan as unknown as LiftTest) : null;
-}
-
-/** What `planLiftTests` needs, read from the run's stored outputs (with the run's month); a reason instead when the run has none to plan from. */
-export async function experimentPlanInput(handle: Db, runId: string): Promise<{ input: LiftTestPlanInput; month: string } | { reason: string }> {
-  const { db } = handle;
-  const run = await runById(db, runId);
-  if (!run) throw new Error(`no run ${runId} in schema ${handle.schema}`);
-  const version = await db.selectFrom('model_versions').select('params').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
-  if (!version) return { reason: `run ${runId} has not been retrained yet: a plan needs its media-mix model` };
-  const stored = version.params as unknown as StoredMmm | MmmUnavailable;
-  if (isMmmUnavailable(stored)) return { reason: `run ${runId} has no media-mix model to plan from: ${stored.reason}` };
-  const batch = await db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirstOrThrow();
-  const asOf = asOfDate(run.month);
-
-  const incrementality = await db.selectFrom('incrementality').select(['channel', 'roi', 'detail']).where('run_id', '=', runId).orderBy('channel').execute();
-  const spend = await db.selectFrom('src_spend').select(['month', 'channel', 'amount_usd']).where('batch_id', '=', batch.batch_id).where('month', '<=', run.month).execute();
-  const current = recentSpend(spend.map((s) => ({ ...s, amount_usd: Number(s.amount_usd) })), run.month, budgetPolicyOf(run.config as Partial<AcvloopConfig> | null).recentMonths);
-  // Counted in Postgres: a drop has about a million touches, the plan needs two numbers per channel.
-  const touches = await handle.pool.query<{ channel: string; offline: string; n: string }>(
-    `select channel, count(*) filter (where kind = 'offline') as offline, count(*) as n from src_touchpoints
-     where batch_id = $1 and occurred_at < $2 group by channel`, [batch.batch_id, asOf]);
-  const offlineShare = new Map(touches.rows.map((t) => [t.channel, Number(t.offline) / Number(t.n)]));
-  const accounts = await handle.pool.query<{ region: string | null; n: string }>(
-    'select region, count(*) as n from src_accounts where batch_id = $1 group by region', [batch.batch_id]);
-  // Identifiability flags as the incrementality row keeps them (written with the fit's results since they existed); absent before.
-  type Flag = { identified?: unknown; reasons?: unknown } | undefined;
-
-  const channels: LiftTestChannel[] = incrementality.map((i) => {
-    const roi = (i.detail as { roi?: { p10?: number; p90?: number } }).roi;
-    const flag = (i.detail as { identifiability?: Flag }).identifiability;
-    return {
-      channel: i.channel, monthlySpend: current[i.channel] ?? 0, roi: i.roi ?? 0, roiLow: roi?.p10 ?? i.roi ?? 0, roiHigh: roi?.p90 ?? i.roi ?? 0,
-      acvPerUnit: stored.unitValue[i.channel] ?? stored.baselineUnitValue, offlineShare: offlineShare.get(i.channel) ?? 0,
-      identified: typeof flag?.identified === 'boolean' ? flag.identified : null,
-      identifiabilityReasons: Array.isArray(flag?.reasons) ? flag.reasons.map(reasonText) : undefined,
-    };
-  });
-  return {
-    month: run.month,
-    input: {
-      channels, residualSd: stored.residualSd,
-      regions: accounts.rows.filter((a) => a.region !== null && a.region !== '').map((a) => ({ region: a.region as string, accounts: Number(a.n) })),
-      accounts: accounts.rows.reduce((s, a) => s + Number(a.n), 0),
-    },
-  };
-}
 
 /**
  * The run's plan: the stored one, else planned now and, with `store`,
@@ -89,16 +30,8 @@ export async function experimentPlan(handle: Db, runId: string, opts: { store: b
   if ('reason' in read) return { tests: null, reason: read.reason };
   const { tests } = planLiftTests(read.input);
   if (!opts.store || !tests.length) return { tests, stored: false };
-  // With the rows, the lineage event that names them as an output, so `acvloop lineage --check` traces them to the drop.
   const event = runEvent({ eventType: 'COMPLETE', eventTime: new Date().toISOString(), runId, month: read.month, job: PLAN_JOB,
     inputs: PLAN_INPUTS.map((t) => pgDataset(handle.schema, t)), outputs: [pgDataset(handle.schema, 'experiment_plans')] });
-  await handle.db.transaction().execute(async (trx) => {
-    await trx.insertInto('experiment_plans').values(tests.map((t) => ({
-      run_id: runId, channel: t.channel, rank: t.rank, design: t.design, holdout_share: t.holdoutShare, months: t.months,
-      minimum_detectable_lift: t.minimumDetectableLift, value_of_information: t.valueOfInformation, plan: JSON.stringify(t),
-    }))).onConflict((oc) => oc.columns(['run_id', 'channel']).doNothing()).execute();
-    await trx.insertInto('lineage_events').values({ run_id: runId, job: PLAN_JOB, event_type: 'COMPLETE', attempt: 1, event: JSON.stringify(event) })
-      .onConflict((oc) => oc.constraint('lineage_events_once').doNothing()).execute();
-  });
+  await insertExperimentPlan(handle.db, { runId, tests, job: PLAN_JOB, event });
   return { tests: (await storedExperimentPlan(handle, runId))!, stored: true };
 }

@@ -1,3 +1,4 @@
+import { budgetPolicyOf, type BudgetPolicy } from '../config/budget-policy';
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { marketingKpiReport, trailingKpiReport, type KpiThresholds } from '../models/kpi';
 import { SCORED_FORECAST_HORIZONS, steadySpendForecast } from '../models/forecast';
@@ -17,14 +18,8 @@ import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
 import { renewalModelOf, servingVersion, type ServingVersion } from './registry';
 
-/**
- * Next month's budget: the same total as the recent months' average, each
- * channel within ±maxChange of its current spend. The run's config
- * (`budget`) sets them; the defaults are three months, ±20%, no uncertainty
- * penalty. `steps` is the optimizer's grid, not a policy.
- */
-export type BudgetPolicy = AcvloopConfig['budget'] & { steps: number };
-export const budgetPolicyOf = (config: Partial<AcvloopConfig> | null | undefined): BudgetPolicy => ({ ...DEFAULT_CONFIG.budget, ...config?.budget, steps: 400 });
+// The budget policy is config's (queries/ reads it too); re-exported for the stage's callers.
+export { budgetPolicyOf, type BudgetPolicy };
 /** The KPI bands of the run's config (`kpi.bands`); a run started before the key existed takes the defaults. */
 export const kpiBandsOf = (config: Partial<AcvloopConfig> | null | undefined): KpiThresholds => ({ ...DEFAULT_CONFIG.kpi.bands, ...config?.kpi?.bands });
 /** Renewals ahead whose probabilities are conditioned on the contract's history (the last one repeats). */

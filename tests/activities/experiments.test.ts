@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDrop } from '../../generator';
 import { acvloop } from '../helpers/cli';
-import { experimentPlanInput } from '../../activities/experiment-plans';
+import { experimentPlanInput } from '../../queries/experiment-plans';
 import { planLiftTests, type LiftTestPlanInput } from '../../models/experiment-plan';
 import { hashDrop } from '../../contracts/drop-hash';
 import { createActivities } from '../../activities';
