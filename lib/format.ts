@@ -6,7 +6,7 @@
 
 /**
  * Whole US dollars with thousands separators.
- * @example usd(1234567.4) // '$1,234,567'; usd(-80) // '-$80'; usd(null) // '—'
+ * @example usd(1234567.4) // '$1,234,567'; usd(-80) // '-$80'; usd(-0.4) // '$0' (no minus on a zero); usd(null) // '—'
  */
 export function usd(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';

@@ -36,6 +36,8 @@
  *   interval keeps its skew); the test is expected to land on the point.
  */
 
+import { usd } from '../lib/format';
+
 /** Standard normal quantiles (to 1e-15, e.g. R's qnorm): z_{0.975}, z_{0.8}, z_{0.9}. */
 export const Z_975 = 1.959963984540054;
 export const Z_80 = 0.8416212335729143;
@@ -186,7 +188,6 @@ function designOf(c: LiftTestChannel, regionOptions: { share: number; regions: s
 }
 
 const fmt = (x: number, d = 2) => x.toFixed(d);
-const money = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
 
 /**
  * Plans the next lift tests (see the module comment), most valuable first.
@@ -233,11 +234,11 @@ export function planLiftTests(input: LiftTestPlanInput): LiftTestPlan {
         : 'alternate months on and off';
     const aim = c.roi > 0 ? `the ROI the model estimates (${fmt(c.roi)})` : `the top of its interval (${fmt(c.roiHigh)}; the model estimates no effect)`;
     const detect = feasible.length
-      ? `${best.months} months detect ${aim} with 80% power at α = 5% (MDE ${fmt(best.mdeRoi)} ACV per $, ${money(best.mdeAcv)})`
-      : `even ${best.months} months cannot detect ${aim} (MDE ${fmt(best.mdeRoi)} ACV per $, ${money(best.mdeAcv)}), but the test still narrows the interval`;
+      ? `${best.months} months detect ${aim} with 80% power at α = 5% (MDE ${fmt(best.mdeRoi)} ACV per $, ${usd(best.mdeAcv)})`
+      : `even ${best.months} months cannot detect ${aim} (MDE ${fmt(best.mdeRoi)} ACV per $, ${usd(best.mdeAcv)}), but the test still narrows the interval`;
     reasons.set(c.channel, [
       c.identified === false ? `not identified by the model${c.identifiabilityReasons?.length ? ` (${c.identifiabilityReasons.join('; ')})` : ''}: only a test can tell its effect` : '',
-      `${money(budgetAtStake)} a year at stake × ROI 80% interval ${fmt(c.roiLow)}–${fmt(c.roiHigh)} = ${money(test.valueOfInformation)} of value of information`,
+      `${usd(budgetAtStake)} a year at stake × ROI 80% interval ${fmt(c.roiLow)}–${fmt(c.roiHigh)} = ${usd(test.valueOfInformation)} of value of information`,
       `${because}: ${what}`,
       detect,
       `expected ROI interval after the test ${fmt(test.intervalExpected[0])}–${fmt(test.intervalExpected[1])}`,

@@ -32,6 +32,7 @@
  * the estimate now is too.
  */
 import { monthIndex } from '../lib/dates';
+import { usd } from '../lib/format';
 import { Z_90 } from './experiment-plan';
 import { fitMmm, liftUnits, overBeliefs, quantiles, windowUnits, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
 
@@ -158,20 +159,19 @@ function modelSide(fit: CalibrationFit, c: string, span: { from: number; to: num
   return { roi: result.roi, p10: result.roiQuantiles.p10, p90: result.roiQuantiles.p90, testMonths: { incrementalAcv: point, ...testMonths } };
 }
 
-const money = (x: number) => `${x < 0 ? '-' : ''}$${Math.abs(Math.round(x)).toLocaleString('en-US')}`;
-const range = (i: Interval80) => `${money(i.p10)} – ${money(i.p90)}`;
+const range = (i: Interval80) => `${usd(i.p10)} – ${usd(i.p90)}`;
 
 function judge(channel: string, test: LiftTestCalibration['test'], before: ModelSide, after: ModelSide): { verdict: LiftTestVerdict; why: string } {
   const model = before.testMonths;
   const months = test.start === test.end ? test.start : `${test.start}..${test.end}`;
-  const measured = `The ${channel} test measured ${money(test.incrementalAcv)} ± ${money(test.stderr)} of incremental ACV over ${months} (80%: ${range(test)})`;
-  const expected = `the model without tests expected ${money(model.incrementalAcv)} (80%: ${range(model)})`;
+  const measured = `The ${channel} test measured ${usd(test.incrementalAcv)} ± ${usd(test.stderr)} of incremental ACV over ${months} (80%: ${range(test)})`;
+  const expected = `the model without tests expected ${usd(model.incrementalAcv)} (80%: ${range(model)})`;
   if (beyond(test, model)) {
     return {
       verdict: 'disagrees',
       why: `${measured}, all of it ${test.p10 > model.p90 ? 'above' : 'below'} what ${expected}. ` +
         'The model\'s own data were contradicted by the experiment, so the test decided the channel\'s estimate instead of being averaged with them: ' +
-        `calibrated, the model gives ${money(after.testMonths.incrementalAcv)} over the test's months and the channel's ROI moves from ${before.roi.toFixed(2)} to ${after.roi.toFixed(2)}. ` +
+        `calibrated, the model gives ${usd(after.testMonths.incrementalAcv)} over the test's months and the channel's ROI moves from ${before.roi.toFixed(2)} to ${after.roi.toFixed(2)}. ` +
         'A reviewer should check the test\'s design and the channel\'s data: if the test is wrong, so is this estimate.',
     };
   }

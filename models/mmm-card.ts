@@ -13,6 +13,7 @@
  *
  * Pure: plain data in, text out.
  */
+import { usd } from '../lib/format';
 import { hillSaturation } from './adstock';
 import type { ChannelIdentifiability } from './identifiability';
 import { mmmIdentifiability } from './mmm';
@@ -56,7 +57,6 @@ export interface IncrementalityCard {
 /** A stored fit as read back from JSON: any field may be missing in an older version, and newer ones may add some. */
 type StoredLike = Record<string, any>;
 
-const money = (x: number) => `${x < 0 ? '-' : ''}$${Math.abs(Math.round(x)).toLocaleString('en-US')}`;
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -255,22 +255,22 @@ function channelSentence(c: string, fit: StoredLike, flag: ChannelIdentifiabilit
   if (isNum(t.halfSaturation)) {
     const steady = isNum(t.decay) && t.decay < 1 ? t.halfSaturation * (1 - t.decay) : null;
     const shape = isNum(t.shape) ? `, shape ${t.shape}${t.shape > 1 ? ': slow at first, then faster, then flattening' : t.shape === 1 ? ': flattening from the first dollar' : ''}` : '';
-    parts.push(`the effect flattens as spend grows: half of the most it can do at ${money(t.halfSaturation)} of accumulated spend${
-      steady !== null && t.decay > 0 ? `, which a steady ${money(steady)} a month builds up to` : ' a month'} (Hill curve${shape})`);
+    parts.push(`the effect flattens as spend grows: half of the most it can do at ${usd(t.halfSaturation)} of accumulated spend${
+      steady !== null && t.decay > 0 ? `, which a steady ${usd(steady)} a month builds up to` : ' a month'} (Hill curve${shape})`);
     const spend: unknown = fit.spend?.[c];
     if (Array.isArray(spend) && spend.length && isNum(t.decay) && t.decay < 1) {
       const mean = spend.reduce((s: number, x: number) => s + x, 0) / spend.length;
-      parts.push(`at its average monthly spend in the window (${money(mean)}) it was getting about ${percent(hillSaturation(mean / (1 - t.decay), t.halfSaturation, isNum(t.shape) ? t.shape : 1))} of the most it can do`);
+      parts.push(`at its average monthly spend in the window (${usd(mean)}) it was getting about ${percent(hillSaturation(mean / (1 - t.decay), t.halfSaturation, isNum(t.shape) ? t.shape : 1))} of the most it can do`);
     }
   } else parts.push('how its effect flattens as spend grows is not recorded with this version');
   const r = (Array.isArray(fit.results) ? fit.results : []).find((x: StoredLike) => x?.channel === c) as StoredLike | undefined;
   if (r && isNum(r.spend) && isNum(r.incrementalAcv)) {
     const q = r.incrementalAcvQuantiles;
-    const range = q && isNum(q.p10) && isNum(q.p90) && (q.p10 !== q.p90 || q.p10 !== r.incrementalAcv) ? ` (80% range ${money(q.p10)} – ${money(q.p90)})` : '';
-    parts.push(`over the window it spent ${money(r.spend)} and caused an estimated ${money(r.incrementalAcv)} of new ACV${range}${isNum(r.roi) ? `, $${r.roi.toFixed(2)} per dollar` : ''}`);
+    const range = q && isNum(q.p10) && isNum(q.p90) && (q.p10 !== q.p90 || q.p10 !== r.incrementalAcv) ? ` (80% range ${usd(q.p10)} – ${usd(q.p90)})` : '';
+    parts.push(`over the window it spent ${usd(r.spend)} and caused an estimated ${usd(r.incrementalAcv)} of new ACV${range}${isNum(r.roi) ? `, $${r.roi.toFixed(2)} per dollar` : ''}`);
   }
   const unit = fit.unitValue?.[c];
-  if (isNum(unit) && unit !== 1) parts.push(`each opportunity it causes counts as ${money(unit)} of ACV (the won ACV per opportunity its touches were near)`);
+  if (isNum(unit) && unit !== 1) parts.push(`each opportunity it causes counts as ${usd(unit)} of ACV (the won ACV per opportunity its touches were near)`);
   const prior = fit.priors && typeof fit.priors === 'object' ? (fit.priors as StoredLike)[c] : undefined;
   if (prior !== undefined) parts.push(`its prior: ${priorText(prior)}`);
   const sentence = `${c}: ${parts.join('; ')}.`;
