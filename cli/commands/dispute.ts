@@ -18,6 +18,8 @@ import type { PathModel } from '../../models/attribution-paths';
 import { attributionOptions, parseAttributionPolicy } from '../../models/attribution-policy';
 import type { Database } from '../../sql/database';
 import type { Db } from '../../sql/db';
+import { writeAudit } from '../../store/audit-log';
+import { disputeForUpdate, insertDispute, insertResolution, resolutionOf } from '../../store/disputes';
 import { modelVersionId } from '../../store/model-registry';
 import { runById } from '../../store/runs';
 import { openDb } from '../env';
@@ -111,14 +113,12 @@ export async function raiseDispute(handle: Db, input: { runId: string; opportuni
   if (!raisedBy) throw new Error('a dispute needs the name of who raises it (--by NAME)');
   const { credit, policyVersion, modelVersionId: versionId, dropSha256 } = await creditInRun(handle, input.runId, input.opportunityId);
   return handle.db.transaction().execute(async (trx) => {
-    const row = await trx.insertInto('disputes')
-      .values({ run_id: input.runId, opportunity_id: input.opportunityId, reason, raised_by: raisedBy, model: credit.model, policy_version: policyVersion, credit: JSON.stringify(credit) })
-      .returning(['id', 'raised_at']).executeTakeFirstOrThrow();
-    await trx.insertInto('audit_log').values({
-      actor: raisedBy, action: 'dispute.raised', run_id: input.runId, before: null, reason,
-      after: JSON.stringify({ disputeId: row.id, opportunityId: input.opportunityId, model: credit.model, policyVersion, acv: credit.acv, byChannel: credit.byChannel }),
-      dedupe_key: `dispute.raised:${row.id}`, model_version_id: versionId, drop_sha256: dropSha256,
-    }).execute();
+    const row = await insertDispute(trx, { runId: input.runId, opportunityId: input.opportunityId, reason, raisedBy, model: credit.model, policyVersion, credit });
+    await writeAudit(trx, {
+      actor: raisedBy, action: 'dispute.raised', runId: input.runId, reason,
+      after: { disputeId: row.id, opportunityId: input.opportunityId, model: credit.model, policyVersion, acv: credit.acv, byChannel: credit.byChannel },
+      key: `dispute.raised:${row.id}`, modelVersion: versionId, dropSha256,
+    });
     return {
       id: row.id, runId: input.runId, opportunityId: input.opportunityId, reason, raisedBy, raisedAt: row.raised_at.toISOString(),
       model: credit.model, policyVersion, credit,
@@ -134,17 +134,17 @@ export async function resolveDispute(handle: Db, input: { id: string; resolvedBy
   if (!note) throw new Error('a resolution needs a note (--note TEXT)');
   if (!resolvedBy) throw new Error('a resolution needs the name of who resolves it (--by NAME)');
   return handle.db.transaction().execute(async (trx) => {
-    const dispute = await trx.selectFrom('disputes').select(['id', 'run_id', 'opportunity_id']).where('id', '=', input.id).forUpdate().executeTakeFirst();
+    const dispute = await disputeForUpdate(trx, input.id);
     if (!dispute) throw new Error(`no dispute ${input.id} in schema ${handle.schema}`);
-    const done = await trx.selectFrom('dispute_resolutions').select(['resolved_by', 'resolved_at']).where('dispute_id', '=', input.id).executeTakeFirst();
+    const done = await resolutionOf(trx, input.id);
     if (done) throw new Error(`dispute ${input.id} was already resolved by ${done.resolved_by} at ${done.resolved_at.toISOString()}`);
-    const row = await trx.insertInto('dispute_resolutions').values({ dispute_id: input.id, resolved_by: resolvedBy, note })
-      .returning(['resolved_at']).executeTakeFirstOrThrow();
-    await trx.insertInto('audit_log').values({
-      actor: resolvedBy, action: 'dispute.resolved', run_id: dispute.run_id, before: JSON.stringify({ disputeId: dispute.id, open: true }),
-      after: JSON.stringify({ disputeId: dispute.id, open: false, opportunityId: dispute.opportunity_id }), reason: note,
-      dedupe_key: `dispute.resolved:${dispute.id}`, model_version_id: modelVersionId(dispute.run_id, 'attribution'), drop_sha256: null,
-    }).execute();
+    const row = await insertResolution(trx, { disputeId: input.id, resolvedBy, note });
+    // No drop hash on a resolution, as before: null, not the run's.
+    await writeAudit(trx, {
+      actor: resolvedBy, action: 'dispute.resolved', runId: dispute.run_id, before: { disputeId: dispute.id, open: true },
+      after: { disputeId: dispute.id, open: false, opportunityId: dispute.opportunity_id }, reason: note,
+      key: `dispute.resolved:${dispute.id}`, modelVersion: modelVersionId(dispute.run_id, 'attribution'), dropSha256: null,
+    });
     return { id: dispute.id, runId: dispute.run_id, opportunityId: dispute.opportunity_id, resolvedBy, note, resolvedAt: row.resolved_at.toISOString() };
   });
 }
