@@ -1,8 +1,11 @@
 /**
  * Scores a backtest gate reads: how well probabilities rank and match what
  * happened (AUC, calibration by decile, Brier) and how much two rankings
- * agree (Spearman), written once so the gate and the tests share them.
+ * agree (Spearman), and how two series move together (Pearson), written once
+ * so the gate, the models and the tests share them.
  */
+
+import { mean } from 'simple-statistics';
 
 /** Ranks 1..n with ties given their average rank. */
 export function averageRanks(x: readonly number[]): number[] {
@@ -39,6 +42,30 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
     sbb += (rb[i] - mb) ** 2;
   }
   return sab / Math.sqrt(saa * sbb);
+}
+
+/**
+ * Pearson correlation; 0 when either series is flat (identifiability flags a
+ * flat series as low variation instead).
+ *
+ * @example
+ * pearson([1, 2, 3], [3, 2, 1]); // -1
+ */
+export function pearson(a: readonly number[], b: readonly number[]): number {
+  // By hand, not simple-statistics' sampleCorrelation: that one gives NaN for a flat series.
+  if (!a.length) return 0;
+  const ma = mean(a as number[]);
+  const mb = mean(b as number[]);
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < a.length; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  const scale = Math.max(saa, sbb) * 1e-20;
+  return saa > scale && sbb > scale ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
 /**

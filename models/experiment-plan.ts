@@ -37,11 +37,7 @@
  */
 
 import { usd } from '../lib/format';
-
-/** Standard normal quantiles (to 1e-15, e.g. R's qnorm): z_{0.975}, z_{0.8}, z_{0.9}. */
-export const Z_975 = 1.959963984540054;
-export const Z_80 = 0.8416212335729143;
-export const Z_90 = 1.2815515655446004;
+import { Z_AT_0_80, Z_AT_0_90, Z_AT_0_975 } from './normal';
 
 /** The test lengths considered, months. */
 export const LIFT_TEST_MONTHS = { min: 2, max: 6 } as const;
@@ -125,7 +121,7 @@ export interface LiftTestPlan {
  */
 export function minimumDetectableEffect(sigma: number, nTreated: number, nControl: number): number {
   if (!(nTreated > 0 && nControl > 0)) throw new RangeError(`both groups need units: n_t = ${nTreated}, n_c = ${nControl}`);
-  return (Z_975 + Z_80) * sigma * Math.sqrt(1 / nTreated + 1 / nControl);
+  return (Z_AT_0_975 + Z_AT_0_80) * sigma * Math.sqrt(1 / nTreated + 1 / nControl);
 }
 
 /**
@@ -137,7 +133,7 @@ export function minimumDetectableEffect(sigma: number, nTreated: number, nContro
  * expectedInterval(1, [0, 2], 0.78); // se_0 = 2 / (2 · 1.28155) = 0.780; ratio 1/√2: [0.293, 1.707]
  */
 export function expectedInterval(point: number, now: readonly [number, number], testSe: number): [number, number] {
-  const se0 = (now[1] - now[0]) / (2 * Z_90);
+  const se0 = (now[1] - now[0]) / (2 * Z_AT_0_90);
   if (!(se0 > 0)) return [now[0], now[1]];
   const ratio = testSe > 0 ? Math.sqrt(1 / (1 + (se0 * se0) / (testSe * testSe))) : 0;
   return [point - (point - now[0]) * ratio, point + (now[1] - point) * ratio];
@@ -161,7 +157,7 @@ function measure(design: LiftTestDesign, share: number, months: number, c: LiftT
     spendInTest = c.monthlySpend * months;
   }
   const mdeRoi = mdeAcv / spendInTest;
-  return { mdeAcv, mdeRoi, seRoi: mdeRoi / (Z_975 + Z_80) };
+  return { mdeAcv, mdeRoi, seRoi: mdeRoi / (Z_AT_0_975 + Z_AT_0_80) };
 }
 
 /** Subsets of regions whose share of all accounts lies in the readable range, as (share, regions). */

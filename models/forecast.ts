@@ -14,6 +14,7 @@
  */
 import { fitMmm, predictMmm } from './mmm';
 import type { MmmFit, MmmInput, MmmOptions, SpendPlan } from './mmm';
+import { Z_AT_0_90, Z_AT_0_975 } from './normal';
 import { createRng, deriveSeed } from './random';
 
 /** Months ahead the score stage (and `acvloop forecast`) forecasts new ACV under steady spend. */
@@ -21,8 +22,6 @@ export const SCORED_FORECAST_HORIZONS = [3, 6, 12] as const;
 /** Months ahead each backtest origin forecasts: the horizon the gate's forecast metrics are measured at, stored as the forecast version's `horizon`. */
 export const BACKTEST_FORECAST_HORIZON = 3;
 
-const Z80 = 1.2815515655446004;
-const Z95 = 1.959963984540054;
 
 export interface ForecastOptions {
   /** Trailing window k. Default 6. */
@@ -60,10 +59,10 @@ export interface TrailingMeanForecast {
 function interval(point: number, sd: number): Interval {
   return {
     point,
-    lower80: Math.max(0, point - Z80 * sd),
-    upper80: point + Z80 * sd,
-    lower95: Math.max(0, point - Z95 * sd),
-    upper95: point + Z95 * sd,
+    lower80: Math.max(0, point - Z_AT_0_90 * sd),
+    upper80: point + Z_AT_0_90 * sd,
+    lower95: Math.max(0, point - Z_AT_0_975 * sd),
+    upper95: point + Z_AT_0_975 * sd,
   };
 }
 

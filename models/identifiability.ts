@@ -25,6 +25,7 @@
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { geometricAdstock } from './adstock';
+import { pearson } from './evaluation';
 
 export type IdentifiabilityKind = 'collinear' | 'low_variation' | 'short_history';
 
@@ -54,24 +55,6 @@ export interface IdentifiabilityThresholds {
 export const CURVE_PARAMETERS = 4;
 
 export const DEFAULT_IDENTIFIABILITY: IdentifiabilityThresholds = { maxCorrelation: 0.95, minVariation: 0.05, minMonths: CURVE_PARAMETERS + 2 };
-
-/** Pearson correlation; 0 when either series is flat (a flat series is flagged as low variation instead). */
-export function pearson(a: readonly number[], b: readonly number[]): number {
-  // By hand, not simple-statistics' sampleCorrelation: that one gives NaN for a flat series.
-  if (!a.length) return 0;
-  const ma = mean(a as number[]);
-  const mb = mean(b as number[]);
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  const scale = Math.max(saa, sbb) * 1e-20;
-  return saa > scale && sbb > scale ? sab / Math.sqrt(saa * sbb) : 0;
-}
 
 /** Sample coefficient of variation (sd with n − 1 over the mean); 0 for a single month or no spend. */
 export function coefficientOfVariation(xs: readonly number[]): number {

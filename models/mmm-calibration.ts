@@ -33,7 +33,7 @@
  */
 import { monthIndex } from '../lib/dates';
 import { usd } from '../lib/format';
-import { Z_90 } from './experiment-plan';
+import { Z_AT_0_90 } from './normal';
 import { fitMmm, liftUnits, overBeliefs, quantiles, windowUnits, type MmmCoefficients, type MmmExperiment, type MmmFit, type MmmInput, type MmmOptions } from './mmm';
 
 /** What the calibration reads of a fit (a fit revived from JSON has all of it). */
@@ -119,7 +119,7 @@ export function liftTestCalibration(before: CalibrationFit, after: CalibrationFi
 }
 
 /** The test's 80% interval: incremental ACV ± z₀.₉ · stderr. */
-const testInterval = (e: MmmExperiment): Interval80 => ({ p10: e.incremental_acv - Z_90 * e.stderr, p90: e.incremental_acv + Z_90 * e.stderr });
+const testInterval = (e: MmmExperiment): Interval80 => ({ p10: e.incremental_acv - Z_AT_0_90 * e.stderr, p90: e.incremental_acv + Z_AT_0_90 * e.stderr });
 
 /** Whether the test's interval lies wholly beyond the model's (the two do not overlap). */
 const beyond = (test: Interval80, model: Interval80) => test.p10 > model.p90 || test.p90 < model.p10;

@@ -9,6 +9,7 @@
  * tail it needs.
  */
 import { choleskySolve } from './linalg';
+import { Z_AT_0_90, Z_AT_0_95, Z_AT_0_975 } from './normal';
 
 export interface KmPoint {
   time: number;
@@ -42,9 +43,9 @@ export interface KmOptions {
 }
 
 const Z_BY_ALPHA: Record<string, number> = {
-  '0.05': 1.959963984540054,
-  '0.1': 1.6448536269514722,
-  '0.2': 1.2815515655446004,
+  '0.05': Z_AT_0_975,
+  '0.1': Z_AT_0_95,
+  '0.2': Z_AT_0_90,
 };
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assessIdentifiability, coefficientOfVariation, confoundedGroup, pearson } from '../../models/identifiability';
+import { pearson } from '../../models/evaluation';
+import { assessIdentifiability, coefficientOfVariation, confoundedGroup } from '../../models/identifiability';
 import { fitMmm, type MmmFit } from '../../models/mmm';
 import { months, plantedWorld } from '../helpers/planted-identifiability';
 

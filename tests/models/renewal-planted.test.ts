@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateDrop } from '../../contracts';
 import { generateDrop } from '../../generator/index';
-import { pearson } from '../../models/identifiability';
+import { pearson } from '../../models/evaluation';
 import { activeContracts, fitLogistic, renewalDecisions, scoreRenewals, type RenewalFeatures } from '../../models/renewal';
 
 /**
