@@ -160,9 +160,9 @@ async function main(): Promise<number> {
     DATABASE_URL: url, ACVLOOP_SCHEMA: schema, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ACVLOOP_TASK_QUEUE: taskQueue,
   });
   killAtExit(worker.child);
-  const mem = sampleMemory(worker.pid);
+  const mem = sampleMemory(worker.pids);
   stops.push({ name: 'worker', stop: async () => { mem.stop(); await stopProcess(worker.child); } });
-  log(`worker pid ${worker.pid} ready (heap limit ${worker.heapLimitMiB} MiB, schema ${schema}, task queue ${taskQueue}, ${r1(mem.currentMiB())} MiB RSS idle)`);
+  log(`worker pids ${worker.pids.join(', ')} ready (${worker.roles.join(' + ')}; heap limit ${worker.heapLimitMiB} MiB each, schema ${schema}, task queue ${taskQueue}, ${r1(mem.currentMiB())} MiB RSS idle)`);
   const idleRssMiB = mem.currentMiB();
   const code = codeUnderTest();
 
@@ -201,6 +201,7 @@ async function main(): Promise<number> {
   const loadAtGate = os.loadavg();
   const hwmMiB = mem.highWaterMiB();
   mem.stop();
+  const workflowTasks = await workflowTaskSeconds(client, runId);
 
   // 4. What the database recorded.
   const stages = await stageSeconds(db, runId);
@@ -218,7 +219,11 @@ async function main(): Promise<number> {
     startToGateSeconds,
     ingest: { rows: ingestRows, rowsPerSecond: stages.ingest ? Math.round(ingestRows / stages.ingest) : null },
     validate: { rows: validateRows, rowsPerSecond: stages.validate ? Math.round(validateRows / stages.validate) : null },
-    worker: { peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), idleRssMiB: r1(idleRssMiB), heapLimitMiB: worker.heapLimitMiB, cpuSecondsByStage: workerCpu },
+    worker: {
+      roles: worker.roles, peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), peakRssMiBByProcess: mem.highWaterByPid(),
+      idleRssMiB: r1(idleRssMiB), heapLimitMiB: worker.heapLimitMiB, cpuSecondsByStage: workerCpu,
+    },
+    workflowTasks,
     targets: TARGETS,
     meetsTargets: startToGateSeconds <= TARGETS.startToGateSeconds && peakRssMiB <= TARGETS.peakRssMiB,
     machine: {
@@ -233,6 +238,7 @@ async function main(): Promise<number> {
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   log(`${accounts} accounts (${world.rows} rows, generated in ${generateSeconds} s): start→gate ${startToGateSeconds} s ` +
     `(target ${TARGETS.startToGateSeconds}), worker peak RSS ${peakRssMiB} MiB (target ${TARGETS.peakRssMiB}), ` +
+    `longest workflow task ${workflowTasks.longestSeconds} s of ${workflowTasks.count}, ` +
     `ingest ${result.ingest.rowsPerSecond} rows/s, validate ${result.validate.rowsPerSecond} rows/s: ` +
     `${result.meetsTargets ? 'meets the targets' : 'MISSES the targets'} (load ${r1(loadAtStart[0])} → ${r1(loadAtGate[0])} on ${os.cpus().length} CPUs)`);
   return 0;
@@ -268,10 +274,11 @@ async function stageSeconds(db: Db, runId: string): Promise<Record<string, numbe
 }
 
 interface WorkerProcess {
-  /** What the bench started: `acvloop worker`, which runs the worker in a child node with its heap flags. */
+  /** What the bench started: `acvloop worker`, which runs the worker in child nodes with their heap flags. */
   child: ChildProcess;
-  /** The worker's own process (the one measured), from its start line. */
-  pid: number;
+  /** The worker's own processes (the ones measured, summed), from their start lines: one per role. */
+  pids: number[];
+  roles: string[];
   heapLimitMiB: number;
   exited(): string | null;
   stderrTail(): string;
@@ -282,15 +289,22 @@ function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   let exit: string | null = null;
-  const proc: WorkerProcess = { child, pid: 0, heapLimitMiB: 0, exited: () => exit, stderrTail: () => tail.trim() || '(no output)' };
+  const proc: WorkerProcess = { child, pids: [], roles: [], heapLimitMiB: 0, exited: () => exit, stderrTail: () => tail.trim() || '(no output)' };
+  let all = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the worker did not start polling within 120 s: ${proc.stderrTail()}`)), 120_000);
     child.stderr!.on('data', (d: Buffer) => {
       tail = (tail + d.toString()).slice(-4000);
-      const polling = /acvloop worker polling .*; pid (\d+), heap limit (\d+) MiB/.exec(tail);
-      if (polling && !proc.pid) {
-        proc.pid = Number(polling[1]);
-        proc.heapLimitMiB = Number(polling[2]);
+      if (proc.roles.length === 2) return;
+      all += d.toString();
+      // Without --role, `acvloop worker` starts a workflows and an activities process; both must poll.
+      for (const m of all.matchAll(/acvloop worker polling (workflows|activities)? ?.*; pid (\d+), heap limit (\d+) MiB/g)) {
+        if (proc.pids.includes(Number(m[2]))) continue;
+        proc.pids.push(Number(m[2]));
+        proc.roles.push(m[1] ?? 'all');
+        proc.heapLimitMiB = Number(m[3]);
+      }
+      if (proc.roles.includes('all') || proc.roles.length === 2) {
         clearTimeout(timer);
         resolve(proc);
       }
@@ -314,37 +328,67 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** VmRSS of a pid every 200 ms, its VmHWM (the kernel's own peak) and its CPU time so far, on demand. */
-function sampleMemory(pid: number) {
-  const file = `/proc/${pid}/status`;
-  const field = (name: string): number => {
+/**
+ * The worker's processes together: their summed VmRSS every 200 ms, the sum
+ * of their VmHWM (each kernel peak; an upper bound of the joint peak), and
+ * their CPU time so far, on demand.
+ */
+function sampleMemory(pids: readonly number[]) {
+  const field = (pid: number, name: string): number => {
     try {
-      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(file, 'utf8'));
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : 0;
     } catch {
       return 0; // the process is gone
     }
   };
-  let peak = field('VmRSS');
-  const timer = setInterval(() => { peak = Math.max(peak, field('VmRSS')); }, 200);
+  const sum = (name: string) => pids.reduce((a, pid) => a + field(pid, name), 0);
+  let peak = sum('VmRSS');
+  const timer = setInterval(() => { peak = Math.max(peak, sum('VmRSS')); }, 200);
   timer.unref();
   return {
-    currentMiB: () => field('VmRSS'),
+    currentMiB: () => sum('VmRSS'),
     peakSampledMiB: () => peak,
-    highWaterMiB: () => field('VmHWM'),
-    /** user + system CPU seconds of the worker process (all its threads). */
-    cpuSeconds: (): number => {
+    highWaterMiB: () => sum('VmHWM'),
+    highWaterByPid: () => Object.fromEntries(pids.map((pid) => [pid, r1(field(pid, 'VmHWM'))])),
+    /** user + system CPU seconds of the worker's processes (all their threads). */
+    cpuSeconds: (): number => pids.reduce((a, pid) => {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         // Fields 14 and 15 of stat (utime, stime); f starts at field 3.
-        return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+        return a + (Number(f[11]) + Number(f[12])) / CLK_TCK;
       } catch {
-        return 0;
+        return a;
       }
-    },
+    }, 0),
     stop: () => clearInterval(timer),
   };
+}
+
+/**
+ * How long the run's workflow tasks took, from its history: each
+ * WorkflowTaskStarted to its WorkflowTaskCompleted (server times). Issue 15
+ * asks for none over 1 s: model work must not hold up the workflow thread.
+ */
+async function workflowTaskSeconds(client: Awaited<ReturnType<typeof connectClient>>, runId: string) {
+  const history = await client.workflow.getHandle(runId).fetchHistory();
+  const events = history.events ?? [];
+  const ms = (t: unknown) => {
+    const ts = t as { seconds?: { toNumber?: () => number } | number; nanos?: number } | null | undefined;
+    if (!ts) return NaN;
+    const seconds = typeof ts.seconds === 'number' ? ts.seconds : ts.seconds?.toNumber?.() ?? Number(ts.seconds);
+    return seconds * 1000 + (ts.nanos ?? 0) / 1e6;
+  };
+  const started = new Map<number, number>();
+  const took: number[] = [];
+  for (const e of events) {
+    if (e.workflowTaskStartedEventAttributes) started.set(Number(e.eventId), ms(e.eventTime));
+    const done = e.workflowTaskCompletedEventAttributes;
+    if (done) took.push(ms(e.eventTime) - (started.get(Number(done.startedEventId)) ?? NaN));
+  }
+  const valid = took.filter(Number.isFinite);
+  return { count: valid.length, longestSeconds: secs(Math.max(0, ...valid)), overOneSecond: valid.filter((t) => t > 1000).length, historyEvents: events.length };
 }
 
 let exiting = false;

@@ -23,24 +23,45 @@ const quietBundlerLogger = {
   log: () => {},
 };
 
+/**
+ * What a worker polls for. `workflows` runs only the cycle's workflow tasks
+ * (small, never blocked by model work, so status queries answer while retrain
+ * runs); `activities` only the stages; `all` both in one process (the tests,
+ * the demo). Temporal hands a task queue's workflow and activity tasks to the
+ * workers that registered each, so the split changes no workflow command.
+ */
+export type WorkerRole = 'all' | 'workflows' | 'activities';
+export const WORKER_ROLES: readonly WorkerRole[] = ['all', 'workflows', 'activities'];
+
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
-  deps: ActivityDeps;
+  role?: WorkerRole;
+  /** The stages' dependencies; not needed by a `workflows` worker. */
+  deps?: ActivityDeps;
   /** Replace or wrap activities (tests inject a failing stage). */
   activities?: Record<string, (...args: any[]) => Promise<unknown>>;
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-/** A worker of the monthly cycle: the workflow code plus the activities built over `deps`. */
+/** A worker of the monthly cycle: the workflow code, the activities built over `deps`, or both (`role`). */
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  const role = opts.role ?? 'all';
+  const workflows = role !== 'activities'
+    ? (opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath })
+    : {};
+  let activities: WorkerOptions['activities'];
+  if (role !== 'workflows') {
+    if (!opts.activities && !opts.deps) throw new Error(`a worker that runs activities (role ${role}) needs their dependencies`);
+    activities = opts.activities ?? createActivities(opts.deps!);
+  }
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: opts.activities ?? createActivities(opts.deps),
+    ...workflows,
+    ...(activities ? { activities } : {}),
   });
 }
 

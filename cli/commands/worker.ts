@@ -3,28 +3,42 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../sql/db';
 import { codeVersion, DatabaseUnreachable, openDb } from '../env';
 import { temporalFromEnv } from '../../temporal/client';
-import { createWorker, TASK_QUEUE } from '../../temporal/worker';
+import { createWorker, TASK_QUEUE, WORKER_ROLES, type WorkerRole } from '../../temporal/worker';
 
-export async function workerCommand(): Promise<number> {
-  const db = await openDbOnceItAnswers();
+/**
+ * `acvloop worker [--role R]`. Without a role, bin/acvloop.js starts two
+ * children, `--role workflows` and `--role activities` (cli/infra/worker-heap.js),
+ * so model work never holds up a workflow task; each child runs this.
+ */
+export async function workerCommand(opts: { role?: string } = {}): Promise<number> {
+  const role = workerRole(opts.role);
+  // A workflows worker runs no stage: it needs no database.
+  const db = role === 'workflows' ? undefined : await openDbOnceItAnswers();
   const target = temporalFromEnv();
   const connection = await NativeConnection.connect({ address: target.address }).catch((err: Error) => {
     throw new Error(`cannot reach Temporal at ${target.address}: ${err.message}`);
   });
   const worker = await createWorker({
-    connection, namespace: target.namespace,
-    deps: { db, codeVersion: codeVersion(), openLineageUrl: process.env.OPENLINEAGE_URL, log: (m) => console.error(m) },
+    connection, namespace: target.namespace, role,
+    deps: db && { db, codeVersion: codeVersion(), openLineageUrl: process.env.OPENLINEAGE_URL, log: (m) => console.error(m) },
   });
   // The pid and heap limit say which process is the worker and that its memory cap is in effect (bin/acvloop.js starts it in a child).
   const heapMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
-  process.stderr.write(`acvloop worker polling ${target.address} (${target.namespace}/${TASK_QUEUE}); pid ${process.pid}, heap limit ${heapMiB} MiB\n`);
+  const what = role === 'all' ? '' : ` ${role}`;
+  process.stderr.write(`acvloop worker polling${what} ${target.address} (${target.namespace}/${TASK_QUEUE}); pid ${process.pid}, heap limit ${heapMiB} MiB\n`);
   try {
     await worker.run(); // returns after SIGINT/SIGTERM: the SDK drains in-flight tasks first
   } finally {
     await connection.close();
-    await db.close();
+    await db?.close();
   }
   return 0;
+}
+
+function workerRole(given: string | undefined): WorkerRole {
+  if (given === undefined) return 'all';
+  if ((WORKER_ROLES as readonly string[]).includes(given)) return given as WorkerRole;
+  throw Object.assign(new Error(`--role takes ${WORKER_ROLES.join(', ')}, not "${given}"`), { exitCode: 2 });
 }
 
 const DB_RETRY_MS = 2_000;

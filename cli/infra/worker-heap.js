@@ -37,11 +37,24 @@ function heapMbOf(args, env) {
   return Number(given);
 }
 
+/** `--role R` (or `--role=R`) among the worker's arguments, else undefined. */
+function roleOf(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--role') return args[i + 1];
+    if (args[i].startsWith('--role=')) return args[i].slice('--role='.length);
+  }
+  return undefined;
+}
+
 /**
- * For `acvloop worker` outside the child: runs it in a child node with the
- * heap flags, forwards SIGINT/SIGTERM (the worker drains, then exits) and
- * exits with the child's code. Returns false where the caller should run the
- * command itself (already in the child).
+ * For `acvloop worker` outside the child: runs it in child nodes with the
+ * heap flags and exits with their code. Without `--role`, two children: one
+ * polls the cycle's workflow tasks, one its activities, so a stage's model
+ * work (seconds of CPU) never holds up a workflow task or a status query on
+ * the same event loop. SIGINT/SIGTERM go to every child (each drains, then
+ * exits); when one child ends, the others are stopped the same way, so a
+ * supervisor sees one worker and restarts it whole. Returns false where the
+ * caller should run the command itself (already in a child).
  */
 function runWorkerWithHeapFlags(argv) {
   if (process.env[CHILD_MARKER]) {
@@ -55,28 +68,41 @@ function runWorkerWithHeapFlags(argv) {
     process.stderr.write(`acvloop: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  const child = spawn(process.execPath, [...workerNodeFlags(heapMb), argv[1], ...argv.slice(2)], {
+  const roles = roleOf(argv.slice(3)) === undefined ? [['--role', 'workflows'], ['--role', 'activities']] : [[]];
+  const children = roles.map((role) => spawn(process.execPath, [...workerNodeFlags(heapMb), argv[1], ...argv.slice(2), ...role], {
     env: { ...process.env, [CHILD_MARKER]: '1' },
-    // The IPC channel is how the child learns that this process died (see exitWithParent).
+    // The IPC channel is how a child learns that this process died (see exitWithParent).
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     // Its own process group: a Ctrl-C reaches it once, forwarded from here, not twice (the
     // worker drains on the first SIGINT and dies at once on a second).
     detached: true,
-  });
-  const forward = (signal) => child.kill(signal);
+  }));
+  const running = new Set(children);
+  const forward = (signal) => { for (const c of running) c.kill(signal); };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
-  child.on('error', (err) => {
-    process.stderr.write(`acvloop: could not start the worker: ${err.message}\n`);
-    process.exit(1);
-  });
-  child.on('exit', (code, signal) => {
-    if (signal) {
-      // Die of the same signal, so whoever started us sees what happened to the worker.
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeListener(s, forward);
-      process.kill(process.pid, signal);
-    }
-    process.exit(code ?? 1);
-  });
+  let first = null;
+  for (const child of children) {
+    child.on('error', (err) => {
+      process.stderr.write(`acvloop: could not start the worker: ${err.message}\n`);
+      for (const c of running) c.kill('SIGKILL');
+      process.exit(1);
+    });
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      if (!first) {
+        first = { code, signal };
+        // One child gone: the worker is not whole any more; the others drain and go too.
+        for (const c of running) c.kill('SIGTERM');
+      }
+      if (running.size > 0) return;
+      if (first.signal) {
+        // Die of the same signal, so whoever started us sees what happened to the worker.
+        for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeListener(s, forward);
+        process.kill(process.pid, first.signal);
+      }
+      process.exit(first.code ?? 1);
+    });
+  }
   return true;
 }
 

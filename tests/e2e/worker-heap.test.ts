@@ -26,22 +26,32 @@ afterAll(async () => {
   await db?.drop();
 });
 
-interface Started { launcher: ChildProcess; pid: number; heapLimitMiB: number; cmdline: string[] }
+interface Started { launcher: ChildProcess; pid: number; pids: number[]; heapLimitMiB: number; cmdline: string[] }
 
-/** `acvloop worker ARGS` as a user starts it; resolves at its start line with the worker's pid and heap limit. */
+/**
+ * `acvloop worker ARGS` as a user starts it; resolves once every worker
+ * process has said it polls (two without --role: workflows and activities),
+ * with the first one's pid, heap limit and command line, and every pid.
+ */
 function startWorker(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Started> {
   // Its own process group, as in a terminal: a Ctrl-C goes to the whole group.
   const launcher = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   started.push(launcher);
+  const expected = args.some((a) => a.startsWith('--role')) ? 1 : 2;
   let stderr = '';
+  let first: Omit<Started, 'pids'> | null = null;
+  const pids: number[] = [];
   return new Promise((resolve, reject) => {
     launcher.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
-      const m = /acvloop worker polling .*; pid (\d+), heap limit (\d+) MiB/.exec(stderr);
-      if (m) {
+      for (const m of stderr.matchAll(/acvloop worker polling .*; pid (\d+), heap limit (\d+) MiB/g)) {
         const pid = Number(m[1]);
-        resolve({ launcher, pid, heapLimitMiB: Number(m[2]), cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') });
+        if (pids.includes(pid)) continue;
+        pids.push(pid);
+        first ??= { launcher, pid, heapLimitMiB: Number(m[2]), cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') };
+        if (Number(m[2]) !== first.heapLimitMiB) reject(new Error(`worker processes with different heap limits: ${stderr}`));
       }
+      if (first && pids.length === expected) resolve({ ...first, pids: [...pids] });
     });
     launcher.on('exit', (code, signal) => reject(new Error(`acvloop worker exited (${signal ?? code}) before polling: ${stderr}`)));
   });
@@ -63,11 +73,13 @@ describe('acvloop worker sets its own heap limit', () => {
   it('runs the worker in a child node capped at 1536 MiB by default, and stops it cleanly on SIGTERM', async () => {
     const w = await startWorker([]);
     expect(w.pid).not.toBe(w.launcher.pid);
+    // Two processes: the cycle's workflow tasks in one, its stages in the other.
+    expect(w.pids).toHaveLength(2);
     expect(w.cmdline).toContain('--max-old-space-size=1536');
     expect(w.heapLimitMiB).toBe(1536 + YOUNG_MIB);
     w.launcher.kill('SIGTERM');
     expect(await exitOf(w.launcher)).toEqual({ code: 0, signal: null });
-    expect(await gone(w.pid, 5_000)).toBe(true);
+    for (const pid of w.pids) expect(await gone(pid, 5_000)).toBe(true);
   });
 
   it('takes --max-heap MB, and ACVLOOP_WORKER_HEAP_MB when no flag is given', async () => {
@@ -91,6 +103,6 @@ describe('acvloop worker sets its own heap limit', () => {
   it('does not outlive its launcher killed with SIGKILL', async () => {
     const w = await startWorker([]);
     w.launcher.kill('SIGKILL');
-    expect(await gone(w.pid, 5_000)).toBe(true);
+    for (const pid of w.pids) expect(await gone(pid, 5_000)).toBe(true);
   });
 });
