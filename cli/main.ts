@@ -74,6 +74,7 @@ const COMMANDS: (CommandSpec | Mounted)[] = [
     options: [
       { flags: '--max-heap <MB>', about: 'cap of the worker\'s heap (V8 old space), in MiB (default: ACVLOOP_WORKER_HEAP_MB, else 1536); read by bin/acvloop.js, which starts the worker with it' },
       { flags: '--role <role>', about: 'what this process polls for: workflows (the cycle\'s workflow tasks), activities (its stages) or all; without it, two processes start, one of each, so model work never delays a workflow task or a status query' },
+      { flags: '--max-activities <n>', about: 'stages one process runs at once (default 1: a stage\'s memory is the worker\'s bound; add workers, not slots, to run more)' },
     ],
     run: () => require('./commands/worker').workerCommand },
   { name: 'run', about: 'start the monthly cycle for a month on a drop',

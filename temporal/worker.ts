@@ -43,6 +43,13 @@ export interface WorkerOptions {
   /** Replace or wrap activities (tests inject a failing stage). */
   activities?: Record<string, (...args: any[]) => Promise<unknown>>;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * Stages this process runs at once (default: the SDK's). `acvloop worker`
+   * runs one: a stage's memory is the worker's bound, and an attempt that
+   * timed out keeps its slot until its code returns, so its retry cannot run
+   * beside it in the same heap.
+   */
+  maxConcurrentActivities?: number;
 }
 
 /** A worker of the monthly cycle: the workflow code, the activities built over `deps`, or both (`role`). */
@@ -62,6 +69,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...workflows,
     ...(activities ? { activities } : {}),
+    ...(activities && opts.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities } : {}),
   });
 }
 

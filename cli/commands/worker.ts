@@ -10,8 +10,9 @@ import { createWorker, TASK_QUEUE, WORKER_ROLES, type WorkerRole } from '../../t
  * children, `--role workflows` and `--role activities` (cli/infra/worker-heap.js),
  * so model work never holds up a workflow task; each child runs this.
  */
-export async function workerCommand(opts: { role?: string } = {}): Promise<number> {
+export async function workerCommand(opts: { role?: string; maxActivities?: string } = {}): Promise<number> {
   const role = workerRole(opts.role);
+  const maxConcurrentActivities = parseMaxActivities(opts.maxActivities ?? '1');
   // A workflows worker runs no stage: it needs no database.
   const db = role === 'workflows' ? undefined : await openDbOnceItAnswers();
   const target = temporalFromEnv();
@@ -19,7 +20,7 @@ export async function workerCommand(opts: { role?: string } = {}): Promise<numbe
     throw new Error(`cannot reach Temporal at ${target.address}: ${err.message}`);
   });
   const worker = await createWorker({
-    connection, namespace: target.namespace, role,
+    connection, namespace: target.namespace, role, maxConcurrentActivities,
     deps: db && { db, codeVersion: codeVersion(), openLineageUrl: process.env.OPENLINEAGE_URL, log: (m) => console.error(m) },
   });
   // The pid and heap limit say which process is the worker and that its memory cap is in effect (bin/acvloop.js starts it in a child).
@@ -33,6 +34,11 @@ export async function workerCommand(opts: { role?: string } = {}): Promise<numbe
     await db?.close();
   }
   return 0;
+}
+
+function parseMaxActivities(given: string): number {
+  if (/^[1-9]\d*$/.test(given)) return Number(given);
+  throw Object.assign(new Error(`--max-activities takes a whole number of at least 1, not "${given}"`), { exitCode: 2 });
 }
 
 function workerRole(given: string | undefined): WorkerRole {
