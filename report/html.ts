@@ -43,20 +43,61 @@ async function readExtras(handle: Db, runId: string) {
   return { quarantine, ltv, atRisk, lineage };
 }
 
+type Extras = Awaited<ReturnType<typeof readExtras>>;
+type ReportOptions = { generatedAt?: string; decision?: (r: RunReport) => string; banner?: string };
+
 /** The page of one run, as one HTML string. */
-export async function buildRunReport(handle: Db, runId: string, opts: { generatedAt?: string; decision?: (r: RunReport) => string; banner?: string } = {}): Promise<string> {
+export async function buildRunReport(handle: Db, runId: string, opts: ReportOptions = {}): Promise<string> {
   const r = await readRun(handle, runId);
   const x = await readExtras(handle, runId);
   const reported = r.attributionPolicy?.reportedModel ?? 'linear';
-  const chart = async (spec: Record<string, unknown> | null) => (spec ? renderSvg(spec) : null);
+  const liftTests = await experimentPlanHtml(handle, runId);
+  const modelCard = await modelCardHtml(handle, runId);
+  const svg = await renderCharts(r, x, reported);
 
+  // The decision first: a reader meets what is asked before the detail that backs it.
+  const summary = await summarySection(decisionSummary(r));
+  const body = [
+    summary,
+    section('read', 'What the run read', readHtml(r, x)),
+    section('attribution', 'Attribution and what the spend caused', `${figure(svg.attribution)}${attributionTable(r)}${figure(svg.inc)}${incrementalityTable(r, reported)}`),
+    section('assumptions', 'What the incrementality estimate assumes', modelCard.assumptions),
+    section('kpi', 'ACV from marketing leads', kpiHtml(r, svg)),
+    section('forecast', 'Forecast of new ACV', `${figure(svg.forecast)}${forecastTotalsTable(r)}${modelCard.coverage}`),
+    section('renewals', 'Renewals and lifetime value', renewalsHtml(x, svg)),
+    section('budget', 'Budget proposal', budgetHtml(r, svg)),
+    section('experiments', 'Lift tests', `<h3>This run's tests against the model</h3>${liftTestCalibrationHtml(r.calibration)}<h3>Next lift tests</h3>${liftTests}`),
+    section('governance', 'Backtest, gate, drift and what changed', governanceHtml(r)),
+    section('lineage', 'Lineage', `<p>Each stage's OpenLineage event: what it read and wrote (<code>acvloop lineage ${esc(r.runId)}</code> traces every output to the drop files).</p>${lineageHtml(r, x)}`),
+    section('decision', 'Decision', decisionBox(r, opts)),
+  ].join('\n');
+  return page(handle, r, body, opts);
+}
+
+/** Every chart of the page as inline SVG, or null where the run has no data for it. */
+async function renderCharts(r: RunReport, x: Extras, reported: string) {
+  const chart = async (spec: Record<string, unknown> | null) => (spec ? renderSvg(spec) : null);
+  const [attribution, inc, kpiSeg, kpiReg, forecast, survival, ltv, budget] = await Promise.all([
+    chart(attributionChart(r)), chart(incrementalityChart(r, reported)), chart(kpiChart(r, 'acv_from_marketing_leads', 'segment')),
+    chart(kpiChart(r, 'acv_from_marketing_leads', 'region')), chart(forecastChart(r)), chart(survivalChart(r)), chart(ltvChart(x.ltv)), chart(budgetChart(r)),
+  ]);
+  return { attribution, inc, kpiSeg, kpiReg, forecast, survival, ltv, budget };
+}
+type Charts = Awaited<ReturnType<typeof renderCharts>>;
+
+/** The drop's files, then the quarantine. */
+function readHtml(r: RunReport, x: Extras): string {
   const filesTable = table(['file', 'rows read', 'accepted', 'quarantined', 'contract', 'sha256'],
     r.ingest.files.map((f) => [f.file, f.rowsRead, f.rowsAccepted, f.rowsQuarantined, f.contractVersion ?? '—', f.sha256.slice(0, 16)]),
     { numeric: [false, true, true, true, false, false] });
-  // The quarantine, browsable by file and rule without a script: one disclosure per file and rule.
-  const byFileRule = new Map<string, typeof x.quarantine>();
-  for (const q of x.quarantine) (byFileRule.get(`${q.file}\u0000${q.rule}`) ?? byFileRule.set(`${q.file}\u0000${q.rule}`, []).get(`${q.file}\u0000${q.rule}`)!).push(q);
-  const quarantine = byFileRule.size
+  return `${filesTable}<h3>Quarantine, by file and rule</h3>${quarantineHtml(x.quarantine)}`;
+}
+
+/** The quarantine, browsable by file and rule without a script: one disclosure per file and rule. */
+function quarantineHtml(quarantine: Extras['quarantine']): string {
+  const byFileRule = new Map<string, typeof quarantine>();
+  for (const q of quarantine) (byFileRule.get(`${q.file}\u0000${q.rule}`) ?? byFileRule.set(`${q.file}\u0000${q.rule}`, []).get(`${q.file}\u0000${q.rule}`)!).push(q);
+  return byFileRule.size
     ? [...byFileRule].map(([key, rows]) => {
       const [file, rule] = key.split('\u0000');
       return `<details><summary>${esc(file)} — ${esc(rule)} (${rows.length} row${rows.length === 1 ? '' : 's'})</summary>${
@@ -64,33 +105,65 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
         rows.length > 200 ? `<p class="note">The first 200 of ${rows.length}; all are in the quarantine table.</p>` : ''}</details>`;
     }).join('')
     : '<p class="empty">No row was quarantined.</p>';
+}
 
+/** Credited ACV by channel, one column per attribution model. */
+function attributionTable(r: RunReport): string {
   const models = Object.keys(r.attribution);
   const channels = [...new Set(models.flatMap((m) => Object.keys(r.attribution[m])))].sort();
-  const attributionTable = table(['channel', ...models], channels.map((c) => [c, ...models.map((m) => usd(r.attribution[m][c] ?? 0))]),
+  return table(['channel', ...models], channels.map((c) => [c, ...models.map((m) => usd(r.attribution[m][c] ?? 0))]),
     { numeric: [false, ...models.map(() => true)] });
-  const band = (iv: [number, number] | null) => (iv ? `${num(iv[0], 2)} – ${num(iv[1], 2)}` : '—');
-  const incTable = table(['channel', 'spend', 'incremental ACV', '80% interval', 'ROI', 'ROI 80%', 'marginal ROI', 'mROI 80%', `credited (${reported})`, 'identified'],
+}
+
+const band = (iv: [number, number] | null) => (iv ? `${num(iv[0], 2)} – ${num(iv[1], 2)}` : '—');
+
+/** What each channel's spend caused, with its intervals, beside what the reported model credits it. */
+function incrementalityTable(r: RunReport, reported: string): string {
+  return table(['channel', 'spend', 'incremental ACV', '80% interval', 'ROI', 'ROI 80%', 'marginal ROI', 'mROI 80%', `credited (${reported})`, 'identified'],
     Object.entries(r.incrementality).map(([c, i]) => [c, usd(i.spend), usd(i.incrementalAcv), `${usd(i.low)} – ${usd(i.high)}`, num(i.roi, 2), band(i.roiInterval),
       num(i.mroi, 2), band(i.mroiInterval), usd(i.attributedAcv[reported] ?? 0), identifiedCell(i.identifiability)]),
     { numeric: [false, true, true, false, true, false, true, false, true, false] });
+}
 
+/** The headline KPI, its bands and history, and its charts by segment and region. */
+function kpiHtml(r: RunReport, svg: Charts): string {
   const kpi = r.kpis['acv_from_marketing_leads'] as LeadKpi & { marketingLeads?: number; marketingAcv?: number } | undefined;
   const kpiNet = r.kpis['acv_from_marketing_leads_net_of_churn'] as { value?: number | null } | undefined;
   const kpiHistory = kpi ? historyText(kpi) : null;
+  return `<p class="headline">${usd(kpi?.value)} per marketing lead <span class="band ${esc(kpi?.band ?? '')}">${esc(kpi?.band ?? '—')}</span>
+      (${esc(kpi?.marketingLeads ?? '—')} leads, ${usd(kpi?.marketingAcv)}); net of churned renewals ${usd(kpiNet?.value)}.</p>
+      ${kpi ? `<p>Bands: ${esc(bandText(kpi))}.${kpiHistory ? ` Against the company's own trailing 12 months, ${esc(kpiHistory)}.` : ''}</p>` : ''}
+      <div class="pair">${figure(svg.kpiSeg)}${figure(svg.kpiReg)}</div>`;
+}
 
-  const totals = table(['scenario', 'months', 'spend', 'expected new ACV', '80% interval', '95% interval'],
+function forecastTotalsTable(r: RunReport): string {
+  return table(['scenario', 'months', 'spend', 'expected new ACV', '80% interval', '95% interval'],
     r.forecastTotals.map((f) => [f.scenario, f.horizonMonths, usd(f.spend), usd(f.mean), `${usd(f.lo80)} – ${usd(f.hi80)}`, `${usd(f.lo95)} – ${usd(f.hi95)}`]),
     { numeric: [false, true, true, true, false, false] });
+}
 
+/** Survival and LTV charts, then the contracts with the most ARR at risk. */
+function renewalsHtml(x: Extras, svg: Charts): string {
+  return `${figure(svg.survival)}${figure(svg.ltv)}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${
+      table(['contract', 'account', 'renewal p', 'projected ARR', 'ARR at risk', 'LTV P50', 'next renewal'], x.atRisk.map((c) => [c.contract_id, c.account_id,
+        pct(c.renewal_probability), usd(c.projected_arr), usd(c.projected_arr * (1 - c.renewal_probability)), usd(c.ltv_p50), c.next_renewal_date ?? '—']),
+      { numeric: [false, false, true, true, true, true, false] })}`;
+}
+
+/** The proposed budget, and what of it applies now and what waits for sign-off. */
+function budgetHtml(r: RunReport, svg: Charts): string {
   const budgetLines = Object.entries(r.budget);
-  const liftTests = await experimentPlanHtml(handle, runId);
-  const modelCard = await modelCardHtml(handle, runId);
   const budgetTable = table(['channel', 'current', 'recommended', 'change', 'expected incremental ACV', 'binding guardrail'],
     budgetLines.map(([c, b]) => [c, usd(b.current), usd(b.recommended), usd(b.change), usd(b.expectedAcv as number | undefined), b.binding]),
     { numeric: [false, true, true, true, true, false], rowClass: (i) => (budgetLines[i][1].binding !== 'total' ? 'held' : '') });
   const req = r.approvalRequest;
-  const signOff = !req ? '<p class="empty">The run has not reached the approval gate.</p>'
+  return `${figure(svg.budget)}${budgetTable}<h3>What applies and what waits for sign-off</h3>${signOffHtml(req)}${
+      req?.signOff.unidentified ? `<p class="wait">Cannot be known: ${esc(req.signOff.unidentified.text)}.</p>` : ''}`;
+}
+
+/** How many approvers the run waits for, and for what. */
+function signOffHtml(req: RunReport['approvalRequest']): string {
+  return !req ? '<p class="empty">The run has not reached the approval gate.</p>'
     : req.requiredApprovers === 0
       ? `<p class="ok">Nothing needs sign-off: no promotion, no drift, and the budget moves ${pct(req.budgetMoveShare)} of spend, within the ${pct(req.signOff.budget.threshold, 0)} that needs approvers. It applies and is logged.</p>`
       : `<p class="wait">Waits for <strong>${req.requiredApprovers}</strong> approver(s): ${[
@@ -99,26 +172,41 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
         req.signOff.drift?.driftedFeatures?.length ? `drift in ${esc(req.signOff.drift.driftedFeatures.join(', '))}` : '',
         req.signOff.liftTests ? `reviewing ${esc(req.signOff.liftTests.text)}` : '',
       ].filter(Boolean).join('; ')}.</p>${req.signOff.champion ? `<p>Champion: ${esc(req.signOff.champion.text)}.</p>` : ''}`;
+}
 
+/** Backtest, gate, drift, what changed since the last approved run, and open disputes. */
+function governanceHtml(r: RunReport): string {
   const metrics = [...new Set(r.backtest.map((b) => b.metric))];
   const cell = (role: string, m: string) => num(r.backtest.find((b) => b.role === role && b.metric === m)?.value ?? null);
   const backtestTable = table(['metric', 'challenger (this run)', 'champion'], metrics.map((m) => [m, cell('challenger', m), cell('champion', m)]), { numeric: [false, true, true] });
   const gateTable = r.gate ? table(['family', 'verdict', 'why'], Object.entries(r.gate.families).map(([f, v]) => [f, v.passed ? 'promotable' : 'kept out', v.reason]),
     { rowClass: (i) => (Object.values(r.gate!.families)[i].passed ? '' : 'held') }) : '<p class="empty">No gate verdict (a run of an earlier release, or not yet at the gate).</p>';
+  const disputes = table(['id', 'run', 'opportunity', 'raised by', 'reason', 'credit'], r.disputes.map((d) => [d.id, d.runId, d.opportunityId, d.raisedBy, d.reason,
+    `${d.model}: ${Object.entries(d.byChannel).map(([c, v]) => `${c} ${usd(v)}`).join(', ')}`]));
+  return `<h3>Backtest: challenger against champion</h3>${backtestTable}<h3>Gate</h3>${gateTable}
+      <h3>Drift</h3>${driftTable(r)}<h3>What changed since the last approved run</h3>${changesHtml(r)}<h3>Open attribution disputes</h3>${disputes}`;
+}
+
+/** One verdict per feature, and the reason beside it: every threshold it was held against, and why PSI did not count when it did not. */
+function driftTable(r: RunReport): string {
   const driftRows = (r.drift?.features ?? []) as { source: string; feature: string; method: string; statistic: number | null; pValue: number | null; psi: number | null; drifted: boolean; reason: string | null }[];
-  // One verdict per feature, and the reason beside it: every threshold it was held against, and why PSI did not count when it did not.
-  const driftTable = r.drift ? table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'drifted', 'why'],
+  return r.drift ? table(['source', 'feature', 'test', 'statistic', 'p-value', 'PSI', 'drifted', 'why'],
     driftRows.map((f) => [f.source, f.feature, f.method, num(f.statistic), pValue(f.pValue), num(f.psi), f.drifted ? 'yes' : 'no', f.reason ?? '—']),
     { numeric: [false, false, false, true, true, true, false, false], rowClass: (i) => (driftRows[i].drifted ? 'held' : '') }) : '<p class="empty">No drift report for this run.</p>';
-  const ch = req?.changes;
-  const changes = !ch ? '<p class="empty">Not yet at the gate.</p>' : !ch.previousRunId ? `<p>${esc(ch.note)}</p>`
+}
+
+/** Each channel's ROI and budget against the last approved run, split into what spend level and what the refit moved. */
+function changesHtml(r: RunReport): string {
+  const ch = r.approvalRequest?.changes;
+  return !ch ? '<p class="empty">Not yet at the gate.</p>' : !ch.previousRunId ? `<p>${esc(ch.note)}</p>`
     : `<p>Since the last approved run <code>${esc(ch.previousRunId)}</code>: ${esc(ch.note)}.</p>${table(
       ['channel', 'ROI then', 'ROI now', 'budget then', 'budget now', 'from spend level', 'from refit', 'source'],
       ch.channels.map((c: any) => [c.channel, num(c.roiThen, 2), num(c.roiNow, 2), usd(c.budgetThen), usd(c.budgetNow), num(c.fromSpendLevel), num(c.fromRefit), c.source]),
       { numeric: [false, true, true, true, true, true, true, false] })}`;
-  const disputes = table(['id', 'run', 'opportunity', 'raised by', 'reason', 'credit'], r.disputes.map((d) => [d.id, d.runId, d.opportunityId, d.raisedBy, d.reason,
-    `${d.model}: ${Object.entries(d.byChannel).map(([c, v]) => `${c} ${usd(v)}`).join(', ')}`]));
-  // The graph when it reads, and always the same events as a table (what a screen reader reads best); a retried COMPLETE is one row.
+}
+
+/** The graph when it reads, and always the same events as a table (what a screen reader reads best); a retried COMPLETE is one row. */
+function lineageHtml(r: RunReport, x: Extras): string {
   const lineageEvents = x.lineage.map((e) => e.event as unknown as LineageRunEvent);
   const drawing = lineageDrawing(lineageEvents, { title: `Lineage of run ${r.runId}` });
   const lineageRows = [...new Map(lineageEvents.map((ev) => {
@@ -127,15 +215,18 @@ export async function buildRunReport(handle: Db, runId: string, opts: { generate
   })).values()];
   const lineageTable = table(['stage', 'read', 'wrote'], lineageRows);
   // A graph whose arrows cannot be followed says less than the table: past the measured tangle, the table alone.
-  const lineage = !drawing ? '<p class="empty">No stage of this run has completed yet.</p>'
+  return !drawing ? '<p class="empty">No stage of this run has completed yet.</p>'
     : lineageReads(drawing) ? `<figure class="chart lineage">${drawing.svg}</figure>
     <details><summary>The same lineage as a table: what each stage read and wrote</summary>${lineageTable}</details>`
     : `<p class="note">What each stage read and wrote. The graph of this run is not drawn: its ${drawing.arrows} arrows would cross ${drawing.crossings} times
     (${drawing.crossingsPerArrow.toFixed(1)} per arrow, past the ${MAX_CROSSINGS_PER_ARROW} at which an arrow can still be followed).</p>${lineageTable}`;
+}
 
+/** The run's status, every reviewer's decision, and how to decide while it waits. */
+function decisionBox(r: RunReport, opts: ReportOptions): string {
   const decisions = r.decisions.length ? table(['reviewer', 'decision', 'reason', 'at'], r.decisions.map((d) => [d.reviewer, d.decision, d.reason ?? '', d.at]))
     : '<p class="empty">No reviewer has decided yet.</p>';
-  const decisionBox = `<div class="decision">
+  return `<div class="decision">
     <p>Status: <strong>${esc(r.status)}</strong>${r.approval ? ` — ${esc(r.approval.decision)} by ${esc(r.approval.reviewer ?? '—')}${r.approval.reason ? ` (“${esc(r.approval.reason)}”)` : ''}` : ''}.</p>
     ${decisions}
     ${opts.decision?.(r) ?? ''}
@@ -145,37 +236,10 @@ acvloop reject  ${esc(r.runId)} --reviewer NAME --reason "…"
 temporal workflow update execute --workflow-id ${esc(r.runId)} --name decide \\
   --input '{"decision":"approve","reviewer":"NAME","reason":"…"}'</pre>` : ''}
   </div>`;
+}
 
-  const [attributionSvg, incSvg, kpiSegSvg, kpiRegSvg, forecastSvg, survivalSvg, ltvSvg, budgetSvg] = await Promise.all([
-    chart(attributionChart(r)), chart(incrementalityChart(r, reported)), chart(kpiChart(r, 'acv_from_marketing_leads', 'segment')),
-    chart(kpiChart(r, 'acv_from_marketing_leads', 'region')), chart(forecastChart(r)), chart(survivalChart(r)), chart(ltvChart(x.ltv)), chart(budgetChart(r)),
-  ]);
-
-  // The decision first: a reader meets what is asked before the detail that backs it.
-  const summary = await summarySection(decisionSummary(r));
-  const body = [
-    summary,
-    section('read', 'What the run read', `${filesTable}<h3>Quarantine, by file and rule</h3>${quarantine}`),
-    section('attribution', 'Attribution and what the spend caused', `${figure(attributionSvg)}${attributionTable}${figure(incSvg)}${incTable}`),
-    section('assumptions', 'What the incrementality estimate assumes', modelCard.assumptions),
-    section('kpi', 'ACV from marketing leads', `<p class="headline">${usd(kpi?.value)} per marketing lead <span class="band ${esc(kpi?.band ?? '')}">${esc(kpi?.band ?? '—')}</span>
-      (${esc(kpi?.marketingLeads ?? '—')} leads, ${usd(kpi?.marketingAcv)}); net of churned renewals ${usd(kpiNet?.value)}.</p>
-      ${kpi ? `<p>Bands: ${esc(bandText(kpi))}.${kpiHistory ? ` Against the company's own trailing 12 months, ${esc(kpiHistory)}.` : ''}</p>` : ''}
-      <div class="pair">${figure(kpiSegSvg)}${figure(kpiRegSvg)}</div>`),
-    section('forecast', 'Forecast of new ACV', `${figure(forecastSvg)}${totals}${modelCard.coverage}`),
-    section('renewals', 'Renewals and lifetime value', `${figure(survivalSvg)}${figure(ltvSvg)}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${
-      table(['contract', 'account', 'renewal p', 'projected ARR', 'ARR at risk', 'LTV P50', 'next renewal'], x.atRisk.map((c) => [c.contract_id, c.account_id,
-        pct(c.renewal_probability), usd(c.projected_arr), usd(c.projected_arr * (1 - c.renewal_probability)), usd(c.ltv_p50), c.next_renewal_date ?? '—']),
-      { numeric: [false, false, true, true, true, true, false] })}`),
-    section('budget', 'Budget proposal', `${figure(budgetSvg)}${budgetTable}<h3>What applies and what waits for sign-off</h3>${signOff}${
-      req?.signOff.unidentified ? `<p class="wait">Cannot be known: ${esc(req.signOff.unidentified.text)}.</p>` : ''}`),
-    section('experiments', 'Lift tests', `<h3>This run's tests against the model</h3>${liftTestCalibrationHtml(r.calibration)}<h3>Next lift tests</h3>${liftTests}`),
-    section('governance', 'Backtest, gate, drift and what changed', `<h3>Backtest: challenger against champion</h3>${backtestTable}<h3>Gate</h3>${gateTable}
-      <h3>Drift</h3>${driftTable}<h3>What changed since the last approved run</h3>${changes}<h3>Open attribution disputes</h3>${disputes}`),
-    section('lineage', 'Lineage', `<p>Each stage's OpenLineage event: what it read and wrote (<code>acvloop lineage ${esc(r.runId)}</code> traces every output to the drop files).</p>${lineage}`),
-    section('decision', 'Decision', decisionBox),
-  ].join('\n');
-
+/** The document around the sections: head and style, the run's header and contents, the footer. */
+function page(handle: Db, r: RunReport, body: string, opts: ReportOptions): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>acvloop — ${esc(r.runId)}</title>
