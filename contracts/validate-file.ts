@@ -150,6 +150,40 @@ export function makeRecordValidator(
   files: ReadonlyMap<DropFileName, FileState>,
   accept: (row: Row) => void,
 ): (rec: CsvRecord) => void {
+  const plan = recordPlan(state, files);
+  const { contract } = state;
+  const { selfReferencing, referenced } = plan;
+  let indexed = false;
+
+  return (rec) => {
+    if (!indexed) {
+      for (const c of plan.columns) c.index = state.header.indexOf(c.name);
+      indexed = true;
+    }
+    state.rowsRead++;
+    const line = rec.line;
+    const rs: RowState = { line, values: rec.values, row: NO_ROW, failed: null, brokenRule: null, onCycle: false };
+    parseCells(plan, state, rs);
+    const row = plan.makeRow(line, plan.parsed);
+    rs.row = row;
+    checkKey(plan, state, rs);
+    checkUniques(plan, state, rs);
+    checkReferences(plan, state, rs);
+    checkRowRules(plan, state, rs, row);
+    checkFx(plan, state, rs, row, fx);
+    if (rs.brokenRule === null) contract.derive?.(row);
+    if (selfReferencing) state.rows.push(rs);
+    else if (rs.brokenRule === null) accept(row);
+    else if (referenced) state.brokenRules.set(line, rs.brokenRule);
+  };
+}
+
+/**
+ * What checking a record of this file needs, worked out once from its
+ * contract: each column's rule ids and words, the keys, the references to
+ * files read before, the row rules and the FX columns.
+ */
+function recordPlan(state: FileState, files: ReadonlyMap<DropFileName, FileState>) {
   const { contract } = state;
   const name = contract.name;
   const columns = contract.columns.map((c) => ({
@@ -160,133 +194,144 @@ export function makeRecordValidator(
     rangeRule: `${name}.${c.name}.${c.range === 'percent' ? 'range' : c.range}`,
     typeWords: c.type === 'enum' ? `one of ${c.values!.join(', ')}` : CELL_TYPE_WORDS[c.type],
   }));
-  let indexed = false;
   const keyColumn = contract.uniqueKeys[0]?.length === 1 ? contract.uniqueKeys[0][0] : null;
-  const keyRule = keyColumn !== null ? uniqueRuleId(name, [keyColumn]) : '';
-  const keyLines = state.keyLines;
   // The referenced key is checked through keyIndex; other keys get a map of their own.
   // Cells are parsed into `parsed` by column position and read from there by position:
   // reading a row by a column name held in a variable is a slow generic lookup per cell.
   const at = (column: string) => contract.columns.findIndex((c) => c.name === column);
-  const parsed: unknown[] = contract.columns.map(() => null);
-  const keyAt = keyColumn !== null ? at(keyColumn) : -1;
-  const uniques = contract.uniqueKeys
-    .filter((key) => !(key.length === 1 && key[0] === keyColumn))
-    .map((key) => ({ key, at: key.map(at), rule: uniqueRuleId(name, key), seen: new Map<string, number>() }));
-  const rowRules = contract.rowRules.map((r) => ({ ...r, ruleId: `${name}.${r.id}` }));
   const fxSpec = contract.fx;
-  const fxRule = `${name}.currency.fx_rate_available`;
-  const currencyAt = at('currency');
-  const setUsd = usdSetter(fxSpec?.money ?? []);
-  const { selfReferencing, referenced } = state;
-  const parse = parseCell;
-  const makeRow = rowFactory(contract);
-  // A target file that could not be read fails the drop on its own: skip its references.
-  const refs = contract.columns.flatMap((c) => {
-    const target = c.references !== undefined && c.references !== name ? files.get(c.references) : undefined;
-    return target === undefined ? [] : [{ column: c.name, at: at(c.name), target, ...referenceRules(name, c) }];
-  });
-
-  return (rec) => {
-    if (!indexed) {
-      for (const c of columns) c.index = state.header.indexOf(c.name);
-      indexed = true;
-    }
-    state.rowsRead++;
-    const line = rec.line;
-    const values = rec.values;
-    const rs: RowState = { line, values, row: NO_ROW, failed: null, brokenRule: null, onCycle: false };
-    for (let i = 0; i < columns.length; i++) {
-      const col = columns[i];
-      const text = col.index < 0 ? '' : values[col.index];
-      parsed[i] = null;
-      if (text === '') {
-        if (col.required) breakRow(state, rs, col.name, col.nullRule, null, `${col.name} is empty but is required`);
-        continue;
-      }
-      const v = parse(col.type, text, col.values);
-      if (v === undefined) {
-        (rs.failed ??= new Set()).add(col.name);
-        breakRow(state, rs, col.name, col.typeRule, text, `${col.name} ${quote(text)} is not ${col.typeWords}`);
-        continue;
-      }
-      if (col.range !== undefined && !inRange(col.range, v as number)) {
-        (rs.failed ??= new Set()).add(col.name);
-        breakRow(state, rs, col.name, col.rangeRule, text, `${col.name} ${quote(text)} ${RANGE_WORDS[col.range]}`);
-      }
-      parsed[i] = v;
-    }
-    const row = makeRow(line, parsed);
-    rs.row = row;
-
-    if (keyColumn !== null) {
-      const key = parsed[keyAt];
-      if (typeof key === 'string') {
-        // Only a self-referencing file needs the row state behind a key.
-        const first = selfReferencing ? state.keyIndex.get(key)?.line : keyLines.get(key);
-        if (first === undefined) {
-          if (selfReferencing) state.keyIndex.set(key, rs);
-          else keyLines.set(key, line);
-        } else {
-          breakRow(state, rs, keyColumn, keyRule, key, `${keyColumn} ${quote(key)} already appears on line ${first} (must be unique)`);
-        }
-      }
-    }
-    for (const u of uniques) {
-      let k = '';
-      let complete = true;
-      for (let j = 0; j < u.key.length; j++) {
-        const c = u.key[j];
-        const v = parsed[u.at[j]];
-        if (v === null || rs.failed?.has(c)) complete = false;
-        else k = k === '' ? String(v) : `${k},${String(v)}`;
-      }
-      if (!complete) continue;
-      const first = u.seen.get(k);
-      if (first === undefined) u.seen.set(k, line);
-      else {
-        breakRow(state, rs, u.key.join(','), u.rule, k,
-          `(${u.key.join(', ')}) ${quote(k)} already appears on line ${first} (must be unique)`);
-      }
-    }
-
-    for (let i = 0; i < refs.length; i++) {
-      const ref = refs[i];
-      const v = parsed[ref.at];
-      if (typeof v !== 'string') continue;
-      const to = ref.target.keyLines.get(v);
-      if (to === undefined) breakOrphan(state, rs, ref.column, ref.orphanRule, v, ref.target);
-      else {
-        const toRule = ref.target.brokenRules.get(to);
-        if (toRule !== undefined) breakCascade(state, rs, ref.column, ref.cascadeRule, v, ref.target, to, toRule);
-      }
-    }
-
-    for (let i = 0; i < rowRules.length; i++) {
-      const r = rowRules[i];
-      if (rs.failed !== null && r.reads.some((c) => rs.failed!.has(c))) continue;
-      const what = r.check(row);
-      if (what !== null) breakRow(state, rs, r.column, r.ruleId, typeof row[r.column] === 'string' || typeof row[r.column] === 'number' ? String(row[r.column]) : null, what);
-    }
-
-    const currency = currencyAt < 0 ? null : parsed[currencyAt];
-    if (fxSpec !== undefined && typeof currency === 'string' && rs.failed?.has('currency') !== true) {
-      const month = fxSpec.monthOf(row);
-      if (month !== undefined) {
-        const rate = fx.rate(currency, month);
-        if (rate === undefined) {
-          breakRow(state, rs, 'currency', fxRule, currency,
-            `no FX rate for ${currency} in ${month} (month of ${fxSpec.monthFrom}): ${fx.missing(currency, month)}`);
-        } else {
-          setUsd(row, rate);
-        }
-      }
-    }
-    if (rs.brokenRule === null) contract.derive?.(row);
-    if (selfReferencing) state.rows.push(rs);
-    else if (rs.brokenRule === null) accept(row);
-    else if (referenced) state.brokenRules.set(line, rs.brokenRule);
+  return {
+    columns,
+    parsed: contract.columns.map(() => null) as unknown[],
+    keyColumn,
+    keyRule: keyColumn !== null ? uniqueRuleId(name, [keyColumn]) : '',
+    keyAt: keyColumn !== null ? at(keyColumn) : -1,
+    keyLines: state.keyLines,
+    selfReferencing: state.selfReferencing,
+    referenced: state.referenced,
+    uniques: contract.uniqueKeys
+      .filter((key) => !(key.length === 1 && key[0] === keyColumn))
+      .map((key) => ({ key, at: key.map(at), rule: uniqueRuleId(name, key), seen: new Map<string, number>() })),
+    rowRules: contract.rowRules.map((r) => ({ ...r, ruleId: `${name}.${r.id}` })),
+    fxSpec,
+    fxRule: `${name}.currency.fx_rate_available`,
+    currencyAt: at('currency'),
+    setUsd: usdSetter(fxSpec?.money ?? []),
+    makeRow: rowFactory(contract),
+    // A target file that could not be read fails the drop on its own: skip its references.
+    refs: contract.columns.flatMap((c) => {
+      const target = c.references !== undefined && c.references !== name ? files.get(c.references) : undefined;
+      return target === undefined ? [] : [{ column: c.name, at: at(c.name), target, ...referenceRules(name, c) }];
+    }),
   };
+}
+type RecordPlan = ReturnType<typeof recordPlan>;
+
+/** Each cell by its column's type and range, into `plan.parsed` by column position (null where empty or broken). */
+function parseCells(plan: RecordPlan, state: FileState, rs: RowState): void {
+  const { columns, parsed } = plan;
+  const values = rs.values;
+  for (let i = 0; i < columns.length; i++) {
+    const col = columns[i];
+    const text = col.index < 0 ? '' : values[col.index];
+    parsed[i] = null;
+    if (text === '') {
+      if (col.required) breakRow(state, rs, col.name, col.nullRule, null, `${col.name} is empty but is required`);
+      continue;
+    }
+    const v = parseCell(col.type, text, col.values);
+    if (v === undefined) {
+      (rs.failed ??= new Set()).add(col.name);
+      breakRow(state, rs, col.name, col.typeRule, text, `${col.name} ${quote(text)} is not ${col.typeWords}`);
+      continue;
+    }
+    if (col.range !== undefined && !inRange(col.range, v as number)) {
+      (rs.failed ??= new Set()).add(col.name);
+      breakRow(state, rs, col.name, col.rangeRule, text, `${col.name} ${quote(text)} ${RANGE_WORDS[col.range]}`);
+    }
+    parsed[i] = v;
+  }
+}
+
+/** The one-column key against the earlier rows of this file. */
+function checkKey(plan: RecordPlan, state: FileState, rs: RowState): void {
+  const { keyColumn } = plan;
+  if (keyColumn === null) return;
+  const key = plan.parsed[plan.keyAt];
+  if (typeof key !== 'string') return;
+  // Only a self-referencing file needs the row state behind a key.
+  const first = plan.selfReferencing ? state.keyIndex.get(key)?.line : plan.keyLines.get(key);
+  if (first === undefined) {
+    if (plan.selfReferencing) state.keyIndex.set(key, rs);
+    else plan.keyLines.set(key, rs.line);
+  } else {
+    breakRow(state, rs, keyColumn, plan.keyRule, key, `${keyColumn} ${quote(key)} already appears on line ${first} (must be unique)`);
+  }
+}
+
+/** Every other unique key, once all its cells are present and well-typed. */
+function checkUniques(plan: RecordPlan, state: FileState, rs: RowState): void {
+  const { parsed } = plan;
+  for (const u of plan.uniques) {
+    let k = '';
+    let complete = true;
+    for (let j = 0; j < u.key.length; j++) {
+      const c = u.key[j];
+      const v = parsed[u.at[j]];
+      if (v === null || rs.failed?.has(c)) complete = false;
+      else k = k === '' ? String(v) : `${k},${String(v)}`;
+    }
+    if (!complete) continue;
+    const first = u.seen.get(k);
+    if (first === undefined) u.seen.set(k, rs.line);
+    else {
+      breakRow(state, rs, u.key.join(','), u.rule, k,
+        `(${u.key.join(', ')}) ${quote(k)} already appears on line ${first} (must be unique)`);
+    }
+  }
+}
+
+/** References to files read before: an orphan, or a row naming a quarantined row. */
+function checkReferences(plan: RecordPlan, state: FileState, rs: RowState): void {
+  const { refs, parsed } = plan;
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i];
+    const v = parsed[ref.at];
+    if (typeof v !== 'string') continue;
+    const to = ref.target.keyLines.get(v);
+    if (to === undefined) breakOrphan(state, rs, ref.column, ref.orphanRule, v, ref.target);
+    else {
+      const toRule = ref.target.brokenRules.get(to);
+      if (toRule !== undefined) breakCascade(state, rs, ref.column, ref.cascadeRule, v, ref.target, to, toRule);
+    }
+  }
+}
+
+/** The contract's row rules, skipping a rule that reads a cell which failed its type or range. */
+function checkRowRules(plan: RecordPlan, state: FileState, rs: RowState, row: Row): void {
+  const { rowRules } = plan;
+  for (let i = 0; i < rowRules.length; i++) {
+    const r = rowRules[i];
+    if (rs.failed !== null && r.reads.some((c) => rs.failed!.has(c))) continue;
+    const what = r.check(row);
+    if (what !== null) breakRow(state, rs, r.column, r.ruleId, typeof row[r.column] === 'string' || typeof row[r.column] === 'number' ? String(row[r.column]) : null, what);
+  }
+}
+
+/** The FX rate of the row's currency in its month, and the money columns in USD at it. */
+function checkFx(plan: RecordPlan, state: FileState, rs: RowState, row: Row, fx: FxTable): void {
+  const { fxSpec } = plan;
+  const currency = plan.currencyAt < 0 ? null : plan.parsed[plan.currencyAt];
+  if (fxSpec === undefined || typeof currency !== 'string' || rs.failed?.has('currency') === true) return;
+  const month = fxSpec.monthOf(row);
+  if (month === undefined) return;
+  const rate = fx.rate(currency, month);
+  if (rate === undefined) {
+    breakRow(state, rs, 'currency', plan.fxRule, currency,
+      `no FX rate for ${currency} in ${month} (month of ${fxSpec.monthFrom}): ${fx.missing(currency, month)}`);
+  } else {
+    plan.setUsd(row, rate);
+  }
 }
 
 /**
