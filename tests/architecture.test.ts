@@ -17,7 +17,8 @@ interface Import { file: string; spec: string; target: string; typeOnly: boolean
 function sourceFiles(dir = ROOT): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return SKIP.has(e.name) ? [] : sourceFiles(p);
+    // A dot-directory is tooling or local state (.git, .acvloop's runs and peer venvs), never the project's source.
+    if (e.isDirectory()) return SKIP.has(e.name) || e.name.startsWith('.') ? [] : sourceFiles(p);
     return /\.(ts|mts|js)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [path.relative(ROOT, p)] : [];
   });
 }
