@@ -1,28 +1,29 @@
+import { accounts } from '../contracts/accounts';
+import { contractFile } from '../contracts/contract-file';
+import { fxRates } from '../contracts/fx-rates';
+import { invoices } from '../contracts/invoices';
+import { opportunities } from '../contracts/opportunities';
+import { spend } from '../contracts/spend';
+import { touchpoints } from '../contracts/touchpoints';
+import { usage } from '../contracts/usage';
 import { CsvWriter } from './csv';
 
-/** The drop's CSV files and their columns (../shared/spec/data-drop.md), in the order the summary lists them. */
-export const HEADERS = {
-  accounts: ['account_id', 'name', 'parent_account_id', 'segment', 'industry', 'region', 'created_at'],
-  opportunities: ['opportunity_id', 'account_id', 'created_at', 'closed_at', 'stage', 'amount', 'currency', 'lead_source', 'product'],
-  contracts: [
-    'contract_id', 'account_id', 'opportunity_id', 'previous_contract_id', 'product', 'start_date', 'end_date',
-    'term_months', 'total_value', 'currency', 'discount_pct', 'status', 'cost_to_serve_annual',
-  ],
-  touchpoints: ['touchpoint_id', 'account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'],
-  spend: ['month', 'channel', 'amount', 'currency'],
-  invoices: ['invoice_id', 'contract_id', 'issued_at', 'amount', 'currency', 'paid_at'],
-  usage: ['account_id', 'month', 'active_users', 'usage_units'],
-  fx_rates: ['month', 'currency', 'rate_to_usd'],
-} as const;
-export type FileKey = keyof typeof HEADERS;
+/** The drop's CSV files, in the order the summary lists them, and the contract that declares each file's columns. */
+const CONTRACT_OF = { accounts, opportunities, contracts: contractFile, touchpoints, spend, invoices, usage, fx_rates: fxRates } as const;
+export type FileKey = keyof typeof CONTRACT_OF;
 export type DropWriters = Record<FileKey, CsvWriter>;
 
-export const FILE_KEYS = Object.keys(HEADERS) as FileKey[];
+export const FILE_KEYS = Object.keys(CONTRACT_OF) as FileKey[];
+
+/** Each file's header: its contract's columns in order (../shared/spec/data-drop.md), so a column is declared once, in contracts/. */
+export const HEADERS = Object.fromEntries(
+  FILE_KEYS.map((k): [FileKey, readonly string[]] => [k, CONTRACT_OF[k].columns.map((c) => c.name)]),
+) as Record<FileKey, readonly string[]>;
 
 /** Throws on a name in `gzip` that is not one of the drop's files. */
 export function checkGzip(gzip: ReadonlySet<string>): void {
   for (const g of gzip) {
-    if (!Object.keys(HEADERS).some((k) => `${k}.csv` === g)) throw new Error(`gzip: unknown file ${g}`);
+    if (!FILE_KEYS.some((k) => `${k}.csv` === g)) throw new Error(`gzip: unknown file ${g}`);
   }
 }
 
@@ -34,6 +35,6 @@ export function openWriters(outDir: string, gzip: ReadonlySet<string>): DropWrit
   return writers;
 }
 
-/** Rows written per file, keyed in HEADERS order. */
+/** Rows written per file, keyed in FILE_KEYS order. */
 export const rowCounts = (writers: DropWriters): Record<FileKey, number> =>
   Object.fromEntries(FILE_KEYS.map((k) => [k, writers[k].rows])) as Record<FileKey, number>;

@@ -1,3 +1,4 @@
+import { experiments } from '../contracts/experiments';
 import { monthString } from './calendar';
 import { CsvWriter } from './csv';
 import { holdoutTruth } from './marketing';
@@ -52,7 +53,7 @@ export async function writeExperiments(dir: string, rng: Rng, demand: DemandMode
       trueIncrementalAcv: Math.round(truth * 100) / 100,
     });
   }
-  const w = new CsvWriter(dir, 'experiments.csv', ['channel', 'start', 'end', 'incremental_acv', 'stderr'], false);
+  const w = new CsvWriter(dir, experiments.file, experiments.columns.map((c) => c.name), false);
   for (const t of tests) w.row([t.channel, t.start, t.end, t.incremental_acv.toFixed(2), t.stderr.toFixed(2)]);
   await w.close();
   return tests;
