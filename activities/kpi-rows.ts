@@ -1,6 +1,12 @@
+import type { Selectable } from 'kysely';
 import type { KpiThresholds, MarketingKpiReport, MarketingKpiSet } from '../models/kpi';
+import type { Database } from '../sql/database';
 
-export interface KpiRow { name: string; dimension: string; key: string; value: number | null; detail: unknown }
+/**
+ * A row of `kpis` without its run (score adds it), the shape sql/tables/outputs.ts
+ * declares; its detail is any object, which COPY writes as JSON.
+ */
+export type KpiRow = Omit<Selectable<Database['kpis']>, 'run_id' | 'detail'> & { detail: unknown };
 
 /**
  * The KPI report as rows of `kpis`: overall (dimension 'all'), by segment and

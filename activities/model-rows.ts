@@ -1,17 +1,25 @@
 /**
  * Model outputs as the rows of their tables: plain mappings, so the stage
  * code reads as what it stores and the mapping is tested once.
+ *
+ * Each row's shape is its table's (sql/tables/outputs.ts). COPY writes every
+ * column, so a row is the whole row as it reads back (`Selectable`), not
+ * kysely's insert shape, where a defaulted column is optional; incrementality
+ * carries its detail as JSON text, as an insert does (`Insertable`).
  */
+import type { Insertable, Selectable } from 'kysely';
 import type { AcvAttribution } from '../models/attribution-acv';
 import type { SurvivalSummary } from '../models/lifetimes';
 import type { MmmFit } from '../models/mmm';
+import type { Database } from '../sql/database';
 
-type Revenue = 'new' | 'expansion';
+export type AttributionRow = Selectable<Database['attribution']>;
+type RemovalEffectRow = Selectable<Database['attribution_removal_effects']>;
+type IncrementalityRow = Insertable<Database['incrementality']>;
+type SurvivalCurveRow = Selectable<Database['survival_curves']>;
+
+type Revenue = AttributionRow['revenue'];
 const REVENUES: readonly Revenue[] = ['new', 'expansion'];
-
-export interface AttributionRow {
-  run_id: string; model_version_id: string; revenue: Revenue; model: string; dimension: string; key: string; conversions: number; acv_usd: number;
-}
 
 /** Every model's credit of new and expansion ACV, per channel, campaign and `segment:<s>`. */
 export function attributionRows(runId: string, modelVersionId: string, a: AcvAttribution): AttributionRow[] {
@@ -32,7 +40,7 @@ export function attributionRows(runId: string, modelVersionId: string, a: AcvAtt
   return out;
 }
 
-export function removalEffectRows(runId: string, modelVersionId: string, a: AcvAttribution) {
+export function removalEffectRows(runId: string, modelVersionId: string, a: AcvAttribution): RemovalEffectRow[] {
   return REVENUES.flatMap((revenue) =>
     Object.entries(a.removalEffects[revenue] ?? {}).map(([channel, removal_effect]) => ({ run_id: runId, model_version_id: modelVersionId, revenue, channel, removal_effect })));
 }
@@ -40,7 +48,7 @@ export function removalEffectRows(runId: string, modelVersionId: string, a: AcvA
 /** Interval stored with incrementality: the central 80% of the bootstrap. */
 export const INCREMENTALITY_INTERVAL = 0.8;
 
-export function incrementalityRows(runId: string, modelVersionId: string, fit: MmmFit) {
+export function incrementalityRows(runId: string, modelVersionId: string, fit: MmmFit): IncrementalityRow[] {
   return fit.results.map((r) => ({
     run_id: runId, model_version_id: modelVersionId, channel: r.channel, spend_usd: r.spend,
     incremental_acv: r.incrementalAcv, low: r.incrementalAcvQuantiles.p10, high: r.incrementalAcvQuantiles.p90, interval: INCREMENTALITY_INTERVAL,
@@ -53,7 +61,7 @@ export function incrementalityRows(runId: string, modelVersionId: string, fit: M
 }
 
 
-export function survivalCurveRows(runId: string, modelVersionId: string, curves: SurvivalSummary['curves']) {
+export function survivalCurveRows(runId: string, modelVersionId: string, curves: SurvivalSummary['curves']): SurvivalCurveRow[] {
   return Object.entries(curves).flatMap(([group_key, points]) =>
     points.map((p) => ({ run_id: runId, model_version_id: modelVersionId, group_key, t_months: p.t, survival: p.survival,
       lo95: Number.isFinite(p.lo95) ? p.lo95 : null, hi95: Number.isFinite(p.hi95) ? p.hi95 : null, at_risk: p.atRisk, events: p.events })));
