@@ -1,5 +1,6 @@
 import type { Account } from './accounts';
-import { dateString, monthString } from './calendar';
+import { monthFromIndex } from '../lib/dates';
+import { dateString } from './calendar';
 import type { UsageProcess } from './contracts';
 import type { CsvWriter } from './csv';
 import { DRIFT } from './drift';
@@ -25,7 +26,7 @@ export async function writeUsage(frame: DropFrame, accounts: readonly Account[],
       if (!live[account.index * months + m]) continue;
       const users = Math.max(0, Math.round(Math.exp(level + obsRng.normal(0, USAGE.noiseSd))));
       const units = users * unitsPerUser * Math.exp(obsRng.normal(0, 0.05));
-      uw.row([account.id, monthString(A0 + m), users, units.toFixed(1)]);
+      uw.row([account.id, monthFromIndex(A0 + m), users, units.toFixed(1)]);
     }
     await uw.maybeFlush();
   }

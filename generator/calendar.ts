@@ -14,12 +14,6 @@ export function parseMonth(s: string): number {
   return parts.year * 12 + parts.month - 1;
 }
 
-export function monthString(month: number): string {
-  const y = Math.floor(month / 12);
-  const mo = month - y * 12 + 1;
-  return `${y}-${mo < 10 ? '0' : ''}${mo}`;
-}
-
 export function dayOf(month: number, dayOfMonth: number): number {
   const y = Math.floor(month / 12);
   return Date.UTC(y, month - y * 12, dayOfMonth) / DAY_MS;

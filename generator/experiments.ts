@@ -1,5 +1,5 @@
 import { experiments } from '../contracts/experiments';
-import { monthString } from './calendar';
+import { monthFromIndex } from '../lib/dates';
 import { CsvWriter } from './csv';
 import { holdoutTruth } from './marketing';
 import type { DemandModel } from './marketing';
@@ -48,7 +48,7 @@ export async function writeExperiments(dir: string, rng: Rng, demand: DemandMode
     const truth = holdoutTruth(ch, from, to);
     const stderr = 0.15 * Math.abs(truth) + 0.1 * heldSpend;
     tests.push({
-      channel: ch.channel, start: monthString(A0 + from), end: monthString(A0 + to),
+      channel: ch.channel, start: monthFromIndex(A0 + from), end: monthFromIndex(A0 + to),
       incremental_acv: Math.round((truth + rng.normal(0, stderr)) * 100) / 100, stderr: Math.round(stderr * 100) / 100,
       trueIncrementalAcv: Math.round(truth * 100) / 100,
     });

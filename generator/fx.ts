@@ -1,4 +1,4 @@
-import { monthString } from './calendar';
+import { monthFromIndex } from '../lib/dates';
 import type { CsvWriter } from './csv';
 import type { DropFrame } from './frame';
 import { FX_START, FX_VOL } from './params';
@@ -43,7 +43,7 @@ export function writeFx(frame: DropFrame, w: CsvWriter): Fx {
     return ccy === 'JPY' ? String(Math.round(local)) : (Math.round(local * 100) / 100).toFixed(2);
   };
   for (let a = fxFirst; a <= endMonth; a++) {
-    for (const ccy of ['USD', ...fx.keys()]) w.row([monthString(a), ccy, String(rate(ccy, a))]);
+    for (const ccy of ['USD', ...fx.keys()]) w.row([monthFromIndex(a), ccy, String(rate(ccy, a))]);
   }
   return { rate, money };
 }

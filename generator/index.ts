@@ -9,10 +9,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { monthFromIndex } from '../lib/dates';
 import { writeAccounts, writeUsage } from './account-rows';
 import { AccountSampler, makeAccounts } from './accounts';
 import { writeContractsAndInvoices } from './billing';
-import { monthString, parseMonth } from './calendar';
+import { parseMonth } from './calendar';
 import { UsageProcess } from './contracts';
 import type { Book } from './contracts';
 import { FILE_KEYS, checkGzip, openWriters, rowCounts } from './drop-files';
@@ -123,7 +124,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
     outDir: opts.outDir,
     seed,
     accounts: n,
-    months: [monthString(A0), monthString(endMonth)],
+    months: [monthFromIndex(A0), monthFromIndex(endMonth)],
     files,
     rows: Object.fromEntries(files.map((f) => [f.name, f.rows])),
     truthFile,

@@ -1,4 +1,4 @@
-import { monthString } from './calendar';
+import { monthFromIndex } from '../lib/dates';
 import type { CsvWriter } from './csv';
 import { applySpendDrift } from './drift';
 import type { DropFrame } from './frame';
@@ -30,7 +30,7 @@ export function writeSpend(frame: DropFrame, fx: Fx, w: CsvWriter): SpendAndDema
       if (usd <= 0) continue; // paused: no row, which the spec reads as zero
       const ccy = ch.params.currency;
       const amount = fx.money(usd, ccy, A0 + m);
-      w.row([monthString(A0 + m), ch.channel, amount, ccy]);
+      w.row([monthFromIndex(A0 + m), ch.channel, amount, ccy]);
       visibleSpendUsd.set(ch.channel, (visibleSpendUsd.get(ch.channel) ?? 0) + Number(amount) * fx.rate(ccy, A0 + m));
     }
   }

@@ -1,4 +1,5 @@
-import { dateString, monthString } from './calendar';
+import { monthFromIndex } from '../lib/dates';
+import { dateString } from './calendar';
 import type { Book } from './contracts';
 import { driftTruth } from './drift';
 import type { LiftTest } from './experiments';
@@ -49,10 +50,10 @@ export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, ex
     if (c.status === 'active') activeContracts[c.id] = r4(c.probability!);
     else if (c.probability !== null) decided[c.id] = r4(c.probability);
   }
-  const monthsList = Array.from({ length: months }, (_, m) => monthString(A0 + m));
+  const monthsList = Array.from({ length: months }, (_, m) => monthFromIndex(A0 + m));
   return {
     seed,
-    months: [monthString(A0), monthString(endMonth)],
+    months: [monthFromIndex(A0), monthFromIndex(endMonth)],
     asOf: dateString(asOfDay),
     accounts: n,
     definitions: {
@@ -76,8 +77,8 @@ export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, ex
     },
     renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
     ...(experiments ? { experiments } : {}),
-    ...(frame.drift ? { drift: driftTruth(monthString(A0 + frame.driftM)) } : {}),
-    ...(knobs ? { world: worldTruth(demand, knobs, visibleSpendUsd, [monthString(A0), monthString(endMonth)]) } : {}),
+    ...(frame.drift ? { drift: driftTruth(monthFromIndex(A0 + frame.driftM)) } : {}),
+    ...(knobs ? { world: worldTruth(demand, knobs, visibleSpendUsd, [monthFromIndex(A0), monthFromIndex(endMonth)]) } : {}),
     rows,
   };
 }
