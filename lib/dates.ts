@@ -105,9 +105,7 @@ export function shiftMonths(value: string, months: number): string {
  * asOfDate('2026-12'); // '2027-01-01'
  */
 export function asOfDate(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  const next = new Date(Date.UTC(y, m, 1));
-  return next.toISOString().slice(0, 10);
+  return `${monthFromIndex(monthIndex(month) + 1)}-01`;
 }
 
 export function isLeapYear(year: number): boolean {
