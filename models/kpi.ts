@@ -15,6 +15,7 @@
  * dollar of spend by channel, and win rate and deal velocity by lead source
  * (definitions on its types and doc comment).
  */
+import { escape, from, op, table, type ColumnTable } from 'arquero';
 import { mean, median } from 'simple-statistics';
 import { DAY_MS, monthFromIndex, monthIndex, monthOf, toMs } from '../lib/dates';
 import { rollUpAccounts } from './graph';
@@ -98,49 +99,113 @@ export function kpiBand(value: number, thresholds: KpiThresholds = DEFAULT_KPI_T
   return 'underperforming';
 }
 
-/** Segment and region of each account's top parent (the family every KPI is cut by). */
-function accountFamilies(accounts: readonly KpiAccount[]): {
-  familyOf: (accountId: string) => { segment: string; region: string };
-  cycles: string[][];
-} {
-  const { topParent, cycles } = rollUpAccounts(accounts);
-  const accountById = new Map(accounts.map((a) => [a.account_id, a]));
-  const familyOf = (accountId: string) => {
-    const top = accountById.get(topParent.get(accountId) ?? accountId) ?? accountById.get(accountId);
-    return { segment: top?.segment ?? UNKNOWN_SEGMENT, region: top?.region ?? UNKNOWN_REGION };
-  };
-  return { familyOf, cycles };
-}
+// arquero reads the text of the functions given to its verbs and compiles it
+// against the table: a closure's variables do not reach it. Outside values go
+// in through `params` ($), and a function that needs this module's helpers
+// through `escape`.
 
-interface Acc {
-  leads: number;
-  acv: number;
-  wonDeals: number;
-  bySource: Map<string, LeadSourceWinRate>;
-}
+/** A row as an arquero expression sees it. */
+type D = Record<string, any>;
 
-const newAcc = (): Acc => ({ leads: 0, acv: 0, wonDeals: 0, bySource: new Map() });
+/** The cuts of every KPI: each rollup below groups first by `cut`, the cut's key. */
+const CUTS = {
+  overall: { cut: () => 'all' },
+  bySegment: { cut: (d: D) => d.segment },
+  byRegion: { cut: (d: D) => d.region },
+};
+type Cut = keyof typeof CUTS;
+const CUT_NAMES = Object.keys(CUTS) as Cut[];
 
-function finish(a: Acc, thresholds: KpiThresholds): KpiSet {
-  const perLead = a.leads ? a.acv / a.leads : null;
-  const winRateByLeadSource: Record<string, LeadSourceWinRate> = {};
-  for (const [src, r] of [...a.bySource].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-    winRateByLeadSource[src] = { ...r, winRate: r.won + r.lost ? r.won / (r.won + r.lost) : null };
+/** `values` rolled up per cut and, within a cut, per `keys`: the rollup's rows by the cut's key. */
+function rollupByCut<R>(t: ColumnTable, keys: string[], values: Parameters<ColumnTable['rollup']>[0]): Record<Cut, Map<string, R[]>> {
+  const out = {} as Record<Cut, Map<string, R[]>>;
+  for (const cut of CUT_NAMES) {
+    out[cut] = t.groupby(CUTS[cut], keys).rollup(values).groupby('cut').objects({ grouped: 'map' }) as unknown as Map<string, R[]>;
   }
-  return {
-    marketingLeads: a.leads,
-    marketingAcv: a.acv,
-    acvPerMarketingLead: perLead,
-    band: perLead === null ? null : kpiBand(perLead, thresholds),
-    marketingWonDeals: a.wonDeals,
-    acvPerMarketingWonDeal: a.wonDeals ? a.acv / a.wonDeals : null,
-    winRateByLeadSource,
-  };
+  return out;
 }
 
-function finishAll(m: Map<string, Acc>, thresholds: KpiThresholds): Record<string, KpiSet> {
-  const out: Record<string, KpiSet> = {};
-  for (const [k, a] of [...m].sort((x, y) => (x[0] < y[0] ? -1 : 1))) out[k] = finish(a, thresholds);
+/** Each cut's keys, in code-unit order (the order of a Record's keys in the report); overall always has its one. */
+const cutKeys = (cut: Cut, rows: Map<string, unknown>): string[] => (cut === 'overall' ? ['all'] : sortedKeys(rows.keys()));
+const sortedKeys = (keys: Iterable<string>): string[] => [...keys].sort((a, b) => (a < b ? -1 : 1));
+const sortedBy = <T>(rows: readonly T[], key: (r: T) => string): T[] => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+
+const OPPORTUNITY_COLUMNS = ['opportunity_id', 'account_id', 'stage', 'lead_source'];
+const CONTRACT_COLUMNS = ['contract_id', 'opportunity_id', 'previous_contract_id', 'acv_usd'];
+
+/**
+ * One row per opportunity, joined to its family: the segment and region of
+ * its account's top parent (an account the accounts do not list is
+ * '(unknown)' in both). `lookup` keeps the opportunities in their order, so
+ * a sum over the table adds in the order they came, as a loop over them would.
+ */
+function opportunityTable(
+  opportunities: readonly KpiOpportunity[], accounts: readonly KpiAccount[], columns = OPPORTUNITY_COLUMNS,
+): { opps: ColumnTable; cycles: string[][] } {
+  const { topParent, cycles } = rollUpAccounts(accounts);
+  const ids = accounts.map((a) => a.account_id);
+  const families = table({ account_id: ids, top: ids.map((id) => topParent.get(id)) })
+    .lookup(from(accounts, ['account_id', 'segment', 'region']), ['top', 'account_id'], ['segment', 'region']);
+  const opps = from(opportunities, columns)
+    .lookup(families, 'account_id', ['segment', 'region'])
+    .params({ unknownSegment: UNKNOWN_SEGMENT, unknownRegion: UNKNOWN_REGION })
+    .impute({ segment: (_: D, $: D) => $.unknownSegment, region: (_: D, $: D) => $.unknownRegion })
+    .derive({ marketing: (d: D) => d.lead_source !== null });
+  return { opps, cycles };
+}
+
+/** First contracts (no previous contract) that name their opportunity. */
+const firstContracts = (contracts: readonly KpiContract[], columns = CONTRACT_COLUMNS): ColumnTable =>
+  from(contracts, columns).filter((d: D) => d.previous_contract_id === null && d.opportunity_id !== null);
+
+/** The first contracts of marketing-sourced opportunities, each with its opportunity's family. */
+const marketingFirsts = (firsts: ColumnTable, opps: ColumnTable): ColumnTable =>
+  firsts.lookup(opps, 'opportunity_id', ['segment', 'region', 'marketing']).filter((d: D) => d.marketing);
+
+/** Opportunities by stage, and the win rate over the decided ones. */
+const STAGE_COUNTS = {
+  opportunities: op.count(),
+  won: (d: D) => op.sum(d.stage === 'won'),
+  lost: (d: D) => op.sum(d.stage === 'lost'),
+  open: (d: D) => op.sum(d.stage === 'open'),
+};
+type StageCounts = { opportunities: number; won: number; lost: number; open: number };
+const winRateOf = (r: StageCounts): LeadSourceWinRate =>
+  ({ opportunities: r.opportunities, won: r.won, lost: r.lost, open: r.open, winRate: r.won + r.lost ? r.won / (r.won + r.lost) : null });
+
+/** One rollup row per cut and lead source (null for the opportunities without one). */
+type SourceRow = StageCounts & { lead_source: string | null };
+
+/**
+ * The KpiSet of every cut, from the opportunities by cut and lead source (so
+ * a cut without marketing leads is there) and the marketing first
+ * contracts' ACV by cut.
+ */
+function kpiSets(
+  byLeadSource: Record<Cut, Map<string, SourceRow[]>>, acv: Record<Cut, Map<string, { acv?: number }[]>>, thresholds: KpiThresholds,
+): Record<Cut, Record<string, KpiSet>> {
+  const out = {} as Record<Cut, Record<string, KpiSet>>;
+  for (const cut of CUT_NAMES) {
+    out[cut] = {};
+    for (const key of cutKeys(cut, byLeadSource[cut])) {
+      const marketing = sortedBy((byLeadSource[cut].get(key) ?? []).filter((r) => r.lead_source !== null), (r) => r.lead_source!);
+      const leads = marketing.reduce((n, r) => n + r.opportunities, 0);
+      const wonDeals = marketing.reduce((n, r) => n + r.won, 0);
+      const marketingAcv = acv[cut].get(key)?.[0].acv ?? 0;
+      const perLead = leads ? marketingAcv / leads : null;
+      const winRateByLeadSource: Record<string, LeadSourceWinRate> = {};
+      for (const r of marketing) winRateByLeadSource[r.lead_source!] = winRateOf(r);
+      out[cut][key] = {
+        marketingLeads: leads,
+        marketingAcv,
+        acvPerMarketingLead: perLead,
+        band: perLead === null ? null : kpiBand(perLead, thresholds),
+        marketingWonDeals: wonDeals,
+        acvPerMarketingWonDeal: wonDeals ? marketingAcv / wonDeals : null,
+        winRateByLeadSource,
+      };
+    }
+  }
   return out;
 }
 
@@ -163,44 +228,11 @@ export function marketingKpis(
   accounts: readonly KpiAccount[],
   thresholds: KpiThresholds = DEFAULT_KPI_THRESHOLDS,
 ): KpiReport {
-  const { familyOf, cycles } = accountFamilies(accounts);
-
-  const overall = newAcc();
-  const bySegment = new Map<string, Acc>();
-  const byRegion = new Map<string, Acc>();
-  const oppById = new Map<string, { cuts: Acc[]; marketing: boolean }>();
-  const cutsOf = (accountId: string): Acc[] => {
-    const { segment, region } = familyOf(accountId);
-    if (!bySegment.has(segment)) bySegment.set(segment, newAcc());
-    if (!byRegion.has(region)) byRegion.set(region, newAcc());
-    return [overall, bySegment.get(segment)!, byRegion.get(region)!];
-  };
-
-  for (const o of opportunities) {
-    const cuts = cutsOf(o.account_id);
-    oppById.set(o.opportunity_id, { cuts, marketing: o.lead_source !== null });
-    if (o.lead_source === null) continue;
-    for (const a of cuts) {
-      a.leads++;
-      if (o.stage === 'won') a.wonDeals++;
-      let r = a.bySource.get(o.lead_source);
-      if (!r) a.bySource.set(o.lead_source, (r = { opportunities: 0, won: 0, lost: 0, open: 0, winRate: null }));
-      r.opportunities++;
-      r[o.stage]++;
-    }
-  }
-  for (const c of contracts) {
-    if (c.previous_contract_id !== null || c.opportunity_id === null) continue;
-    const o = oppById.get(c.opportunity_id);
-    if (!o || !o.marketing) continue;
-    for (const a of o.cuts) a.acv += c.acv_usd;
-  }
-  return {
-    overall: finish(overall, thresholds),
-    bySegment: finishAll(bySegment, thresholds),
-    byRegion: finishAll(byRegion, thresholds),
-    accountCycles: cycles,
-  };
+  const { opps, cycles } = opportunityTable(opportunities, accounts);
+  const byLeadSource = rollupByCut<SourceRow>(opps, ['lead_source'], STAGE_COUNTS);
+  const acv = rollupByCut<{ acv: number }>(marketingFirsts(firstContracts(contracts), opps), [], { acv: op.sum('acv_usd') });
+  const sets = kpiSets(byLeadSource, acv, thresholds);
+  return { overall: sets.overall.all, bySegment: sets.bySegment, byRegion: sets.byRegion, accountCycles: cycles };
 }
 
 // ---------------------------------------------------------------------------
@@ -295,16 +327,6 @@ export interface MarketingKpiReport {
   window: { from: string; to: string } | null;
 }
 
-interface ExtraAcc {
-  netAcv: number;
-  churnedAcv: number;
-  churnedContracts: number;
-  channels: Map<string, { wonDeals: number; wonAcv: number }>;
-  sources: Map<string, { opportunities: number; won: number; lost: number; open: number; days: number[] }>;
-}
-
-const newExtra = (): ExtraAcc => ({ netAcv: 0, churnedAcv: 0, churnedContracts: 0, channels: new Map(), sources: new Map() });
-
 /** contract_id -> churned? for every contract: it ended by asOf with no renewal, or every renewal of it churned. */
 function churnedChains(contracts: readonly KpiContractDated[], asOf: string): (contractId: string) => boolean {
   const asOfMs = toMs(asOf);
@@ -344,36 +366,6 @@ function defaultWindow(spend: readonly KpiSpend[]): { from: string; to: string }
   return { from: lo, to: hi };
 }
 
-const byKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-
-function finishExtra(base: KpiSet, e: ExtraAcc, spendByChannel: Map<string, number>, thresholds: KpiThresholds): MarketingKpiSet {
-  const perLead = base.marketingLeads ? e.netAcv / base.marketingLeads : null;
-  const acvPerDollarByChannel: Record<string, ChannelAcvPerDollar> = {};
-  const channels = new Set([...spendByChannel.keys(), ...e.channels.keys()]);
-  for (const ch of [...channels].sort()) {
-    const spendUsd = spendByChannel.get(ch) ?? 0;
-    const won = e.channels.get(ch) ?? { wonDeals: 0, wonAcv: 0 };
-    acvPerDollarByChannel[ch] = { spendUsd, wonDeals: won.wonDeals, wonAcv: won.wonAcv, acvPerDollar: spendUsd > 0 ? won.wonAcv / spendUsd : null };
-  }
-  const bySource: Record<string, SourceStats> = {};
-  for (const [src, r] of byKey(e.sources)) {
-    bySource[src] = {
-      opportunities: r.opportunities, won: r.won, lost: r.lost, open: r.open,
-      winRate: r.won + r.lost ? r.won / (r.won + r.lost) : null,
-      velocity: { wonDeals: r.days.length, meanDays: r.days.length ? mean(r.days) : null, medianDays: r.days.length ? median(r.days) : null },
-    };
-  }
-  return {
-    ...base,
-    netOfChurn: {
-      marketingAcv: e.netAcv, churnedAcv: e.churnedAcv, churnedContracts: e.churnedContracts,
-      acvPerMarketingLead: perLead, band: perLead === null ? null : kpiBand(perLead, thresholds),
-    },
-    acvPerDollarByChannel,
-    bySource,
-  };
-}
-
 /**
  * The marketing KPIs of `marketingKpis` plus, overall and by segment and
  * region of the top parent:
@@ -406,78 +398,87 @@ export function marketingKpiReport(
   options: MarketingKpiOptions,
 ): MarketingKpiReport {
   const thresholds = options.thresholds ?? DEFAULT_KPI_THRESHOLDS;
-  const base = marketingKpis(opportunities, contracts, accounts, thresholds);
-  const { familyOf } = accountFamilies(accounts);
   const window = options.window ?? defaultWindow(spend);
   const inWindow = (month: string) =>
     window === null || (monthIndex(month) >= monthIndex(window.from) && monthIndex(month) <= monthIndex(window.to));
   const channelOf = (leadSource: string) => options.channelOfLeadSource?.[leadSource] ?? leadSource;
   const churned = churnedChains(contracts, options.asOf);
 
-  const spendByChannel = new Map<string, number>();
-  for (const s of spend) if (inWindow(s.month)) spendByChannel.set(s.channel, (spendByChannel.get(s.channel) ?? 0) + s.amount_usd);
+  const firsts = firstContracts(contracts);
+  const firstAcv = firsts.groupby('opportunity_id').rollup({ first_acv: op.sum('acv_usd') });
+  const { opps: base, cycles } = opportunityTable(opportunities, accounts, [...OPPORTUNITY_COLUMNS, 'created_at', 'closed_at']);
+  const opps = base
+    .derive({
+      days: escape((d: D) => (d.stage === 'won' && d.closed_at !== null ? (toMs(d.closed_at) - toMs(d.created_at)) / DAY_MS : null)),
+      // The channel a won marketing deal closed in the window is credited to; null for every other opportunity.
+      channel: escape((d: D) => (d.marketing && d.stage === 'won' && d.closed_at !== null && inWindow(monthOf(d.closed_at)) ? channelOf(d.lead_source) : null)),
+    })
+    .lookup(firstAcv, 'opportunity_id', ['first_acv']);
+  const marketing = marketingFirsts(firsts, opps).derive({ churned: escape((d: D) => churned(d.contract_id)) });
 
-  const overall = newExtra();
-  const bySegment = new Map<string, ExtraAcc>();
-  const byRegion = new Map<string, ExtraAcc>();
-  const cutsOf = (accountId: string): ExtraAcc[] => {
-    const { segment, region } = familyOf(accountId);
-    if (!bySegment.has(segment)) bySegment.set(segment, newExtra());
-    if (!byRegion.has(region)) byRegion.set(region, newExtra());
-    return [overall, bySegment.get(segment)!, byRegion.get(region)!];
+  const byLeadSource = rollupByCut<SourceRow & { days: number[] }>(opps, ['lead_source'], { ...STAGE_COUNTS, days: op.array_agg('days') });
+  const channels = rollupByCut<{ channel: string; wonDeals: number; wonAcv?: number }>(
+    opps.filter((d: D) => d.channel !== null), ['channel'], { wonDeals: op.count(), wonAcv: op.sum('first_acv') });
+  // A churned chain adds 0 to the net and a live one 0 to the churned: x + 0 is x, so both sums are those of the contracts they keep.
+  const acv = rollupByCut<{ acv: number; netAcv: number; churnedAcv: number; churnedContracts: number }>(marketing, [], {
+    acv: op.sum('acv_usd'),
+    netAcv: (d: D) => op.sum(d.churned ? 0 : d.acv_usd),
+    churnedAcv: (d: D) => op.sum(d.churned ? d.acv_usd : 0),
+    churnedContracts: (d: D) => op.sum(d.churned),
+  });
+  const spendByChannel = new Map(from(spend, ['month', 'channel', 'amount_usd'])
+    .filter(escape((s: D) => inWindow(s.month)))
+    .groupby('channel').rollup({ spendUsd: op.sum('amount_usd') })
+    .objects().map((r) => [(r as D).channel as string, (r as D).spendUsd as number]));
+  const sets = kpiSets(byLeadSource, acv, thresholds);
+
+  const finishCut = (cut: Cut, key: string, set: KpiSet): MarketingKpiSet => {
+    const c = acv[cut].get(key)?.[0] ?? { netAcv: 0, churnedAcv: 0, churnedContracts: 0 };
+    const perLead = set.marketingLeads ? c.netAcv / set.marketingLeads : null;
+    const won = new Map((channels[cut].get(key) ?? []).map((r) => [r.channel, r]));
+    const acvPerDollarByChannel: Record<string, ChannelAcvPerDollar> = {};
+    for (const ch of sortedKeys(new Set([...spendByChannel.keys(), ...won.keys()]))) {
+      const spendUsd = spendByChannel.get(ch) ?? 0;
+      const w = won.get(ch);
+      const wonAcv = w?.wonAcv ?? 0;
+      acvPerDollarByChannel[ch] = { spendUsd, wonDeals: w?.wonDeals ?? 0, wonAcv, acvPerDollar: spendUsd > 0 ? wonAcv / spendUsd : null };
+    }
+    const sources = new Map<string, StageCounts & { days: number[] }>();
+    for (const r of byLeadSource[cut].get(key) ?? []) {
+      const src = r.lead_source ?? NO_LEAD_SOURCE;
+      const same = sources.get(src);
+      // Only a lead source that is itself named NO_LEAD_SOURCE meets the opportunities without one here.
+      sources.set(src, same ? { opportunities: same.opportunities + r.opportunities, won: same.won + r.won, lost: same.lost + r.lost,
+        open: same.open + r.open, days: [...same.days, ...r.days] } : r);
+    }
+    const bySource: Record<string, SourceStats> = {};
+    for (const src of sortedKeys(sources.keys())) {
+      const r = sources.get(src)!;
+      bySource[src] = {
+        ...winRateOf(r),
+        velocity: { wonDeals: r.days.length, meanDays: r.days.length ? mean(r.days) : null, medianDays: r.days.length ? median(r.days) : null },
+      };
+    }
+    return {
+      ...set,
+      netOfChurn: {
+        marketingAcv: c.netAcv, churnedAcv: c.churnedAcv, churnedContracts: c.churnedContracts,
+        acvPerMarketingLead: perLead, band: perLead === null ? null : kpiBand(perLead, thresholds),
+      },
+      acvPerDollarByChannel,
+      bySource,
+    };
   };
-
-  const firstAcvOfOpp = new Map<string, number>();
-  for (const c of contracts) {
-    if (c.previous_contract_id !== null || c.opportunity_id === null) continue;
-    firstAcvOfOpp.set(c.opportunity_id, (firstAcvOfOpp.get(c.opportunity_id) ?? 0) + c.acv_usd);
-  }
-  const oppById = new Map<string, KpiOpportunityDated>();
-  for (const o of opportunities) {
-    oppById.set(o.opportunity_id, o);
-    const cuts = cutsOf(o.account_id);
-    const src = o.lead_source ?? NO_LEAD_SOURCE;
-    const days = o.stage === 'won' && o.closed_at !== null ? (toMs(o.closed_at) - toMs(o.created_at)) / DAY_MS : null;
-    const wonInWindow = o.lead_source !== null && o.stage === 'won' && o.closed_at !== null && inWindow(monthOf(o.closed_at));
-    for (const a of cuts) {
-      let r = a.sources.get(src);
-      if (!r) a.sources.set(src, (r = { opportunities: 0, won: 0, lost: 0, open: 0, days: [] }));
-      r.opportunities++;
-      r[o.stage]++;
-      if (days !== null) r.days.push(days);
-      if (wonInWindow) {
-        const ch = channelOf(o.lead_source!);
-        let w = a.channels.get(ch);
-        if (!w) a.channels.set(ch, (w = { wonDeals: 0, wonAcv: 0 }));
-        w.wonDeals++;
-        w.wonAcv += firstAcvOfOpp.get(o.opportunity_id) ?? 0;
-      }
-    }
-  }
-  // Net of churn: the same first contracts as marketingKpis counts, less the chains that churned.
-  for (const c of contracts) {
-    if (c.previous_contract_id !== null || c.opportunity_id === null) continue;
-    const o = oppById.get(c.opportunity_id);
-    if (!o || o.lead_source === null) continue;
-    const lost = churned(c.contract_id);
-    for (const a of cutsOf(o.account_id)) {
-      if (lost) {
-        a.churnedAcv += c.acv_usd;
-        a.churnedContracts++;
-      } else a.netAcv += c.acv_usd;
-    }
-  }
-
-  const finishCut = (bases: Record<string, KpiSet>, extras: Map<string, ExtraAcc>) => {
+  const finishAll = (cut: Cut) => {
     const out: Record<string, MarketingKpiSet> = {};
-    for (const [k, b] of Object.entries(bases)) out[k] = finishExtra(b, extras.get(k) ?? newExtra(), spendByChannel, thresholds);
+    for (const [k, s] of Object.entries(sets[cut])) out[k] = finishCut(cut, k, s);
     return out;
   };
   return {
-    overall: finishExtra(base.overall, overall, spendByChannel, thresholds),
-    bySegment: finishCut(base.bySegment, bySegment),
-    byRegion: finishCut(base.byRegion, byRegion),
-    accountCycles: base.accountCycles,
+    overall: finishCut('overall', 'all', sets.overall.all),
+    bySegment: finishAll('bySegment'),
+    byRegion: finishAll('byRegion'),
+    accountCycles: cycles,
     asOf: options.asOf,
     window,
   };
