@@ -130,84 +130,11 @@ export function requiredApprovers(promotion: readonly string[], share: number | 
 const steady = (fit: ReturnType<typeof restoreMmm> | null, channel: string, spend: number | null) =>
   fit && spend && spend > 0 && fit.channels.includes(channel) ? fit.response(channel, spend).mean / spend : null;
 
-/**
- * What a reviewer needs before signing: what the gate asks sign-off for, how
- * many approvers, and per channel the ROI and budget of the last approved
- * run beside this run's, with the change split into the part from spend
- * moving along the earlier fit's response curve and the part from refitting
- * (new outcomes, or new model code when the code version changed).
- */
+/** The approval gate's activities: the request, each reviewer's decision, refusals, the reminder, a gate failure. */
 export function approvalActivities(deps: ActivityDeps) {
   const { db } = deps.db;
   return {
-    async prepareApproval({ runId, approvals }: { runId: string; approvals?: Approvals }): Promise<ApprovalRequest> {
-      await withStage(deps, runId, 'approval_request', async () => {
-        const a = { ...DEFAULT_CONFIG.approvals, ...approvals };
-        const run = await registeredRun(db, runId);
-        const verdict = await db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
-        const promotion = verdict.promote as string[];
-        const lines = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'detail']).where('run_id', '=', runId).execute();
-        const share = budgetMoveShare(lines);
-        const driftFeatures = await db.selectFrom('drift_features').select(['source', 'feature']).where('run_id', '=', runId).where('drifted', '=', true).execute();
-        const driftSources = await db.selectFrom('drift_sources').select(['source', 'drifted', 'row_anomaly']).where('run_id', '=', runId).execute();
-        const drift = {
-          driftedSources: driftSources.filter((x) => x.drifted).map((x) => x.source).sort(),
-          driftedFeatures: driftFeatures.map((f) => `${f.source}.${f.feature}`).sort(),
-          rowAnomalies: driftSources.filter((x) => x.row_anomaly).map((x) => x.source).sort(),
-        };
-        const drifted = drift.driftedSources.length > 0 || drift.rowAnomalies.length > 0;
-        // What retrain kept of the run's lift tests against its media-mix model (none when it had no fit or no test).
-        const incrementalityVersion = await db.selectFrom('model_versions').select('metrics').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
-        const liftTests = liftTestSignOff((incrementalityVersion?.metrics as { calibration?: LiftTestCalibration[] } | null | undefined)?.calibration ?? []);
-        const { required, beyond } = requiredApprovers(promotion, share, a, { drifted, liftTests: liftTests !== null });
-        const champion = championOnApproval(run.month, promotion, await championsNewerThan(deps, run.month, promotion));
-
-        // The last approved run before this run's month (or an earlier version of the same month): a backfilled
-        // month is compared with what was approved before it, not with a newer month approved earlier.
-        const previous = await previousApprovedRun(db, run);
-        const changes = previous ? await changesSince(deps, previous, run, lines) : {
-          previousRunId: null, codeChanged: false, dropChanged: false, channels: [], note: 'no earlier approved run to compare with',
-        };
-        const incrementality = await db.selectFrom('incrementality').select(['channel', 'detail']).where('run_id', '=', runId).orderBy('channel').execute();
-        const policy = (lines[0]?.detail as { policy?: { unidentifiedMaxChange?: number } } | undefined)?.policy;
-        const unidentified = unidentifiedSignOff(incrementality.map((i) => ({ channel: i.channel,
-          identifiability: (i.detail as { identifiability?: { identified: boolean; reasons: { message: string }[] } } | null)?.identifiability })),
-        policy?.unidentifiedMaxChange ?? DEFAULT_CONFIG.budget.unidentifiedMaxChange);
-        const request: ApprovalRequest = {
-          requiredApprovers: required, budgetMoveShare: share,
-          signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift, champion,
-            ...(unidentified ? { unidentified } : {}), ...(liftTests ? { liftTests } : {}) },
-          previousRunId: previous?.run_id ?? null, changes,
-        };
-        await inLockedTransaction(deps, `approval:${runId}`, async (client, tx) => {
-          if (await approvalRequestOf(tx, runId)) return;
-          await insertApprovalRequest(tx, { run_id: runId, required_approvers: required, budget_move_share: share, sign_off: JSON.stringify(request.signOff),
-            changes: JSON.stringify(changes), previous_run_id: request.previousRunId });
-          const what = required === 0
-            ? { action: 'approval.not_needed', reason: `nothing to promote, no drift, and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off` }
-            : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
-              beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '',
-              liftTests ? `reviewing ${liftTests.text}` : '']
-              .filter(Boolean).join(' and ')}${promotion.length ? `; ${champion.text}` : ''}` };
-          await writeAudit(client, { actor: 'acvloop', action: what.action, runId,
-            before: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) },
-            after: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.recommended])), requiredApprovers: required, promotion },
-            reason: what.reason, dropSha256: run.drop_sha256, key: `approval.request:${runId}` });
-        });
-        return {
-          summary: { requiredApprovers: required, budgetMoveShare: share === null ? null : Number(share.toFixed(4)), promote: promotion.join(', ') || 'none' },
-          inputs: ['gate_verdicts', 'budget_recommendations', 'incrementality', 'model_versions', 'approvals', 'drift_features', 'drift_sources'].map((t) => pgDataset(deps.db.schema, t)),
-          outputs: ['approval_requests', 'audit_log'].map((t) => pgDataset(deps.db.schema, t)),
-        };
-      });
-      // What was stored (a retry returns the first attempt's request, not a recomputation).
-      const row = await approvalRequestOf(db, runId);
-      if (!row) throw new Error(`run ${runId} has no approval request`);
-      return {
-        requiredApprovers: row.required_approvers, budgetMoveShare: row.budget_move_share, signOff: row.sign_off as ApprovalRequest['signOff'],
-        previousRunId: row.previous_run_id, changes: row.changes as ApprovalRequest['changes'],
-      };
-    },
+    prepareApproval: (input: { runId: string; approvals?: Approvals }): Promise<ApprovalRequest> => prepareApproval(deps, input),
 
     /** One reviewer's decision, written before the reviewer hears back; a retry writes nothing twice. */
     async recordReviewerDecision(input: { runId: string; decision: 'approved' | 'rejected'; reviewer: string; reason: string | null; at: string; promote?: true }) {
@@ -257,6 +184,117 @@ export function approvalActivities(deps: ActivityDeps) {
       await insertRunOutcome(db, runId, 'gate_failed', 'no challenger passed the backtest gate');
     },
   };
+}
+
+type RegisteredRun = Awaited<ReturnType<typeof registeredRun>>;
+type BudgetLine = { channel: string; current: number; recommended: number; detail: unknown };
+
+/**
+ * What a reviewer needs before signing: what the gate asks sign-off for, how
+ * many approvers, and per channel the ROI and budget of the last approved
+ * run beside this run's, with the change split into the part from spend
+ * moving along the earlier fit's response curve and the part from refitting
+ * (new outcomes, or new model code when the code version changed).
+ */
+async function prepareApproval(deps: ActivityDeps, { runId, approvals }: { runId: string; approvals?: Approvals }): Promise<ApprovalRequest> {
+  const { db } = deps.db;
+  await withStage(deps, runId, 'approval_request', async () => {
+    const a = { ...DEFAULT_CONFIG.approvals, ...approvals };
+    const run = await registeredRun(db, runId);
+    const { request, lines, drifted } = await approvalRequestFor(deps, run, a);
+    await storeApprovalRequest(deps, run, a, request, lines, drifted);
+    const { requiredApprovers: required, budgetMoveShare: share, signOff: { promotion } } = request;
+    return {
+      summary: { requiredApprovers: required, budgetMoveShare: share === null ? null : Number(share.toFixed(4)), promote: promotion.join(', ') || 'none' },
+      inputs: ['gate_verdicts', 'budget_recommendations', 'incrementality', 'model_versions', 'approvals', 'drift_features', 'drift_sources'].map((t) => pgDataset(deps.db.schema, t)),
+      outputs: ['approval_requests', 'audit_log'].map((t) => pgDataset(deps.db.schema, t)),
+    };
+  });
+  // What was stored (a retry returns the first attempt's request, not a recomputation).
+  const row = await approvalRequestOf(db, runId);
+  if (!row) throw new Error(`run ${runId} has no approval request`);
+  return {
+    requiredApprovers: row.required_approvers, budgetMoveShare: row.budget_move_share, signOff: row.sign_off as ApprovalRequest['signOff'],
+    previousRunId: row.previous_run_id, changes: row.changes as ApprovalRequest['changes'],
+  };
+}
+
+/** The run's request, from what the gate, score, drift and retrain wrote; its budget lines and whether drift needs a reviewer come along. */
+async function approvalRequestFor(deps: ActivityDeps, run: RegisteredRun, a: Approvals):
+  Promise<{ request: ApprovalRequest; lines: BudgetLine[]; drifted: boolean }> {
+  const { db } = deps.db;
+  const runId = run.run_id;
+  const verdict = await db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
+  const promotion = verdict.promote as string[];
+  const lines = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'detail']).where('run_id', '=', runId).execute();
+  const share = budgetMoveShare(lines);
+  const drift = await driftSignOff(deps, runId);
+  const drifted = drift.driftedSources.length > 0 || drift.rowAnomalies.length > 0;
+  // What retrain kept of the run's lift tests against its media-mix model (none when it had no fit or no test).
+  const incrementalityVersion = await db.selectFrom('model_versions').select('metrics').where('run_id', '=', runId).where('family', '=', 'incrementality').executeTakeFirst();
+  const liftTests = liftTestSignOff((incrementalityVersion?.metrics as { calibration?: LiftTestCalibration[] } | null | undefined)?.calibration ?? []);
+  const { required, beyond } = requiredApprovers(promotion, share, a, { drifted, liftTests: liftTests !== null });
+  const champion = championOnApproval(run.month, promotion, await championsNewerThan(deps, run.month, promotion));
+
+  // The last approved run before this run's month (or an earlier version of the same month): a backfilled
+  // month is compared with what was approved before it, not with a newer month approved earlier.
+  const previous = await previousApprovedRun(db, run);
+  const changes = previous ? await changesSince(deps, previous, run, lines) : {
+    previousRunId: null, codeChanged: false, dropChanged: false, channels: [], note: 'no earlier approved run to compare with',
+  };
+  const unidentified = await unidentifiedOfRun(deps, runId, lines);
+  const request: ApprovalRequest = {
+    requiredApprovers: required, budgetMoveShare: share,
+    signOff: { promotion, budget: { share, threshold: a.largeBudgetMove.share, beyondGuardrails: beyond }, drift, champion,
+      ...(unidentified ? { unidentified } : {}), ...(liftTests ? { liftTests } : {}) },
+    previousRunId: previous?.run_id ?? null, changes,
+  };
+  return { request, lines, drifted };
+}
+
+/** The run's drifted sources and features and its anomalous row counts, sorted. */
+async function driftSignOff(deps: ActivityDeps, runId: string): Promise<ApprovalRequest['signOff']['drift']> {
+  const { db } = deps.db;
+  const driftFeatures = await db.selectFrom('drift_features').select(['source', 'feature']).where('run_id', '=', runId).where('drifted', '=', true).execute();
+  const driftSources = await db.selectFrom('drift_sources').select(['source', 'drifted', 'row_anomaly']).where('run_id', '=', runId).execute();
+  return {
+    driftedSources: driftSources.filter((x) => x.drifted).map((x) => x.source).sort(),
+    driftedFeatures: driftFeatures.map((f) => `${f.source}.${f.feature}`).sort(),
+    rowAnomalies: driftSources.filter((x) => x.row_anomaly).map((x) => x.source).sort(),
+  };
+}
+
+/** The run's unidentified channels (its incrementality rows), held to the step of the policy its budget was built under. */
+async function unidentifiedOfRun(deps: ActivityDeps, runId: string, lines: readonly BudgetLine[]): Promise<UnidentifiedSignOff | null> {
+  const { db } = deps.db;
+  const incrementality = await db.selectFrom('incrementality').select(['channel', 'detail']).where('run_id', '=', runId).orderBy('channel').execute();
+  const policy = (lines[0]?.detail as { policy?: { unidentifiedMaxChange?: number } } | undefined)?.policy;
+  return unidentifiedSignOff(incrementality.map((i) => ({ channel: i.channel,
+    identifiability: (i.detail as { identifiability?: { identified: boolean; reasons: { message: string }[] } } | null)?.identifiability })),
+  policy?.unidentifiedMaxChange ?? DEFAULT_CONFIG.budget.unidentifiedMaxChange);
+}
+
+/** The request and its audit entry, once per run: a retry that finds the request writes nothing. */
+async function storeApprovalRequest(deps: ActivityDeps, run: RegisteredRun, a: Approvals, request: ApprovalRequest,
+  lines: readonly BudgetLine[], drifted: boolean): Promise<void> {
+  const runId = run.run_id;
+  const { requiredApprovers: required, budgetMoveShare: share, changes } = request;
+  const { promotion, drift, champion, liftTests, budget: { beyondGuardrails: beyond } } = request.signOff;
+  await inLockedTransaction(deps, `approval:${runId}`, async (client, tx) => {
+    if (await approvalRequestOf(tx, runId)) return;
+    await insertApprovalRequest(tx, { run_id: runId, required_approvers: required, budget_move_share: share, sign_off: JSON.stringify(request.signOff),
+      changes: JSON.stringify(changes), previous_run_id: request.previousRunId });
+    const what = required === 0
+      ? { action: 'approval.not_needed', reason: `nothing to promote, no drift, and the budget moves ${share === null ? 'no' : `${(share * 100).toFixed(1)}% of`} spend, within the ${(a.largeBudgetMove.share * 100).toFixed(0)}% that needs sign-off` }
+      : { action: 'approval.requested', reason: `${required} approver(s) for ${[promotion.length ? `promoting ${promotion.join(', ')}` : '',
+        beyond ? `a budget move of ${(share! * 100).toFixed(1)}%` : '', drifted ? `drift in ${[...new Set([...drift.driftedSources, ...drift.rowAnomalies])].join(', ')}` : '',
+        liftTests ? `reviewing ${liftTests.text}` : '']
+        .filter(Boolean).join(' and ')}${promotion.length ? `; ${champion!.text}` : ''}` };
+    await writeAudit(client, { actor: 'acvloop', action: what.action, runId,
+      before: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.current])) },
+      after: { budget: Object.fromEntries(lines.map((l) => [l.channel, l.recommended])), requiredApprovers: required, promotion },
+      reason: what.reason, dropSha256: run.drop_sha256, key: `approval.request:${runId}` });
+  });
 }
 
 async function changesSince(
