@@ -170,7 +170,7 @@ export function stackedRows(prep: Prepared, columns: Record<string, number[]>, t
  * column's variation identifies β there: a Hill column sits near a constant
  * ~0.5, and penalising its uncentred square (~n/4, often 20× its variation)
  * pulled β to zero (−81% bias and 0/60 coverage on the designed simulation of
- * tests/models/mmm-intervals.test.ts; centred: +1%). Uncentred in the journey
+ * tests/models/mmm/intervals.test.ts; centred: +1%). Uncentred in the journey
  * equation on purpose: there the level of β·Hill competes with the touches
  * that land on opportunities anyway (η + δ·T, nearly constant too), and
  * nothing in the data tells them apart; shrinking that level is the prior

@@ -47,7 +47,7 @@
  *   variances (σ²_total / σ²_c, feasible GLS in two passes) and the transforms
  *   are chosen on the stacked objective. On generated worlds this lifts the
  *   Spearman correlation of ROI with the planted truth from ~0.4-0.75
- *   (total alone) to ~0.7-0.9 (tests/models/mmm-truth.test.ts).
+ *   (total alone) to ~0.7-0.9 (tests/models/mmm/truth.test.ts).
  * - What a touch says about cause is not in the data: the level of β·Hill in
  *   a journey equation trades against η + δ·T one for one, and only the
  *   penalty on that level (`channelPenalties`) decides how much of a
@@ -77,7 +77,7 @@
  *   Reported point = the point fit; reported quantiles = the draws'
  *   quantiles shifted so their median is the point (see `quantiles`), so
  *   p50 = point and the point lies inside every interval by construction.
- *   On the designed simulation (tests/models/mmm-intervals.test.ts) the 80%
+ *   On the designed simulation (tests/models/mmm/intervals.test.ts) the 80%
  *   interval covers the truth ~72% of the time with ~+3% mean error.
  *   Seeded via models/random.ts.
  * - What cannot be known (identifiability.ts): a channel whose spend moved

@@ -1,7 +1,7 @@
 /**
  * A drop with lift tests: they are validated into src_experiments and the
  * retrain stage's media-mix fit uses them (what they do to the estimate is
- * checked against a closed form in tests/models/mmm.test.ts); then
+ * checked against a closed form in tests/models/mmm/mmm.test.ts); then
  * `acvloop experiments plan` proposes the next ones through the real CLI on
  * the stored run, its numbers checked against the drop's own files and the
  * run's stored model; `acvloop show` and the report say what each test did

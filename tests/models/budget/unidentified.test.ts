@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelWindow, optimizeBudget, type ChannelResponse } from '../../models/budget';
+import { channelWindow, optimizeBudget, type ChannelResponse } from '../../../models/budget';
 
 const hill = (beta: number, k: number, a: number) => (x: number) => (beta * x ** a) / (x ** a + k ** a);
 

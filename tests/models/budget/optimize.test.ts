@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InfeasibleBudgetError, optimizeBudget, type ChannelResponse, type OptimizeBudgetOptions } from '../../models/budget';
+import { InfeasibleBudgetError, optimizeBudget, type ChannelResponse, type OptimizeBudgetOptions } from '../../../models/budget';
 
 /** Hill curve: beta·x^a / (x^a + k^a); S-shaped when a > 1. */
 const hill = (beta: number, k: number, a: number) => (x: number) => (beta * x ** a) / (x ** a + k ** a);

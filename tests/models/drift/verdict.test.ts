@@ -6,9 +6,9 @@
  * noise level against a Monte Carlo.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../config/schema';
-import { PSI_EPSILON, categoryDrift, judge, numberDrift, psiCategory, psiNoiseLevel } from '../../models/drift';
-import { createRng } from '../../models/random';
+import { DEFAULT_CONFIG } from '../../../config/schema';
+import { PSI_EPSILON, categoryDrift, judge, numberDrift, psiCategory, psiNoiseLevel } from '../../../models/drift';
+import { createRng } from '../../../models/random';
 
 const t = DEFAULT_CONFIG.drift;
 const repeat = (value: string, n: number) => Array<string>(n).fill(value);

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateDrop } from '../../contracts';
-import { generateDrop } from '../../generator';
-import { monthFromIndex, monthIndex } from '../../lib/dates';
-import { fitMmm } from '../../models/mmm';
-import { mmmSeries } from '../../models/mmm-series';
+import { validateDrop } from '../../../contracts';
+import { generateDrop } from '../../../generator';
+import { monthFromIndex, monthIndex } from '../../../lib/dates';
+import { fitMmm } from '../../../models/mmm';
+import { mmmSeries } from '../../../models/mmm-series';
 
 /** Spearman's rank correlation written out here (no ties in these ROI vectors): 1 − 6Σd² / (n(n² − 1)). */
 function spearman(a: readonly number[], b: readonly number[]): number {

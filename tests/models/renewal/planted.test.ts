@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateDrop } from '../../contracts';
-import { generateDrop } from '../../generator/index';
-import { pearson } from '../../models/evaluation';
-import { activeContracts, fitLogistic, renewalDecisions, scoreRenewals, type RenewalFeatures } from '../../models/renewal';
+import { validateDrop } from '../../../contracts';
+import { generateDrop } from '../../../generator/index';
+import { pearson } from '../../../models/evaluation';
+import { activeContracts, fitLogistic, renewalDecisions, scoreRenewals, type RenewalFeatures } from '../../../models/renewal';
 
 /**
  * Planted truth: the generator renews each contract with a known logistic

@@ -7,14 +7,14 @@
  * under the null. Tolerances are stated per assertion.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../config/schema';
+import { DEFAULT_CONFIG } from '../../../config/schema';
 import {
   EMPTY_CATEGORY, categoryDrift, chiSquareHomogeneity, jensenShannonDistance, kolmogorovCdfSmall, kolmogorovSurvival,
   kolmogorovSurvivalLarge, ksExactPValue, ksTwoSample, numberDrift, psiCategory, psiNumber, rowCountAnomaly, shareDrift,
   sourceDrift, wassersteinDistance, wassersteinNormed,
-} from '../../models/drift';
-import { createRng } from '../../models/random';
-import { chiSquareSurvival } from '../../models/survival';
+} from '../../../models/drift';
+import { createRng } from '../../../models/random';
+import { chiSquareSurvival } from '../../../models/survival';
 
 const t = DEFAULT_CONFIG.drift;
 

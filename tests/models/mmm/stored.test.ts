@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { forecastScenarios, steadySpendForecast } from '../../models/forecast';
-import { fitMmm, isMmmUnavailable, mmmObservedInput, restoreMmm, storeMmm, type MmmInput } from '../../models/mmm';
-import { createRng } from '../../models/random';
+import { forecastScenarios, steadySpendForecast } from '../../../models/forecast';
+import { fitMmm, isMmmUnavailable, mmmObservedInput, restoreMmm, storeMmm, type MmmInput } from '../../../models/mmm';
+import { createRng } from '../../../models/random';
 
 /** y = 50 + 20·spend-driven Hill effect + noise, 30 months, two channels: enough to fit with a small bootstrap. */
 function world(): MmmInput {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fitMmm, mmmResponse, predictMmm } from '../../models/mmm';
-import type { MmmInput } from '../../models/mmm';
-import { createRng } from '../../models/random';
+import { fitMmm, mmmResponse, predictMmm } from '../../../models/mmm';
+import type { MmmInput } from '../../../models/mmm';
+import { createRng } from '../../../models/random';
 
 /** Independent reference of the designed world: adstock and Hill written out here, carry = mean of the first 3 months. */
 function channelEffect(spend: number[], decay: number, k: number, alpha: number, beta: number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recentSpend } from '../../models/budget';
+import { recentSpend } from '../../../models/budget';
 
 describe('recentSpend', () => {
   it('means the last 3 months through the given month, missing months as 0', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { optimizeBudget, type ChannelResponse } from '../../models/budget';
+import { optimizeBudget, type ChannelResponse } from '../../../models/budget';
 
 /**
  * budget.minConfidence: a reallocation goes only as far as the joint draws

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { geometricAdstock, hillSaturation, steadyAdstock } from '../../models/adstock';
-import { choleskySolve } from '../../models/linalg';
-import { normalEquations, nnlsQuadratic, quadraticObjective, ridgeNnls } from '../../models/nnls';
-import type { QuadraticProblem } from '../../models/nnls';
-import { createRng } from '../../models/random';
+import { geometricAdstock, hillSaturation, steadyAdstock } from '../../../models/adstock';
+import { choleskySolve } from '../../../models/linalg';
+import { normalEquations, nnlsQuadratic, quadraticObjective, ridgeNnls } from '../../../models/nnls';
+import type { QuadraticProblem } from '../../../models/nnls';
+import { createRng } from '../../../models/random';
 
 const TOL = 1e-9; // hand values below are exact in a few floating-point operations
 

@@ -13,8 +13,8 @@ import {
   usageTrend,
   type RenewalContract,
   type RenewalDecision,
-} from '../../models/renewal';
-import { createRng } from '../../models/random';
+} from '../../../models/renewal';
+import { createRng } from '../../../models/random';
 
 const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

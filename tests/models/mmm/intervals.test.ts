@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitMmm } from '../../models/mmm';
-import { createRng } from '../../models/random';
+import { fitMmm } from '../../../models/mmm';
+import { createRng } from '../../../models/random';
 
 /**
  * Designed simulation with known truth: two channels with geometric adstock

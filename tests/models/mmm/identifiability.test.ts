@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { pearson } from '../../models/evaluation';
-import { assessIdentifiability, coefficientOfVariation, confoundedGroup } from '../../models/identifiability';
-import { fitMmm, type MmmFit } from '../../models/mmm';
-import { months, plantedWorld } from '../helpers/planted-identifiability';
+import { pearson } from '../../../models/evaluation';
+import { assessIdentifiability, coefficientOfVariation, confoundedGroup } from '../../../models/identifiability';
+import { fitMmm, type MmmFit } from '../../../models/mmm';
+import { months, plantedWorld } from '../../helpers/planted-identifiability';
 
 const world = plantedWorld(11);
 const result = (fit: MmmFit, c: string) => fit.results.find((r) => r.channel === c)!;

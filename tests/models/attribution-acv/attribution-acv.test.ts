@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateDrop } from '../../contracts';
-import { generateDrop } from '../../generator/index';
-import type { AttributionTouch } from '../../models/attribution';
-import { attributeAcv, type AcvContract, type AcvOpportunity } from '../../models/attribution-acv';
-import { PATH_MODELS } from '../../models/attribution-paths';
-import { topParents } from '../../models/graph';
+import { validateDrop } from '../../../contracts';
+import { generateDrop } from '../../../generator/index';
+import type { AttributionTouch } from '../../../models/attribution';
+import { attributeAcv, type AcvContract, type AcvOpportunity } from '../../../models/attribution-acv';
+import { PATH_MODELS } from '../../../models/attribution-paths';
+import { topParents } from '../../../models/graph';
 
 const TOL = 1e-9; // sums of a few exact binary fractions and 2^-x terms
 
@@ -210,7 +210,7 @@ describe('attributeAcv on a generated world', () => {
 
 describe('attributeAcv at bench scale', () => {
   it('1M touches, 300k opportunities and 60k renewals: all models reconcile, in seconds', async () => {
-    const { createRng } = await import('../../models/random');
+    const { createRng } = await import('../../../models/random');
     const rng = createRng(99);
     const channels = ['paid_search', 'paid_social', 'display', 'email', 'webinar', 'event', 'content', 'organic', 'partner', 'sdr_outbound'];
     const nAccounts = 50_000;
