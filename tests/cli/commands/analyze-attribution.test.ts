@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { analyzeAttributionCommand } from '../../cli/commands/analyze-attribution';
+import { analyzeAttributionCommand } from '../../../cli/commands/analyze-attribution';
 
-const DATA = path.resolve(__dirname, '../../../shared/data/channelattribution/Data.csv');
+const DATA = path.resolve(__dirname, '../../../../shared/data/channelattribution/Data.csv');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-import { analyzeRetentionCommand } from '../../cli/commands/analyze-retention';
-import { analyzeSurvivalCommand } from '../../cli/commands/analyze-survival';
+import { analyzeRetentionCommand } from '../../../cli/commands/analyze-retention';
+import { analyzeSurvivalCommand } from '../../../cli/commands/analyze-survival';
 
-const DATA = join(__dirname, '../../../shared/data/lifelines');
+const DATA = join(__dirname, '../../../../shared/data/lifelines');
 const tmp = mkdtempSync(join(tmpdir(), 'acvloop-analyze-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

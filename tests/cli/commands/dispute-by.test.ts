@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acvloop } from '../helpers/cli';
+import { acvloop } from '../../helpers/cli';
 
 /**
  * A dispute is on record under a name: without --by it is refused before

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acvloop } from '../helpers/cli';
-import { smallDrop } from '../helpers/drops';
+import { acvloop } from '../../helpers/cli';
+import { smallDrop } from '../../helpers/drops';
 
 /**
  * `acvloop validate` says how many rows went to quarantine and why, by file

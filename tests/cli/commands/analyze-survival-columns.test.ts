@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeSurvival, type AnalyzeSurvivalOptions } from '../../cli/commands/analyze-survival';
-import { dummies } from '../../cli/survival-columns';
+import { analyzeSurvival, type AnalyzeSurvivalOptions } from '../../../cli/commands/analyze-survival';
+import { dummies } from '../../../cli/survival-columns';
 
 /**
  * `analyze survival` on columns written in words: an event column of Yes/No
@@ -11,7 +11,7 @@ import { dummies } from '../../cli/survival-columns';
  * categorical covariate's dummies give the fit of hand-made 0/1 columns. The
  * reference is R's coxph (Efron) on the rossi data, as lifelines documents it.
  */
-const ROSSI = join(__dirname, '../../../shared/data/lifelines/rossi.csv');
+const ROSSI = join(__dirname, '../../../../shared/data/lifelines/rossi.csv');
 const tmp = mkdtempSync(join(tmpdir(), 'acvloop-survival-columns-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

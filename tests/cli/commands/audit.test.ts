@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAudit } from '../../store/audit-log';
-import { acvloop } from '../helpers/cli';
-import { suiteDb } from '../helpers/db';
+import { writeAudit } from '../../../store/audit-log';
+import { acvloop } from '../../helpers/cli';
+import { suiteDb } from '../../helpers/db';
 
 /**
  * `acvloop audit` as a table people can read: a budget's raw floats become
