@@ -7,13 +7,16 @@
  * while it is newer than every source and falls back to tsx otherwise, so an
  * edited checkout never runs stale code.
  *
+ * It also writes the workflow bundle (dist/workflow-bundle.js), which a
+ * worker started from dist/ loads instead of bundling the workflows itself.
+ *
  * esbuild (tsx's own compiler, a direct dependency) transpiles file by file
  * without type checking: `npm run typecheck` is the type check. Plain
  * JavaScript on purpose: it runs before anything is compiled.
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { SOURCE_DIRS, STAMP, ROOT, DIST, sourceFiles } = require('./sources.js');
+const { SOURCE_DIRS, STAMP, ROOT, DIST, WORKFLOW_BUNDLE, sourceFiles } = require('./sources.js');
 
 async function build() {
   const started = Date.now();
@@ -30,9 +33,20 @@ async function build() {
     platform: 'node',
     target: 'node20',
     sourcemap: 'inline',
+    // import() of a project module becomes require(), as tsx does: Node's own import() would resolve it as ESM.
+    supported: { 'dynamic-import': false },
     sourcesContent: false,
     logLevel: 'warning',
   });
+  // The workflow code, bundled once here rather than by every worker at start
+  // (webpack in the worker costs seconds and stays in its memory).
+  const { bundleWorkflowCode } = require('@temporalio/worker');
+  const silent = () => {};
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
+    logger: { trace: silent, debug: silent, info: silent, warn: silent, log: silent, error: (m) => process.stderr.write(`${m}\n`) },
+  });
+  fs.writeFileSync(path.join(next, WORKFLOW_BUNDLE), bundle.code);
   fs.writeFileSync(path.join(next, STAMP), `${new Date().toISOString()}\n`);
   const old = `${DIST}.old-${process.pid}`;
   if (fs.existsSync(DIST)) fs.renameSync(DIST, old);

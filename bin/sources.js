@@ -12,6 +12,8 @@ const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 /** Written last by the build: its time is the build's. */
 const STAMP = 'BUILD_STAMP';
+/** The workflow code bundled by the build (temporal/worker.ts loads it when it runs from dist/). */
+const WORKFLOW_BUNDLE = 'workflow-bundle.js';
 const SOURCE_DIRS = ['activities', 'cli', 'config', 'contracts', 'generator', 'governance', 'lib', 'models', 'queries', 'report', 'sql', 'store', 'temporal', 'workflows'];
 const SOURCE = /\.(ts|js)$/;
 
@@ -51,4 +53,4 @@ function distIsFresh() {
   }
 }
 
-module.exports = { ROOT, DIST, STAMP, SOURCE_DIRS, sourceFiles, distIsFresh };
+module.exports = { ROOT, DIST, STAMP, WORKFLOW_BUNDLE, SOURCE_DIRS, sourceFiles, distIsFresh };

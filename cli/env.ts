@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { connect, dbOptionsFromEnv, migrate, type Db, type DbOptions } from '../sql/db';
 import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
+import { PROJECT_ROOT } from '../lib/project-root';
 
 /** The database did not answer: the command says so in one line, the worker waits for it. */
 export class DatabaseUnreachable extends Error {
@@ -37,12 +40,12 @@ export function redact(url: string): string {
 }
 
 export function codeVersion(): string {
-  const pkg = require('../package.json') as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   let commit = process.env.ACVLOOP_COMMIT ?? '';
   if (!commit) {
     try {
       commit = require('node:child_process')
-        .execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: __dirname, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' })
+        .execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' })
         .trim();
     } catch {
       commit = 'unknown';

@@ -1,48 +1,20 @@
 /** The worker of the monthly cycle, as a library: the command line runs it through `acvloop worker` (cli/commands/worker.ts). */
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import path from 'node:path';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { PROJECT_ROOT } from '../lib/project-root';
 import type { ActivityDeps } from '../activities/context';
-import { TASK_QUEUE } from './task-queues';
+import { TASK_QUEUE, type WorkerRole } from './task-queues';
+import { bundleWorkflows, workflowCode, type WorkerConnection, type WorkflowBundle } from './workflow-worker';
 
-export { TASK_QUEUE };
+export { TASK_QUEUE, bundleWorkflows };
+export { createWorkflowWorker } from './workflow-worker';
 
-// An explicit file, not require.resolve: under vitest, tsx and the build in dist/ alike the bundler gets the TypeScript entry.
-const workflowsPath = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
-
-/** Bundles the workflow code once (tests share one bundle across workers). */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
-}
-
-const quietBundlerLogger = {
-  trace: () => {}, debug: () => {}, info: () => {}, warn: () => {},
-  error: (m: string, meta?: unknown) => console.error(m, meta ?? ''),
-  log: () => {},
-};
-
-/**
- * What a worker polls for. `workflows` runs only the cycle's workflow tasks
- * (small, never blocked by model work, so status queries answer while retrain
- * runs); `activities` only the stages; `all` both in one process (the tests,
- * the demo). Temporal hands a task queue's workflow and activity tasks to the
- * workers that registered each, so the split changes no workflow command.
- */
-export type WorkerRole = 'all' | 'workflows' | 'activities';
-export const WORKER_ROLES: readonly WorkerRole[] = ['all', 'workflows', 'activities'];
-
-export interface WorkerOptions {
-  connection: NativeConnection;
-  namespace?: string;
-  taskQueue?: string;
+export interface WorkerOptions extends WorkerConnection {
   role?: WorkerRole;
   /** The stages' dependencies; not needed by a `workflows` worker. */
   deps?: ActivityDeps;
   /** Replace or wrap activities (tests inject a failing stage). */
   activities?: Record<string, (...args: any[]) => Promise<unknown>>;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundle;
   /**
    * Stages this process runs at once (default: the SDK's). `acvloop worker`
    * runs one: a stage's memory is the worker's bound, and an attempt that
@@ -55,9 +27,7 @@ export interface WorkerOptions {
 /** A worker of the monthly cycle: the workflow code, the activities built over `deps`, or both (`role`). */
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   const role = opts.role ?? 'all';
-  const workflows = role !== 'activities'
-    ? (opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath })
-    : {};
+  const workflows = role !== 'activities' ? workflowCode(opts.workflowBundle) : {};
   let activities: WorkerOptions['activities'];
   if (role !== 'workflows') {
     if (!opts.activities && !opts.deps) throw new Error(`a worker that runs activities (role ${role}) needs their dependencies`);

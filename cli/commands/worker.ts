@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../sql/db';
 import { codeVersion, DatabaseUnreachable, openDb } from '../env';
 import { temporalFromEnv } from '../../temporal/client';
-import { createWorker, TASK_QUEUE, WORKER_ROLES, type WorkerRole } from '../../temporal/worker';
+import { TASK_QUEUE, WORKER_ROLES, type WorkerRole } from '../../temporal/task-queues';
 
 /**
  * `acvloop worker [--role R]`. Without a role, bin/acvloop.js starts two
@@ -19,10 +19,14 @@ export async function workerCommand(opts: { role?: string; maxActivities?: strin
   const connection = await NativeConnection.connect({ address: target.address }).catch((err: Error) => {
     throw new Error(`cannot reach Temporal at ${target.address}: ${err.message}`);
   });
-  const worker = await createWorker({
-    connection, namespace: target.namespace, role, maxConcurrentActivities,
-    deps: db && { db, codeVersion: codeVersion(), openLineageUrl: process.env.OPENLINEAGE_URL, log: (m) => console.error(m) },
-  });
+  // Loaded on use: a workflows process never loads the stages, models and drivers (temporal/worker.ts imports them).
+  const worker = role === 'workflows'
+    ? await (require('../../temporal/workflow-worker') as typeof import('../../temporal/workflow-worker'))
+      .createWorkflowWorker({ connection, namespace: target.namespace })
+    : await (require('../../temporal/worker') as typeof import('../../temporal/worker')).createWorker({
+      connection, namespace: target.namespace, role, maxConcurrentActivities,
+      deps: db && { db, codeVersion: codeVersion(), openLineageUrl: process.env.OPENLINEAGE_URL, log: (m) => console.error(m) },
+    });
   // The pid and heap limit say which process is the worker and that its memory cap is in effect (bin/acvloop.js starts it in a child).
   const heapMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   const what = role === 'all' ? '' : ` ${role}`;
