@@ -1,7 +1,6 @@
 import { rollUpAccounts } from '../models/graph';
-import { copyRows } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
-import { EDGE_RELATIONS, graphEdgeCount, insertGraphEdges, runHasGraph } from '../store/graph';
+import { copyAccountRollup, EDGE_RELATIONS, graphEdgeCount, insertGraphEdges, runHasGraph } from '../store/graph';
 import { ActivityDeps, validatedBatchOf, heartbeat, withStage } from './context';
 import { loadSources } from './load';
 import { pgDataset } from './lineage-event';
@@ -33,8 +32,8 @@ export function graphActivity(deps: ActivityDeps) {
       let edges = 0;
       await inLockedTransaction(deps, `graph:${runId}`, async (client, tx) => {
         if (!(await runHasGraph(tx, runId))) {
-          await copyRows(client, 'account_rollup', ['run_id', 'account_id', 'top_parent_id', 'depth'], accounts,
-            (a) => [runId, a.account_id, topParent.get(a.account_id) ?? a.account_id, depth(a.account_id)]);
+          await copyAccountRollup(client, accounts.map((a) =>
+            ({ run_id: runId, account_id: a.account_id, top_parent_id: topParent.get(a.account_id) ?? a.account_id, depth: depth(a.account_id) })));
           heartbeat({ rollup: accounts.length });
           for (const relation of EDGE_RELATIONS) {
             edges += await insertGraphEdges(tx, runId, batchId, relation);

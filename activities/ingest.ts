@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readCsvFile, UnreadableFileError } from '../contracts/csv';
 import { jsonKeys, recordJson } from '../contracts/raw-record';
-import { copyTextCell, openCopy } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
-import { batchExists, insertIngestBatch, insertIngestFile } from '../store/ingest';
+import { batchExists, insertIngestBatch, insertIngestFile, openRawRowsCopy } from '../store/ingest';
 import { insertRunBatch, registeredRun } from '../store/runs';
 import { ActivityDeps, heartbeat, withStage } from './context';
 import { dropFilesIn, dropHashOf } from '../contracts/drop-hash';
@@ -43,15 +42,14 @@ export function ingestActivity(deps: ActivityDeps) {
             const file = path.join(run.drop_path, name);
             // Rows stream into COPY while the file is parsed: Node parses while Postgres loads,
             // and the parser waits whenever Postgres falls behind.
-            const raw = openCopy(client, 'raw_rows', ['batch_id', 'file', 'line', 'record']);
-            const prefix = `${copyTextCell(batchId)}\t${copyTextCell(name)}\t`;
+            const raw = openRawRowsCopy(client, batchId, name);
             let keys: string[] = [];
             let info;
             try {
               info = await readCsvFile(file, {
                 onHeader: (header) => { keys = jsonKeys(header); },
-                onRecord: (r) => raw.pushText(`${prefix}${r.line}\t${copyTextCell(recordJson(keys, r.values))}\n`),
-                onMalformed: (m) => raw.push([batchId, name, m.line, JSON.stringify({ _malformed: m.reason, _raw: m.raw })]),
+                onRecord: (r) => raw.record(r.line, recordJson(keys, r.values)),
+                onMalformed: (m) => raw.malformed(m.line, JSON.stringify({ _malformed: m.reason, _raw: m.raw })),
                 ready: () => raw.ready(),
               });
             } catch (err) {

@@ -10,7 +10,7 @@ import { fitWithLiftTests, type LiftTestCalibration } from '../models/mmm-calibr
 import { mmmSeries, type MmmOpportunity, type MmmSeries, type MmmSpend, type MmmTouch } from '../models/mmm-series';
 import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
 import { deriveSeed } from '../models/random';
-import { copyRows } from '../sql/copy';
+import { copyAttribution, copyIncrementality, copyRemovalEffects, copySurvivalCurves } from '../store/estimates';
 import { modelVersionId } from '../store/model-registry';
 import { insertModelVersions, runHasModelVersions } from '../store/model-versions';
 import { inLockedTransaction } from '../store/transaction';
@@ -135,14 +135,10 @@ export function retrainActivity(deps: ActivityDeps) {
           metrics: JSON.stringify(v.metrics), training_batch_id: batchId, code_version: deps.codeVersion, training_files: JSON.stringify(trainingFiles),
         })));
         const attributionVersion = modelVersionId(runId, 'attribution');
-        const attributionColumns = ['run_id', 'model_version_id', 'revenue', 'model', 'dimension', 'key', 'conversions', 'acv_usd'] as const;
-        await copyRows(client, 'attribution', attributionColumns, attributionRows(runId, attributionVersion, attribution), (r) => attributionColumns.map((c) => r[c]));
-        const removalEffectColumns = ['run_id', 'model_version_id', 'revenue', 'channel', 'removal_effect'] as const;
-        await copyRows(client, 'attribution_removal_effects', removalEffectColumns, removalEffectRows(runId, attributionVersion, attribution), (r) => removalEffectColumns.map((c) => r[c]));
-        const ic = ['run_id', 'model_version_id', 'channel', 'spend_usd', 'incremental_acv', 'low', 'high', 'interval', 'roi', 'mroi', 'detail'] as const;
-        if (mmm.fit) await copyRows(client, 'incrementality', ic, incrementalityRows(runId, modelVersionId(runId, 'incrementality'), mmm.fit), (r) => ic.map((c) => r[c]));
-        const sc = ['run_id', 'model_version_id', 'group_key', 't_months', 'survival', 'lo95', 'hi95', 'at_risk', 'events'] as const;
-        await copyRows(client, 'survival_curves', sc, survivalCurveRows(runId, modelVersionId(runId, 'survival'), curves), (r) => sc.map((c) => r[c]));
+        await copyAttribution(client, attributionRows(runId, attributionVersion, attribution));
+        await copyRemovalEffects(client, removalEffectRows(runId, attributionVersion, attribution));
+        if (mmm.fit) await copyIncrementality(client, incrementalityRows(runId, modelVersionId(runId, 'incrementality'), mmm.fit));
+        await copySurvivalCurves(client, survivalCurveRows(runId, modelVersionId(runId, 'survival'), curves));
       });
       const roiRank = mmm.fit ? [...mmm.fit.results].sort((a, b) => b.roi - a.roi).map((r) => r.channel).join(' > ') : `none: ${mmm.reason}`;
       return {

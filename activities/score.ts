@@ -8,9 +8,8 @@ import type { ChannelIdentifiability } from '../models/identifiability';
 import { isMmmUnavailable, mmmIdentifiability, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { activeContracts, predictRenewal, renewalDecisions, renewalPath, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
-import { copyRows } from '../sql/copy';
 import { inLockedTransaction } from '../store/transaction';
-import { runIsScored } from '../store/scores';
+import { copyBudgetRecommendations, copyContractScores, copyForecasts, copyForecastTotals, copyKpis, runIsScored } from '../store/scores';
 import { ActivityDeps, runContext, heartbeat, withStage } from './context';
 import { contractsWithSegment } from './cycle-data';
 import { kpiRows } from './kpi-rows';
@@ -92,28 +91,22 @@ export function scoreActivity(deps: ActivityDeps) {
       }, { horizons: SCORED_FORECAST_HORIZONS, seed: deriveSeed(seed, 'forecast') }) : [];
       const forecastRows = scenarios.flatMap((s) => s.path.map((p) => ({ scenario: s.scenario, month: p.month, mean: p.point,
         lo80: p.lower80, hi80: p.upper80, lo95: p.lower95, hi95: p.upper95 })));
-      const totalRows = scenarios.flatMap((s) => s.totals.map((t) => ({ scenario: s.scenario, horizon: t.horizon, spend: s.monthlySpend * t.horizon,
+      const totalRows = scenarios.flatMap((s) => s.totals.map((t) => ({ scenario: s.scenario, horizon_months: t.horizon, spend_usd: s.monthlySpend * t.horizon,
         mean: t.total.point, lo80: t.total.lower80, hi80: t.total.upper80, lo95: t.total.lower95, hi95: t.total.upper95 })));
 
       await inLockedTransaction(deps, `score:${runId}`, async (client, tx) => {
         if (await runIsScored(tx, runId)) return;
-        const renewalVersion = serving.renewal.model_version_id;
-        const sc = ['contract_id', 'account_id', 'renewal_probability', 'ltv_mean', 'ltv_p10', 'ltv_p50', 'ltv_p90', 'ltv_outcomes', 'projected_arr', 'next_renewal_date', 'expected_expansion'] as const;
-        await copyRows(client, 'contract_scores', ['run_id', 'model_version_id', ...sc], scores, (s) => [runId, renewalVersion, ...sc.map((c) => s[c])]);
-        await copyRows(client, 'kpis', ['run_id', 'name', 'dimension', 'key', 'value', 'detail'], kpiRows(kpi, kpiBands, kpiHistory),
-          (k) => [runId, k.name, k.dimension, k.key, k.value, JSON.stringify(k.detail)]);
-        const forecastVersion = serving.forecast.model_version_id;
-        await copyRows(client, 'forecasts', ['run_id', 'model_version_id', 'scenario', 'month', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], forecastRows,
-          (f) => [runId, forecastVersion, f.scenario, f.month, f.mean, f.lo80, f.hi80, f.lo95, f.hi95]);
-        await copyRows(client, 'forecast_totals', ['run_id', 'model_version_id', 'scenario', 'horizon_months', 'spend_usd', 'mean', 'lo80', 'hi80', 'lo95', 'hi95'], totalRows,
-          (t) => [runId, forecastVersion, t.scenario, t.horizon, t.spend, t.mean, t.lo80, t.hi80, t.lo95, t.hi95]);
+        await copyContractScores(client, runId, serving.renewal.model_version_id, scores);
+        await copyKpis(client, runId, kpiRows(kpi, kpiBands, kpiHistory));
+        await copyForecasts(client, runId, serving.forecast.model_version_id, forecastRows);
+        await copyForecastTotals(client, runId, serving.forecast.model_version_id, totalRows);
         if (budget) {
-          await copyRows(client, 'budget_recommendations', ['run_id', 'channel', 'current', 'recommended', 'binding', 'detail'], budget.lines,
-            (b) => [runId, b.channel, b.current, b.recommended, b.binding, JSON.stringify({
+          await copyBudgetRecommendations(client, runId, budget.lines.map((b) => ({ channel: b.channel, current: b.current, recommended: b.recommended,
+            binding: b.binding, detail: {
               changePct: b.changePct, expectedAcv: b.expectedAcv, acvP10: b.acvP10, acvP90: b.acvP90, marginalRoi: b.marginalRoi,
               lower: b.lower, upper: b.upper, policy, modelVersion: serving.incrementality.model_version_id,
               identifiability: identifiability[b.channel] ?? null,
-            })]);
+            } })));
         }
       });
       return {

@@ -1,11 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { PoolClient } from 'pg';
-import { validateDrop, type AcceptedRowSink } from '../contracts';
-import type { DropRows, DropValidation, QuarantineEntry } from '../contracts/rows';
-import { copyLineWriter, copyRows, copyTextCell, openCopy, type CopyWriter } from '../sql/copy';
+import { validateDrop } from '../contracts';
+import type { DropValidation } from '../contracts/rows';
 import { SOURCE_TABLES } from '../sql/tables/sources';
 import { inLockedTransaction } from '../store/transaction';
-import { insertValidationReport, validationReportExists } from '../store/ingest';
+import { copyQuarantine, insertValidationReport, validationReportExists } from '../store/ingest';
+import { sourceRowsCopy } from '../store/sources';
 import { registeredRun } from '../store/runs';
 import type { Database } from '../sql/database';
 import { ActivityDeps, batchOf, heartbeat, withStage } from './context';
@@ -59,7 +58,7 @@ export function validateActivity(deps: ActivityDeps) {
           if (await validationReportExists(tx, batchId)) return; // a concurrent attempt finished first; the report below is its
           // Accepted rows stream into COPY as their verdicts become final, none kept in memory;
           // a rejected drop rolls all of it back, so nothing of it is applied.
-          const sink = copySink(client, batchId);
+          const sink = sourceRowsCopy(client, batchId, (file) => heartbeat({ loaded: file }));
           try {
             v = await validateDrop(run.drop_path, {
               retainRows: false,
@@ -75,8 +74,7 @@ export function validateActivity(deps: ActivityDeps) {
             if (l && l.sha256 !== f.sha256) throw dropChanged(`${f.file} changed between ingest and validation`);
           }
           if (!v.ok) throw new Rejected();
-          await copyRows(client, 'quarantine', ['batch_id', 'file', 'line', 'column_name', 'rule', 'value', 'message', 'raw'], v.quarantine,
-            (q: QuarantineEntry) => [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)]);
+          await copyQuarantine(client, batchId, v.quarantine);
           await insertReport(tx, batchId, v);
         });
       } catch (err) {
@@ -95,37 +93,6 @@ export function validateActivity(deps: ActivityDeps) {
 
 /** Marks a drop the contracts rejected: the transaction rolls back, then the verdict is recorded. */
 class Rejected extends Error {}
-
-/** COPYs each file's accepted rows into its source table as they come, one COPY per file. */
-function copySink(client: PoolClient, batchId: string): AcceptedRowSink & { abort(): Promise<void> } {
-  const prefix = `${copyTextCell(batchId)}\t`;
-  let open: { file: keyof DropRows; line: ReturnType<typeof copyLineWriter>; writer: CopyWriter } | null = null;
-  return {
-    row(file, row) {
-      if (open === null) {
-        const spec = SOURCE_TABLES[file] as { table: string; columns: string[] };
-        open = { file, line: copyLineWriter(spec.columns), writer: openCopy(client, spec.table, ['batch_id', ...spec.columns]) };
-      } else if (open.file !== file) {
-        throw new Error(`rows of ${file} came before ${open.file} was done`);
-      }
-      open.writer.pushText(open.line(row, prefix));
-    },
-    async fileDone(file) {
-      if (open === null) return;
-      const { writer } = open;
-      open = null;
-      await writer.end();
-      heartbeat({ loaded: file });
-    },
-    ready: () => open?.writer.ready(),
-    async abort() {
-      if (open === null) return;
-      const { writer } = open;
-      open = null;
-      await writer.abort();
-    },
-  };
-}
 
 function insertReport(tx: Kysely<Database>, batchId: string, v: DropValidation): Promise<void> {
   return insertValidationReport(tx, { batchId, ok: v.ok, errors: v.errors, files: v.files,

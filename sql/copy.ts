@@ -125,6 +125,19 @@ export function copyLineWriter(columns: readonly string[]): (row: Readonly<Recor
   return new Function('cell', `return function copyLine(row, prefix) { return prefix + ${cells} + '\\n'; };`)(copyTextCell);
 }
 
+/** The kysely table columns that `columns` leaves out (never when it names them all). */
+type Missing<T, C extends readonly PropertyKey[]> = Exclude<keyof T, C[number]>;
+
+/**
+ * A table's columns in the order a COPY writes them, checked against its
+ * kysely type (sql/tables/): a name the table lacks, or a column of the table
+ * left out, does not compile, so the list and the table type cannot drift.
+ * @example copyColumns<{ a: number; b: string }>()(['a', 'b']) // ['a', 'b']
+ */
+export function copyColumns<T>() {
+  return <const C extends readonly (keyof T & string)[]>(columns: C, ..._check: [Missing<T, C>] extends [never] ? [] : [missingColumn: Missing<T, C>]): C => columns;
+}
+
 function textLine(cells: readonly unknown[]): string {
   let line = '';
   for (let i = 0; i < cells.length; i++) line += (i ? '\t' : '') + copyTextCell(cells[i]);

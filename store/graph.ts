@@ -1,5 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../sql/database';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { PoolClient } from 'pg';
+import { copyColumns, copyRows } from '../sql/copy';
+import type { AccountRollupTable, Database } from '../sql/database';
 
 /**
  * The account graph of a run: each account's top parent (account_rollup,
@@ -49,4 +51,11 @@ export async function insertGraphEdges(db: Kysely<Database>, runId: string, batc
   } satisfies Record<EdgeRelation, () => unknown>;
   const r = await db.insertInto('graph_edges').columns(EDGE_COLUMNS).expression(edges[relation]()).executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n);
+}
+
+const ROLLUP_COLUMNS = copyColumns<AccountRollupTable>()(['run_id', 'account_id', 'top_parent_id', 'depth']);
+
+/** Each account's top parent and its depth below it, for the run. */
+export function copyAccountRollup(client: PoolClient, rows: Iterable<Selectable<AccountRollupTable>>): Promise<number> {
+  return copyRows(client, 'account_rollup', ROLLUP_COLUMNS, rows, (r) => [r.run_id, r.account_id, r.top_parent_id, r.depth]);
 }

@@ -1,10 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../sql/database';
+import type { PoolClient } from 'pg';
+import type { QuarantineEntry } from '../contracts/rows';
+import { copyColumns, copyRows, copyTextCell, openCopy } from '../sql/copy';
+import type { Database, QuarantineTable, RawRowsTable } from '../sql/database';
 
 /**
  * A drop as landed: its batch (named by the drop's content hash, so one drop
- * is one batch however often it is ingested) and each file's hash, size and
- * rows read. The rows themselves go to raw_rows by COPY.
+ * is one batch however often it is ingested), each file's hash, size and
+ * rows read, and its lines as read (raw_rows, by COPY while the file is
+ * parsed); then the contracts' verdict on the batch (validation_reports) and
+ * the rows they quarantined (quarantine, by COPY). The accepted rows are
+ * store/sources.ts's.
  */
 
 export async function batchExists(db: Kysely<Database>, batchId: string): Promise<boolean> {
@@ -30,4 +36,45 @@ export async function insertValidationReport(db: Kysely<Database>, r: {
   await db.insertInto('validation_reports')
     .values({ batch_id: r.batchId, ok: r.ok, errors: JSON.stringify(r.errors), files: JSON.stringify(r.files), contract_versions: JSON.stringify(r.contractVersions) })
     .onConflict((oc) => oc.column('batch_id').doNothing()).execute();
+}
+
+const RAW_ROW_COLUMNS = copyColumns<RawRowsTable>()(['batch_id', 'file', 'line', 'record']);
+
+/** One drop file's lines going into raw_rows as they are read (a COPY under way). */
+export interface RawRowsCopy {
+  /** A record at its line, as JSON text (contracts/raw-record.ts). */
+  record(line: number, json: string): void;
+  /** A line the reader could not parse, as JSON text saying why. */
+  malformed(line: number, json: string): void;
+  /** As CopyWriter's (sql/copy.ts): a promise while Postgres is behind. */
+  ready(): Promise<void> | undefined;
+  /** Resolves with the rows landed once Postgres has them all. */
+  end(): Promise<number>;
+  /** Cancels the COPY: none of the file's rows land. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens the COPY of one file's lines into raw_rows, so the file is loaded
+ * while it is parsed; rolls back with the caller's transaction.
+ */
+export function openRawRowsCopy(client: PoolClient, batchId: string, file: string): RawRowsCopy {
+  const writer = openCopy(client, 'raw_rows', RAW_ROW_COLUMNS);
+  // The batch and file cells are the same on every line: escaped once.
+  const prefix = `${copyTextCell(batchId)}\t${copyTextCell(file)}\t`;
+  return {
+    record: (line, json) => writer.pushText(`${prefix}${line}\t${copyTextCell(json)}\n`),
+    malformed: (line, json) => writer.push([batchId, file, line, json]),
+    ready: () => writer.ready(),
+    end: () => writer.end(),
+    abort: () => writer.abort(),
+  };
+}
+
+const QUARANTINE_COLUMNS = copyColumns<QuarantineTable>()(['batch_id', 'file', 'line', 'column_name', 'rule', 'value', 'message', 'raw']);
+
+/** The batch's quarantined rows: each with the rule it broke and the row as read. */
+export function copyQuarantine(client: PoolClient, batchId: string, entries: readonly QuarantineEntry[]): Promise<number> {
+  return copyRows(client, 'quarantine', QUARANTINE_COLUMNS, entries,
+    (q) => [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)]);
 }
