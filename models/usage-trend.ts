@@ -38,10 +38,27 @@ export interface UsageDynamics {
   countNoise: number;
 }
 
-/** One account's log usage by month (NaN: no usage that month). */
-export type LogUsageSeries = readonly number[];
+/** One account's log usage by month (NaN: no usage that month): an array, or a typed array of an index's columns. */
+export type LogUsageSeries = ArrayLike<number>;
 
 const observationVariance = (dyn: UsageDynamics, y: number): number => dyn.sdEps ** 2 + dyn.countNoise * Math.exp(-y);
+
+/** A series as the likelihood reads it many times over: its first observed month and e^{−y} of each month, computed once. */
+interface PreparedSeries {
+  y: LogUsageSeries;
+  /** Index of the first month with usage (y.length when none). */
+  first: number;
+  /** e^{−y} of each month: the count's sampling noise scales with it. */
+  expNeg: Float64Array;
+}
+
+function prepareSeries(y: LogUsageSeries): PreparedSeries {
+  let first = 0;
+  while (first < y.length && Number.isNaN(y[first])) first++;
+  const expNeg = new Float64Array(y.length);
+  for (let i = first; i < y.length; i++) expNeg[i] = Math.exp(-y[i]);
+  return { y, first, expNeg };
+}
 
 /**
  * Log-likelihood of one account's series under `dyn`. The level starts
@@ -53,47 +70,77 @@ const observationVariance = (dyn: UsageDynamics, y: number): number => dyn.sdEps
  * seriesLogLikelihood([0, NaN], dynamics); // 0: one month says nothing about change
  */
 export function seriesLogLikelihood(y: LogUsageSeries, dyn: UsageDynamics): number {
-  const first = y.findIndex((v) => !Number.isNaN(v));
-  if (first < 0) return 0;
+  return preparedLogLikelihood(prepareSeries(y), dyn);
+}
+
+/**
+ * seriesLogLikelihood of a prepared series. The maximum-likelihood fit runs this
+ * thousands of times on each sampled account: the 3×3 covariance is kept in
+ * locals, and each step is the matrix arithmetic written out in the order it
+ * always ran (the same numbers to the bit).
+ */
+function preparedLogLikelihood(series: PreparedSeries, dyn: UsageDynamics): number {
+  const { y, first, expNeg } = series;
+  if (first === y.length) return 0;
   const q = dyn.sdEta ** 2;
   const f = dyn.phi;
+  const eps2 = dyn.sdEps ** 2;
+  const kappa = dyn.countNoise;
   // State [level, deviation, long-run slope]; x' = F x + (η, η, 0) with F = [[1, f, 1], [0, f, 0], [0, 0, 1]].
   let x0 = y[first];
   let x1 = 0;
   let x2 = dyn.mu0;
-  const P = new Float64Array(9);
-  P[0] = observationVariance(dyn, y[first]);
-  P[4] = q / (1 - f * f);
-  P[8] = dyn.sdMu ** 2;
-  const A = new Float64Array(9);
+  let p00 = eps2 + kappa * expNeg[first];
+  let p01 = 0;
+  let p02 = 0;
+  let p10 = 0;
+  let p11 = q / (1 - f * f);
+  let p12 = 0;
+  let p20 = 0;
+  let p21 = 0;
+  let p22 = dyn.sdMu ** 2;
   let ll = 0;
   for (let i = first + 1; i < y.length; i++) {
     x0 += f * x1 + x2;
     x1 *= f;
-    for (let j = 0; j < 3; j++) {
-      A[j] = P[j] + f * P[3 + j] + P[6 + j];
-      A[3 + j] = f * P[3 + j];
-      A[6 + j] = P[6 + j];
-    }
-    for (let r = 0; r < 3; r++) {
-      const a0 = A[3 * r];
-      const a1 = A[3 * r + 1];
-      const a2 = A[3 * r + 2];
-      const noise = r < 2 ? q : 0;
-      P[3 * r] = a0 + f * a1 + a2 + noise;
-      P[3 * r + 1] = f * a1 + noise;
-      P[3 * r + 2] = a2;
-    }
-    if (Number.isNaN(y[i])) continue;
-    const s = P[0] + observationVariance(dyn, y[i]);
-    const v = y[i] - x0;
+    // A = F P, then P = A Fᵀ + Q.
+    const a00 = p00 + f * p10 + p20;
+    const a01 = p01 + f * p11 + p21;
+    const a02 = p02 + f * p12 + p22;
+    const a10 = f * p10;
+    const a11 = f * p11;
+    const a12 = f * p12;
+    p00 = a00 + f * a01 + a02 + q;
+    p01 = f * a01 + q;
+    p02 = a02;
+    p10 = a10 + f * a11 + a12 + q;
+    p11 = f * a11 + q;
+    p12 = a12;
+    p20 = p20 + f * p21 + p22 + 0;
+    p21 = f * p21 + 0;
+    const yi = y[i];
+    if (Number.isNaN(yi)) continue;
+    const s = p00 + (eps2 + kappa * expNeg[i]);
+    const v = yi - x0;
     ll -= 0.5 * (Math.log(2 * Math.PI * s) + (v * v) / s);
-    const k = [P[0] / s, P[3] / s, P[6] / s];
-    x0 += k[0] * v;
-    x1 += k[1] * v;
-    x2 += k[2] * v;
-    const top = [P[0], P[1], P[2]];
-    for (let r = 0; r < 3; r++) for (let j = 0; j < 3; j++) P[3 * r + j] -= k[r] * top[j];
+    const k0 = p00 / s;
+    const k1 = p10 / s;
+    const k2 = p20 / s;
+    x0 += k0 * v;
+    x1 += k1 * v;
+    x2 += k2 * v;
+    const t0 = p00;
+    const t1 = p01;
+    const t2 = p02;
+    p00 -= k0 * t0;
+    p01 -= k0 * t1;
+    p02 -= k0 * t2;
+    p10 -= k1 * t0;
+    p11 -= k1 * t1;
+    p12 -= k1 * t2;
+    p20 -= k2 * t0;
+    p21 -= k2 * t1;
+    p22 -= k2 * t2;
   }
   return ll;
 }
@@ -198,10 +245,11 @@ function dynamicsOf(z: readonly number[]): UsageDynamics {
  * dyn.phi; // how persistent a change of trend is, month to month
  */
 export function fitUsageDynamics(series: readonly LogUsageSeries[]): UsageDynamics {
+  const prepared = series.map(prepareSeries);
   const negLogLik = (z: readonly number[]) => {
     const dyn = dynamicsOf(z);
     let ll = 0;
-    for (const y of series) ll += seriesLogLikelihood(y, dyn);
+    for (const y of prepared) ll += preparedLogLikelihood(y, dyn);
     return Number.isFinite(ll) ? -ll : Infinity;
   };
   return dynamicsOf(nelderMead(negLogLik, START, 0.5, 3000, 1e-9).x);

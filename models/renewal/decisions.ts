@@ -1,7 +1,8 @@
 /** Past renewal decisions and the active contracts to score, with the features known at each (renewal chains, tenure, usage). */
 import { monthIndex, monthsBetweenAverage } from '../../lib/dates';
 import type { ActiveContract, RenewalAccount, RenewalContract, RenewalDecision, RenewalFeatures, RenewalUsage } from './types';
-import { buildUsageIndex, latentTrendOf, type LatentUsage, latentUsageOf, slopeFromIndex, trendFromIndex } from './usage';
+import { ALL_USAGE, usageFeaturesOf, type UsageFeatures, type UsageReads } from './usage-features';
+import type { UsageIndex } from './usage';
 
 export interface ContractIndex {
   byId: Map<string, RenewalContract>;
@@ -49,14 +50,8 @@ export function indexContracts(contracts: readonly RenewalContract[]): ContractI
   return { byId, hasSuccessor, renewalsSoFar, chainStart };
 }
 
-export function featuresOf(
-  c: RenewalContract,
-  accounts: Map<string, RenewalAccount>,
-  usage: Map<string, Map<number, number>>,
-  latent: LatentUsage,
-  idx: ContractIndex,
-  refMonth: number,
-): RenewalFeatures {
+/** The features of a contract at its decision (renewal chain, tenure) with its usage measures. */
+export function featuresOf(c: RenewalContract, accounts: Map<string, RenewalAccount>, idx: ContractIndex, usage: UsageFeatures): RenewalFeatures {
   const a = accounts.get(c.account_id);
   return {
     segment: a?.segment ?? '(unknown)',
@@ -65,17 +60,29 @@ export function featuresOf(
     discountPct: c.discount_pct,
     acvUsd: c.acv_usd,
     termMonths: c.term_months,
-    usageTrend: trendFromIndex(usage, c.account_id, refMonth),
-    usageSlope: slopeFromIndex(usage, c.account_id, refMonth),
-    usageLatentTrend: latentTrendOf(latent.units, c.account_id, refMonth),
-    usersLatentTrend: latentTrendOf(latent.users, c.account_id, refMonth),
+    usageTrend: usage.usageTrend,
+    usageSlope: usage.usageSlope,
+    usageLatentTrend: usage.usageLatentTrend,
+    usersLatentTrend: usage.usersLatentTrend,
     tenureMonths: Math.max(0, monthsBetweenAverage(idx.chainStart(c.contract_id), c.end_date)),
   };
 }
 
 /**
+ * What renewalDecisions and activeContracts compute. `usage`: the usage
+ * measures to compute (default all; a measure left out is null). A model
+ * reads one measure (usageReadBy): scoring with it, or refitting its
+ * specification, needs only that one, and a model that reads none skips
+ * the filter's fit.
+ */
+export interface RenewalFeatureOptions {
+  usage?: UsageReads;
+}
+
+/**
  * The renewal decisions observable at `asOf`: every contract whose end_date is
- * before `asOf`, with the features known when it was decided.
+ * before `asOf`, with the features known when it was decided. `usage` is the
+ * usage rows or their index (usageIndexOf), built once for both calls.
  *
  * @example
  * const d = renewalDecisions(
@@ -89,25 +96,21 @@ export function featuresOf(
 export function renewalDecisions(
   contracts: readonly RenewalContract[],
   accounts: readonly RenewalAccount[],
-  usage: readonly RenewalUsage[],
+  usage: readonly RenewalUsage[] | UsageIndex,
   asOf: string,
+  options: RenewalFeatureOptions = {},
 ): RenewalDecision[] {
   const idx = indexContracts(contracts);
   const acc = new Map(accounts.map((a) => [a.account_id, a]));
-  const use = buildUsageIndex(usage);
-  const latent = latentUsageOf(usage);
-  const out: RenewalDecision[] = [];
-  for (const c of contracts) {
-    if (!(c.end_date < asOf)) continue;
-    out.push({
-      contract_id: c.contract_id,
-      account_id: c.account_id,
-      decided_at: c.end_date,
-      renewed: idx.hasSuccessor.has(c.contract_id) || c.status === 'renewed',
-      ...featuresOf(c, acc, use, latent, idx, monthIndex(c.end_date)),
-    });
-  }
-  return out;
+  const decided = contracts.filter((c) => c.end_date < asOf);
+  const use = usageFeaturesOf(decided, decided.map((c) => monthIndex(c.end_date)), usage, options.usage ?? ALL_USAGE);
+  return decided.map((c, i) => ({
+    contract_id: c.contract_id,
+    account_id: c.account_id,
+    decided_at: c.end_date,
+    renewed: idx.hasSuccessor.has(c.contract_id) || c.status === 'renewed',
+    ...featuresOf(c, acc, idx, use[i]),
+  }));
 }
 
 /**
@@ -121,19 +124,15 @@ export function renewalDecisions(
 export function activeContracts(
   contracts: readonly RenewalContract[],
   accounts: readonly RenewalAccount[],
-  usage: readonly RenewalUsage[],
+  usage: readonly RenewalUsage[] | UsageIndex,
   asOf: string,
+  options: RenewalFeatureOptions = {},
 ): ActiveContract[] {
   const idx = indexContracts(contracts);
   const acc = new Map(accounts.map((a) => [a.account_id, a]));
-  const use = buildUsageIndex(usage);
-  const latent = latentUsageOf(usage);
+  const live = contracts.filter((c) => !(c.start_date > asOf || c.end_date < asOf)
+    && !(idx.hasSuccessor.has(c.contract_id) || c.status === 'churned' || c.status === 'expired'));
   const ref = monthIndex(asOf);
-  const out: ActiveContract[] = [];
-  for (const c of contracts) {
-    if (c.start_date > asOf || c.end_date < asOf) continue;
-    if (idx.hasSuccessor.has(c.contract_id) || c.status === 'churned' || c.status === 'expired') continue;
-    out.push({ contract_id: c.contract_id, account_id: c.account_id, end_date: c.end_date, ...featuresOf(c, acc, use, latent, idx, ref) });
-  }
-  return out;
+  const use = usageFeaturesOf(live, live.map(() => ref), usage, options.usage ?? ALL_USAGE);
+  return live.map((c, i) => ({ contract_id: c.contract_id, account_id: c.account_id, end_date: c.end_date, ...featuresOf(c, acc, idx, use[i]) }));
 }

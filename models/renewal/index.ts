@@ -19,14 +19,17 @@
  *
  * Where each part lives: types.ts (the rows read, the features),
  * decisions.ts (decisions and active contracts with their features),
- * usage.ts (the three usage measures), logistic.ts (Newton–IRLS and the
+ * usage.ts (the usage index and the three usage measures), usage-features.ts
+ * (the measures of many contracts, account by account, only those a model
+ * reads: usageReadBy), logistic.ts (Newton–IRLS and the
  * cross-validated penalty), model.ts (fitRenewalModel, predictRenewal,
  * renewalPath), score.ts (scoreRenewals).
  */
 
 export type { ActiveContract, RenewalAccount, RenewalContract, RenewalDecision, RenewalFeatures, RenewalUsage } from './types';
 export { chooseL2, fitLogistic, logisticObjective, type LogisticFit, type LogisticOptions } from './logistic';
-export { USAGE_SLOPE_MIN_MONTHS, USAGE_SLOPE_MONTHS, USAGE_TREND_MONTHS, usageSlope, usageTrend } from './usage';
-export { activeContracts, renewalDecisions } from './decisions';
+export { USAGE_SLOPE_MIN_MONTHS, USAGE_SLOPE_MONTHS, USAGE_TREND_MONTHS, usageIndexOf, usageSlope, usageTrend, type UsageIndex } from './usage';
+export { ALL_USAGE, eitherReads, NO_USAGE, usageReadBy, type UsageReads } from './usage-features';
+export { activeContracts, renewalDecisions, type RenewalFeatureOptions } from './decisions';
 export { fitRenewalModel, predictRenewal, renewalPath, type BlankDiscount, type EmpiricalRenewalModel, type LogisticRenewalModel, type RenewalModel, type RenewalModelOptions, type UsageMeasure } from './model';
 export { scoreRenewals, type RenewalScore } from './score';

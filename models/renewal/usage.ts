@@ -4,15 +4,129 @@ import { monthIndex } from '../../lib/dates';
 import { fitUsageDynamics, latentTrend, type UsageDynamics } from '../usage-trend';
 import type { RenewalUsage } from './types';
 
-export function buildUsageIndex(usage: readonly RenewalUsage[]): Map<string, Map<number, number>> {
-  const byAccount = new Map<string, Map<number, number>>();
-  for (const u of usage) {
-    let m = byAccount.get(u.account_id);
-    if (!m) byAccount.set(u.account_id, (m = new Map()));
-    m.set(monthIndex(u.month), (m.get(monthIndex(u.month)) ?? 0) + u.usage_units);
-  }
-  return byAccount;
+/**
+ * A usage table read once for every feature of every contract: each
+ * account's monthly totals as compact columns (an account's months in one
+ * run, in month order), not a map per account. Built by usageIndexOf; the
+ * filter's dynamics are fitted the first time a latent trend is asked for,
+ * so a model that reads no latent trend never pays for the fit.
+ */
+export interface UsageIndex {
+  /** Each account's slot, in the order the account first appears in the usage rows (the order the dynamics sample in). */
+  slot: Map<string, number>;
+  /** The months of slot s are entries start[s] .. start[s + 1] − 1. */
+  start: Int32Array;
+  /** Month index of each entry (lib/dates monthIndex), increasing within a slot. */
+  month: Int32Array;
+  /** usage_units summed over the rows of the entry's account and month. */
+  units: Float64Array;
+  /** active_users summed likewise; null when not every row carries them. */
+  users: Float64Array | null;
+  /** The first and last month of the whole table: the span of every account's filtered series. */
+  firstMonth: number;
+  lastMonth: number;
+  /** The fitted dynamics of each column, once asked for (null: no usage to fit). */
+  dynamics: { units?: UsageDynamics | null; users?: UsageDynamics | null };
 }
+
+const indexCache = new WeakMap<readonly RenewalUsage[], UsageIndex>();
+
+/**
+ * The index of a usage table, built once per table: renewalDecisions and
+ * activeContracts given the same rows share one, as they do when given the
+ * index itself.
+ *
+ * @example
+ * const index = usageIndexOf(usage);
+ * renewalDecisions(contracts, accounts, index, asOf); activeContracts(contracts, accounts, index, asOf);
+ */
+export function usageIndexOf(usage: readonly RenewalUsage[] | UsageIndex): UsageIndex {
+  if (!Array.isArray(usage)) return usage as UsageIndex;
+  const rows = usage as readonly RenewalUsage[];
+  const cached = indexCache.get(rows);
+  if (cached) return cached;
+  const built = buildUsageIndex(rows);
+  indexCache.set(rows, built);
+  return built;
+}
+
+function buildUsageIndex(usage: readonly RenewalUsage[]): UsageIndex {
+  const n = usage.length;
+  const slot = new Map<string, number>();
+  const slotOfRow = new Int32Array(n);
+  const monthOfRow = new Int32Array(n);
+  const counts: number[] = [];
+  let firstMonth = Infinity;
+  let lastMonth = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const u = usage[i];
+    let s = slot.get(u.account_id);
+    if (s === undefined) {
+      slot.set(u.account_id, (s = counts.length));
+      counts.push(0);
+    }
+    counts[s]++;
+    slotOfRow[i] = s;
+    const k = monthIndex(u.month);
+    monthOfRow[i] = k;
+    if (k < firstMonth) firstMonth = k;
+    if (k > lastMonth) lastMonth = k;
+  }
+  // Rows grouped by account in row order, then each account's rows put in month order (stable, so a
+  // month's repeated rows add up in row order, as they always did).
+  const rowStart = new Int32Array(counts.length + 1);
+  for (let s = 0; s < counts.length; s++) rowStart[s + 1] = rowStart[s] + counts[s];
+  const fill = rowStart.slice(0, counts.length);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[slotOfRow[i]]++] = i;
+  const withUsers = n > 0 && usage.every((u) => typeof u.active_users === 'number');
+  const start = new Int32Array(counts.length + 1);
+  const month = new Int32Array(n);
+  const units = new Float64Array(n);
+  const users = withUsers ? new Float64Array(n) : null;
+  let e = 0;
+  for (let s = 0; s < counts.length; s++) {
+    start[s] = e;
+    const rowsOf = Array.from(order.subarray(rowStart[s], rowStart[s + 1])).sort((a, b) => monthOfRow[a] - monthOfRow[b]);
+    for (let j = 0; j < rowsOf.length; j++) {
+      const u = usage[rowsOf[j]];
+      const k = monthOfRow[rowsOf[j]];
+      if (j === 0 || month[e - 1] !== k) {
+        month[e] = k;
+        units[e] = 0 + u.usage_units;
+        if (users) users[e] = 0 + (u.active_users as number);
+        e++;
+      } else {
+        units[e - 1] += u.usage_units;
+        if (users) users[e - 1] += u.active_users as number;
+      }
+    }
+  }
+  start[counts.length] = e;
+  return { slot, start, month: month.slice(0, e), units: units.slice(0, e), users: users ? users.slice(0, e) : null, firstMonth, lastMonth, dynamics: {} };
+}
+
+/**
+ * One account's totals of a column by month from the table's first month, in
+ * `out` (NaN: no row that month); `out` is reused from account to account.
+ */
+export function denseUsage(index: UsageIndex, slot: number, column: Float64Array, out: Float64Array): Float64Array {
+  out.fill(NaN);
+  for (let e = index.start[slot]; e < index.start[slot + 1]; e++) out[index.month[e] - index.firstMonth] = column[e];
+  return out;
+}
+
+/** Log of each month's total, NaN where there is none or it is not positive: the series the filter reads. */
+export function logUsage(totals: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < totals.length; i++) {
+    const v = totals[i];
+    out[i] = v > 0 ? Math.log(v) : NaN;
+  }
+  return out;
+}
+
+/** The table's span in months (0 when it has no rows). */
+export const spanOf = (index: UsageIndex): number => (index.slot.size === 0 ? 0 : index.lastMonth - index.firstMonth + 1);
 
 /**
  * Usage trend of an account at a reference month: total usage of the three
@@ -27,23 +141,35 @@ export function buildUsageIndex(usage: readonly RenewalUsage[]): Map<string, Map
  * ], 'A', '2024-07'); // 2
  */
 export function usageTrend(usage: readonly RenewalUsage[], accountId: string, refMonth: string): number | null {
-  return trendFromIndex(buildUsageIndex(usage), accountId, monthIndex(refMonth));
+  const units = unitsOfAccount(usageIndexOf(usage), accountId);
+  return units && trendAt(units.totals, units.firstMonth, monthIndex(refMonth));
 }
 
-export function trendFromIndex(index: Map<string, Map<number, number>>, accountId: string, ref: number): number | null {
-  const m = index.get(accountId);
-  if (!m) return null;
+function unitsOfAccount(index: UsageIndex, accountId: string): { totals: Float64Array; firstMonth: number } | null {
+  const s = index.slot.get(accountId);
+  if (s === undefined) return null;
+  return { totals: denseUsage(index, s, index.units, new Float64Array(spanOf(index))), firstMonth: index.firstMonth };
+}
+
+/** A month's total in an account's dense totals (undefined: no row that month, or outside the table). */
+const totalAt = (totals: Float64Array, firstMonth: number, k: number): number | undefined => {
+  const v = totals[k - firstMonth];
+  return v === undefined || Number.isNaN(v) ? undefined : v;
+};
+
+/** usageTrend of one account's dense totals (denseUsage) at month index `ref`. */
+export function trendAt(totals: Float64Array, firstMonth: number, ref: number): number | null {
   let recent = 0;
   let earlier = 0;
   let nRecent = 0;
   let nEarlier = 0;
   for (let k = 1; k <= 3; k++) {
-    const r = m.get(ref - k);
+    const r = totalAt(totals, firstMonth, ref - k);
     if (r !== undefined) {
       recent += r;
       nRecent++;
     }
-    const e = m.get(ref - 3 - k);
+    const e = totalAt(totals, firstMonth, ref - 3 - k);
     if (e !== undefined) {
       earlier += e;
       nEarlier++;
@@ -71,16 +197,16 @@ export const USAGE_SLOPE_MIN_MONTHS = 3;
  * usageSlope([1, 2, 3, 4].map((k) => ({ account_id: 'A', month: `2024-0${k}`, usage_units: 2 ** k })), 'A', '2024-05'); // Math.LN2
  */
 export function usageSlope(usage: readonly RenewalUsage[], accountId: string, refMonth: string): number | null {
-  return slopeFromIndex(buildUsageIndex(usage), accountId, monthIndex(refMonth));
+  const units = unitsOfAccount(usageIndexOf(usage), accountId);
+  return units && slopeAt(units.totals, units.firstMonth, monthIndex(refMonth));
 }
 
-export function slopeFromIndex(index: Map<string, Map<number, number>>, accountId: string, ref: number): number | null {
-  const m = index.get(accountId);
-  if (!m) return null;
+/** usageSlope of one account's dense totals (denseUsage) at month index `ref`. */
+export function slopeAt(totals: Float64Array, firstMonth: number, ref: number): number | null {
   const xs: number[] = [];
   const ys: number[] = [];
   for (let k = 1; k <= USAGE_SLOPE_MONTHS; k++) {
-    const u = m.get(ref - k);
+    const u = totalAt(totals, firstMonth, ref - k);
     if (u !== undefined && u > 0) {
       xs.push(-k);
       ys.push(Math.log(u));
@@ -96,69 +222,38 @@ export const USAGE_TREND_MONTHS = 6;
 /** The dynamics of usage are fitted on at most this many accounts' series: enough to pin six numbers, and bounded in cost. */
 export const USAGE_DYNAMICS_MAX_ACCOUNTS = 2000;
 
-/** One usage column read through the filter: each account's log values by month and the dynamics fitted to them. */
-export interface LatentSeries {
-  dynamics: UsageDynamics | null;
-  /** Log value by month from `firstMonth` (NaN: none that month), per account. */
-  series: Map<string, number[]>;
-  firstMonth: number;
+/**
+ * The dynamics of a column (usage units, or active users when every row
+ * carries them), fitted by maximum likelihood on an even sample of the
+ * accounts once per index and kept in it; null when the column is absent or
+ * the table empty. Both go to the model: which of them carries the trend a
+ * customer's renewal follows (seats in use, or consumption) depends on the
+ * product, and the logistic weighs them.
+ */
+export function usageDynamicsOf(index: UsageIndex, column: 'units' | 'users'): UsageDynamics | null {
+  const known = index.dynamics[column];
+  if (known !== undefined) return known;
+  const values = index[column];
+  let fitted: UsageDynamics | null = null;
+  if (values && index.slot.size > 0) {
+    const every = Math.max(1, Math.ceil(index.slot.size / USAGE_DYNAMICS_MAX_ACCOUNTS));
+    const span = spanOf(index);
+    const scratch = new Float64Array(span);
+    const sample: Float64Array[] = [];
+    for (let s = 0; s < index.slot.size; s += every) sample.push(logUsage(denseUsage(index, s, values, scratch), new Float64Array(span)));
+    fitted = fitUsageDynamics(sample);
+  }
+  index.dynamics[column] = fitted;
+  return fitted;
 }
-
-export interface LatentUsage {
-  units: LatentSeries;
-  /** Null when the usage rows do not all carry active users. */
-  users: LatentSeries | null;
-}
-
-const latentUsageCache = new WeakMap<readonly RenewalUsage[], LatentUsage>();
 
 /**
- * Usage units and, when every row carries them, active users, each read
- * through its own filter, once per usage table (renewalDecisions and
- * activeContracts read the same one). Both go to the model: which of them
- * carries the trend a customer's renewal follows (seats in use, or
- * consumption) depends on the product, and the logistic weighs them.
+ * The filtered trend (models/usage-trend.ts latentTrend over USAGE_TREND_MONTHS)
+ * of one account's log series (logUsage of denseUsage) before month index `ref`;
+ * null when the account has no usage before it.
  */
-export function latentUsageOf(usage: readonly RenewalUsage[]): LatentUsage {
-  const cached = latentUsageCache.get(usage);
-  if (cached) return cached;
-  const withUsers = usage.length > 0 && usage.every((u) => typeof u.active_users === 'number');
-  const out = {
-    units: latentSeriesOf(usage, (u) => u.usage_units),
-    users: withUsers ? latentSeriesOf(usage, (u) => u.active_users as number) : null,
-  };
-  latentUsageCache.set(usage, out);
-  return out;
-}
-
-function latentSeriesOf(usage: readonly RenewalUsage[], value: (u: RenewalUsage) => number): LatentSeries {
-  const totals = new Map<string, Map<number, number>>();
-  let firstMonth = Infinity;
-  let lastMonth = -Infinity;
-  for (const u of usage) {
-    const k = monthIndex(u.month);
-    firstMonth = Math.min(firstMonth, k);
-    lastMonth = Math.max(lastMonth, k);
-    let m = totals.get(u.account_id);
-    if (!m) totals.set(u.account_id, (m = new Map()));
-    m.set(k, (m.get(k) ?? 0) + value(u));
-  }
-  const series = new Map<string, number[]>();
-  for (const [account, m] of totals) {
-    const y = new Array<number>(lastMonth - firstMonth + 1).fill(NaN);
-    for (const [k, v] of m) if (v > 0) y[k - firstMonth] = Math.log(v);
-    series.set(account, y);
-  }
-  const all = [...series.values()];
-  const every = Math.max(1, Math.ceil(all.length / USAGE_DYNAMICS_MAX_ACCOUNTS));
-  const sample = all.filter((_, i) => i % every === 0);
-  return { dynamics: sample.length > 0 ? fitUsageDynamics(sample) : null, series, firstMonth };
-}
-
-export function latentTrendOf(latent: LatentSeries | null, accountId: string, ref: number): number | null {
-  const y = latent?.series.get(accountId);
-  if (!latent || !y || !latent.dynamics) return null;
-  const last = ref - 1 - latent.firstMonth;
+export function latentTrendAt(logSeries: Float64Array, firstMonth: number, dynamics: UsageDynamics, ref: number): number | null {
+  const last = ref - 1 - firstMonth;
   if (last < 0) return null;
-  return latentTrend(y, latent.dynamics, last, USAGE_TREND_MONTHS);
+  return latentTrend(logSeries, dynamics, last, USAGE_TREND_MONTHS);
 }
