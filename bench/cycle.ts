@@ -2,7 +2,10 @@
  * Benchmark of one monthly cycle at scale: generates a world (timed on its
  * own), starts `acvloop worker` as a separate process so its memory is
  * measured alone, runs the cycle up to the approval gate and prints what it
- * measured as JSON on stdout (one human line on stderr). See bench/README.md.
+ * measured as JSON on stdout (a summary line and a per-stage table on
+ * stderr). Once the run waits at the gate, it COPYs the same drop files into
+ * a scratch schema, so each stage's time reads against what Postgres takes
+ * just to load them (`ratioToCopy`). See bench/README.md.
  *
  *   npm run bench -- [--accounts N] [--months N] [--seed N] [--keep]
  *
@@ -14,11 +17,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { sql } from 'kysely';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { generateDrop } from '../generator';
-import { hashDrop } from '../contracts/drop-hash';
+import { dropFilesIn, hashDrop } from '../contracts/drop-hash';
 import { connect, type Db } from '../sql/db';
 import { redact } from '../cli/env';
 import { startEmbeddedPostgres } from '../cli/infra/postgres';
@@ -38,6 +46,7 @@ const GATE_TIMEOUT_MS = 30 * 60_000;
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 const secs = (ms: number) => Math.round(ms) / 1000;
 const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Everything the bench started, stopped in reverse order, once, also on failure or Ctrl-C. */
 const stops: { name: string; stop: () => Promise<void> }[] = [];
@@ -140,6 +149,7 @@ async function main(): Promise<number> {
   const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
   const suffix = randomBytes(4).toString('hex');
   const schema = `bench_${suffix}`;
+  const copySchema = `bench_copy_${suffix}`;
   const taskQueue = `acvloop-bench-${suffix}`;
 
   // The schema is dropped at the end whoever created it (the worker migrates it).
@@ -154,6 +164,8 @@ async function main(): Promise<number> {
       }
     },
   });
+  // The COPY reference's scratch tables (made after the gate), dropped before the connection closes.
+  stops.push({ name: `schema ${copySchema}`, stop: async () => { await sql`drop schema if exists ${sql.id(copySchema)} cascade`.execute(db.db); } });
 
   // 2. The worker, in its own process, with its memory sampled.
   const worker = await startWorker({
@@ -178,6 +190,7 @@ async function main(): Promise<number> {
   // Worker CPU per stage: the CPU it used between one stage's completion being seen and the next (±0.2 s).
   const workerCpu: Record<string, number> = {};
   let cpuMark = mem.cpuSeconds();
+  const cpuAtStart = cpuMark;
   for (;;) {
     if (worker.exited()) throw new Error(`the worker exited (${worker.exited()}) before the gate: ${worker.stderrTail()}`);
     if (Date.now() - t0 > GATE_TIMEOUT_MS) throw new Error(`run ${runId} did not reach the gate within ${GATE_TIMEOUT_MS / 60_000} minutes`);
@@ -200,10 +213,18 @@ async function main(): Promise<number> {
   const startToGateSeconds = secs(Date.now() - t0);
   const loadAtGate = os.loadavg();
   const hwmMiB = mem.highWaterMiB();
+  const cpuToGate = r1(mem.cpuSeconds() - cpuAtStart);
   mem.stop();
   const workflowTasks = await workflowTaskSeconds(client, runId);
 
-  // 4. What the database recorded.
+  // 4. The physical reference, now that the worker is idle: COPY of the same files, nothing else.
+  log(`COPY reference: the drop's files into scratch schema ${copySchema}`);
+  // A reference that cannot be taken leaves the run's own figures standing.
+  const copy = await copyReference(url, dropDir, copySchema)
+    .catch((err: Error): CopyReference => ({ seconds: null, rows: 0, rowsPerSecond: null, byFile: {}, error: err.message }));
+  log(`COPY of the drop: ${copy.seconds ?? '—'} s for ${copy.rows} rows (${copy.rowsPerSecond ?? '—'} rows/s)`);
+
+  // 5. What the database recorded.
   const stages = await stageSeconds(db, runId);
   const ingestRows = Number((await sql<{ n: string }>`
     select coalesce(sum(f.rows_read), 0) as n from ingest_files f join run_batches b on b.batch_id = f.batch_id where b.run_id = ${runId}
@@ -213,6 +234,17 @@ async function main(): Promise<number> {
   `.execute(db.db)).rows[0]?.summary;
   const validateRows = validateSummary?.rowsRead ?? ingestRows;
   const peakRssMiB = r1(Math.max(hwmMiB, mem.peakSampledMiB()));
+  const rowsRead = await stageRows(db, runId, ingestRows, validateRows);
+  const byStage = Object.fromEntries(Object.entries(stages).map(([name, seconds]) => {
+    const rows = rowsRead[name] ?? 0;
+    return [name, {
+      seconds,
+      workerCpuSeconds: workerCpu[name] ?? null,
+      rows,
+      rowsPerSecond: rows && seconds ? Math.round(rows / seconds) : null,
+      ratioToCopy: copy.seconds ? r2(seconds / copy.seconds) : null,
+    }];
+  }));
   const result = {
     world,
     stages,
@@ -222,8 +254,13 @@ async function main(): Promise<number> {
     worker: {
       roles: worker.roles, peakRssMiB, sampledPeakRssMiB: r1(mem.peakSampledMiB()), peakRssMiBByProcess: mem.highWaterByPid(),
       idleRssMiB: r1(idleRssMiB), heapLimitMiB: worker.heapLimitMiB, cpuSecondsByStage: workerCpu,
+      cpuSecondsToGate: cpuToGate,
     },
     workflowTasks,
+    byStage,
+    copy,
+    startToGateRatioToCopy: copy.seconds ? r2(startToGateSeconds / copy.seconds) : null,
+    historyEvents: workflowTasks.historyEvents,
     targets: TARGETS,
     meetsTargets: startToGateSeconds <= TARGETS.startToGateSeconds && peakRssMiB <= TARGETS.peakRssMiB,
     machine: {
@@ -238,9 +275,10 @@ async function main(): Promise<number> {
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   log(`${accounts} accounts (${world.rows} rows, generated in ${generateSeconds} s): start→gate ${startToGateSeconds} s ` +
     `(target ${TARGETS.startToGateSeconds}), worker peak RSS ${peakRssMiB} MiB (target ${TARGETS.peakRssMiB}), ` +
-    `longest workflow task ${workflowTasks.longestSeconds} s of ${workflowTasks.count}, ` +
+    `longest workflow task ${workflowTasks.longestSeconds} s of ${workflowTasks.count}, history ${workflowTasks.historyEvents} events, ` +
     `ingest ${result.ingest.rowsPerSecond} rows/s, validate ${result.validate.rowsPerSecond} rows/s: ` +
     `${result.meetsTargets ? 'meets the targets' : 'MISSES the targets'} (load ${r1(loadAtStart[0])} → ${r1(loadAtGate[0])} on ${os.cpus().length} CPUs)`);
+  process.stderr.write(stageTable(byStage, copy, { startToGateSeconds, workerCpuSeconds: cpuToGate, historyEvents: workflowTasks.historyEvents }));
   return 0;
 }
 
@@ -271,6 +309,133 @@ async function stageSeconds(db: Db, runId: string): Promise<Record<string, numbe
     if (started && completed) out[stage] = secs(new Date(completed.at).getTime() - new Date(started.at).getTime());
   }
   return out;
+}
+
+/** What `COPY` alone takes for the drop's files: `seconds` and `rowsPerSecond` over all of them (null if one failed). */
+interface CopyReference {
+  seconds: number | null;
+  rows: number;
+  rowsPerSecond: number | null;
+  byFile: Record<string, { seconds: number; rows: number; bytes: number } | { error: string }>;
+  /** Why there is no reference at all (e.g. the scratch schema could not be made). */
+  error?: string;
+}
+
+/**
+ * COPYs each drop file, as it lies in the folder (a `.gz` one through a
+ * gunzip stream, as ingest reads it), into a table of text columns in
+ * `schema`: the least Postgres can do with these bytes, the unit each
+ * stage's time is read in. Timed per file from opening it to Postgres's
+ * reply; the tables are made before the clock starts. The caller drops the
+ * schema.
+ */
+async function copyReference(url: string, dropDir: string, schema: string): Promise<CopyReference> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const byFile: CopyReference['byFile'] = {};
+  let ms = 0;
+  let rows = 0;
+  let failed = false;
+  try {
+    await client.query(`create schema if not exists ${q(schema)}`);
+    for (const name of dropFilesIn(dropDir)) {
+      const file = path.join(dropDir, name);
+      const table = `${q(schema)}.${q(name.replace(/\.csv(\.gz)?$/, ''))}`;
+      try {
+        const columns = await headerColumns(file);
+        await client.query(`create table ${table} (${Array.from({ length: columns }, (_, i) => `c${i + 1} text`).join(', ')})`);
+        const t = performance.now();
+        const copy = client.query(copyFrom(`copy ${table} from stdin with (format csv, header true)`));
+        const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+        await (name.endsWith('.gz') ? pipeline(source, zlib.createGunzip(), copy) : pipeline(source, copy));
+        const took = performance.now() - t;
+        byFile[name] = { seconds: secs(took), rows: copy.rowCount, bytes: fs.statSync(file).size };
+        ms += took;
+        rows += copy.rowCount;
+        log(`  COPY ${name}: ${copy.rowCount} rows in ${secs(took)} s`);
+      } catch (err) {
+        failed = true;
+        byFile[name] = { error: (err as Error).message };
+        log(`  COPY ${name} failed: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  const seconds = failed || ms === 0 ? null : secs(ms);
+  return { seconds, rows, rowsPerSecond: seconds ? Math.round(rows / seconds) : null, byFile };
+}
+
+/** How many columns a CSV file's header names (its first line, through gunzip for `.gz`). */
+async function headerColumns(file: string): Promise<number> {
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  const text = file.endsWith('.gz') ? source.pipe(zlib.createGunzip()) : source;
+  let head = '';
+  try {
+    for await (const chunk of text) {
+      head += (chunk as Buffer).toString('utf8');
+      const nl = head.indexOf('\n');
+      if (nl >= 0) {
+        head = head.slice(0, nl);
+        break;
+      }
+    }
+  } finally {
+    source.destroy();
+  }
+  const header = (parseCsv(head.replace(/\r$/, ''), { bom: true }) as string[][])[0];
+  if (!header?.length) throw new Error(`${path.basename(file)} has no header line`);
+  return header.length;
+}
+
+/**
+ * The drop rows each stage reads: ingest and validate read every row of the
+ * drop (ingest what it landed, validate its own `rowsRead`); every later
+ * stage, the rows of each source table (`src_<file>`) it names among the
+ * inputs of its lineage COMPLETE event, counted as the drop has them
+ * (`ingest_files.rows_read`). A stage that reads no source table (lineage,
+ * gate, approval) reads 0 drop rows.
+ */
+async function stageRows(db: Db, runId: string, ingestRows: number, validateRows: number): Promise<Record<string, number>> {
+  const files = (await sql<{ file: string; rows_read: number }>`
+    select f.file, f.rows_read from ingest_files f join run_batches b on b.batch_id = f.batch_id where b.run_id = ${runId}
+  `.execute(db.db)).rows;
+  const rowsOfTable = new Map(files.map((f) => [`src_${f.file.replace(/\.csv(\.gz)?$/, '')}`, Number(f.rows_read)]));
+  const events = (await sql<{ job: string; event: { inputs?: { namespace?: string; name?: string }[] } | string }>`
+    select job, event from lineage_events where run_id = ${runId} and event_type = 'COMPLETE' order by attempt
+  `.execute(db.db)).rows;
+  const out: Record<string, number> = {};
+  for (const { job, event } of events) {
+    const inputs: { namespace?: string; name?: string }[] = (typeof event === 'string' ? JSON.parse(event) : event).inputs ?? [];
+    // The last attempt's event wins; a table named twice counts once.
+    const tables = new Set(inputs.filter((d) => d.namespace?.startsWith('postgres')).map((d) => String(d.name).split('.').pop()!));
+    out[job] = [...tables].reduce((n, t) => n + (rowsOfTable.get(t) ?? 0), 0);
+  }
+  out.ingest = ingestRows;
+  out.validate = validateRows;
+  return out;
+}
+
+type StageLine = { seconds: number; workerCpuSeconds: number | null; rows: number; rowsPerSecond: number | null; ratioToCopy: number | null };
+
+/** The per-stage figures as a markdown table, with the COPY reference and start → gate below them. */
+function stageTable(
+  byStage: Record<string, StageLine>, copy: CopyReference,
+  run: { startToGateSeconds: number; workerCpuSeconds: number; historyEvents: number },
+): string {
+  const n = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toLocaleString('en-US'));
+  const ratio = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}×`);
+  const lines = [
+    '| stage | wall s | worker CPU s | rows read | rows/s | ÷ COPY |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...Object.entries(byStage).map(([name, s]) =>
+      `| ${name} | ${s.seconds.toFixed(1)} | ${n(s.workerCpuSeconds)} | ${n(s.rows)} | ${n(s.rowsPerSecond)} | ${ratio(s.ratioToCopy)} |`),
+    `| COPY of the drop | ${copy.seconds === null ? '—' : copy.seconds.toFixed(1)} | — | ${n(copy.rows)} | ${n(copy.rowsPerSecond)} | ${copy.seconds === null ? '—' : '1.00×'} |`,
+    `| **start → gate** | ${run.startToGateSeconds.toFixed(1)} | ${run.workerCpuSeconds} | | | ` +
+      `${ratio(copy.seconds ? r2(run.startToGateSeconds / copy.seconds) : null)} |`,
+  ];
+  return `\n${lines.join('\n')}\n\nrun history: ${run.historyEvents} events (Temporal warns at 10,240 and ends a run at 51,200)\n`;
 }
 
 interface WorkerProcess {
