@@ -5,7 +5,7 @@ import { inLockedTransaction } from '../store/transaction';
 import { approvalRequestOf, insertApprovalDecision, insertApprovalRequest } from '../store/approvals';
 import { insertRunOutcome, previousApprovedRun, registeredRun } from '../store/runs';
 import { ActivityDeps, withStage } from './context';
-import { pgDataset } from './lineage-event';
+import { pgDataset } from '../lib/openlineage';
 import { writeAudit } from '../store/audit-log';
 import { championOnApproval, championsNewerThan, type ChampionOnApproval } from './newer-champions';
 

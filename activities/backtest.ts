@@ -9,7 +9,7 @@ import { insertBacktests } from '../store/backtests';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { loadSources } from './load';
 import { aliasTarget, baselineVersionId, modelVersionId } from '../store/model-registry';
-import { pgDataset } from './lineage-event';
+import { pgDataset } from '../lib/openlineage';
 
 /** First backtest origin (months of training) and the bootstrap size of each backtest fit (intervals only). */
 const BACKTEST_MIN_TRAIN = 24;

@@ -4,7 +4,7 @@ import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
 import { asOfDate } from '../lib/dates';
 import { insertLineageEvent, insertStageEvent } from '../store/run-events';
 import { registeredRun, runMonth } from '../store/runs';
-import { LineageDataset, runEvent } from './lineage-event';
+import { LineageDataset, runEvent } from '../lib/openlineage';
 
 /** What every activity is built over: injected, so tests can wrap or fail them. */
 export interface ActivityDeps {

@@ -9,7 +9,7 @@ import { latestValidatedRunBefore, validatedRunsBefore } from '../store/runs';
 import { inLockedTransaction } from '../store/transaction';
 import { insertDrift, runHasDrift } from '../store/drift';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
-import { pgDataset } from './lineage-event';
+import { pgDataset } from '../lib/openlineage';
 
 /**
  * Drift: how far this drop's recent records have moved from a reference, per

@@ -2,7 +2,7 @@ import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { spearman } from '../models/evaluation';
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, withStage } from './context';
-import { pgDataset } from './lineage-event';
+import { pgDataset } from '../lib/openlineage';
 import { writeAudit } from '../store/audit-log';
 import { gateVerdictOf, insertGateVerdict } from '../store/gate-verdicts';
 import { FAMILIES, aliasTarget, modelVersionId, moveAlias, type Family } from '../store/model-registry';

@@ -3,7 +3,7 @@ import { inLockedTransaction } from '../store/transaction';
 import { copyAccountRollup, EDGE_RELATIONS, graphEdgeCount, insertGraphEdges, runHasGraph } from '../store/graph';
 import { ActivityDeps, validatedBatchOf, heartbeat, withStage } from './context';
 import { loadSources } from './load';
-import { pgDataset } from './lineage-event';
+import { pgDataset } from '../lib/openlineage';
 
 /**
  * Graph: the account graph of the run. Subsidiaries roll up to their top

@@ -9,7 +9,7 @@ import { insertRunBatch, registeredRun } from '../store/runs';
 import { ActivityDeps, heartbeat, withStage } from './context';
 import { dropFilesIn, dropHashOf } from '../contracts/drop-hash';
 import { dropChanged, dropRejected } from './errors';
-import { fileDataset, pgDataset, schemaFacet } from './lineage-event';
+import { fileDataset, pgDataset, schemaFacet } from '../lib/openlineage';
 
 /** The batch id of a drop: its content hash. The same bytes are one batch, however often they are ingested. */
 export function batchIdFor(dropSha256: string): string {

@@ -1,5 +1,5 @@
 import { ActivityDeps, batchOf, withStage } from './context';
-import { PRODUCER, fileDataset, pgDataset, schemaFacet } from './lineage-event';
+import { PRODUCER, fileDataset, pgDataset, schemaFacet } from '../lib/openlineage';
 import { SOURCE_TABLES } from '../sql/tables/sources';
 import { registeredRun } from '../store/runs';
 

@@ -6,7 +6,7 @@ import { modelVersionsOfRun } from '../store/model-versions';
 import { insertPublication, publicationOf } from '../store/publications';
 import { insertRunOutcome, registeredRun } from '../store/runs';
 import { ActivityDeps, withStage } from './context';
-import { pgDataset } from './lineage-event';
+import { pgDataset } from '../lib/openlineage';
 import { moveAlias } from '../store/model-registry';
 import { writeAudit } from '../store/audit-log';
 import { championsNewerThan } from './newer-champions';

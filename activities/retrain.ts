@@ -16,7 +16,7 @@ import { insertModelVersions, runHasModelVersions } from '../store/model-version
 import { inLockedTransaction } from '../store/transaction';
 import { ActivityDeps, runContext, heartbeat, withStage } from './context';
 import { loadSources } from './load';
-import { pgDataset, PRODUCER } from './lineage-event';
+import { pgDataset, PRODUCER } from '../lib/openlineage';
 import { attributionRows, incrementalityRows, removalEffectRows, survivalCurveRows } from './model-rows';
 
 /** The attribution agreement of a run: the document it was started with, else the default file. */

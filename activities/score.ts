@@ -14,7 +14,7 @@ import { ActivityDeps, runContext, heartbeat, withStage } from './context';
 import { contractsWithSegment } from './cycle-data';
 import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';
-import { pgDataset } from './lineage-event';
+import { pgDataset } from '../lib/openlineage';
 import { renewalModelOf, servingVersion, type ServingVersion } from './registry';
 
 // The budget policy is config's (queries/ reads it too); re-exported for the stage's callers.

@@ -10,7 +10,7 @@ import type { Database } from '../sql/database';
 import { ActivityDeps, batchOf, heartbeat, withStage } from './context';
 import { contractsUnversioned, dropChanged, dropRejected } from './errors';
 import { assertContractVersions } from '../contracts/compatibility';
-import { fileDataset, LineageDataset, PRODUCER, pgDataset } from './lineage-event';
+import { fileDataset, LineageDataset, PRODUCER, pgDataset } from '../lib/openlineage';
 import { refuseUncoveredMonth } from './month-coverage';
 
 /**

@@ -79,7 +79,7 @@ export interface LineageTrace {
   files: TracedFile[];
 }
 
-/** The namespace OpenLineage integrations use for files; fileDataset in activities/lineage-event.ts writes it. */
+/** The namespace OpenLineage integrations use for files; fileDataset in lib/openlineage.ts writes it. */
 export const FILE_NAMESPACE = 'file';
 
 export function traceLineage(events: readonly LineageRunEvent[]): LineageTrace {

@@ -5,15 +5,23 @@
  * media-mix version (residual noise, ACV per opportunity), its
  * incrementality rows (ROI, 80% interval, identifiability flags), the recent
  * spend of its batch and how its touches and accounts are spread.
+ *
+ * `experimentPlan` is what the CLI and the report page ask for: the stored
+ * plan, else planned now by the pure `planLiftTests` and, when asked,
+ * written with its OpenLineage event through store/experiment-plans.ts. The
+ * same stored run always gives the same plan, and the first plan written for
+ * a run is the one every later read returns.
  */
 import { budgetPolicyOf } from '../config/budget-policy';
 import type { AcvloopConfig } from '../config/schema';
 import { recentSpend } from '../models/budget';
-import type { LiftTest, LiftTestChannel, LiftTestPlanInput } from '../models/experiment-plan';
+import { planLiftTests, type LiftTest, type LiftTestChannel, type LiftTestPlanInput } from '../models/experiment-plan';
 import { isMmmUnavailable, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { Db } from '../sql/db';
+import { insertExperimentPlan } from '../store/experiment-plans';
 import { runById } from '../store/runs';
 import { asOfDate } from '../lib/dates';
+import { pgDataset, runEvent } from '../lib/openlineage';
 
 /** A reason as words: the model's own message when it carries one. */
 const reasonText = (r: unknown): string => (typeof r === 'string' ? r
@@ -68,4 +76,27 @@ export async function experimentPlanInput(handle: Db, runId: string): Promise<{ 
       accounts: accounts.rows.reduce((s, a) => s + Number(a.n), 0),
     },
   };
+}
+
+/** The job the plan's lineage event is recorded under, and what the plan reads. */
+const PLAN_JOB = 'experiments_plan';
+const PLAN_INPUTS = ['model_versions', 'incrementality', 'src_spend', 'src_touchpoints', 'src_accounts'] as const;
+
+export type ExperimentPlanResult = { tests: LiftTest[]; stored: boolean } | { tests: null; reason: string };
+
+/**
+ * The run's plan: the stored one, else planned now and, with `store`,
+ * written (once per run: a concurrent writer's rows win and are returned).
+ */
+export async function experimentPlan(handle: Db, runId: string, opts: { store: boolean }): Promise<ExperimentPlanResult> {
+  const existing = await storedExperimentPlan(handle, runId);
+  if (existing) return { tests: existing, stored: true };
+  const read = await experimentPlanInput(handle, runId);
+  if ('reason' in read) return { tests: null, reason: read.reason };
+  const { tests } = planLiftTests(read.input);
+  if (!opts.store || !tests.length) return { tests, stored: false };
+  const event = runEvent({ eventType: 'COMPLETE', eventTime: new Date().toISOString(), runId, month: read.month, job: PLAN_JOB,
+    inputs: PLAN_INPUTS.map((t) => pgDataset(handle.schema, t)), outputs: [pgDataset(handle.schema, 'experiment_plans')] });
+  await insertExperimentPlan(handle.db, { runId, tests, job: PLAN_JOB, event });
+  return { tests: (await storedExperimentPlan(handle, runId))!, stored: true };
 }

@@ -5,7 +5,7 @@
  * the same plan computed from its stored outputs when none was stored yet
  * (the page only reads; `acvloop experiments plan` stores it).
  */
-import { experimentPlan } from '../activities/experiment-plans';
+import { experimentPlan } from '../queries/experiment-plans';
 import type { LiftTest } from '../models/experiment-plan';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import type { Db } from '../sql/db';

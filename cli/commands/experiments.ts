@@ -1,4 +1,4 @@
-import { experimentPlan } from '../../activities/experiment-plans';
+import { experimentPlan } from '../../queries/experiment-plans';
 import type { LiftTest } from '../../models/experiment-plan';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRunReport } from '../../report/html';
 import { createActivities } from '../../activities';
-import { experimentPlan } from '../../activities/experiment-plans';
+import { experimentPlan } from '../../queries/experiment-plans';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { depsFor, registerRun, runAllStages, type TestDb, type TestDrop } from '../activities/support';

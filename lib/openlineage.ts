@@ -4,7 +4,9 @@ import path from 'node:path';
 /**
  * OpenLineage 2-0-2 RunEvents (https://openlineage.io/spec/2-0-2/OpenLineage.json).
  * Built here as plain JSON: stored in Postgres and POSTed to OPENLINEAGE_URL
- * (Marquez's /api/v1/lineage) when set.
+ * (Marquez's /api/v1/lineage) when set. Shared vocabulary, in lib/: the
+ * stages and the lift-test plan (queries/experiment-plans.ts) build their
+ * events with it, and it needs no storage, stage or config.
  */
 export const OPENLINEAGE_SCHEMA = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 export const PRODUCER = 'https://github.com/acvloop/acvloop';
