@@ -40,8 +40,8 @@ const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'acvloop.js');
 const MONTH = '2026-10';
 const TARGETS = { startToGateSeconds: 60, peakRssMiB: 2048 };
-/** Give up on a cycle that has not reached the gate after this long. */
-const GATE_TIMEOUT_MS = 30 * 60_000;
+/** Give up on a cycle that has not reached the gate after this long: 30 minutes, more for worlds over 300k accounts. */
+const gateTimeoutMs = (accounts: number) => 30 * 60_000 * Math.max(1, accounts / 300_000);
 
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 const secs = (ms: number) => Math.round(ms) / 1000;
@@ -193,7 +193,7 @@ async function main(): Promise<number> {
   const cpuAtStart = cpuMark;
   for (;;) {
     if (worker.exited()) throw new Error(`the worker exited (${worker.exited()}) before the gate: ${worker.stderrTail()}`);
-    if (Date.now() - t0 > GATE_TIMEOUT_MS) throw new Error(`run ${runId} did not reach the gate within ${GATE_TIMEOUT_MS / 60_000} minutes`);
+    if (Date.now() - t0 > gateTimeoutMs(accounts)) throw new Error(`run ${runId} did not reach the gate within ${Math.round(gateTimeoutMs(accounts) / 60_000)} minutes`);
     const state = await runState(client, runId);
     for (const s of state.stages) {
       if ((s.status === 'completed' || s.status === 'failed') && !seen.has(s.name)) {
