@@ -12,12 +12,12 @@ import { SOURCE_TABLES } from '../../sql/tables/sources';
  * and write what they seed, so they are left out.
  */
 const ROOT = path.resolve(__dirname, '../..');
-const SKIP = new Set(['node_modules', '.git', 'tests', 'bench', 'bin', 'docs', 'deploy', 'policies']);
+const SKIP = new Set(['node_modules', '.git', 'tests', 'bench', 'bin', 'docs', 'deploy', 'policies', 'dist']);
 
 function sourceFiles(dir = ROOT): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return SKIP.has(e.name) ? [] : sourceFiles(p);
+    if (e.isDirectory()) return SKIP.has(e.name) || e.name.startsWith('.') ? [] : sourceFiles(p);
     return /\.(ts|mts|js)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [path.relative(ROOT, p).split(path.sep).join('/')] : [];
   });
 }
