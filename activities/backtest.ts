@@ -1,7 +1,7 @@
 import { BACKTEST_FORECAST_HORIZON, backtestMmmForecast, rollingOriginBacktest, type BacktestResult } from '../models/forecast';
 import { isMmmUnavailable, mmmObservedInput, type MmmInput, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import { deriveSeed } from '../models/random';
-import { renewalDecisions } from '../models/renewal';
+import { eitherReads, renewalDecisions, usageReadBy } from '../models/renewal';
 import { rollingRenewalBacktest } from '../models/renewal-backtest';
 import { fitRenewalSpec, renewalSpecOf } from '../models/renewal-spec';
 import { inLockedTransaction } from '../store/transaction';
@@ -94,10 +94,13 @@ export function backtestActivity(deps: ActivityDeps) {
 
       // Renewals: rolling origins over the last year (fit before t, score the decisions of t..t+3 months).
       // A decision's features are those at its own date, so one pass at asOf gives every origin's train and test.
-      const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf);
       const champRenewal = await aliasTarget(deps, 'renewal', 'champion');
       const challengerRenewal = await db.selectFrom('model_versions').select('params')
         .where('model_version_id', '=', modelVersionId(runId, 'renewal')).executeTakeFirstOrThrow();
+      // Only the usage measures the two contenders read are computed (the filtered trends are the costly ones).
+      const decisions = renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf, {
+        usage: eitherReads(usageReadBy(challengerRenewal.params), usageReadBy(champRenewal?.params ?? { kind: 'baseline_rate' })),
+      });
       const renewalContenders = [
         { id: modelVersionId(runId, 'renewal'), role: 'challenger' as const, spec: renewalSpecOf(challengerRenewal.params) },
         { id: champRenewal?.model_version_id ?? BASELINE.renewal.id, role: 'champion' as const, spec: renewalSpecOf(champRenewal?.params ?? { kind: 'baseline_rate' }) },

@@ -6,7 +6,7 @@ import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } fro
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
 import type { ChannelIdentifiability } from '../models/identifiability';
 import { isMmmUnavailable, mmmIdentifiability, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
-import { activeContracts, predictRenewal, renewalDecisions, renewalPath, type RenewalModel } from '../models/renewal';
+import { activeContracts, NO_USAGE, predictRenewal, renewalDecisions, renewalPath, usageReadBy, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { inLockedTransaction } from '../store/transaction';
 import { copyBudgetRecommendations, copyContractScores, copyForecasts, copyForecastTotals, copyKpis, runIsScored } from '../store/scores';
@@ -47,10 +47,11 @@ export function scoreActivity(deps: ActivityDeps) {
       };
 
       // Contracts: the probability of each upcoming renewal given what the contract has survived, then LTV.
+      // The baseline reads no usage; the others read only the measures their model uses (usageReadBy).
       const renewal = serving.renewal.params.kind === 'baseline_rate'
-        ? renewalModelOf(serving.renewal.params, renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf))
+        ? renewalModelOf(serving.renewal.params, renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf, { usage: NO_USAGE }))
         : (serving.renewal.params as RenewalModel);
-      const active = activeContracts(rows.contracts, rows.accounts, rows.usage, asOf);
+      const active = activeContracts(rows.contracts, rows.accounts, rows.usage, asOf, { usage: usageReadBy(renewal) });
       const byId = new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c]));
       const uplift = renewalUplift(rows.contracts);
       const costRatios = costRatioBySegment([...byId.values()]);
