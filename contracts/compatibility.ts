@@ -19,7 +19,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/project-root';
+import { PUBLISHED_DIR } from './published-dir';
 import type { CellType } from './cells';
 import type { Contract } from './contract';
 import { toOdcs, type OdcsDocument, type OdcsProperty, type OdcsQuality } from './export-odcs';
@@ -27,7 +27,7 @@ import { CONTRACTS } from './index';
 import type { DropFileName } from './rows';
 
 /** Where the snapshots of released contract versions live (committed with the code). */
-export const PUBLISHED_DIR = join(PROJECT_ROOT, 'contracts', 'published');
+export { PUBLISHED_DIR };
 
 export type ChangeKind = 'breaking' | 'compatible';
 

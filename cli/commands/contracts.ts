@@ -1,18 +1,17 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CONTRACTS } from '../../contracts';
-import {
-  contractChangesSinceLastPublished,
-  PUBLISHED_DIR,
-  publishContracts,
-  type ContractStatus,
-} from '../../contracts/compatibility';
-import { toJsonSchema } from '../../contracts/export-jsonschema';
-import { odcsYaml, toOdcs } from '../../contracts/export-odcs';
+import { PUBLISHED_DIR } from '../../contracts/published-dir';
+import type { ContractStatus } from '../../contracts/compatibility';
 import type { Contract } from '../../contracts/contract';
 import type { DropFileName } from '../../contracts/rows';
 import { printJson, say, table } from '../output';
+
+// Loaded on use: registering the command (also for `acvloop --help`) loads none of these.
+const contracts = () => require('../../contracts') as typeof import('../../contracts');
+const compatibility = () => require('../../contracts/compatibility') as typeof import('../../contracts/compatibility');
+const jsonSchema = () => require('../../contracts/export-jsonschema') as typeof import('../../contracts/export-jsonschema');
+const odcs = () => require('../../contracts/export-odcs') as typeof import('../../contracts/export-odcs');
 
 /**
  * `acvloop contracts export|check|publish`: the data contracts as documents
@@ -23,7 +22,10 @@ import { printJson, say, table } from '../output';
 const FORMATS = ['odcs', 'jsonschema'] as const;
 type Format = (typeof FORMATS)[number];
 
-const allContracts = (): Contract<any>[] => (Object.keys(CONTRACTS) as DropFileName[]).map((n) => CONTRACTS[n] as Contract<any>);
+const allContracts = (): Contract<any>[] => {
+  const { CONTRACTS } = contracts();
+  return (Object.keys(CONTRACTS) as DropFileName[]).map((n) => CONTRACTS[n] as Contract<any>);
+};
 
 /**
  * Writes one document per contract into `out` (`<name>.odcs.yaml` or
@@ -36,14 +38,14 @@ export function exportContracts(opts: { format: string; out?: string }): { forma
     throw new Error(`--format takes ${FORMATS.join(' or ')}, not "${opts.format}"`);
   }
   const format = opts.format as Format;
-  const docs = allContracts().map((c) => (format === 'odcs' ? toOdcs(c) : toJsonSchema(c)));
+  const docs = allContracts().map((c) => (format === 'odcs' ? odcs().toOdcs(c) : jsonSchema().toJsonSchema(c)));
   const files: string[] = [];
   if (opts.out !== undefined) {
     const dir = path.resolve(opts.out);
     mkdirSync(dir, { recursive: true });
     allContracts().forEach((c, i) => {
       const file = path.join(dir, format === 'odcs' ? `${c.name}.odcs.yaml` : `${c.name}.schema.json`);
-      writeFileSync(file, format === 'odcs' ? odcsYaml(docs[i] as ReturnType<typeof toOdcs>) : JSON.stringify(docs[i], null, 2) + '\n');
+      writeFileSync(file, format === 'odcs' ? odcs().odcsYaml(docs[i] as ReturnType<typeof import('../../contracts/export-odcs').toOdcs>) : JSON.stringify(docs[i], null, 2) + '\n');
       files.push(file);
     });
   }
@@ -91,7 +93,7 @@ export function contractsCommand(program: Command): Command {
       const dir = path.resolve(opts.published);
       // A mistyped folder would otherwise read as "never published" and pass.
       if (!existsSync(dir)) throw new Error(`--published ${opts.published}: no such folder of contract snapshots`);
-      const statuses = contractChangesSinceLastPublished({ dir });
+      const statuses = compatibility().contractChangesSinceLastPublished({ dir });
       if (opts.json) printJson({ ok: statuses.every((s) => s.problems.length === 0), contracts: statuses });
       else printStatus(statuses);
       const problems = statuses.flatMap((s) => s.problems);
@@ -102,7 +104,7 @@ export function contractsCommand(program: Command): Command {
     .option('--published <dir>', 'folder of the published snapshots', PUBLISHED_DIR)
     .option('--json', 'print JSON')
     .action((opts: { published: string; json?: boolean }) => {
-      const results = publishContracts({ dir: path.resolve(opts.published) });
+      const results = compatibility().publishContracts({ dir: path.resolve(opts.published) });
       if (opts.json) {
         printJson({ published: results });
         return;

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load';
-import { versionCard } from '../../governance/model-card';
-import { listVersions, promoteVersion, rollbackTo, showVersion } from '../../governance/registry-commands';
-import { openDb } from '../env';
+import type { openDb } from '../env';
 import { printJson, say, table } from '../output';
+
+// Loaded on use: registering the command (also for `acvloop --help`) loads none of these.
+const config = () => require('../../config/load') as typeof import('../../config/load');
+const cards = () => require('../../governance/model-card') as typeof import('../../governance/model-card');
+const registry = () => require('../../governance/registry-commands') as typeof import('../../governance/registry-commands');
+const env = () => require('../env') as typeof import('../env');
 
 /** `acvloop models list|show|promote|rollback`: the model registry and its aliases. */
 export function modelsCommand(program: Command, act: (load: () => (...a: any[]) => Promise<number>) => (...a: any[]) => Promise<void>): void {
@@ -34,7 +37,7 @@ export function modelsCommand(program: Command, act: (load: () => (...a: any[]) 
 }
 
 async function withDb<T>(body: (h: Awaited<ReturnType<typeof openDb>>) => Promise<T>): Promise<T> {
-  const handle = await openDb();
+  const handle = await env().openDb();
   try {
     return await body(handle);
   } finally {
@@ -43,7 +46,7 @@ async function withDb<T>(body: (h: Awaited<ReturnType<typeof openDb>>) => Promis
 }
 
 async function listCommand(opts: { family?: string; json?: boolean }): Promise<number> {
-  const versions = await withDb((h) => listVersions(h, opts.family));
+  const versions = await withDb((h) => registry().listVersions(h, opts.family));
   if (opts.json) printJson({ versions });
   else say(table(['version', 'family', 'aliases', 'gate', 'created', 'code'], versions.map((v) => [
     v.version, v.family, v.aliases.join(',') || '-', v.baseline ? 'baseline' : v.gate ? (v.gate.passed ? 'passed' : 'failed') : '-',
@@ -53,8 +56,8 @@ async function listCommand(opts: { family?: string; json?: boolean }): Promise<n
 
 async function showCommand(version: string, opts: { json?: boolean }): Promise<number> {
   const v = await withDb(async (h) => {
-    const shown = await showVersion(h, version);
-    return { ...shown, ...(await versionCard(h, shown)) };
+    const shown = await registry().showVersion(h, version);
+    return { ...shown, ...(await cards().versionCard(h, shown)) };
   });
   if (opts.json) {
     printJson(v);
@@ -83,16 +86,16 @@ async function showCommand(version: string, opts: { json?: boolean }): Promise<n
 }
 
 async function promoteCommand(version: string, opts: { by: string; reason: string; overrideGate?: boolean; config?: string; json?: boolean }): Promise<number> {
-  const config = loadConfig(opts.config);
-  const m = await withDb((h) => promoteVersion(h, config, { version, by: opts.by, reason: opts.reason, overrideGate: opts.overrideGate }));
+  const cfg = config().loadConfig(opts.config);
+  const m = await withDb((h) => registry().promoteVersion(h, cfg, { version, by: opts.by, reason: opts.reason, overrideGate: opts.overrideGate }));
   if (opts.json) printJson(m);
   else say(`${m.family} champion: ${m.from ?? 'none'} -> ${m.to} (by ${m.actor}: ${m.reason})`);
   return 0;
 }
 
 async function rollbackCommand(opts: { to: string; by: string; reason: string; config?: string; json?: boolean }): Promise<number> {
-  const config = loadConfig(opts.config);
-  const m = await withDb((h) => rollbackTo(h, config, { version: opts.to, by: opts.by, reason: opts.reason }));
+  const cfg = config().loadConfig(opts.config);
+  const m = await withDb((h) => registry().rollbackTo(h, cfg, { version: opts.to, by: opts.by, reason: opts.reason }));
   if (opts.json) printJson(m);
   else say(`${m.family} champion rolled back: ${m.from ?? 'none'} -> ${m.to} (by ${m.actor}: ${m.reason})`);
   return 0;

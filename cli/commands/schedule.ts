@@ -2,7 +2,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Client, ScheduleDescription, ScheduleExecutionResult, ScheduleOptions } from '@temporalio/client';
-import { loadConfig } from '../../config/load';
 import { parseDuration } from '../../lib/duration';
 import type { AcvloopConfig } from '../../config/schema';
 import type { ScheduledCycleInput, ScheduledCycleMemo, ScheduledCycleResult } from '../../workflows/scheduled-cycle';
@@ -20,6 +19,8 @@ const sdk = () => require('@temporalio/client') as typeof import('@temporalio/cl
 // Not in the package's index: the SDK's own calendar coding, to compare what the server holds with what we would send.
 const calendarCoding = () => require('@temporalio/client/lib/schedule-helpers') as typeof import('@temporalio/client/lib/schedule-helpers');
 const cycleClient = () => require('../../temporal/client') as typeof import('../../temporal/client');
+// Loaded on use, as the client is: registering the command (also for `acvloop --help`) does not load the config schema.
+const configLoader = () => require('../../config/load') as typeof import('../../config/load');
 
 interface CommonOptions { config?: string; taskQueue: string; json?: boolean }
 
@@ -53,7 +54,7 @@ export function scheduleCommand(program: Command): void {
 
 /** The config, read before the Temporal client connects (its schema checks the time zone and the {month} in the pattern). */
 function scheduleConfig(file: string | undefined): AcvloopConfig {
-  const { source: _source, ...config } = loadConfig(file);
+  const { source: _source, ...config } = configLoader().loadConfig(file);
   return config;
 }
 
