@@ -8,6 +8,7 @@ import type { Db } from '../sql/db';
 import { latestValidatedRunBefore, validatedRunsBefore } from '../store/runs';
 import { inLockedTransaction } from '../store/transaction';
 import { insertDrift, runHasDrift } from '../store/drift';
+import { sourceMonthCount, sourceWindowRows } from '../store/sources';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
 import { pgDataset } from '../lib/openlineage';
 
@@ -148,8 +149,8 @@ export function driftActivity(deps: ActivityDeps) {
       const featureRows: FeatureRow[] = [];
       const sourceRows: SourceRow[] = [];
       for (const spec of DRIFT_SOURCES) {
-        const cur = await loadWindow(deps.db, spec, batchId, current);
-        const ref = await loadWindow(deps.db, spec, reference.batchId, refWindow);
+        const cur = await sourceWindowRows(deps.db, spec, batchId, current);
+        const ref = await sourceWindowRows(deps.db, spec, reference.batchId, refWindow);
         const refAsOf = ref.map((r) => asOfIn(refWindow, monthOf(r[spec.dateColumn])));
         const curAsOf = cur.map((r) => asOfIn(current, monthOf(r[spec.dateColumn])));
         const results: { feature: string; result: FeatureDrift }[] = spec.features.map((f) => ({
@@ -167,9 +168,9 @@ export function driftActivity(deps: ActivityDeps) {
           results.push({ feature: s.feature, result: shareDrift(weights(ref), weights(cur), t) });
         }
         const verdict = sourceDrift(results.map((r) => r.result), t);
-        const count = await monthCount(deps.db, spec, batchId, run.month);
+        const count = await sourceMonthCount(deps.db, spec, batchId, run.month);
         const earlier: { runId: string; month: string; rows: number }[] = [];
-        for (const h of history) earlier.push({ runId: h.runId, month: h.month, rows: await monthCount(deps.db, spec, h.batchId, h.month) });
+        for (const h of history) earlier.push({ runId: h.runId, month: h.month, rows: await sourceMonthCount(deps.db, spec, h.batchId, h.month) });
         const rowCheck = rowCountAnomaly(count, earlier.map((e) => e.rows), t);
         for (const { feature, result } of results) featureRows.push(featureRow(runId, spec.source, feature, result, reference.runId));
         sourceRows.push(sourceRow(runId, spec.source, cur.length, ref.length, verdict, rowCheck, {
@@ -276,35 +277,4 @@ async function earlierRuns(handle: Db, month: string): Promise<{ runId: string; 
     if (out.length === ROW_HISTORY_RUNS) break;
   }
   return out;
-}
-
-/** SQL condition (and its two values) for records dated in months from..to. */
-function datedIn(spec: SourceSpec, w: Window): { where: string; values: string[] } {
-  const col = `"${spec.dateColumn}"`;
-  const next = monthFromIndex(monthIndex(w.to) + 1);
-  if (spec.dateKind === 'month') return { where: `${col} >= $2 and ${col} <= $3`, values: [w.from, w.to] };
-  if (spec.dateKind === 'timestamp') {
-    return { where: `${col} >= ($2 || '-01T00:00:00Z')::timestamptz and ${col} < ($3 || '-01T00:00:00Z')::timestamptz`, values: [w.from, next] };
-  }
-  return { where: `${col} >= ($2 || '-01')::date and ${col} < ($3 || '-01')::date`, values: [w.from, next] };
-}
-
-/**
- * The window's records of a batch, just the columns the features read: a
- * window is a few months of a drop, so a million touchpoints are never held
- * whole. Timestamps come back as UTC ISO text (as loadSources gives them).
- */
-async function loadWindow(handle: Db, spec: SourceSpec, batchId: string, w: Window): Promise<Record<string, any>[]> {
-  const { where, values } = datedIn(spec, w);
-  const cols = spec.columns.map((c) => (spec.dateKind === 'timestamp' && c === spec.dateColumn
-    ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "${c}"` : `"${c}"`));
-  const res = await handle.pool.query(`select ${cols.join(', ')} from ${spec.table} where batch_id = $1 and ${where} order by line`, [batchId, ...values]);
-  return res.rows;
-}
-
-/** Records of a batch dated in `month` (counted in SQL: an earlier batch is never loaded for a count). */
-async function monthCount(handle: Db, spec: SourceSpec, batchId: string, month: string): Promise<number> {
-  const { where, values } = datedIn(spec, { from: month, to: month });
-  const res = await handle.pool.query(`select count(*)::int as n from ${spec.table} where batch_id = $1 and ${where}`, [batchId, ...values]);
-  return res.rows[0].n;
 }

@@ -148,6 +148,24 @@ describe('a table is owned by one place', () => {
   });
 });
 
+describe('stages hold no SQL text', () => {
+  // A query in a string: a quote, then select ... from <table> (reads; writes have their own rule above).
+  const READ = /['"`]\s*select\s.*?\bfrom\s+[\w$]/i;
+
+  it('reads a query in a string, and not prose', () => {
+    expect(READ.test("q('select max(month) as last from src_spend where batch_id = $1')")).toBe(true);
+    expect(READ.test('pool.query(`select ${cols.join(", ")} from ${spec.table} where batch_id = $1`)')).toBe(true);
+    expect(READ.test('/** Polls `select 1` until it answers */')).toBe(false);
+    expect(READ.test('// the columns we select from the file')).toBe(false);
+  });
+
+  it('no file under activities/ holds a SQL query: reads go through store/ (the table\'s owner) or queries/', () => {
+    const found = sourceFiles().filter(under('activities')).flatMap((file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n')
+      .flatMap((text, i) => (READ.test(text) ? [`${file}:${i + 1}`] : [])));
+    expect(found).toEqual([]);
+  });
+});
+
 describe('rooms a reader can take in', () => {
   it('no file under models/ is over 650 lines (issue 14: a model too long to read is split by concept, e.g. models/mmm/)', () => {
     const lines = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').length;
