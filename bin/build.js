@@ -33,8 +33,6 @@ async function build() {
     platform: 'node',
     target: 'node20',
     sourcemap: 'inline',
-    // import() of a project module becomes require(), as tsx does: Node's own import() would resolve it as ESM.
-    supported: { 'dynamic-import': false },
     sourcesContent: false,
     logLevel: 'warning',
   });

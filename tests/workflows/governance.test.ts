@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { configSchema, type AcvloopConfig } from '../../config/schema';
 import { rollbackTo } from '../../governance/registry-commands';
+import { runExists } from '../../store/runs';
 import { decideAudited, startCycle } from '../../temporal/client';
 import { decideSignal, progressQuery } from '../../workflows/messages';
 import { suiteDb } from '../helpers/db';
@@ -65,6 +66,9 @@ describe('approvals by identity and role', () => {
     const d = (reviewer: string, decision: 'approve' | 'reject' = 'approve', reason?: string) =>
       decideAudited(t.client, db, runId, { decision, reviewer, reason });
 
+    // The run registers itself first thing; a decision refused before that is audited without a run (an unknown id may
+    // be a typo). Wait for it, so the refusal before the gate is the run's on a loaded machine too.
+    await expect.poll(() => runExists(db.db, runId), { timeout: 60_000, interval: 100 }).toBe(true);
     await expect(d('ana')).rejects.toThrow(/not reached the approval gate/);
     const atApproval = await untilApprovalOrEnd(handle);
     expect(atApproval.status).toBe('awaiting_approval');
