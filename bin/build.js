@@ -36,14 +36,9 @@ async function build() {
     sourcesContent: false,
     logLevel: 'warning',
   });
-  // The workflow code, bundled once here rather than by every worker at start
-  // (webpack in the worker costs seconds and stays in its memory).
-  const { bundleWorkflowCode } = require('@temporalio/worker');
-  const silent = () => {};
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
-    logger: { trace: silent, debug: silent, info: silent, warn: silent, log: silent, error: (m) => process.stderr.write(`${m}\n`) },
-  });
+  // The workflow code, bundled once here rather than by every worker at start (webpack in the worker costs
+  // seconds and stays in its memory), by the worker's own bundleWorkflows from the tree just built.
+  const bundle = await require(path.join(next, 'temporal', 'workflow-worker.js')).bundleWorkflows();
   fs.writeFileSync(path.join(next, WORKFLOW_BUNDLE), bundle.code);
   fs.writeFileSync(path.join(next, STAMP), `${new Date().toISOString()}\n`);
   const old = `${DIST}.old-${process.pid}`;

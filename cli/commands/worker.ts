@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../sql/db';
+import { parsePositiveInt } from '../parse';
 import { codeVersion, DatabaseUnreachable, openDb } from '../env';
 import { temporalFromEnv } from '../../temporal/client';
 import { TASK_QUEUE, WORKER_ROLES, type WorkerRole } from '../../temporal/task-queues';
@@ -12,7 +13,7 @@ import { TASK_QUEUE, WORKER_ROLES, type WorkerRole } from '../../temporal/task-q
  */
 export async function workerCommand(opts: { role?: string; maxActivities?: string } = {}): Promise<number> {
   const role = workerRole(opts.role);
-  const maxConcurrentActivities = parseMaxActivities(opts.maxActivities ?? '1');
+  const maxConcurrentActivities = parsePositiveInt(opts.maxActivities ?? '1', '--max-activities');
   // A workflows worker runs no stage: it needs no database.
   const db = role === 'workflows' ? undefined : await openDbOnceItAnswers();
   const target = temporalFromEnv();
@@ -38,11 +39,6 @@ export async function workerCommand(opts: { role?: string; maxActivities?: strin
     await db?.close();
   }
   return 0;
-}
-
-function parseMaxActivities(given: string): number {
-  if (/^[1-9]\d*$/.test(given)) return Number(given);
-  throw Object.assign(new Error(`--max-activities takes a whole number of at least 1, not "${given}"`), { exitCode: 2 });
 }
 
 function workerRole(given: string | undefined): WorkerRole {

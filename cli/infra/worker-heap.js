@@ -19,14 +19,21 @@ function workerNodeFlags(heapMb) {
   return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=32'];
 }
 
+/** The value of `FLAG V` or `FLAG=V` among the worker's arguments (the last one given), else undefined. */
+function flagValue(args, flag) {
+  let value;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) value = args[i + 1];
+    else if (args[i].startsWith(`${flag}=`)) value = args[i].slice(flag.length + 1);
+  }
+  return value;
+}
+
 /** `--max-heap MB` (or `--max-heap=MB`) among the worker's arguments, else ACVLOOP_WORKER_HEAP_MB, else the default. */
 function heapMbOf(args, env) {
-  let given = env.ACVLOOP_WORKER_HEAP_MB || undefined;
-  let from = 'ACVLOOP_WORKER_HEAP_MB';
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--max-heap') { given = args[i + 1]; from = '--max-heap'; }
-    else if (args[i].startsWith('--max-heap=')) { given = args[i].slice('--max-heap='.length); from = '--max-heap'; }
-  }
+  const flag = flagValue(args, '--max-heap');
+  const given = flag ?? (env.ACVLOOP_WORKER_HEAP_MB || undefined);
+  const from = flag !== undefined ? '--max-heap' : 'ACVLOOP_WORKER_HEAP_MB';
   if (given === undefined) return DEFAULT_HEAP_MB;
   // Below ~64 MiB the worker cannot even load the workflow bundle.
   if (!/^\d+$/.test(given) || Number(given) < 64) {
@@ -35,15 +42,6 @@ function heapMbOf(args, env) {
     throw err;
   }
   return Number(given);
-}
-
-/** `--role R` (or `--role=R`) among the worker's arguments, else undefined. */
-function roleOf(args) {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--role') return args[i + 1];
-    if (args[i].startsWith('--role=')) return args[i].slice('--role='.length);
-  }
-  return undefined;
 }
 
 /**
@@ -68,7 +66,7 @@ function runWorkerWithHeapFlags(argv) {
     process.stderr.write(`acvloop: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  const roles = roleOf(argv.slice(3)) === undefined ? [['--role', 'workflows'], ['--role', 'activities']] : [[]];
+  const roles = flagValue(argv.slice(3), '--role') === undefined ? [['--role', 'workflows'], ['--role', 'activities']] : [[]];
   const children = roles.map((role) => spawn(process.execPath, [...workerNodeFlags(heapMb), argv[1], ...argv.slice(2), ...role], {
     env: { ...process.env, [CHILD_MARKER]: '1' },
     // The IPC channel is how a child learns that this process died (see exitWithParent).
