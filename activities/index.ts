@@ -12,6 +12,7 @@ import { retrainActivity } from './retrain';
 import { runActivities } from './runs';
 import { scheduledDropActivity } from './scheduled-drop';
 import { scoreActivity } from './score';
+import { scoreShardActivities } from './score-shards';
 import { validateActivity } from './validate';
 
 /**
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     detectDrift: driftActivity(deps),
     retrain: retrainActivity(deps),
     backtest: backtestActivity(deps),
+    ...scoreShardActivities(deps),
     score: scoreActivity(deps),
     publish: publishActivity(deps),
     resolveScheduledDrop: scheduledDropActivity(deps),

@@ -20,6 +20,12 @@ export function renewalModelOf(params: any, decisions: readonly RenewalDecision[
   return params as RenewalModel;
 }
 
+/** The families the run's backtest gate let through (null: a run from before the gate, whose own versions always serve). */
+export async function gatePromotions(deps: ActivityDeps, runId: string): Promise<string[] | null> {
+  const verdict = await deps.db.db.selectFrom('gate_verdicts').select('promote').where('run_id', '=', runId).executeTakeFirst();
+  return verdict ? (verdict.promote as string[]) : null;
+}
+
 export interface ServingVersion { model_version_id: string; params: any; source: 'challenger' | 'champion' | 'baseline' }
 
 /**

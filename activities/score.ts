@@ -2,31 +2,29 @@ import { budgetPolicyOf, type BudgetPolicy } from '../config/budget-policy';
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { marketingKpiReport, trailingKpiReport, type KpiThresholds } from '../models/kpi';
 import { SCORED_FORECAST_HORIZONS, steadySpendForecast } from '../models/forecast';
-import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { optimizeBudget, recentSpend, type BudgetPlan } from '../models/budget';
 import type { ChannelIdentifiability } from '../models/identifiability';
 import { isMmmUnavailable, mmmIdentifiability, restoreMmm, type MmmFit, type MmmUnavailable, type StoredMmm } from '../models/mmm';
-import { activeContracts, NO_USAGE, predictRenewal, renewalDecisions, renewalPath, usageReadBy, type RenewalModel } from '../models/renewal';
 import { deriveSeed } from '../models/random';
 import { inLockedTransaction } from '../store/transaction';
-import { copyBudgetRecommendations, copyContractScores, copyForecasts, copyForecastTotals, copyKpis, runIsScored } from '../store/scores';
-import { ActivityDeps, runContext, heartbeat, withStage } from './context';
-import { contractsWithSegment } from './cycle-data';
+import { copyBudgetRecommendations, copyForecasts, copyForecastTotals, copyKpis, runIsScored } from '../store/scores';
+import { scoredShards, scorePlanOf } from '../store/score-shards';
+import { ActivityDeps, runContext, withStage } from './context';
 import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';
 import { pgDataset } from '../lib/openlineage';
-import { renewalModelOf, servingVersion, type ServingVersion } from './registry';
+import { gatePromotions, servingVersion, type ServingVersion } from './registry';
+import { planScores, scoreShard } from './score-shards';
 
 // The budget policy is config's (queries/ reads it too); re-exported for the stage's callers.
 export { budgetPolicyOf, type BudgetPolicy };
 /** The KPI bands of the run's config (`kpi.bands`); a run started before the key existed takes the defaults. */
 export const kpiBandsOf = (config: Partial<AcvloopConfig> | null | undefined): KpiThresholds => ({ ...DEFAULT_CONFIG.kpi.bands, ...config?.kpi?.bands });
-/** Renewals ahead whose probabilities are conditioned on the contract's history (the last one repeats). */
-const RENEWAL_PATH_LENGTH = 8;
 
 /**
- * Score: every active contract (renewal probability conditioned on its
- * history, LTV P10/P50/P90, projected ARR), the marketing KPIs, next month's
+ * Score: once every shard has scored its contracts (activities/score-shards.ts:
+ * renewal probability conditioned on each contract's history, LTV
+ * P10/P50/P90, projected ARR), the marketing KPIs, next month's
  * budget from the incrementality model's response curves within the
  * guardrails, and the forecast of new ACV under the as-is and recommended
  * spend, all from this run's model versions.
@@ -36,39 +34,21 @@ export function scoreActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'score', async () => {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'usage', 'spend'], { usage: ['account_id', 'month', 'active_users', 'usage_units'] });
+      // Contracts are scored in shards (activities/score-shards.ts) before this stage; a run started before the
+      // shards existed, or a stage called on its own, scores them here as one shard.
+      if (!(await scorePlanOf(db, runId))) {
+        await planScores(deps, runId, 1);
+        await scoreShard(deps, runId, 0, 1);
+      }
+      const shards = await storedShards(deps, runId);
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'spend']);
       // Each family is served by this run's challenger if the gate let it through, else by the champion (or the baseline).
-      const verdict = await db.selectFrom('gate_verdicts').select('promote').where('run_id', '=', runId).executeTakeFirst();
-      const promote = verdict ? (verdict.promote as string[]) : null;
+      const promote = await gatePromotions(deps, runId);
       const serving = {
         renewal: await servingVersion(deps, runId, 'renewal', promote),
         incrementality: await servingVersion(deps, runId, 'incrementality', promote),
         forecast: await servingVersion(deps, runId, 'forecast', promote),
       };
-
-      // Contracts: the probability of each upcoming renewal given what the contract has survived, then LTV.
-      // The baseline reads no usage; the others read only the measures their model uses (usageReadBy).
-      const renewal = serving.renewal.params.kind === 'baseline_rate'
-        ? renewalModelOf(serving.renewal.params, renewalDecisions(rows.contracts, rows.accounts, rows.usage, asOf, { usage: NO_USAGE }))
-        : (serving.renewal.params as RenewalModel);
-      const active = activeContracts(rows.contracts, rows.accounts, rows.usage, asOf, { usage: usageReadBy(renewal) });
-      const byId = new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c]));
-      const uplift = renewalUplift(rows.contracts);
-      const costRatios = costRatioBySegment([...byId.values()]);
-      const scores = active.map((a, i) => {
-        const c = byId.get(a.contract_id)!;
-        const path = renewalPath(renewal, a, RENEWAL_PATH_LENGTH);
-        const ltv = contractLtv(
-          { contract_id: c.contract_id, segment: c.segment, acv_usd: c.acv_usd, end_date: c.end_date, term_months: c.term_months,
-            cost_to_serve_annual_usd: c.cost_to_serve_annual_usd, p_renew: predictRenewal(renewal, a), p_renew_path: path },
-          { asOf, seed: deriveSeed(seed, c.contract_id), expansionRate: uplift.n ? uplift.mean : 0, costRatioBySegment: costRatios },
-        );
-        if (i % 500 === 0) heartbeat({ scored: i });
-        const expansion = uplift.n ? expectedExpansion(ltv, c.acv_usd, uplift.mean) : 0;
-        return { contract_id: c.contract_id, account_id: c.account_id, renewal_probability: ltv.pNextRenewal, ltv_mean: ltv.expected,
-          ltv_p10: ltv.p10, ltv_p50: ltv.p50, ltv_p90: ltv.p90, ltv_outcomes: ltv.outcomes, projected_arr: ltv.projectedArr12m,
-          next_renewal_date: c.end_date, expected_expansion: expansion };
-      });
 
       // KPIs banded by the run's config, beside the same KPIs over the twelve months before the run's month.
       const kpiBands = kpiBandsOf(run.config as Partial<AcvloopConfig> | null);
@@ -97,7 +77,6 @@ export function scoreActivity(deps: ActivityDeps) {
 
       await inLockedTransaction(deps, `score:${runId}`, async (client, tx) => {
         if (await runIsScored(tx, runId)) return;
-        await copyContractScores(client, runId, serving.renewal.model_version_id, scores);
         await copyKpis(client, runId, kpiRows(kpi, kpiBands, kpiHistory));
         await copyForecasts(client, runId, serving.forecast.model_version_id, forecastRows);
         await copyForecastTotals(client, runId, serving.forecast.model_version_id, totalRows);
@@ -112,7 +91,8 @@ export function scoreActivity(deps: ActivityDeps) {
       });
       return {
         summary: {
-          contractsScored: scores.length,
+          contractsScored: shards.contracts,
+          shards: shards.count,
           acvFromMarketingLeads: kpi.overall.acvPerMarketingLead === null ? null : Math.round(kpi.overall.acvPerMarketingLead),
           band: kpi.overall.band,
           budgetTotal: budget ? Math.round(budget.totalSpend) : 0,
@@ -121,10 +101,19 @@ export function scoreActivity(deps: ActivityDeps) {
           ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${skippedBecause(ownIncrementality, serving.incrementality)}` } : {}),
         },
         inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
-        outputs: ['contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
+        outputs: ['score_plans', 'score_shards', 'contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });
   };
+}
+
+/** Every shard of the run's plan stored, with the contracts they scored; refuses a run with a shard missing. */
+async function storedShards(deps: ActivityDeps, runId: string): Promise<{ count: number; contracts: number }> {
+  const plan = (await scorePlanOf(deps.db.db, runId))!;
+  const stored = await scoredShards(deps.db.db, runId);
+  const missing = Array.from({ length: plan.shards }, (_, i) => i).filter((i) => !stored.some((s) => s.shard === i));
+  if (missing.length > 0) throw new Error(`run ${runId}: shard(s) ${missing.join(', ')} of ${plan.shards} have no contract scores stored`);
+  return { count: plan.shards, contracts: stored.reduce((n, s) => n + s.contracts, 0) };
 }
 
 /**

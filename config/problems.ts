@@ -23,7 +23,8 @@ function issueLines(schema: z.ZodType, issue: z.core.$ZodIssue): string[] {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = keysAt(schema, issue.path);
-      const listed = known.length && known.length <= 8 ? ` (known keys here: ${known.join(', ')})` : '';
+      // A short list helps; a long one (a table's dozens of columns) would bury the message.
+      const listed = known.length && known.length <= 12 ? ` (known keys here: ${known.join(', ')})` : '';
       return issue.keys.map((key) => `${keyPath([...issue.path, key])}: unknown key${nearest(key, known) || listed}`);
     }
     case 'invalid_type':

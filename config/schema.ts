@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DURATION_PATTERN, durationToMs } from '../lib/duration';
+import { DEFAULT_SCORE_SHARDS } from '../lib/shards';
 import type { DriftThresholds } from '../models/drift';
 import { DEFAULT_KPI_THRESHOLDS } from '../models/kpi';
 
@@ -94,6 +95,10 @@ export const configSchema = z.object({
     trustedProxies: z.array(z.string().min(1)).default([]),
     /** Failed sign-ins a client address may make within `window`; past that, token checks from it answer 429 until the oldest failure leaves the window. */
     signInFailures: z.object({ max: z.number().int().min(1).default(5), window: duration.default('15m') }).strict().prefault({}),
+  }).strict().prefault({}),
+  scale: z.object({
+    /** Shards a run's contract scoring splits into: activities any worker of the task queue takes (README, "Sizing workers and shards"). */
+    scoreShards: z.number().int().min(1).max(256).default(DEFAULT_SCORE_SHARDS),
   }).strict().prefault({}),
   schedule: z.object({
     id: z.string().min(1).default('acvloop-monthly'),

@@ -56,22 +56,36 @@ export async function readSourceRows<F extends keyof DropRows, const C extends S
 ): Promise<LoadedSources<F, C>> {
   const out = {} as Record<string, unknown>;
   for (const file of files) {
-    const spec = SOURCE_TABLES[file];
-    const all = spec.columns as string[];
-    const types = spec.types as Readonly<Record<string, SqlType>>;
     const asked = (columns as Record<string, readonly string[] | undefined> | undefined)?.[file];
-    const unknown = asked?.filter((c) => !all.includes(c)) ?? [];
-    if (unknown.length > 0) throw new Error(`loadSources: ${file} has no column(s) ${unknown.join(', ')}`);
-    const cols = asked === undefined ? all : all.filter((c) => asked.includes(c));
-    out[file] = await readRows(handle, file, progress, {
-      text: `select ${cols.map((c) => selectColumn(c, types[c])).join(', ')} from ${spec.table} where batch_id = $1 order by line`,
-      values: [batchId],
-      numeric: cols.filter((c) => isNumeric(types[c])),
-      repeating: repeatingColumns(file, cols, types),
-    });
-    progress({ loaded: file });
+    out[file] = await readSourceRowsWhere(handle, file, asked, { where: 'batch_id = $1', values: [batchId] }, progress);
   }
   return out as LoadedSources<F, C>;
+}
+
+/**
+ * One file's validated rows that a filter keeps, in line order, `columns`
+ * of them (all when undefined): the filter is SQL over the file's src_*
+ * table, its parameters in `values` (store/score-shards.ts reads a shard's
+ * accounts this way).
+ */
+export async function readSourceRowsWhere(
+  handle: Db, file: keyof DropRows, columns: readonly string[] | undefined, filter: { where: string; values: unknown[] },
+  progress: (detail: Record<string, unknown>) => void = () => {},
+): Promise<Record<string, unknown>[]> {
+  const spec = SOURCE_TABLES[file];
+  const all = spec.columns as string[];
+  const types = spec.types as Readonly<Record<string, SqlType>>;
+  const unknown = columns?.filter((c) => !all.includes(c)) ?? [];
+  if (unknown.length > 0) throw new Error(`loadSources: ${file} has no column(s) ${unknown.join(', ')}`);
+  const cols = columns === undefined ? all : all.filter((c) => columns.includes(c));
+  const rows = await readRows(handle, file, progress, {
+    text: `select ${cols.map((c) => selectColumn(c, types[c])).join(', ')} from ${spec.table} where ${filter.where} order by line`,
+    values: filter.values,
+    numeric: cols.filter((c) => isNumeric(types[c])),
+    repeating: repeatingColumns(file, cols, types),
+  });
+  progress({ loaded: file });
+  return rows;
 }
 
 interface RowQuery {

@@ -3,6 +3,7 @@ import {
   type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { CycleActivities } from '../activities';
+import { DEFAULT_SCORE_SHARDS, shardIndices } from '../lib/shards';
 import type { ApprovalRequest } from '../activities/approval';
 import { ApprovalGate } from './approval-gate';
 import { bookkeeping } from './bookkeeping';
@@ -16,6 +17,14 @@ import { runStage, skipPendingStages, stageOf, startingProgress } from './progre
  * approval gate survives a new worker release (tests/workflows/replay-releases.test.ts).
  */
 export const GOVERNANCE_PATCH = 'acvloop-governance-1';
+
+/**
+ * Contracts are scored in shards (issue 15): `planScores`, then one
+ * `scoreShard` activity per shard, which any worker of the task queue takes,
+ * then `score` (KPIs, budget, forecast). A run started before this marker
+ * replays its single `score` activity, which scores every contract itself.
+ */
+export const SHARDED_SCORE_PATCH = 'acvloop-sharded-score-1';
 
 type DataActivities = ActivityInterfaceFor<CycleActivities>;
 
@@ -62,11 +71,11 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
     await runStage(progress, 'retrain', () => data.retrain({ runId }));
     await runStage(progress, 'backtest', () => data.backtest({ runId }));
     if (!governed) {
-      await runStage(progress, 'score', () => data.score({ runId }));
+      await runStage(progress, 'score', () => scoreContracts(input, data));
       return await releaseOnDecision(progress, approval, data);
     }
     const verdict = await runStage(progress, 'gate', () => data.evaluateGate({ runId, thresholds: input.config?.gate }));
-    await runStage(progress, 'score', () => data.score({ runId }));
+    await runStage(progress, 'score', () => scoreContracts(input, data));
     const request = await bookkeeping.prepareApproval({ runId, approvals: input.config?.approvals });
     approval.requireApprovers(request.requiredApprovers);
     if (request.requiredApprovers === 0) return await releaseWithoutApproval(progress, verdict, request, data);
@@ -79,6 +88,20 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
     await bookkeeping.recordFailure({ runId, error: reason });
     throw ApplicationFailure.create({ type: 'CycleFailed', message: reason, nonRetryable: true, cause: err as Error });
   }
+}
+
+/**
+ * The score stage: every shard's contracts, in parallel on whichever workers
+ * poll, then the run-wide outputs. Each shard is one activity (three history
+ * events), retried on its own: a lost worker costs one shard, not the stage.
+ */
+async function scoreContracts(input: CycleInput, data: DataActivities) {
+  const { runId } = input;
+  if (patched(SHARDED_SCORE_PATCH)) {
+    const plan = await data.planScores({ runId, shards: input.config?.scale?.scoreShards ?? DEFAULT_SCORE_SHARDS });
+    await Promise.all(shardIndices(plan.shards).map((shard) => data.scoreShard({ runId, shard, shards: plan.shards })));
+  }
+  return data.score({ runId });
 }
 
 /** Publishes what the reviewers approved once they decide; a rejection or the deadline publishes nothing. */

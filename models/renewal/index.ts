@@ -28,7 +28,7 @@
 
 export type { ActiveContract, RenewalAccount, RenewalContract, RenewalDecision, RenewalFeatures, RenewalUsage } from './types';
 export { chooseL2, fitLogistic, logisticObjective, type LogisticFit, type LogisticOptions } from './logistic';
-export { USAGE_SLOPE_MIN_MONTHS, USAGE_SLOPE_MONTHS, USAGE_TREND_MONTHS, usageIndexOf, usageSlope, usageTrend, type UsageIndex } from './usage';
+export { USAGE_SLOPE_MIN_MONTHS, USAGE_SLOPE_MONTHS, USAGE_TREND_MONTHS, usageDynamicsOf, usageIndexInFrame, usageIndexOf, usageSlope, usageTrend, type UsageFrame, type UsageIndex } from './usage';
 export { ALL_USAGE, eitherReads, NO_USAGE, usageReadBy, type UsageReads } from './usage-features';
 export { activeContracts, renewalDecisions, type RenewalFeatureOptions } from './decisions';
 export { fitRenewalModel, predictRenewal, renewalPath, type BlankDiscount, type EmpiricalRenewalModel, type LogisticRenewalModel, type RenewalModel, type RenewalModelOptions, type UsageMeasure } from './model';

@@ -50,7 +50,37 @@ export function usageIndexOf(usage: readonly RenewalUsage[] | UsageIndex): Usage
   return built;
 }
 
-function buildUsageIndex(usage: readonly RenewalUsage[]): UsageIndex {
+/**
+ * What an index of part of a usage table must share with the index of the
+ * whole for every measure to come out the same: the table's span (each
+ * account's filtered series starts at its first month), whether every row
+ * carries active users, and the filter's fitted dynamics. A shard of the
+ * scoring stage reads its accounts' rows only and takes the frame the whole
+ * table gave (activities/score-shards.ts).
+ */
+export interface UsageFrame {
+  firstMonth: number;
+  lastMonth: number;
+  withUsers: boolean;
+  dynamics: { units?: UsageDynamics | null; users?: UsageDynamics | null };
+}
+
+/**
+ * The index of some accounts' usage rows within the frame of the whole
+ * table: its measures of those accounts equal the whole table's.
+ * Refuses rows outside the frame's span, or without the active users it says
+ * every row carries.
+ */
+export function usageIndexInFrame(usage: readonly RenewalUsage[], frame: UsageFrame): UsageIndex {
+  const index = buildUsageIndex(usage, frame.withUsers);
+  if (index.slot.size > 0 && (index.firstMonth < frame.firstMonth || index.lastMonth > frame.lastMonth)) {
+    throw new Error('usageIndexInFrame: usage rows outside the frame\'s months');
+  }
+  if (frame.withUsers && usage.length > 0 && index.users === null) throw new Error('usageIndexInFrame: the frame reads active users, and a row has none');
+  return { ...index, firstMonth: frame.firstMonth, lastMonth: frame.lastMonth, dynamics: { ...frame.dynamics } };
+}
+
+function buildUsageIndex(usage: readonly RenewalUsage[], readUsers = true): UsageIndex {
   const n = usage.length;
   const slot = new Map<string, number>();
   const slotOfRow = new Int32Array(n);
@@ -79,7 +109,7 @@ function buildUsageIndex(usage: readonly RenewalUsage[]): UsageIndex {
   const fill = rowStart.slice(0, counts.length);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[fill[slotOfRow[i]]++] = i;
-  const withUsers = n > 0 && usage.every((u) => typeof u.active_users === 'number');
+  const withUsers = readUsers && n > 0 && usage.every((u) => typeof u.active_users === 'number');
   const start = new Int32Array(counts.length + 1);
   const month = new Int32Array(n);
   const units = new Float64Array(n);

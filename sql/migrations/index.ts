@@ -7,6 +7,7 @@ import * as disputes from './2026-11-23-0005-disputes';
 import * as ltvOutcomes from './2026-12-01-0001-ltv-outcomes';
 import * as registryHoles from './2026-12-01-0002-registry-holes';
 import * as experimentPlans from './2026-12-01-0004-experiment-plans';
+import * as scoreShards from './2026-12-02-0001-score-shards';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-0001-ltv-outcomes': ltvOutcomes,
   '2026-12-01-0002-registry-holes': registryHoles,
   '2026-12-01-0004-experiment-plans': experimentPlans,
+  '2026-12-02-0001-score-shards': scoreShards,
 };
 
 export const migrationProvider: MigrationProvider = {

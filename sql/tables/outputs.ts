@@ -53,6 +53,16 @@ export interface ExperimentPlansTable {
   minimum_detectable_lift: number; value_of_information: number; plan: Json; created_at: Timestamp;
 }
 
+/** What every shard of a run's scoring shares (activities/score-shards.ts `ScorePlan` in `plan`), written once. */
+export interface ScorePlansTable {
+  run_id: string; shards: number; model_version_id: string; plan: Json; created_at: Timestamp;
+}
+
+/** A shard of a run's scoring whose contract scores are stored: how many, by which worker, on which attempt. */
+export interface ScoreShardsTable {
+  run_id: string; shard: number; contracts: number; worker: string; attempt: number; finished_at: Timestamp;
+}
+
 /** The outputs tables by name. */
 export interface OutputsTables {
   attribution: AttributionTable;
@@ -65,4 +75,6 @@ export interface OutputsTables {
   forecasts: ForecastsTable;
   budget_recommendations: BudgetRecommendationsTable;
   experiment_plans: ExperimentPlansTable;
+  score_plans: ScorePlansTable;
+  score_shards: ScoreShardsTable;
 }

@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { DropRows } from '../contracts/rows';
+import type { Database } from '../sql/database';
+import type { Db } from '../sql/db';
+import { readSourceRowsWhere } from './source-rows';
+
+/**
+ * The score stage in shards (activities/score-shards.ts): a run's plan, the
+ * shards stored so far, and each shard's rows. An account's shard is the
+ * first 28 bits of the md5 of its id modulo the shard count: the same on
+ * every Postgres and machine, and even over any ids.
+ */
+const shardOfAccount = (column: string, shardsParam: string, shardParam: string) =>
+  `mod(('x' || substr(md5(${column}), 1, 7))::bit(28)::int, ${shardsParam}) = ${shardParam}`;
+
+/** What every shard of a run shares, as stored: the serving renewal version and the plan's JSON. */
+export interface StoredScorePlan { shards: number; model_version_id: string; plan: unknown }
+
+/** Stores a run's scoring plan unless it has one, and returns the one stored (a retry gets the first). */
+export async function saveScorePlan(db: Kysely<Database>, runId: string, plan: StoredScorePlan): Promise<StoredScorePlan> {
+  await db.insertInto('score_plans').values({ run_id: runId, shards: plan.shards, model_version_id: plan.model_version_id, plan: JSON.stringify(plan.plan) })
+    .onConflict((oc) => oc.column('run_id').doNothing()).execute();
+  return (await scorePlanOf(db, runId))!;
+}
+
+export async function scorePlanOf(db: Kysely<Database>, runId: string): Promise<StoredScorePlan | undefined> {
+  return db.selectFrom('score_plans').select(['shards', 'model_version_id', 'plan']).where('run_id', '=', runId).executeTakeFirst();
+}
+
+/** Whether a shard's contract scores are stored (read inside the transaction that would store them). */
+export async function shardIsScored(tx: Kysely<Database>, runId: string, shard: number): Promise<boolean> {
+  return (await tx.selectFrom('score_shards').select('shard').where('run_id', '=', runId).where('shard', '=', shard).executeTakeFirst()) !== undefined;
+}
+
+/** Records a shard as stored, in the transaction that stores its scores. */
+export async function recordScoreShard(tx: Kysely<Database>, row: { run_id: string; shard: number; contracts: number; worker: string; attempt: number }): Promise<void> {
+  await tx.insertInto('score_shards').values(row).execute();
+}
+
+/** The shards of a run stored so far, in shard order. */
+export async function scoredShards(db: Kysely<Database>, runId: string): Promise<{ shard: number; contracts: number; worker: string; attempt: number }[]> {
+  return db.selectFrom('score_shards').select(['shard', 'contracts', 'worker', 'attempt']).where('run_id', '=', runId).orderBy('shard').execute();
+}
+
+/** The months the batch's usage spans, whether every row carries active users, and how many accounts it names. */
+export async function usageSpan(handle: Db, batchId: string): Promise<{ firstMonth: string | null; lastMonth: string | null; withUsers: boolean; accounts: number }> {
+  const { rows } = await handle.pool.query(
+    `select min(month) as first, max(month) as last, coalesce(bool_and(active_users is not null), false) as with_users, count(distinct account_id)::int as accounts
+       from src_usage where batch_id = $1`, [batchId]);
+  return { firstMonth: rows[0].first, lastMonth: rows[0].last, withUsers: rows[0].with_users, accounts: rows[0].accounts };
+}
+
+/** The usage rows of at most `accounts` accounts of the batch, the same ones on every call (the smallest md5 of their ids). */
+export function usageSample(handle: Db, batchId: string, accounts: number, columns: readonly string[]): Promise<Record<string, unknown>[]> {
+  return readSourceRowsWhere(handle, 'usage', columns, {
+    where: `batch_id = $1 and account_id in (select account_id from (select distinct account_id from src_usage where batch_id = $1) a order by md5(account_id) limit $2)`,
+    values: [batchId, accounts],
+  });
+}
+
+type ColumnsOf<F extends keyof DropRows> = readonly (keyof DropRows[F][number] & string)[];
+
+/** A shard's rows: its accounts, their usage, and their contracts with every contract of the same renewal chains. */
+export interface ShardRows<A, C, U> { accounts: A[]; contracts: C[]; usage: U[] }
+
+/**
+ * The rows one shard scores from. The contracts are the shard's accounts'
+ * plus every contract linked to them through `previous_contract_id` in
+ * either direction (a renewal signed by another account of the group still
+ * tells whether a contract was renewed, and how long its chain is); only
+ * contracts of the shard's own accounts are scored.
+ */
+export async function readScoreShardRows<A, C, U>(
+  handle: Db, batchId: string, shard: { index: number; count: number },
+  columns: { accounts?: ColumnsOf<'accounts'>; contracts?: ColumnsOf<'contracts'>; usage?: ColumnsOf<'usage'> },
+  progress: (detail: Record<string, unknown>) => void,
+): Promise<ShardRows<A, C, U>> {
+  const values = [batchId, shard.index, shard.count];
+  const accountsOfShard = `select account_id from src_accounts where batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')}`;
+  const accounts = await readSourceRowsWhere(handle, 'accounts', columns.accounts, { where: `batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')}`, values }, progress);
+  // Up the chains to their first contracts, then down to every renewal of them: the whole chain of each contract.
+  const chains = `with recursive up(contract_id, previous_contract_id) as (
+      select contract_id, previous_contract_id from src_contracts where batch_id = $1 and account_id in (${accountsOfShard})
+      union
+      select p.contract_id, p.previous_contract_id from src_contracts p join up on p.batch_id = $1 and p.contract_id = up.previous_contract_id
+    ), down(contract_id) as (
+      select contract_id from up
+      union
+      select c.contract_id from src_contracts c join down on c.batch_id = $1 and c.previous_contract_id = down.contract_id
+    ) select contract_id from down`;
+  const contracts = await readSourceRowsWhere(handle, 'contracts', columns.contracts, { where: `batch_id = $1 and contract_id in (${chains})`, values }, progress);
+  const usage = await readSourceRowsWhere(handle, 'usage', columns.usage, { where: `batch_id = $1 and account_id in (${accountsOfShard})`, values }, progress);
+  return { accounts: accounts as A[], contracts: contracts as C[], usage: usage as U[] };
+}
