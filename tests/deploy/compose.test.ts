@@ -21,6 +21,14 @@ describe.skipIf(!haveCompose)('docker-compose.yml', () => {
     expect(urls.filter((u) => u.startsWith('postgres://acvloop_worker:change-me-worker@postgres:5432/acvloop'))).toHaveLength(2);
     expect(r.stdout).toMatch(/condition: service_completed_successfully/);
   });
+
+  it('lets the worker scale (`--scale worker=4`): no fixed container name or host port, and a restart policy', () => {
+    const r = spawnSync('docker-compose', ['config'], { cwd: ROOT, encoding: 'utf8' });
+    const worker = /^  worker:\n((?: {4}.*\n|\n)*)/m.exec(r.stdout)?.[1] ?? '';
+    expect(worker).toMatch(/command:/);
+    expect(worker).not.toMatch(/container_name:|ports:/);
+    expect(worker).toMatch(/restart: unless-stopped/);
+  });
 });
 
 // The flags themselves are checked on a running worker in tests/e2e/worker-heap.test.ts.
