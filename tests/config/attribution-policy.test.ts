@@ -20,13 +20,14 @@ describe('policy documents', () => {
 
   it('the default file holds exactly the schema defaults, and its hash is sha256 of the canonical JSON (written out by hand)', () => {
     const file = defaultAttributionPolicy();
-    expect(file.policy).toMatchObject({ version: '1.0.0', lookbackDays: 180, halfLifeDays: 30, markovOrder: 1, position: { first: 0.4, middle: 0.2, last: 0.4 }, reportedModel: 'linear' });
-    const canonical = '{"dealSizeBands":[],"halfLifeDays":30,"lookbackDays":180,"markovOrder":1,"position":{"first":0.4,"last":0.4,"middle":0.2},' +
-      '"positionByRegion":{},"reportedModel":"linear","touchpoints":{"excludeChannels":[],"includeChannels":null,"kinds":["online","offline"]},"version":"1.0.0"}';
+    expect(file.policy).toMatchObject({ version: '1.1.0', lookbackDays: 180, halfLifeDays: 30, markovOrder: 1, position: { first: 0.4, middle: 0.2, last: 0.4 }, reportedModel: 'linear' });
+    const canonical = '{"dealSizeBands":[],"engagement":{"halfLifeDays":45,"handoff":{"acceptWithinDays":30},"lookbackDays":365,"mqlThreshold":3,' +
+      '"weights":{"byChannel":{},"byKind":{"offline":2,"online":1}}},"halfLifeDays":30,"lookbackDays":180,"markovOrder":1,"position":{"first":0.4,"last":0.4,"middle":0.2},' +
+      '"positionByRegion":{},"reportedModel":"linear","touchpoints":{"excludeChannels":[],"includeChannels":null,"kinds":["online","offline"]},"version":"1.1.0"}';
     const expected = createHash('sha256').update(canonical).digest('hex');
     expect(file.sha256).toBe(expected);
-    expect(parseAttributionPolicy({ version: '1.0.0' }, 'minimal').sha256).toBe(expected);
-    expect(file.policyVersion).toBe(`1.0.0@${expected.slice(0, 12)}`);
+    expect(parseAttributionPolicy({ version: '1.1.0' }, 'minimal').sha256).toBe(expected);
+    expect(file.policyVersion).toBe(`1.1.0@${expected.slice(0, 12)}`);
   });
 
   it('the hash ignores key order and the description, and changes with any rule or the version', () => {
