@@ -46,9 +46,13 @@ export async function creditInRun(handle: Db, runId: string, opportunityId: stri
   const versionId = modelVersionId(runId, 'attribution');
   const version = await db.selectFrom('model_versions').select('params').where('model_version_id', '=', versionId).executeTakeFirst();
   if (!version) throw new Error(`run ${runId} has attributed nothing yet: its retrain stage has not finished`);
-  const recorded = (version.params as { policy?: { document?: unknown } }).policy?.document;
+  const stored = (version.params as { policy?: { document?: unknown; version?: string; sha256?: string } }).policy;
+  const recorded = stored?.document;
   if (!recorded) throw new Error(`run ${runId} predates attribution policies (${versionId} records none): its credit cannot be recomputed`);
-  const loaded = parseAttributionPolicy(recorded, `the attribution policy recorded in ${versionId}`);
+  const parsed = parseAttributionPolicy(recorded, `the attribution policy recorded in ${versionId}`);
+  // The version the run recorded, not the hash of the document parsed again today: a later release that adds a
+  // field with a default (1.1.0's engagement) would hash an old document differently.
+  const loaded = stored?.version && stored.sha256 ? { ...parsed, policyVersion: `${stored.version}@${stored.sha256.slice(0, 12)}` } : parsed;
   const batch = await db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirstOrThrow();
   const asOf = asOfDate(run.month);
 
