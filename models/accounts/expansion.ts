@@ -106,7 +106,7 @@ export function expansionWording(mqlThreshold?: number): Wording<AccountFeatures
 export function fitExpansionModel(book: AccountBook, asOf: string, options: ExpansionOptions = {}): ExpansionModel {
   const horizonMonths = options.horizonMonths ?? 12;
   const minUplift = options.minUplift ?? MIN_UPLIFT;
-  const cuts = cutsFor(book, asOf, options, horizonMonths);
+  const cuts = cutsFor(book, asOf, options, horizonMonths, 'contracts');
   const rows: AccountFeatures[] = [];
   const labels: boolean[] = [];
   const sizes: [string, number][] = [];

@@ -56,11 +56,15 @@ export function trainingCuts(
   return cuts;
 }
 
-/** The earliest date in the book's opportunities and contracts (null when it has none). */
-export function firstDateOf(book: AccountBook): string | null {
+/**
+ * The earliest date of the rows a label reads: the first opportunity created
+ * (win) or the first contract started (expansion); null without any. A cut
+ * before the CRM held any deal would label every account a loser.
+ */
+export function firstDateOf(book: AccountBook, rows: 'opportunities' | 'contracts'): string | null {
+  const days = rows === 'opportunities' ? book.opportunities.created : book.contracts.startDay;
   let first = Infinity;
-  for (const d of book.opportunities.created) first = Math.min(first, d);
-  for (const d of book.contracts.startDay) first = Math.min(first, d);
+  for (const d of days) first = Math.min(first, d);
   return Number.isFinite(first) ? new Date(first * 86_400_000).toISOString().slice(0, 10) : null;
 }
 

@@ -123,9 +123,9 @@ export function accountWording(mqlThreshold?: number): Wording<AccountFeatures> 
 export const featuresWithEngagement = (book: AccountBook, cut: string, engagementAt?: EngagementAt): AccountFeatures[] =>
   featuresAt(book, cut, engagementAt?.(dayBefore(cut)));
 
-/** The training cuts of a model fitted at `asOf`: none when the book is empty. */
-export function cutsFor(book: AccountBook, asOf: string, o: CutOptions, horizonMonths: number): string[] {
-  const first = firstDateOf(book);
+/** The training cuts of a model fitted at `asOf` whose labels read `rows`: none when the book has none of them. */
+export function cutsFor(book: AccountBook, asOf: string, o: CutOptions, horizonMonths: number, rows: 'opportunities' | 'contracts'): string[] {
+  const first = firstDateOf(book, rows);
   if (first === null) return [];
   return trainingCuts(asOf, first, { horizonMonths, everyMonths: o.everyMonths ?? 3, maxCuts: o.maxCuts ?? 8, minHistoryMonths: o.minHistoryMonths ?? 6 });
 }
@@ -140,7 +140,7 @@ export function cutsFor(book: AccountBook, asOf: string, o: CutOptions, horizonM
 export function fitWinModel(book: AccountBook, asOf: string, options: WinOptions = {}): WinModel {
   const horizonMonths = options.horizonMonths ?? 6;
   const outcome = options.outcome ?? 'closed';
-  const cuts = cutsFor(book, asOf, options, horizonMonths);
+  const cuts = cutsFor(book, asOf, options, horizonMonths, 'opportunities');
   const rows: AccountFeatures[] = [];
   const labels: boolean[] = [];
   const sizes: [string, number][] = [];
