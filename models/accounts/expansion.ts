@@ -18,13 +18,13 @@
  * wins of the last 24 months (new business from a customer is most of the
  * expansions); its family's customers; and engagement.
  */
-import { shiftMonths } from '../../lib/dates';
 import type { AccountBook } from './book';
 import { fitDesign, levelsOf, oneHot, probabilityOf, shrunkMeans, type DesignColumn, type FittedLogit } from './design';
 import { plural, topDrivers, type Driver, type Wording } from './drivers';
 import type { AccountFeatures } from './features';
 import { expansionIn, MIN_UPLIFT } from './outcomes';
-import { accountWording, cutsFor, featuresWithEngagement, type CutOptions, type EngagementAt } from './win-propensity';
+import { cutsFor, featuresWithEngagement, trainingSet, type CutOptions, type EngagementAt } from './training';
+import { accountWording } from './win-propensity';
 
 export interface ExpansionOptions extends CutOptions {
   /** Relative uplift above which a renewal is an expansion (default 0: any increase). */
@@ -36,6 +36,8 @@ export interface ExpansionModel {
   horizonMonths: number;
   minUplift: number;
   cuts: string[];
+  /** The share of the (account, cut) rows the fit read: 1 unless the book was sampled (training.ts). */
+  sampled: number;
   levels: { segment: string[]; region: string[] };
   fit: FittedLogit;
   /** Expected expansion ACV (USD) of an account that expands in the window, by segment, and overall. */
@@ -107,23 +109,11 @@ export function fitExpansionModel(book: AccountBook, asOf: string, options: Expa
   const horizonMonths = options.horizonMonths ?? 12;
   const minUplift = options.minUplift ?? MIN_UPLIFT;
   const cuts = cutsFor(book, asOf, options, horizonMonths, 'contracts');
-  const rows: AccountFeatures[] = [];
-  const labels: boolean[] = [];
-  const sizes: [string, number][] = [];
-  for (const cut of cuts) {
-    const end = shiftMonths(cut, horizonMonths);
-    for (const f of featuresWithEngagement(book, cut, options.engagementAt)) {
-      if (!f.customer) continue;
-      const expanded = expansionIn(book, f.slot, cut, end, minUplift);
-      rows.push(f);
-      labels.push(expanded.happened);
-      if (expanded.happened) sizes.push([f.segment, expanded.acvUsd]);
-    }
-  }
+  const { rows, labels, sizes, sampled } = trainingSet(book, cuts, horizonMonths, (slot, cut, end) => expansionIn(book, slot, cut, end, minUplift), { ...options, include: (f) => f.customer === 1 });
   const levels = { segment: levelsOf(rows, (f) => f.segment, 1), region: levelsOf(rows, (f) => f.region, options.minLevelCount ?? 20) };
   const fit = fitDesign(expansionColumns(levels, horizonMonths), rows, labels);
   const size = shrunkMeans(sizes, options.sizePrior ?? 10);
-  return { asOf, horizonMonths, minUplift, cuts, levels, fit, expansionSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
+  return { asOf, horizonMonths, minUplift, cuts, sampled, levels, fit, expansionSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
 }
 
 /** Scores the customers at `asOf` (default the model's as-of date); other accounts get no expansion score. */

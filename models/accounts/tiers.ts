@@ -21,7 +21,9 @@ export interface Tiered {
 
 /**
  * Ranks accounts by expected ACV and gives each its tier. With shares, tier 1
- * holds the first round(tier1 × n) ranks and tier 2 the next round((tier1 + tier2) × n) − round(tier1 × n).
+ * holds the first ⌈tier1 × n⌉ ranks (the top 10% of 15 accounts is 2, of 5
+ * is 1: a tier is never empty for lack of accounts) and tier 2 the ranks up
+ * to ⌈(tier1 + tier2) × n⌉.
  *
  * @example
  * assignTiers([{ account_id: 'A', expectedAcv: 5 }, { account_id: 'B', expectedAcv: 9 }], { by: 'acv', tier1MinUsd: 8, tier2MinUsd: 4 });
@@ -34,8 +36,10 @@ export function assignTiers(accounts: readonly { account_id: string; expectedAcv
   if (cuts.by === 'acv' && !(cuts.tier1MinUsd >= cuts.tier2MinUsd)) throw new RangeError('the tier 1 threshold must be at least the tier 2 threshold');
   const ranked = [...accounts].sort((a, b) => b.expectedAcv - a.expectedAcv || (a.account_id < b.account_id ? -1 : a.account_id > b.account_id ? 1 : 0));
   const n = ranked.length;
-  const first = cuts.by === 'share' ? Math.round(cuts.tier1 * n) : 0;
-  const second = cuts.by === 'share' ? Math.round((cuts.tier1 + cuts.tier2) * n) : 0;
+  // The epsilon keeps 0.1 × 20 from reading as 2.0000000000000004 and rounding up to 3.
+  const upTo = (share: number) => Math.ceil(share * n - 1e-9);
+  const first = cuts.by === 'share' ? upTo(cuts.tier1) : 0;
+  const second = cuts.by === 'share' ? upTo(cuts.tier1 + cuts.tier2) : 0;
   return ranked.map((a, i) => {
     const tier: 1 | 2 | 3 = cuts.by === 'share'
       ? (i < first ? 1 : i < second ? 2 : 3)

@@ -20,31 +20,14 @@
  * set by segment: the drop's own ACVs show it, and the segment is known for
  * every account, even one that never bought).
  */
-import { dayBefore, firstDateOf, trainingCuts, wonIn, type WinOutcome } from './outcomes';
+import { wonIn, type WinOutcome } from './outcomes';
 import { fitDesign, levelsOf, oneHot, probabilityOf, shrunkMeans, type DesignColumn, type FittedLogit } from './design';
-import { featuresAt, HISTORY_MONTHS, type AccountFeatures } from './features';
+import { HISTORY_MONTHS, type AccountFeatures } from './features';
 import { plural, topDrivers, type Driver, type Wording } from './drivers';
-import { shiftMonths } from '../../lib/dates';
 import type { AccountBook } from './book';
+import { cutsFor, featuresWithEngagement, trainingSet, type CutOptions, type EngagementAt } from './training';
 
-/** Engagement scores of the accounts at the end of a day (`YYYY-MM-DD`); models/accounts/engagement.ts engagementScores(...).accounts fits. */
-export type EngagementAt = (day: string) => ReadonlyMap<string, number>;
-
-export interface CutOptions {
-  /** Months of the outcome window. */
-  horizonMonths?: number;
-  /** Months between training cuts (default 3). */
-  everyMonths?: number;
-  /** At most this many cuts (default 8). */
-  maxCuts?: number;
-  /** A cut needs this many months of data before it (default 6). */
-  minHistoryMonths?: number;
-  engagementAt?: EngagementAt;
-  /** A one-hot level needs this many training rows (default 20). */
-  minLevelCount?: number;
-  /** Pseudo-observations of the overall mean in each segment's expected size (default 10). */
-  sizePrior?: number;
-}
+export type { CutOptions, EngagementAt } from './training';
 
 export interface WinOptions extends CutOptions {
   outcome?: WinOutcome;
@@ -55,6 +38,8 @@ export interface WinModel {
   horizonMonths: number;
   outcome: WinOutcome;
   cuts: string[];
+  /** The share of the (account, cut) rows the fit read: 1 unless the book was sampled (training.ts). */
+  sampled: number;
   levels: { segment: string[]; region: string[]; industry: string[] };
   fit: FittedLogit;
   /** Expected won ACV (USD) of an account that wins in the window, by segment, and overall. */
@@ -119,17 +104,6 @@ export function accountWording(mqlThreshold?: number): Wording<AccountFeatures> 
   };
 }
 
-/** Features at a cut with the engagement known the day before it. */
-export const featuresWithEngagement = (book: AccountBook, cut: string, engagementAt?: EngagementAt): AccountFeatures[] =>
-  featuresAt(book, cut, engagementAt?.(dayBefore(cut)));
-
-/** The training cuts of a model fitted at `asOf` whose labels read `rows`: none when the book has none of them. */
-export function cutsFor(book: AccountBook, asOf: string, o: CutOptions, horizonMonths: number, rows: 'opportunities' | 'contracts'): string[] {
-  const first = firstDateOf(book, rows);
-  if (first === null) return [];
-  return trainingCuts(asOf, first, { horizonMonths, everyMonths: o.everyMonths ?? 3, maxCuts: o.maxCuts ?? 8, minHistoryMonths: o.minHistoryMonths ?? 6 });
-}
-
 /**
  * Fits the win model on what is known at `asOf` (rows dated before it).
  *
@@ -141,18 +115,7 @@ export function fitWinModel(book: AccountBook, asOf: string, options: WinOptions
   const horizonMonths = options.horizonMonths ?? 6;
   const outcome = options.outcome ?? 'closed';
   const cuts = cutsFor(book, asOf, options, horizonMonths, 'opportunities');
-  const rows: AccountFeatures[] = [];
-  const labels: boolean[] = [];
-  const sizes: [string, number][] = [];
-  for (const cut of cuts) {
-    const end = shiftMonths(cut, horizonMonths);
-    for (const f of featuresWithEngagement(book, cut, options.engagementAt)) {
-      const won = wonIn(book, f.slot, cut, end, outcome, asOf);
-      rows.push(f);
-      labels.push(won.happened);
-      if (won.happened) sizes.push([f.segment, won.acvUsd]);
-    }
-  }
+  const { rows, labels, sizes, sampled } = trainingSet(book, cuts, horizonMonths, (slot, cut, end) => wonIn(book, slot, cut, end, outcome, asOf), options);
   const minCount = options.minLevelCount ?? 20;
   const levels = {
     segment: levelsOf(rows, (f) => f.segment, 1),
@@ -161,7 +124,7 @@ export function fitWinModel(book: AccountBook, asOf: string, options: WinOptions
   };
   const fit = fitDesign(winColumns(levels), rows, labels);
   const size = shrunkMeans(sizes, options.sizePrior ?? 10);
-  return { asOf, horizonMonths, outcome, cuts, levels, fit, dealSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
+  return { asOf, horizonMonths, outcome, cuts, sampled, levels, fit, dealSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
 }
 
 /**

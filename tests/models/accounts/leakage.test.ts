@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { accountBook } from '../../../models/accounts/book';
 import { fitExpansionModel } from '../../../models/accounts/expansion';
 import { featuresAt, type AccountFeatures } from '../../../models/accounts/features';
-import { fitWinModel, featuresWithEngagement } from '../../../models/accounts/win-propensity';
+import { featuresWithEngagement } from '../../../models/accounts/training';
+import { fitWinModel } from '../../../models/accounts/win-propensity';
 import { futureRows, knownAt, randomRows, type TestRows } from './fixtures';
 
 /** Features by account id (slots differ between books). */

@@ -140,6 +140,21 @@ describe('the win model on a planted book', () => {
     expect(m.auc).toBeGreaterThan(0.68);
   });
 
+  it('samples a large book\'s rows uniformly and still finds the planted coefficients', () => {
+    const options = { everyMonths: 6, engagementAt: world.engagementAt, maxRows: 5000 };
+    const sampled = fitWinModel(world.book, AS_OF, options);
+    expect(sampled.sampled).toBeCloseTo(5000 / (5 * N), 12);
+    expect(sampled.fit.rows).toBeGreaterThan(4700);
+    expect(sampled.fit.rows).toBeLessThan(5300);
+    expect(fitWinModel(world.book, AS_OF, options)).toEqual(sampled);
+    const c = (name: string) => rawCoefficient(sampled.fit, name);
+    expect(c('engagement') / TRUE.engagement).toBeGreaterThan(0.6);
+    expect(c('engagement') / TRUE.engagement).toBeLessThan(1.4);
+    expect(c('customer') / TRUE.customer).toBeGreaterThan(0.5);
+    expect(c('customer') / TRUE.customer).toBeLessThan(1.5);
+    expect(sampled.fit.positives / sampled.fit.rows).toBeCloseTo(model.fit.positives / model.fit.rows, 1);
+  });
+
   it('names the three groups that move each account\'s logit most, in words', () => {
     const columns = winColumns(model.levels);
     for (const s of scores.slice(0, 200)) {

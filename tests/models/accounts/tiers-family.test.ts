@@ -27,6 +27,14 @@ describe('tiers', () => {
     expect(byAcv.filter((t) => t.tier === 2).map((t) => t.account_id)).toEqual(['A17', 'A07', 'A16', 'A06', 'A15', 'A05']);
   });
 
+  it('round a tier\'s share of the accounts up', () => {
+    const five = assignTiers(accounts.slice(0, 5));
+    expect(five.map((t) => t.tier)).toEqual([1, 2, 3, 3, 3]); // ⌈0.5⌉ = 1, ⌈2⌉ = 2
+    const fifteen = assignTiers(accounts.slice(0, 15));
+    expect(fifteen.filter((t) => t.tier === 1)).toHaveLength(2);
+    expect(fifteen.filter((t) => t.tier === 2)).toHaveLength(4);
+  });
+
   it('rank ties by account id and refuse shares over 1', () => {
     const tied = assignTiers([{ account_id: 'B', expectedAcv: 1 }, { account_id: 'A', expectedAcv: 1 }], { by: 'share', tier1: 0.5, tier2: 0 });
     expect(tied.map((t) => [t.account_id, t.tier])).toEqual([['A', 1], ['B', 3]]);
