@@ -91,7 +91,7 @@ export function expansionWording(mqlThreshold?: number): Wording<AccountFeatures
     usage_trend: (f) => (f.unitsSlope === null ? 'no usage trend yet' : `usage ${pct(f.unitsSlope)}`),
     seat_trend: (f) => (f.usersSlope === null ? 'no seat trend yet' : `active users ${pct(f.usersSlope)}`),
     products: (f) => `holds ${plural(f.productsHeld, 'product')}`,
-    product_gap: (f) => `lacks products that similar customers hold (gap ${f.productGap.toFixed(2)})`,
+    product_gap: (f) => (f.productGap < 0.05 ? 'holds the products similar customers hold' : `lacks products that similar customers hold (gap ${f.productGap.toFixed(2)})`),
     contract_end: (f) => `contract ends in ${Math.round(f.monthsToEnd)} months`,
     renewals: (f) => `renewed ${plural(f.renewalsSoFar, 'time')} so far`,
     acv: (f) => `live ACV $${Math.round(f.activeAcvUsd / 1000)}k`,
