@@ -19,7 +19,7 @@
  * holds, on average).
  */
 import { monthIndex, shiftMonths } from '../../lib/dates';
-import { slopeAt } from '../renewal/usage';
+import { slopeAt, USAGE_SLOPE_MONTHS } from '../renewal/usage';
 import { dayNumber, LOST, WON, type AccountBook } from './book';
 
 /** The look-back of the past-opportunity counts: two years is the deal history a sales team remembers. */
@@ -104,9 +104,10 @@ function usageSlopeOf(book: AccountBook, s: number, column: Float64Array, ref: n
   const from = start[s];
   const to = start[s + 1];
   if (to === from || month[from] >= ref) return null;
-  const first = month[from];
+  // slopeAt reads only the USAGE_SLOPE_MONTHS before ref: a dense series of those is enough.
+  const first = Math.max(month[from], ref - USAGE_SLOPE_MONTHS);
   const dense = new Float64Array(ref - first).fill(NaN);
-  for (let k = from; k < to && month[k] < ref; k++) dense[month[k] - first] = column[k];
+  for (let k = from; k < to && month[k] < ref; k++) if (month[k] >= first) dense[month[k] - first] = column[k];
   return slopeAt(dense, first, ref);
 }
 
