@@ -116,6 +116,10 @@ export interface WinBacktest extends BacktestMetrics {
 /**
  * The win model judged on a time split at T (`YYYY-MM-DD`, the first day
  * not seen): fitted and scored at T − horizon, outcomes over [T − horizon, T).
+ *
+ * @example
+ * const split = backtestWins(accountBook(rows), '2026-11-01', { engagementAt });
+ * split.acvLiftTopDecile; // the top tenth's share of the new ACV won May–October 2026, over 0.1
  */
 export function backtestWins(book: AccountBook, judgedTo: string, options: WinOptions = {}): WinBacktest {
   const horizon = options.horizonMonths ?? 6;
@@ -135,7 +139,13 @@ export interface ExpansionBacktest extends BacktestMetrics {
   model: ExpansionModel;
 }
 
-/** The expansion model judged on a time split at T: the customers at T − horizon, expansions over [T − horizon, T). */
+/**
+ * The expansion model judged on a time split at T: the customers at
+ * T − horizon, expansions over [T − horizon, T).
+ *
+ * @example
+ * backtestExpansions(accountBook(rows), '2026-11-01').auc; // customers of 2025-11-01, judged on the next 12 months
+ */
 export function backtestExpansions(book: AccountBook, judgedTo: string, options: ExpansionOptions = {}): ExpansionBacktest {
   const horizon = options.horizonMonths ?? 12;
   const asOf = shiftMonths(judgedTo, -horizon);

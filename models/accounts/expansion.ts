@@ -36,6 +36,8 @@ export interface ExpansionModel {
   horizonMonths: number;
   minUplift: number;
   cuts: string[];
+  /** Fitted with engagement scores: scoring it needs them too (an engagement of 0 for all would shift every score). */
+  withEngagement: boolean;
   /** The share of the (account, cut) rows the fit read: 1 unless the book was sampled (training.ts). */
   sampled: number;
   levels: { segment: string[]; region: string[] };
@@ -113,7 +115,7 @@ export function fitExpansionModel(book: AccountBook, asOf: string, options: Expa
   const levels = { segment: levelsOf(rows, (f) => f.segment, 1), region: levelsOf(rows, (f) => f.region, options.minLevelCount ?? 20) };
   const fit = fitDesign(expansionColumns(levels, horizonMonths), rows, labels);
   const size = shrunkMeans(sizes, options.sizePrior ?? 10);
-  return { asOf, horizonMonths, minUplift, cuts, sampled, levels, fit, expansionSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
+  return { asOf, horizonMonths, minUplift, cuts, withEngagement: options.engagementAt !== undefined, sampled, levels, fit, expansionSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
 }
 
 /** Scores the customers at `asOf` (default the model's as-of date); other accounts get no expansion score. */
@@ -121,6 +123,7 @@ export function scoreExpansions(
   model: ExpansionModel, book: AccountBook, asOf = model.asOf,
   options: { engagementAt?: EngagementAt; mqlThreshold?: number } = {},
 ): ExpansionScore[] {
+  if (model.withEngagement && !options.engagementAt) throw new RangeError('scoreExpansions: the model was fitted with engagement scores; pass engagementAt');
   const columns = expansionColumns(model.levels, model.horizonMonths);
   const wording = expansionWording(options.mqlThreshold);
   return featuresWithEngagement(book, asOf, options.engagementAt).filter((f) => f.customer).map((f) => {

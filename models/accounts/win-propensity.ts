@@ -38,6 +38,8 @@ export interface WinModel {
   horizonMonths: number;
   outcome: WinOutcome;
   cuts: string[];
+  /** Fitted with engagement scores: scoring it needs them too (an engagement of 0 for all would shift every score). */
+  withEngagement: boolean;
   /** The share of the (account, cut) rows the fit read: 1 unless the book was sampled (training.ts). */
   sampled: number;
   levels: { segment: string[]; region: string[]; industry: string[] };
@@ -124,7 +126,7 @@ export function fitWinModel(book: AccountBook, asOf: string, options: WinOptions
   };
   const fit = fitDesign(winColumns(levels), rows, labels);
   const size = shrunkMeans(sizes, options.sizePrior ?? 10);
-  return { asOf, horizonMonths, outcome, cuts, sampled, levels, fit, dealSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
+  return { asOf, horizonMonths, outcome, cuts, withEngagement: options.engagementAt !== undefined, sampled, levels, fit, dealSize: { overall: size.overall, bySegment: Object.fromEntries(size.byGroup) } };
 }
 
 /**
@@ -135,6 +137,7 @@ export function scoreWins(
   model: WinModel, book: AccountBook, asOf = model.asOf,
   options: { engagementAt?: EngagementAt; mqlThreshold?: number } = {},
 ): WinScore[] {
+  if (model.withEngagement && !options.engagementAt) throw new RangeError('scoreWins: the model was fitted with engagement scores; pass engagementAt');
   const columns = winColumns(model.levels);
   const wording = accountWording(options.mqlThreshold);
   return featuresWithEngagement(book, asOf, options.engagementAt).map((f) => {

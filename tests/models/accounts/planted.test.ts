@@ -95,6 +95,8 @@ describe('the win model on a planted book', () => {
   it('is fitted on the windows before the as-of date from six months after the first deal', () => {
     expect(model.cuts).toEqual(['2025-07-01', '2025-01-01', '2024-07-01', '2024-01-01', '2023-07-01']);
     expect(model.fit.rows).toBe(5 * N);
+    expect(model.withEngagement).toBe(true);
+    expect(() => scoreWins(model, world.book)).toThrow(/fitted with engagement/);
   });
 
   it('recovers the planted coefficients\' signs and rough sizes', () => {
