@@ -63,32 +63,62 @@ type ColumnsOf<F extends keyof DropRows> = readonly (keyof DropRows[F][number] &
 /** A shard's rows: its accounts, their usage, and their contracts with every contract of the same renewal chains. */
 export interface ShardRows<A, C, U> { accounts: A[]; contracts: C[]; usage: U[] }
 
+type Progress = (detail: Record<string, unknown>) => void;
+
 /**
  * The rows one shard scores from. The contracts are the shard's accounts'
  * plus every contract linked to them through `previous_contract_id` in
  * either direction (a renewal signed by another account of the group still
  * tells whether a contract was renewed, and how long its chain is); only
  * contracts of the shard's own accounts are scored.
+ *
+ * Every read is a filter the planner cannot get wrong: the md5 test on the
+ * file's own account column, or a lookup of listed ids in a key's index.
+ * The tables were just loaded by COPY and are not analysed yet (the
+ * worker's role may not ANALYZE), so a join would be planned on guesses: a
+ * recursive query for the chains ran for minutes at 100k accounts.
  */
 export async function readScoreShardRows<A, C, U>(
   handle: Db, batchId: string, shard: { index: number; count: number },
   columns: { accounts?: ColumnsOf<'accounts'>; contracts?: ColumnsOf<'contracts'>; usage?: ColumnsOf<'usage'> },
-  progress: (detail: Record<string, unknown>) => void,
+  progress: Progress,
 ): Promise<ShardRows<A, C, U>> {
-  const values = [batchId, shard.index, shard.count];
-  const accountsOfShard = `select account_id from src_accounts where batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')}`;
-  const accounts = await readSourceRowsWhere(handle, 'accounts', columns.accounts, { where: `batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')}`, values }, progress);
-  // Up the chains to their first contracts, then down to every renewal of them: the whole chain of each contract.
-  const chains = `with recursive up(contract_id, previous_contract_id) as (
-      select contract_id, previous_contract_id from src_contracts where batch_id = $1 and account_id in (${accountsOfShard})
-      union
-      select p.contract_id, p.previous_contract_id from src_contracts p join up on p.batch_id = $1 and p.contract_id = up.previous_contract_id
-    ), down(contract_id) as (
-      select contract_id from up
-      union
-      select c.contract_id from src_contracts c join down on c.batch_id = $1 and c.previous_contract_id = down.contract_id
-    ) select contract_id from down`;
-  const contracts = await readSourceRowsWhere(handle, 'contracts', columns.contracts, { where: `batch_id = $1 and contract_id in (${chains})`, values }, progress);
-  const usage = await readSourceRowsWhere(handle, 'usage', columns.usage, { where: `batch_id = $1 and account_id in (${accountsOfShard})`, values }, progress);
+  const inShard = { where: `batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')}`, values: [batchId, shard.index, shard.count] };
+  const accounts = await readSourceRowsWhere(handle, 'accounts', columns.accounts, inShard, progress);
+  const contracts = await readWholeChains(handle, batchId, columns.contracts, await readSourceRowsWhere(handle, 'contracts', withLine(columns.contracts), inShard, progress), progress);
+  const ids = accounts.map((a) => a.account_id);
+  const usage = ids.length === 0 ? [] : await readSourceRowsWhere(handle, 'usage', columns.usage, { where: 'batch_id = $1 and account_id = any($2)', values: [batchId, ids] }, progress);
   return { accounts: accounts as A[], contracts: contracts as C[], usage: usage as U[] };
+}
+
+/** The columns asked for with `line` and the chain's two ids, which the walk below needs. */
+const withLine = (cols: ColumnsOf<'contracts'> | undefined): ColumnsOf<'contracts'> | undefined =>
+  cols === undefined ? undefined : [...new Set([...cols, 'line', 'contract_id', 'previous_contract_id'] as const)];
+
+/**
+ * The contracts given, with every contract of their renewal chains: each
+ * round reads the predecessors not yet held (by contract id) and the
+ * renewals of the contracts found last round (by previous_contract_id),
+ * until a round finds none. In line order, as a file's rows always are.
+ */
+async function readWholeChains(
+  handle: Db, batchId: string, cols: ColumnsOf<'contracts'> | undefined, start: Record<string, unknown>[], progress: Progress,
+): Promise<Record<string, unknown>[]> {
+  const held = new Map(start.map((c) => [c.contract_id as string, c]));
+  let found = start;
+  while (found.length > 0) {
+    const predecessors = [...new Set(found.map((c) => c.previous_contract_id as string | null).filter((id): id is string => id !== null && !held.has(id)))];
+    const renewed = found.map((c) => c.contract_id as string);
+    const next = [
+      ...(predecessors.length ? await readSourceRowsWhere(handle, 'contracts', withLine(cols), { where: 'batch_id = $1 and contract_id = any($2)', values: [batchId, predecessors] }, progress) : []),
+      ...await readSourceRowsWhere(handle, 'contracts', withLine(cols), { where: 'batch_id = $1 and previous_contract_id = any($2)', values: [batchId, renewed] }, progress),
+    ];
+    found = [];
+    for (const c of next) {
+      if (held.has(c.contract_id as string)) continue;
+      held.set(c.contract_id as string, c);
+      found.push(c);
+    }
+  }
+  return [...held.values()].sort((a, b) => (a.line as number) - (b.line as number));
 }

@@ -6,9 +6,14 @@ import { Kysely, sql } from 'kysely';
  * quantities, the usage frame), written once before the shards start.
  * `score_shards`: one row per shard whose contract scores are stored, in the
  * transaction that stores them, so a retried or duplicated shard writes
- * nothing twice. Frozen in time: it never imports app code.
+ * nothing twice. A shard reads its contracts' renewal chains down from their
+ * first contracts (each renewal names its predecessor): the index on
+ * (batch_id, previous_contract_id) makes each step a lookup instead of a
+ * scan of the batch's contracts per contract. Frozen in time: it never
+ * imports app code.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createIndex('src_contracts_previous').on('src_contracts').columns(['batch_id', 'previous_contract_id']).execute();
   await db.schema.createTable('score_plans')
     .addColumn('run_id', 'text', (c) => c.primaryKey().references('runs.run_id'))
     .addColumn('shards', 'integer', (c) => c.notNull())
@@ -30,4 +35,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('score_shards').execute();
   await db.schema.dropTable('score_plans').execute();
+  await db.schema.dropIndex('src_contracts_previous').execute();
 }
