@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import { validateDrop } from '../contracts';
+import type { PoolClient } from 'pg';
+import { validateDrop, type AcceptedRowSink, type ContractDropValidation, type QuarantineRule } from '../contracts';
 import type { DropValidation } from '../contracts/rows';
 import { SOURCE_TABLES } from '../sql/tables/sources';
 import { inLockedTransaction } from '../store/transaction';
-import { copyQuarantine, insertValidationReport, validationReportExists } from '../store/ingest';
+import { insertValidationReport, quarantineSpool, validationReportExists } from '../store/ingest';
 import { sourceRowsCopy } from '../store/sources';
 import { registeredRun } from '../store/runs';
 import type { Database } from '../sql/database';
@@ -34,7 +35,7 @@ export function validateActivity(deps: ActivityDeps) {
       }
       const run = await registeredRun(db, runId);
       const batchId = await batchOf(deps, runId);
-      const lineage = (v: Pick<DropValidation, 'files' | 'quarantine'>) => lineageOf(deps, run.drop_path, v);
+      const lineage = (files: DropValidation['files'], rules: readonly QuarantineRule[]) => lineageOf(deps, run.drop_path, files, rules);
 
       // A batch is validated once: later attempts and runs take its stored verdict.
       const stored = async () => {
@@ -43,7 +44,7 @@ export function validateActivity(deps: ActivityDeps) {
         if (!prior.ok) throw dropRejected(prior.errors.join('; '));
         const files = prior.files as unknown as DropValidation['files'];
         const q = await db.selectFrom('quarantine').select(['file', 'rule', 'column_name']).where('batch_id', '=', batchId).execute();
-        return { summary: summarize(batchId, files, true), ...lineage({ files, quarantine: q.map((x) => ({ ...x, column: x.column_name })) as any }) };
+        return { summary: summarize(batchId, files, true), ...lineage(files, rulesInOrder(q.map((x) => ({ ...x, column: x.column_name })))) };
       };
       const already = await stored();
       if (already) {
@@ -52,29 +53,31 @@ export function validateActivity(deps: ActivityDeps) {
       }
 
       const landed = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).execute();
-      let v: DropValidation | undefined;
+      let v: ContractDropValidation | undefined;
       try {
         await inLockedTransaction(deps, `batch:${batchId}`, async (client, tx) => {
           if (await validationReportExists(tx, batchId)) return; // a concurrent attempt finished first; the report below is its
-          // Accepted rows stream into COPY as their verdicts become final, none kept in memory;
-          // a rejected drop rolls all of it back, so nothing of it is applied.
-          const sink = sourceRowsCopy(client, batchId, (file) => heartbeat({ loaded: file }));
+          // Accepted rows and quarantine entries stream into COPY as their verdicts become final, none kept
+          // in memory; a rejected drop rolls all of it back, so nothing of it is applied.
+          const sink = batchSink(client, batchId);
           try {
             v = await validateDrop(run.drop_path, {
               retainRows: false,
+              retainQuarantine: false,
               sink,
               onProgress: (file, rows) => heartbeat({ file, rows }),
             });
           } catch (err) {
             await sink.abort();
             throw err;
+          } finally {
+            sink.close();
           }
           for (const f of v.files) {
             const l = landed.find((x) => x.file === f.file);
             if (l && l.sha256 !== f.sha256) throw dropChanged(`${f.file} changed between ingest and validation`);
           }
           if (!v.ok) throw new Rejected();
-          await copyQuarantine(client, batchId, v.quarantine);
           await insertReport(tx, batchId, v);
         });
       } catch (err) {
@@ -86,9 +89,40 @@ export function validateActivity(deps: ActivityDeps) {
       // The batch stays validated for runs of months it covers; this run's month is judged on its rows.
       await refuseUncoveredMonth(deps, run.month, batchId);
       if (!v) return (await stored())!;
-      return { summary: summarize(batchId, v.files, false), ...lineage(v) };
+      return { summary: summarize(batchId, v.files, false), ...lineage(v.files, v.quarantineRules) };
     });
   };
+}
+
+/**
+ * Where validateDrop sends a batch: accepted rows into their source tables,
+ * quarantine entries into `quarantine` once each file's rows are in (the
+ * connection runs one COPY at a time, so entries wait in a spool file).
+ */
+function batchSink(client: PoolClient, batchId: string): AcceptedRowSink & { abort(): Promise<void>; close(): void } {
+  const rows = sourceRowsCopy(client, batchId, (file) => heartbeat({ loaded: file }));
+  const spool = quarantineSpool(client, batchId);
+  return {
+    row: (name, row) => rows.row(name, row),
+    quarantine: (entry) => spool.add(entry),
+    ready: () => rows.ready?.(),
+    async fileDone(name) {
+      await rows.fileDone?.(name);
+      await spool.flush();
+    },
+    abort: () => rows.abort(),
+    close: () => spool.close(),
+  };
+}
+
+/** Each (file, rule) once, in the order of its first entry (as validateDrop's `quarantineRules`). */
+function rulesInOrder(entries: readonly QuarantineRule[]): QuarantineRule[] {
+  const seen = new Map<string, QuarantineRule>();
+  for (const e of entries) {
+    const key = `${e.file}\u0000${e.rule}`;
+    if (!seen.has(key)) seen.set(key, { file: e.file, rule: e.rule, column: e.column });
+  }
+  return [...seen.values()];
 }
 
 /** Marks a drop the contracts rejected: the transaction rolls back, then the verdict is recorded. */
@@ -105,10 +139,10 @@ function summarize(batchId: string, files: DropValidation['files'], reused: bool
 }
 
 /** Files in, validated tables out, with each file's contract checks as OpenLineage data quality assertions. */
-function lineageOf(deps: ActivityDeps, dropPath: string, v: Pick<DropValidation, 'files' | 'quarantine'>) {
-  const inputs: LineageDataset[] = v.files.map((f) => {
+function lineageOf(deps: ActivityDeps, dropPath: string, files: DropValidation['files'], rules: readonly QuarantineRule[]) {
+  const inputs: LineageDataset[] = files.map((f) => {
     const broken = new Map<string, string | null>();
-    for (const q of v.quarantine) if (q.file === f.file) broken.set(q.rule, q.column);
+    for (const q of rules) if (q.file === f.file) broken.set(q.rule, q.column);
     return fileDataset(dropPath, f.file, { sha256: f.sha256, contractVersion: f.contractVersion }, {
       dataQualityAssertions: {
         _producer: PRODUCER,

@@ -84,7 +84,14 @@ export interface ValidateOptions {
    * written, so memory stays flat however large the drop.
    */
   retainRows?: boolean;
-  /** Receives accepted rows as their verdicts become final, e.g. to COPY them while the drop is read. */
+  /**
+   * Keep every quarantine entry in the result's `quarantine` (default true).
+   * False leaves it empty: entries go to `sink.quarantine` only, so a drop
+   * with a million bad rows holds none of them (`quarantineRules` and the
+   * file reports still say which rules broke, and how often).
+   */
+  retainQuarantine?: boolean;
+  /** Receives accepted rows (and quarantine entries) as their verdicts become final, e.g. to COPY them while the drop is read. */
   sink?: AcceptedRowSink;
 }
 
@@ -97,6 +104,12 @@ export interface ValidateOptions {
  */
 export interface AcceptedRowSink {
   row(name: DropFileName, row: Readonly<Record<string, unknown>>): void;
+  /**
+   * A quarantine entry, in the order of `quarantine`'s within its file: by
+   * line, a line's entries in the order its rules were checked. A file's
+   * entries all come before its `fileDone`.
+   */
+  quarantine?(entry: QuarantineEntry): void;
   /** The file's last row has come; awaited before the next file is read. */
   fileDone?(name: DropFileName): Promise<void> | void;
   /** Asked after each chunk of input: a promise holds the reading back until the sink has caught up. */
@@ -109,8 +122,17 @@ export interface ContractFileReport extends FileReport {
   missingOptionalColumns: string[];
 }
 
+/** A rule some of a file's rows broke, and the column it checks (null: the row as a whole). */
+export interface QuarantineRule {
+  file: string;
+  rule: string;
+  column: string | null;
+}
+
 export interface ContractDropValidation extends DropValidation {
   files: ContractFileReport[];
+  /** Every (file, rule) of the quarantine once, files in report order, rules by the first line that broke them. */
+  quarantineRules: QuarantineRule[];
 }
 
 const PROGRESS_EVERY = 50_000;
@@ -139,6 +161,8 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
   const hashes = new Map<DropFileName, string>();
   const acceptedRows = new Map<DropFileName, unknown[]>();
   const retain = opts.retainRows ?? true;
+  const retainQuarantine = opts.retainQuarantine ?? true;
+  const quarantined = new Map<DropFileName, QuarantineOf>();
   const sink = opts.sink;
   let fx: FxTable = USD_ONLY;
   for (const name of VALIDATION_ORDER) {
@@ -155,7 +179,9 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
       continue;
     }
     const file = names.has(gz) ? gz : plain;
-    const state = newFileState(contract, file, REFERENCED.has(name));
+    const q = quarantineOf(file, retainQuarantine, sink);
+    quarantined.set(name, q);
+    const state = newFileState(contract, file, REFERENCED.has(name), q.add);
     // fx_rates are kept whatever retainRows says: the later files convert with them.
     const kept: unknown[] = [];
     const keep = retain || name === 'fx_rates';
@@ -194,10 +220,10 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
       errors.push(`${file}: required file has no data rows`);
     }
     const threshold = opts.maxErrorRate ?? contract.maxErrorRate;
-    const quarantined = state.quarantinedLines.size;
-    if (state.rowsRead > 0 && quarantined / state.rowsRead > threshold) {
+    const lines = state.quarantinedLines.size;
+    if (state.rowsRead > 0 && lines / state.rowsRead > threshold) {
       errors.push(
-        `${file}: ${quarantined} of ${state.rowsRead} rows quarantined (${pct(quarantined / state.rowsRead)}), ` +
+        `${file}: ${lines} of ${state.rowsRead} rows quarantined (${pct(lines / state.rowsRead)}), ` +
           `above the threshold of ${pct(threshold)}`,
       );
     }
@@ -210,6 +236,7 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
 
   const files: ContractFileReport[] = [];
   const quarantine: QuarantineEntry[] = [];
+  const quarantineRules: QuarantineRule[] = [];
   const rows = emptyRows();
   for (const name of REPORT_ORDER) {
     const state = states.get(name);
@@ -225,11 +252,36 @@ export async function validateDrop(dir: string, opts: ValidateOptions = {}): Pro
       extraColumns: state.extraColumns,
       missingOptionalColumns: state.missingOptionalColumns,
     });
-    // Cascades are found after the row's own rules: order by line, stable.
-    quarantine.push(...state.entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.line - b.e.line || a.i - b.i).map((x) => x.e));
+    const q = quarantined.get(name)!;
+    // One push per entry: spreading a million entries into push overflows the stack.
+    for (const e of q.entries) quarantine.push(e);
+    for (const [rule, column] of q.rules) quarantineRules.push({ file: state.file, rule, column });
     (rows as unknown as Record<string, unknown[]>)[name] = ok;
   }
-  return { ok: errors.length === 0, errors, files, quarantine, rows };
+  return { ok: errors.length === 0, errors, files, quarantine, quarantineRules, rows };
+}
+
+/** What a file's quarantine leaves behind once its entries have gone to the sink: its rules (and its entries, if retained). */
+interface QuarantineOf {
+  add: (entry: QuarantineEntry) => void;
+  /** Rule -> column, in the order of the first line that broke each rule. */
+  rules: Map<string, string | null>;
+  entries: QuarantineEntry[];
+}
+
+function quarantineOf(file: string, retain: boolean, sink: AcceptedRowSink | undefined): QuarantineOf {
+  const rules = new Map<string, string | null>();
+  const entries: QuarantineEntry[] = [];
+  let lastLine = 0;
+  const add = (e: QuarantineEntry) => {
+    // The sink and the rules' order rely on it: a file's entries come in line order (validate-file.ts).
+    if (e.line < lastLine) throw new Error(`${file}: quarantine entry of line ${e.line} came after line ${lastLine} (a bug in acvloop's checks)`);
+    lastLine = e.line;
+    if (!rules.has(e.rule)) rules.set(e.rule, e.column);
+    if (retain) entries.push(e);
+    sink?.quarantine?.(e);
+  };
+  return { add, rules, entries };
 }
 
 /**
@@ -251,7 +303,7 @@ function emptyRows(): DropRows {
 }
 
 function failed(message: string): ContractDropValidation {
-  return { ok: false, errors: [message], files: [], quarantine: [], rows: emptyRows() };
+  return { ok: false, errors: [message], files: [], quarantine: [], quarantineRules: [], rows: emptyRows() };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1).replace(/\.0$/, '')}%`;

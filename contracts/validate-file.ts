@@ -12,6 +12,8 @@
  * (the cascade may still quarantine it). So most rows go to `accept` as they
  * are read and nothing of them stays behind; what other files look up is
  * just each key's first line and the rule that broke a quarantined row.
+ * Quarantine entries leave the same way, through the state's `quarantine`,
+ * in line order: at once, or in a self-referencing file once it is read.
  */
 import { CELL_TYPE_WORDS, parseCell } from './cells';
 import { uniqueRuleId, type ColumnSpec, type Contract } from './contract';
@@ -58,6 +60,13 @@ export interface FileState {
   keyLines: Map<string, number>;
   /** First broken rule of each quarantined well-formed row by line, in a referenced file. */
   brokenRules: Map<number, string>;
+  /** Where entries go, in line order (a line's entries in the order its rules were checked). */
+  quarantine: (entry: QuarantineEntry) => void;
+  /**
+   * A self-referencing file's entries until it is read: its cascade finds
+   * entries on lines already passed. Other files' entries go out at once, so
+   * none of them (nor the read buffer their cells are slices of) stays.
+   */
   entries: QuarantineEntry[];
   /** Lines with at least one broken rule (malformed lines included). */
   quarantinedLines: Set<number>;
@@ -65,7 +74,9 @@ export interface FileState {
 
 export class HeaderError extends Error {}
 
-export function newFileState(contract: Contract<Row>, file: string, referenced: boolean): FileState {
+export function newFileState(
+  contract: Contract<Row>, file: string, referenced: boolean, quarantine: (entry: QuarantineEntry) => void,
+): FileState {
   return {
     contract,
     file,
@@ -80,6 +91,7 @@ export function newFileState(contract: Contract<Row>, file: string, referenced: 
     keyIndex: new Map(),
     keyLines: new Map(),
     brokenRules: new Map(),
+    quarantine,
     entries: [],
     quarantinedLines: new Set(),
   };
@@ -116,7 +128,9 @@ function addEntry(
   value: string | null,
   what: string,
 ): void {
-  state.entries.push({ file: state.file, line, column, rule, value, message: `${state.file} line ${line}: ${what}`, raw });
+  const entry = { file: state.file, line, column, rule, value, message: `${state.file} line ${line}: ${what}`, raw };
+  if (state.selfReferencing) state.entries.push(entry);
+  else state.quarantine(entry);
   state.quarantinedLines.add(line);
 }
 
@@ -336,14 +350,15 @@ function checkFx(plan: RecordPlan, state: FileState, rs: RowState, row: Row, fx:
 
 /**
  * Once a file is read: a self-referencing file resolves its references,
- * sends its accepted rows to `accept` in line order, and keeps only what
- * other files look up; its row states go.
+ * sends its entries to `quarantine` and its accepted rows to `accept` in
+ * line order, and keeps only what other files look up; its row states go.
  */
 export function finishFile(state: FileState, accept: (row: Row) => void): void {
   // Uniqueness is decided; only references from later files still need the keys.
   if (!state.referenced) state.keyLines = new Map();
   if (!state.selfReferencing) return;
   resolveSelfReferences(state);
+  releaseEntriesInLineOrder(state);
   for (const rs of state.rows) {
     if (rs.brokenRule === null) accept(rs.row);
     else if (state.referenced) state.brokenRules.set(rs.line, rs.brokenRule);
@@ -351,6 +366,13 @@ export function finishFile(state: FileState, accept: (row: Row) => void): void {
   for (const [key, rs] of state.keyIndex) state.keyLines.set(key, rs.line);
   state.rows = [];
   state.keyIndex = new Map();
+}
+
+/** A self-referencing file's entries by line; stable, so a line keeps its own rules before its cascades. */
+function releaseEntriesInLineOrder(state: FileState): void {
+  const order = state.entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.line - b.e.line || a.i - b.i);
+  state.entries = [];
+  for (const { e } of order) state.quarantine(e);
 }
 
 /** Placeholder of a row state's row until the row is built. */

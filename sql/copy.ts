@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 
@@ -27,7 +28,7 @@ export async function copyRows<T>(
   function* chunks(): Generator<string> {
     let chunk = '';
     for (const row of rows) {
-      chunk += textLine(pick(row));
+      chunk += copyTextLine(pick(row));
       count++;
       if (chunk.length > 1 << 16) { yield chunk; chunk = ''; }
     }
@@ -35,6 +36,14 @@ export async function copyRows<T>(
   }
   await pipeline(Readable.from(chunks()), stream);
   return count;
+}
+
+/**
+ * COPYs a file of lines already in COPY's text format (e.g. spooled to disk
+ * while another COPY held the connection) into `table`, streamed.
+ */
+export async function copyFile(client: PoolClient, table: string, columns: readonly string[], path: string): Promise<void> {
+  await pipeline(createReadStream(path), client.query(copyFrom(copySql(table, columns))));
 }
 
 export interface CopyWriter {
@@ -82,7 +91,7 @@ export function openCopy(client: PoolClient, table: string, columns: readonly st
     }
   };
   return {
-    push: (row) => queue(textLine(row)),
+    push: (row) => queue(copyTextLine(row)),
     pushText: queue,
     ready() {
       if (!full) return undefined;
@@ -138,7 +147,8 @@ export function copyColumns<T>() {
   return <const C extends readonly (keyof T & string)[]>(columns: C, ..._check: [Missing<T, C>] extends [never] ? [] : [missingColumn: Missing<T, C>]): C => columns;
 }
 
-function textLine(cells: readonly unknown[]): string {
+/** One row as a COPY text line, `\n`-ended. */
+export function copyTextLine(cells: readonly unknown[]): string {
   let line = '';
   for (let i = 0; i < cells.length; i++) line += (i ? '\t' : '') + copyTextCell(cells[i]);
   return line + '\n';

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { PoolClient } from 'pg';
 import type { QuarantineEntry } from '../contracts/rows';
-import { copyColumns, copyRows, copyTextCell, openCopy } from '../sql/copy';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyColumns, copyFile, copyRows, copyTextCell, copyTextLine, openCopy } from '../sql/copy';
 import type { Database, QuarantineTable, RawRowsTable } from '../sql/database';
 
 /**
@@ -73,8 +76,64 @@ export function openRawRowsCopy(client: PoolClient, batchId: string, file: strin
 
 const QUARANTINE_COLUMNS = copyColumns<QuarantineTable>()(['batch_id', 'file', 'line', 'column_name', 'rule', 'value', 'message', 'raw']);
 
+const quarantineCells = (batchId: string, q: QuarantineEntry) =>
+  [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)];
+
 /** The batch's quarantined rows: each with the rule it broke and the row as read. */
 export function copyQuarantine(client: PoolClient, batchId: string, entries: readonly QuarantineEntry[]): Promise<number> {
-  return copyRows(client, 'quarantine', QUARANTINE_COLUMNS, entries,
-    (q) => [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)]);
+  return copyRows(client, 'quarantine', QUARANTINE_COLUMNS, entries, (q) => quarantineCells(batchId, q));
+}
+
+/** Quarantine entries on their way into the table while the connection is busy with another COPY. */
+export interface QuarantineSpool {
+  /** Queues one entry (written to the spool file in 1 MiB pieces). */
+  add(entry: QuarantineEntry): void;
+  /** COPYs what was queued since the last flush; call between the other COPYs, on the caller's transaction. */
+  flush(): Promise<void>;
+  /** Removes the spool file. */
+  close(): void;
+}
+
+const SPOOL_PIECE = 1 << 20;
+
+/**
+ * A quarantine that costs no memory however many rows a drop quarantines:
+ * validate's connection is COPYing accepted rows while entries come, and one
+ * connection runs one COPY at a time, so the entries wait on disk (as COPY
+ * text lines) and go in at `flush`, in the caller's transaction (a rejected
+ * drop rolls them back with its rows).
+ */
+export function quarantineSpool(client: PoolClient, batchId: string): QuarantineSpool {
+  const dir = mkdtempSync(join(tmpdir(), 'acvloop-quarantine-'));
+  const path = join(dir, 'entries.copy');
+  // Null while the file is being COPYed (and after close).
+  let fd: number | null = openSync(path, 'w');
+  let piece = '';
+  let queued = 0;
+  const write = () => {
+    if (fd === null) throw new Error('quarantine entries came while the spool was being loaded');
+    if (piece !== '') writeSync(fd, piece);
+    piece = '';
+  };
+  return {
+    add(entry) {
+      piece += copyTextLine(quarantineCells(batchId, entry));
+      queued++;
+      if (piece.length >= SPOOL_PIECE) write();
+    },
+    async flush() {
+      if (queued === 0) return;
+      write();
+      closeSync(fd!);
+      fd = null;
+      await copyFile(client, 'quarantine', QUARANTINE_COLUMNS, path);
+      fd = openSync(path, 'w');
+      queued = 0;
+    },
+    close() {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -2,17 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateDrop, VALIDATION_ORDER, type AcceptedRowSink } from '../../contracts';
-import type { DropFileName } from '../../contracts/rows';
+import type { DropFileName, QuarantineEntry } from '../../contracts/rows';
 import { dropFor, FIXTURES, writeBigTouchpoints } from './drops';
 
 /**
- * `retainRows: false` with a sink must give what the retaining call gives:
- * the same report and quarantine, and the sink must receive exactly the
- * retained rows, file by file in line order. The reference is the retaining
- * call on the same drop; equality is exact (no tolerance).
+ * `retainRows: false` and `retainQuarantine: false` with a sink must give
+ * what the retaining call gives: the same report and quarantine rules, and
+ * the sink must receive exactly the retained rows and quarantine entries,
+ * file by file in line order. The reference is the retaining call on the
+ * same drop; equality is exact (no tolerance).
  */
 async function streamed(dir: string) {
   const got = new Map<DropFileName, unknown[]>();
+  const entries: QuarantineEntry[] = [];
   const events: string[] = [];
   const sink: AcceptedRowSink = {
     row(name, row) {
@@ -22,12 +24,16 @@ async function streamed(dir: string) {
       }
       got.get(name)!.push({ ...row });
     },
+    quarantine(entry) {
+      entries.push(entry);
+      events.push(`entry ${entry.file.replace(/\.csv(\.gz)?$/, '')}`);
+    },
     fileDone(name) {
       events.push(`done ${name}`);
     },
   };
-  const v = await validateDrop(dir, { maxErrorRate: 1, retainRows: false, sink });
-  return { v, got, events };
+  const v = await validateDrop(dir, { maxErrorRate: 1, retainRows: false, retainQuarantine: false, sink });
+  return { v, got, entries, events };
 }
 
 const CASES = readdirSync(FIXTURES).filter((c) => c !== 'README.md' && c !== 'base');
@@ -36,11 +42,20 @@ describe('validateDrop streaming to a sink, rows not retained', () => {
   it.each([null, ...CASES])('%s: same report and quarantine, and the sink gets exactly the retained rows (exact)', async (c) => {
     const dir = dropFor(c);
     const retained = await validateDrop(dir, { maxErrorRate: 1 });
-    const { v, got, events } = await streamed(dir);
+    const { v, got, entries, events } = await streamed(dir);
     expect(v.ok).toBe(retained.ok);
     expect(v.errors).toEqual(retained.errors);
     expect(v.files).toEqual(retained.files);
-    expect(v.quarantine).toEqual(retained.quarantine);
+    expect(v.quarantine).toEqual([]);
+    expect(v.quarantineRules).toEqual(retained.quarantineRules);
+    // Files come in validation order, the retained quarantine in report order: the same entries file by file.
+    for (const f of retained.files) expect(entries.filter((e) => e.file === f.file), f.file).toEqual(retained.quarantine.filter((e) => e.file === f.file));
+    expect(entries).toHaveLength(retained.quarantine.length);
+    // A file's entries all come before its done.
+    for (const name of VALIDATION_ORDER) {
+      const last = events.lastIndexOf(`entry ${name}`);
+      if (last >= 0) expect(last, name).toBeLessThan(events.indexOf(`done ${name}`));
+    }
     for (const name of VALIDATION_ORDER) {
       expect(v.rows[name], name).toEqual([]);
       expect(got.get(name) ?? [], name).toEqual(retained.rows[name]);
