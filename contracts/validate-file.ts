@@ -19,6 +19,7 @@ import { CELL_TYPE_WORDS, parseCell } from './cells';
 import { uniqueRuleId, type ColumnSpec, type Contract } from './contract';
 import { toFields, type CsvRecord, type MalformedLine } from './csv';
 import type { FxTable } from './fx';
+import { KeyLines } from './key-lines';
 import type { DropFileName, QuarantineEntry } from './rows';
 
 /** A row while it is being checked: cells by column name, typed once parsed. */
@@ -57,7 +58,7 @@ export interface FileState {
   /** First row of each key value, while a self-referencing file is read. */
   keyIndex: Map<string, RowState>;
   /** First line of each key value (once the file is read, for every file with a one-column key). */
-  keyLines: Map<string, number>;
+  keyLines: KeyLines;
   /** First broken rule of each quarantined well-formed row by line, in a referenced file. */
   brokenRules: Map<number, string>;
   /** Where entries go, in line order (a line's entries in the order its rules were checked). */
@@ -89,7 +90,7 @@ export function newFileState(
     referenced,
     rows: [],
     keyIndex: new Map(),
-    keyLines: new Map(),
+    keyLines: new KeyLines(),
     brokenRules: new Map(),
     quarantine,
     entries: [],
@@ -225,7 +226,7 @@ function recordPlan(state: FileState, files: ReadonlyMap<DropFileName, FileState
     referenced: state.referenced,
     uniques: contract.uniqueKeys
       .filter((key) => !(key.length === 1 && key[0] === keyColumn))
-      .map((key) => ({ key, at: key.map(at), rule: uniqueRuleId(name, key), seen: new Map<string, number>() })),
+      .map((key) => ({ key, at: key.map(at), rule: uniqueRuleId(name, key), seen: new KeyLines() })),
     rowRules: contract.rowRules.map((r) => ({ ...r, ruleId: `${name}.${r.id}` })),
     fxSpec,
     fxRule: `${name}.currency.fx_rate_available`,
@@ -355,7 +356,7 @@ function checkFx(plan: RecordPlan, state: FileState, rs: RowState, row: Row, fx:
  */
 export function finishFile(state: FileState, accept: (row: Row) => void): void {
   // Uniqueness is decided; only references from later files still need the keys.
-  if (!state.referenced) state.keyLines = new Map();
+  if (!state.referenced) state.keyLines = new KeyLines();
   if (!state.selfReferencing) return;
   resolveSelfReferences(state);
   releaseEntriesInLineOrder(state);
