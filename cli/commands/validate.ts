@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { validateDrop } from '../../contracts';
-import { formatValidation, toValidateJson } from '../../contracts/report';
+import { formatValidation, QuarantineTally, toValidateJson } from '../../contracts/report';
 import { printJson, say } from '../output';
 
 /**
@@ -15,9 +15,17 @@ export async function validateCommand(opts: { drop: string; maxErrorRate?: strin
     maxErrorRate = Number(opts.maxErrorRate);
     if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new Error(`--max-error-rate takes a share between 0 and 1, not "${opts.maxErrorRate}"`);
   }
-  const v = await validateDrop(path.resolve(opts.drop), { maxErrorRate });
+  // Accepted rows are never printed, so none are kept; the text report needs only the quarantine's
+  // counts and first messages (a tally), the JSON every entry.
+  const tally = opts.json ? undefined : new QuarantineTally();
+  const v = await validateDrop(path.resolve(opts.drop), {
+    maxErrorRate,
+    retainRows: false,
+    retainQuarantine: opts.json === true,
+    sink: { row: () => {}, quarantine: (entry) => tally?.add(entry) },
+  });
   if (opts.json) printJson(toValidateJson(v));
-  else say(formatValidation(v));
+  else say(formatValidation(v, { tally }));
   if (!v.ok) return VALIDATE_EXIT.rejected;
   return v.files.some((f) => f.rowsQuarantined > 0) ? VALIDATE_EXIT.quarantined : VALIDATE_EXIT.clean;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateDrop, VALIDATION_ORDER, type AcceptedRowSink } from '../../contracts';
+import { formatValidation, QuarantineTally } from '../../contracts/report';
 import type { DropFileName, QuarantineEntry } from '../../contracts/rows';
 import { dropFor, FIXTURES, writeBigTouchpoints } from './drops';
 
@@ -51,6 +52,12 @@ describe('validateDrop streaming to a sink, rows not retained', () => {
     // Files come in validation order, the retained quarantine in report order: the same entries file by file.
     for (const f of retained.files) expect(entries.filter((e) => e.file === f.file), f.file).toEqual(retained.quarantine.filter((e) => e.file === f.file));
     expect(entries).toHaveLength(retained.quarantine.length);
+    // acvloop validate's text, told the entries as they came: the same text as from the retained quarantine.
+    for (const maxMessages of [20, 3]) {
+      const tally = new QuarantineTally(maxMessages);
+      for (const e of entries) tally.add(e);
+      expect(formatValidation(v, { maxMessages, tally })).toBe(formatValidation(retained, { maxMessages }));
+    }
     // A file's entries all come before its done.
     for (const name of VALIDATION_ORDER) {
       const last = events.lastIndexOf(`entry ${name}`);
