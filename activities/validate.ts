@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { PoolClient } from 'pg';
 import { validateDrop, type AcceptedRowSink, type ContractDropValidation, type QuarantineRule } from '../contracts';
 import type { DropValidation } from '../contracts/rows';
@@ -43,7 +43,9 @@ export function validateActivity(deps: ActivityDeps) {
         if (!prior) return null;
         if (!prior.ok) throw dropRejected(prior.errors.join('; '));
         const files = prior.files as unknown as DropValidation['files'];
-        const q = await db.selectFrom('quarantine').select(['file', 'rule', 'column_name']).where('batch_id', '=', batchId).execute();
+        // Each (file, rule) once, in the order its first row was stored: a batch's million entries are never read back.
+        const q = await db.selectFrom('quarantine').select(['file', 'rule', 'column_name']).where('batch_id', '=', batchId)
+          .groupBy(['file', 'rule', 'column_name']).orderBy(sql`min(ctid)`).execute();
         return { summary: summarize(batchId, files, true), ...lineage(files, rulesInOrder(q.map((x) => ({ ...x, column: x.column_name })))) };
       };
       const already = await stored();
