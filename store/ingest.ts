@@ -4,7 +4,7 @@ import type { QuarantineEntry } from '../contracts/rows';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyColumns, copyFile, copyRows, copyTextCell, copyTextLine, openCopy } from '../sql/copy';
+import { copyColumns, copyFile, copyTextCell, copyTextLine, openCopy } from '../sql/copy';
 import type { Database, QuarantineTable, RawRowsTable } from '../sql/database';
 
 /**
@@ -12,7 +12,7 @@ import type { Database, QuarantineTable, RawRowsTable } from '../sql/database';
  * is one batch however often it is ingested), each file's hash, size and
  * rows read, and its lines as read (raw_rows, by COPY while the file is
  * parsed); then the contracts' verdict on the batch (validation_reports) and
- * the rows they quarantined (quarantine, by COPY). The accepted rows are
+ * the rows they quarantined (quarantine, by COPY from a spool file). The accepted rows are
  * store/sources.ts's.
  */
 
@@ -79,12 +79,7 @@ const QUARANTINE_COLUMNS = copyColumns<QuarantineTable>()(['batch_id', 'file', '
 const quarantineCells = (batchId: string, q: QuarantineEntry) =>
   [batchId, q.file, q.line, q.column, q.rule, q.value, q.message, q.raw === null ? null : JSON.stringify(q.raw)];
 
-/** The batch's quarantined rows: each with the rule it broke and the row as read. */
-export function copyQuarantine(client: PoolClient, batchId: string, entries: readonly QuarantineEntry[]): Promise<number> {
-  return copyRows(client, 'quarantine', QUARANTINE_COLUMNS, entries, (q) => quarantineCells(batchId, q));
-}
-
-/** Quarantine entries on their way into the table while the connection is busy with another COPY. */
+/** The batch's quarantined rows on their way into `quarantine` (each with the rule it broke and the row as read), while the connection is busy with another COPY. */
 export interface QuarantineSpool {
   /** Queues one entry (written to the spool file in 1 MiB pieces). */
   add(entry: QuarantineEntry): void;

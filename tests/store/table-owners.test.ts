@@ -49,10 +49,10 @@ const WRITES = [
   /\btruncate\s+(?:table\s+)?"?(\w+)/gi,
   /\bmerge\s+into\s+"?(\w+)/gi,
   /\bcopy\s+"?(\w+)"?\s*\(/gi,
-  /\b(?:copyRows|openCopy)\(\s*\w+\s*,\s*['"`](\w+)/g,
+  /\b(?:copyRows|openCopy|copyFile)\(\s*\w+\s*,\s*['"`](\w+)/g,
 ];
 /** A COPY whose table is known only at run time (`openCopy(client, spec.table, ...)`): the scan cannot name it. */
-const COPY_BY_VARIABLE = /\b(?:copyRows|openCopy)\(\s*\w+\s*,\s*(?!['"`])([\w.[\]]+)/g;
+const COPY_BY_VARIABLE = /\b(?:copyRows|openCopy|copyFile)\(\s*\w+\s*,\s*(?!['"`])([\w.[\]]+)/g;
 
 function writtenIn(text: string, tables: ReadonlySet<string>): string[] {
   const out = new Set<string>();
