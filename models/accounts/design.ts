@@ -30,6 +30,8 @@ export interface FittedLogit {
   l2: number;
   rows: number;
   positives: number;
+  /** Whether the penalised Newton fit converged (absent in hand-made models; an intercept-only model has nothing to iterate). */
+  converged?: boolean;
 }
 
 /** One-hot columns of a categorical feature: one per level seen at least `minCount` times (rarer levels fall to the all-zero reference). */
@@ -62,7 +64,7 @@ export function fitDesign<F>(columns: readonly DesignColumn<F>[], rows: readonly
   const sd = new Array<number>(p).fill(1);
   if (positives === 0 || positives === n) {
     const rate = (positives + 0.5) / (n + 1);
-    return { names, groups, mean, sd, coef: [Math.log(rate / (1 - rate)), ...new Array<number>(p).fill(0)], l2: 0, rows: n, positives };
+    return { names, groups, mean, sd, coef: [Math.log(rate / (1 - rate)), ...new Array<number>(p).fill(0)], l2: 0, rows: n, positives, converged: true };
   }
   const raw = rows.map((r) => columns.map((c) => c.value(r)));
   for (let j = 0; j < p; j++) {
@@ -75,8 +77,8 @@ export function fitDesign<F>(columns: readonly DesignColumn<F>[], rows: readonly
   const x = raw.map((r) => r.map((v, j) => (v - mean[j]) / sd[j]));
   const y = outcomes.map((o) => (o ? 1 : 0));
   const l2 = chooseL2(x, y);
-  const { coef } = fitLogistic(x, y, { l2 });
-  return { names, groups, mean, sd, coef, l2, rows: n, positives };
+  const { coef, converged } = fitLogistic(x, y, { l2 });
+  return { names, groups, mean, sd, coef, l2, rows: n, positives, converged };
 }
 
 /** Each column's coefficient × standardised value: how far it moves the logit from the training average. */

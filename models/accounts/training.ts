@@ -38,6 +38,8 @@ export interface CutOptions {
   sizePrior?: number;
   /** Sample the training rows down to about this many (default MAX_TRAINING_ROWS). */
   maxRows?: number;
+  /** Called after each cut's rows are read: a long fit's activity heartbeats there. */
+  onCut?: (cut: string) => void;
 }
 
 /** Features at a cut with the engagement known the day before it (the last whole day before the cut). */
@@ -67,7 +69,7 @@ export interface TrainingSet {
 export function trainingSet(
   book: AccountBook, cuts: readonly string[], horizonMonths: number,
   label: (slot: number, cut: string, end: string) => Outcome,
-  options: { engagementAt?: EngagementAt; include?: (f: AccountFeatures) => boolean; maxRows?: number } = {},
+  options: { engagementAt?: EngagementAt; include?: (f: AccountFeatures) => boolean; maxRows?: number; onCut?: (cut: string) => void } = {},
 ): TrainingSet {
   let candidates = 0;
   for (const cut of cuts) candidates += accountsAt(book, dayNumber(cut)).length;
@@ -85,6 +87,7 @@ export function trainingSet(
       out.labels.push(o.happened);
       if (o.happened) out.sizes.push([f.segment, o.acvUsd]);
     }
+    options.onCut?.(cut);
   }
   return out;
 }
