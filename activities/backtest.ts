@@ -4,6 +4,12 @@ import { deriveSeed } from '../models/random';
 import { eitherReads, renewalDecisions, usageReadBy } from '../models/renewal';
 import { rollingRenewalBacktest } from '../models/renewal-backtest';
 import { fitRenewalSpec, renewalSpecOf } from '../models/renewal-spec';
+import { accountBook, type AccountBook } from '../models/accounts/book';
+import { accountsSpecOf, backtestAccountsSpec, type ContenderSplit } from '../models/accounts/contenders';
+import type { EngagementTouch } from '../models/accounts/engagement';
+import { accountsParamsOf, bookRowsBefore, engagementAtOf } from '../models/accounts/stored';
+import type { EngagementAt } from '../models/accounts/training';
+import type { EngagementPolicy } from '../models/attribution-policy';
 import { inLockedTransaction } from '../store/transaction';
 import { insertBacktests } from '../store/backtests';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
@@ -19,7 +25,9 @@ const RENEWAL_ORIGINS = 4;
 const RENEWAL_HORIZON_MONTHS = 3;
 
 /** What the champion is when no run has been approved yet: the registry's baselines (a trailing 6-month mean, the renewal rate by segment). */
-export const BASELINE = { forecast: { id: baselineVersionId('forecast'), window: 6 }, renewal: { id: baselineVersionId('renewal') } } as const;
+export const BASELINE = {
+  forecast: { id: baselineVersionId('forecast'), window: 6 }, renewal: { id: baselineVersionId('renewal') }, accounts: { id: baselineVersionId('accounts') },
+} as const;
 
 interface Metric { model_version_id: string; role: 'challenger' | 'champion'; metric: string; value: number | null; detail: unknown }
 
@@ -46,14 +54,21 @@ const trainedBeforeScored = (windows: readonly { trainedThrough: string | null; 
  * rolling-origin (train before t, forecast t..t+h) MAPE and interval
  * coverage. Renewals: rolling origins each quarter of the last year (fit
  * before t, score the decisions of the next 3 months), pooled into Brier,
- * AUC and calibration by decile.
+ * AUC and calibration by decile. Accounts: a time split, each contender
+ * refitted on what was known at a cut (its win horizon, 6 months, and its
+ * expansion horizon, 12, before the as-of date) and judged on what happened
+ * after it: AUC, top-decile ACV lift, precision at the top decile,
+ * calibration.
  */
 export function backtestActivity(deps: ActivityDeps) {
   return async function backtest({ runId }: { runId: string }) {
     return withStage(deps, runId, 'backtest', async () => {
       const { db } = deps.db;
       const { batchId, asOf, seed } = await runContext(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage'], { usage: ['account_id', 'month', 'active_users', 'usage_units'] });
+      // The account book's columns (models/accounts/book.ts) and the touches' that engagement reads.
+      const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage', 'opportunities', 'touchpoints'], {
+        usage: ['account_id', 'month', 'active_users', 'usage_units'], opportunities: ['account_id', 'created_at', 'closed_at', 'stage', 'amount_usd'],
+        touchpoints: ['account_id', 'contact_id', 'channel', 'kind', 'occurred_at'] });
       const metrics: Metric[] = [];
       const storedMmm = async (versionId: string) => (await db.selectFrom('model_versions').select('params')
         .where('model_version_id', '=', versionId).executeTakeFirst())?.params as unknown as StoredMmm | MmmUnavailable | undefined;
@@ -117,6 +132,8 @@ export function backtestActivity(deps: ActivityDeps) {
         metrics.push({ model_version_id: c.id, role: c.role, metric: 'renewal_refit_out_of_sample', value: scored.length ? trainedBeforeScored(scored) : null, detail });
         heartbeat({ backtested: `renewal ${c.role}` });
       }
+      const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
+      metrics.push(...await accountsMetrics(deps, runId, accountBook(bookRowsBefore(rows, asOf)), asOf, touches));
       await inLockedTransaction(deps, `backtest:${runId}`, (_client, tx) =>
         insertBacktests(tx, metrics.map((m) => ({ run_id: runId, model_version_id: m.model_version_id, role: m.role, metric: m.metric, value: m.value,
           detail: JSON.stringify(m.detail) }))));
@@ -125,12 +142,52 @@ export function backtestActivity(deps: ActivityDeps) {
         summary: {
           challengerMape: get('challenger', 'forecast_mape'), championMape: get('champion', 'forecast_mape'),
           challengerBrier: get('challenger', 'renewal_brier'), championBrier: get('champion', 'renewal_brier'),
+          challengerAccountsAuc: get('challenger', 'accounts_win_auc'), championAccountsAuc: get('champion', 'accounts_win_auc'),
         },
-        inputs: ['src_opportunities', 'src_contracts', 'model_versions', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_touchpoints', 'model_versions', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
         outputs: [pgDataset(deps.db.schema, 'backtests')],
       };
     });
   };
+}
+
+/**
+ * The accounts family's rows: the run's challenger and the champion (the
+ * baseline's segment rates when none) on one time split ending at the as-of
+ * date, each refitted from its specification at the cut.
+ */
+async function accountsMetrics(deps: ActivityDeps, runId: string, book: AccountBook, asOf: string, touches: readonly EngagementTouch[]): Promise<Metric[]> {
+  const challenger = await deps.db.db.selectFrom('model_versions').select('params')
+    .where('model_version_id', '=', modelVersionId(runId, 'accounts')).executeTakeFirstOrThrow();
+  const champion = await aliasTarget(deps, 'accounts', 'champion');
+  const contenders = [
+    { id: modelVersionId(runId, 'accounts'), role: 'challenger' as const, spec: accountsSpecOf(accountsParamsOf(challenger.params)) },
+    { id: champion?.model_version_id ?? BASELINE.accounts.id, role: 'champion' as const, spec: accountsSpecOf(accountsParamsOf(champion?.params ?? { kind: 'baseline_rate' })) },
+  ];
+  // Engagement under each policy a contender reads, computed once per policy and day.
+  const byPolicy = new Map<string, EngagementAt>();
+  const engagementAt = (policy: EngagementPolicy) => {
+    const key = JSON.stringify(policy);
+    if (!byPolicy.has(key)) byPolicy.set(key, engagementAtOf(touches, policy));
+    return byPolicy.get(key)!;
+  };
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const out: Metric[] = [];
+  for (const c of contenders) {
+    const split = backtestAccountsSpec(book, asOf, c.spec, engagementAt, (cut) => heartbeat({ backtesting: `accounts ${c.role}`, cut }));
+    const detail = (s: ContenderSplit, extra: object = {}) => ({ specification: c.spec, refit: 'at the cut, on the data before it', outOfSample: true,
+      cut: s.asOf, judgedTo: s.judgedTo, accounts: s.accounts, positives: s.positives, ...extra });
+    const win = detail(split.win, { liftTopDecile: finite(split.win.liftTopDecile), acvShareByDecile: split.win.acvShareByDecile.map(finite) });
+    const row = (metric: string, value: number, d: object) => out.push({ model_version_id: c.id, role: c.role, metric, value: finite(value), detail: d });
+    row('accounts_win_auc', split.win.auc, win);
+    row('accounts_top_decile_lift', split.win.acvLiftTopDecile, win);
+    row('accounts_precision_at_k', split.win.precisionAtTopDecile, win);
+    row('accounts_calibration_gap', split.win.calibrationMaxGap, { ...win, deciles: split.win.calibration });
+    row('accounts_expansion_auc', split.expansion.auc, detail(split.expansion, { acvLiftTopDecile: finite(split.expansion.acvLiftTopDecile) }));
+    row('accounts_expansion_calibration_gap', split.expansion.calibrationMaxGap, detail(split.expansion, { deciles: split.expansion.calibration }));
+    heartbeat({ backtested: `accounts ${c.role}` });
+  }
+  return out;
 }
 
 /** The rolling-origin backtest of one forecast specification (each origin's fit sees only the months before it). */

@@ -113,6 +113,8 @@ export function gateChecks(input: {
     checks.push(health('renewal', 'rates_in_unit_interval', ps.every((p) => p > 0 && p < 1), 'empirical renewal rates by segment'));
   }
 
+  accountsChecks(checks, t, metric, better, params('accounts'));
+
   const groups = new Map<string, { t: number; s: number }[]>();
   for (const r of input.survival) (groups.get(r.group_key) ?? groups.set(r.group_key, []).get(r.group_key)!).push({ t: r.t_months, s: r.survival });
   const badCurves = [...groups].filter(([, pts]) => {
@@ -151,6 +153,28 @@ export function gateChecks(input: {
       note: rho === null ? `only ${common.length} channels in common with the champion` : `Spearman of linear channel credit against the champion over ${common.length} channels` }));
   }
   return checks;
+}
+
+/**
+ * Accounts: the win propensity's AUC and top-decile ACV lift on the time
+ * split against the config's floors, the AUC no worse than the champion's,
+ * and health (both logistic fits converged, every coefficient finite: a
+ * stored NaN reads back as null).
+ */
+function accountsChecks(checks: GateCheck[], t: GateThresholds, metric: (role: 'challenger' | 'champion', name: string) => number | null,
+  better: (family: Family, name: string, lowerIsBetter: boolean) => GateCheck, accounts: any): void {
+  checks.push(check({ family: 'accounts', name: 'accounts_win_auc', kind: 'absolute', value: metric('challenger', 'accounts_win_auc'), threshold: t.accountsWinAucMin, comparator: '>=' }));
+  checks.push(check({ family: 'accounts', name: 'accounts_top_decile_lift', kind: 'absolute', value: metric('challenger', 'accounts_top_decile_lift'),
+    threshold: t.accountsTopDecileLiftMin, comparator: '>=', note: 'top tenth by expected new ACV: its share of the new ACV won after the cut over its share of the accounts' }));
+  checks.push(better('accounts', 'accounts_win_auc', false));
+  if (accounts?.kind !== 'accounts') return;
+  for (const model of ['win', 'expansion'] as const) {
+    const fit = accounts[model]?.fit;
+    const finite = Array.isArray(fit?.coef) && (fit.coef as unknown[]).every((c) => typeof c === 'number' && Number.isFinite(c));
+    const converged = fit?.converged !== false;
+    checks.push(health('accounts', `${model}_fit_converged`, converged && finite,
+      !converged ? `the ${model} logistic fit did not converge` : finite ? `converged, ${fit.coef.length} finite coefficients` : `a ${model} coefficient is not finite`));
+  }
 }
 
 /** Families pass when every check that could be made passed and there is a model to promote. */

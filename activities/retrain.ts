@@ -9,6 +9,8 @@ import { MmmHistoryTooShort, storeMmm, type MmmExperiment, type MmmInput, type M
 import { fitWithLiftTests, type LiftTestCalibration } from '../models/mmm-calibration';
 import { mmmSeries, type MmmOpportunity, type MmmSeries, type MmmSpend, type MmmTouch } from '../models/mmm-series';
 import { activeContracts, fitRenewalModel, renewalDecisions } from '../models/renewal';
+import { accountBook } from '../models/accounts/book';
+import { bookRowsBefore, fitAccounts } from '../models/accounts/stored';
 import { deriveSeed } from '../models/random';
 import { copyAttribution, copyIncrementality, copyRemovalEffects, copySurvivalCurves } from '../store/estimates';
 import { modelVersionId } from '../store/model-registry';
@@ -39,7 +41,9 @@ export const MMM_FIT_SETTINGS = { bootstrap: 200, lookbackDays: 180 } as const;
  * - incrementality: the media-mix model of what each channel's spend caused,
  *   whose bootstrap draws also drive the forecast and the budget;
  * - the renewal model (logistic, with covariates) and the survival summary
- *   (Kaplan–Meier by segment, log-rank, Cox, sBG).
+ *   (Kaplan–Meier by segment, log-rank, Cox, sBG);
+ * - the accounts to pursue: win and expansion propensity (models/accounts/),
+ *   with engagement under the agreement's engagement section.
  */
 /** Touches and opportunities known before `asOf` (the day after the run's month): a deal closed later is still open. */
 export function knownBefore<T extends { occurred_at: string }, O extends { created_at: string; closed_at: string | null; stage: string }>(
@@ -70,9 +74,9 @@ export function retrainActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'retrain', async () => {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
-      // A million touchpoints are read as the five columns the models use, not all eight.
+      // A million touchpoints are read as the six columns the models use (engagement reads contact_id), not all eight.
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend', 'experiments'],
-        { touchpoints: ['account_id', 'channel', 'campaign_id', 'occurred_at', 'kind'], usage: ['account_id', 'month', 'active_users', 'usage_units'] });
+        { touchpoints: ['account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'], usage: ['account_id', 'month', 'active_users', 'usage_units'] });
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
       const segmentOf = new Map(rows.accounts.map((a) => [a.account_id, a.segment as string]));
@@ -106,6 +110,9 @@ export function retrainActivity(deps: ActivityDeps) {
       const survival = survivalSummary(customerLifetimes(decisions, active, asOf), decisions);
       heartbeat({ fitted: 'renewal' });
 
+      // Accounts to pursue: both models on the book as it was known before the as-of date, engagement under the run's agreement.
+      const accounts = fitAccounts(accountBook(bookRowsBefore(rows, asOf)), asOf, policy.policy.engagement, touches, (fitted) => heartbeat({ fitted }));
+
       const { curves, ...survivalMetrics } = survival;
       const versions = [
         { family: 'attribution',
@@ -125,6 +132,7 @@ export function retrainActivity(deps: ActivityDeps) {
           ? { family: 'forecast', params: { kind: 'mmm', incrementality: modelVersionId(runId, 'incrementality'), horizon: BACKTEST_FORECAST_HORIZON },
             metrics: { residualSd: mmm.fit.residualSd } }
           : { family: 'forecast', params: { kind: 'unavailable', reason: mmm.reason }, metrics: {} },
+        { family: 'accounts', params: accounts.params, metrics: { ...accounts.metrics, policy: policy.policyVersion } },
       ];
       // A version names the drop files it learned from by content hash, so it can be traced and reproduced.
       const trainingFiles = await db.selectFrom('ingest_files').select(['file', 'sha256']).where('batch_id', '=', batchId).orderBy('file').execute();

@@ -46,6 +46,10 @@ export const configSchema = z.object({
     forecastCoverage80Min: z.number().min(0).max(1).default(0.5),
     renewalBrierMax: z.number().positive().default(0.25),
     renewalAucMin: z.number().min(0).max(1).default(0.55),
+    /** Accounts: the win propensity's AUC on the time split (the accounts that won a deal in the 6 months after the cut). */
+    accountsWinAucMin: z.number().min(0).max(1).default(0.6),
+    /** Accounts: the top tenth by expected new ACV's share of the new ACV won after the cut, over its share of the accounts (1 is chance). */
+    accountsTopDecileLiftMin: z.number().min(0).default(2),
     /** Spearman correlation of channel credit with the champion's, when there is one. */
     attributionStabilityMin: z.number().min(-1).max(1).default(0.5),
     /** How much better than the champion (relative, on the primary metrics) a challenger must be; 0 means "no worse". */

@@ -14,7 +14,7 @@ import { typedOn } from './transaction';
  * family has a conservative baseline version (`baseline/<family>`) that a
  * rollback can always fall back to.
  */
-export const FAMILIES = ['attribution', 'incrementality', 'forecast', 'renewal', 'survival'] as const;
+export const FAMILIES = ['attribution', 'incrementality', 'forecast', 'renewal', 'survival', 'accounts'] as const;
 export type Family = (typeof FAMILIES)[number];
 export type Alias = 'champion' | 'challenger';
 

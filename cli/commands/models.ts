@@ -12,7 +12,7 @@ const env = () => require('../env') as typeof import('../env');
 export function modelsCommand(program: Command, act: (load: () => (...a: any[]) => Promise<number>) => (...a: any[]) => Promise<void>): void {
   const models = program.command('models').description('the model registry: immutable versions, champion and challenger aliases');
   models.command('list').description('every model version with its aliases and gate result')
-    .option('--family <family>', 'one family: attribution, incrementality, forecast, renewal, survival')
+    .option('--family <family>', 'one family: attribution, incrementality, forecast, renewal, survival, accounts')
     .option('--json', 'print JSON')
     .action(act(() => listCommand));
   models.command('show').description('a version: parameters, metrics, training files, backtests, gate checks, alias history; for incrementality and forecast, what the model assumes (its card) and the forecast backtest coverage beside its target')

@@ -8,6 +8,7 @@ import * as ltvOutcomes from './2026-12-01-0001-ltv-outcomes';
 import * as registryHoles from './2026-12-01-0002-registry-holes';
 import * as experimentPlans from './2026-12-01-0004-experiment-plans';
 import * as scoreShards from './2026-12-02-0001-score-shards';
+import * as accountsFamily from './2026-12-02-0002-accounts-family';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-0002-registry-holes': registryHoles,
   '2026-12-01-0004-experiment-plans': experimentPlans,
   '2026-12-02-0001-score-shards': scoreShards,
+  '2026-12-02-0002-accounts-family': accountsFamily,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -37,7 +37,7 @@ beforeAll(async () => {
   drop = await smallDrop({ seed: 11, accounts: 1200 });
   const v1 = await cycleToGate(first);
   // What an approval of the first run publishes: every family it trained becomes champion.
-  for (const family of ['attribution', 'incrementality', 'forecast', 'renewal', 'survival']) {
+  for (const family of ['attribution', 'incrementality', 'forecast', 'renewal', 'survival', 'accounts']) {
     await promoteVersion(db, configSchema.parse({}), { version: `${first}/${family}`, by: 'erin', reason: 'approved', overrideGate: true });
   }
   verdicts = [v1, await cycleToGate(second)];
@@ -52,8 +52,8 @@ describe('the same drop, run twice in a row', () => {
   it('scores the champion (the first run\'s version) exactly as the challenger on every backtest metric', async () => {
     const rows = await backtests(second);
     const champion = rows.filter((r) => r.role === 'champion');
-    expect(new Set(champion.map((r) => r.model_version_id))).toEqual(new Set([`${first}/forecast`, `${first}/renewal`]));
-    for (const metric of ['forecast_mape', 'forecast_coverage80', 'forecast_coverage95', 'renewal_brier', 'renewal_auc', 'renewal_calibration_gap']) {
+    expect(new Set(champion.map((r) => r.model_version_id))).toEqual(new Set([`${first}/forecast`, `${first}/renewal`, `${first}/accounts`]));
+    for (const metric of ['forecast_mape', 'forecast_coverage80', 'forecast_coverage95', 'renewal_brier', 'renewal_auc', 'renewal_calibration_gap', 'accounts_win_auc', 'accounts_top_decile_lift', 'accounts_expansion_auc']) {
       const ch = rows.find((r) => r.role === 'challenger' && r.metric === metric)!;
       const cp = rows.find((r) => r.role === 'champion' && r.metric === metric)!;
       expect(ch.value, metric).not.toBeNull();

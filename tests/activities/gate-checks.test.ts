@@ -6,12 +6,14 @@ import { gateChecks, gateVerdict, type GateCheck } from '../../activities/gate';
 const T = DEFAULT_CONFIG.gate;
 const mmm = { kind: 'mmm', residualSd: 3 };
 const logistic = { kind: 'logistic', coef: [0.1, -0.2], converged: true };
+const accountsFit = { kind: 'accounts', win: { fit: { coef: [-2, 0.5, 0.1], converged: true } }, expansion: { fit: { coef: [-1, 0.3], converged: true } } };
 const versions = (over: Partial<Record<string, any>> = {}) => [
   { family: 'incrementality', params: over.incrementality ?? mmm, metrics: {} },
   { family: 'forecast', params: { kind: 'mmm' }, metrics: {} },
   { family: 'renewal', params: over.renewal ?? logistic, metrics: {} },
   { family: 'survival', params: {}, metrics: over.survivalMetrics ?? { cox: { converged: true }, sbg: { converged: true } } },
   { family: 'attribution', params: {}, metrics: { new: { acv: 1000 } } },
+  { family: 'accounts', params: over.accounts ?? accountsFit, metrics: {} },
 ];
 const bt = (rows: [string, string, string, number | null][]) => rows.map(([id, role, metric, value]) => ({ model_version_id: id, role: role as any, metric, value, detail: {} }));
 const goodBacktests = bt([
@@ -19,6 +21,8 @@ const goodBacktests = bt([
   ['old/forecast', 'champion', 'forecast_mape', 0.12],
   ['r/renewal', 'challenger', 'renewal_brier', 0.2], ['r/renewal', 'challenger', 'renewal_auc', 0.7],
   ['baseline/renewal', 'champion', 'renewal_brier', 0.18],
+  ['r/accounts', 'challenger', 'accounts_win_auc', 0.8], ['r/accounts', 'challenger', 'accounts_top_decile_lift', 5],
+  ['old/accounts', 'champion', 'accounts_win_auc', 0.75],
 ]);
 const base = {
   thresholds: T, backtests: goodBacktests, versions: versions(),
@@ -35,7 +39,39 @@ describe('gate checks', () => {
     expect(find(c, 'forecast', 'forecast_mape')).toMatchObject({ value: 0.1, threshold: 0.5, comparator: '<=', passed: true });
     expect(find(c, 'forecast', 'forecast_mape_vs_champion')).toMatchObject({ value: 0.1, threshold: 0.12, passed: true });
     const v = gateVerdict('r', c, versions());
-    expect(v.promote).toEqual(['attribution', 'incrementality', 'forecast', 'renewal', 'survival']);
+    expect(v.promote).toEqual(['attribution', 'incrementality', 'forecast', 'renewal', 'survival', 'accounts']);
+  });
+
+  it('fails the accounts family on a floor set above its metric and passes it below', () => {
+    const at = (over: Partial<typeof T>) => gateChecks({ ...base, thresholds: { ...T, ...over } });
+    expect(find(at({}), 'accounts', 'accounts_win_auc')).toMatchObject({ value: 0.8, threshold: 0.6, comparator: '>=', passed: true });
+    expect(find(at({}), 'accounts', 'accounts_top_decile_lift')).toMatchObject({ value: 5, threshold: 2, comparator: '>=', passed: true });
+    expect(find(at({}), 'accounts', 'accounts_win_auc_vs_champion')).toMatchObject({ kind: 'relative', value: 0.8, threshold: 0.75, passed: true });
+    for (const [over, name] of [[{ accountsWinAucMin: 0.81 }, 'accounts_win_auc'], [{ accountsTopDecileLiftMin: 5.01 }, 'accounts_top_decile_lift']] as const) {
+      const c = at(over);
+      expect(find(c, 'accounts', name).passed, name).toBe(false);
+      const v = gateVerdict('r', c, versions());
+      expect(v.families.accounts).toMatchObject({ passed: false, version: 'r/accounts' });
+      expect(v.families.accounts.reason).toMatch(new RegExp(`^${name} `));
+      expect(v.promote).not.toContain('accounts');
+      expect(v.families.renewal.passed).toBe(true);
+    }
+    const below = at({ accountsWinAucMin: 0.79, accountsTopDecileLiftMin: 4.99 });
+    expect(gateVerdict('r', below, versions()).families.accounts).toMatchObject({ passed: true, reason: 'every check passed' });
+  });
+
+  it('fails the accounts family when its champion scores a higher AUC, or a fit did not converge or holds a coefficient that is not finite', () => {
+    const stronger = bt([['r/accounts', 'challenger', 'accounts_win_auc', 0.8], ['old/accounts', 'champion', 'accounts_win_auc', 0.85]]);
+    expect(find(gateChecks({ ...base, backtests: stronger }), 'accounts', 'accounts_win_auc_vs_champion')).toMatchObject({ threshold: 0.85, passed: false });
+    const unconverged = versions({ accounts: { ...accountsFit, expansion: { fit: { coef: [-1, 0.3], converged: false } } } });
+    const c1 = gateChecks({ ...base, versions: unconverged });
+    expect(find(c1, 'accounts', 'expansion_fit_converged')).toMatchObject({ passed: false, note: 'the expansion logistic fit did not converge' });
+    expect(find(c1, 'accounts', 'win_fit_converged').passed).toBe(true);
+    // A NaN stored as JSON reads back as null.
+    const nan = versions({ accounts: JSON.parse(JSON.stringify({ ...accountsFit, win: { fit: { coef: [-2, NaN], converged: true } } })) });
+    const c2 = gateChecks({ ...base, versions: nan });
+    expect(find(c2, 'accounts', 'win_fit_converged')).toMatchObject({ passed: false, note: 'a win coefficient is not finite' });
+    expect(gateVerdict('r', c2, nan).families.accounts.passed).toBe(false);
   });
 
   it('shows, without binding, a loss to a baseline champion, and binds it when configured', () => {
@@ -60,7 +96,8 @@ describe('gate checks', () => {
   it('fails health on a NaN or inverted interval, an absurd ROI, a non-converged fit, a bad survival curve, credit that does not add up', () => {
     const c = gateChecks({
       ...base,
-      versions: versions({ renewal: { ...logistic, converged: false }, survivalMetrics: { cox: { converged: false } } }),
+      versions: versions({ renewal: { ...logistic, converged: false }, survivalMetrics: { cox: { converged: false } },
+        accounts: { ...accountsFit, win: { fit: { coef: [-2, 0.5], converged: false } } } }),
       incrementality: [
         { channel: 'email', spend_usd: 100, incremental_acv: 300, low: NaN, high: 400, roi: 3 },
         { channel: 'event', spend_usd: 100, incremental_acv: 300, low: 350, high: 400, roi: 3 },
@@ -75,6 +112,7 @@ describe('gate checks', () => {
     expect(find(c, 'survival', 'cox_converged').passed).toBe(false);
     expect(find(c, 'survival', 'curves_monotone_in_unit_interval').passed).toBe(false);
     expect(find(c, 'attribution', 'credit_adds_up').passed).toBe(false);
+    expect(find(c, 'accounts', 'win_fit_converged').passed).toBe(false);
     const v = gateVerdict('r', c, versions());
     expect(v.passed).toBe(false);
     expect(v.promote).toEqual([]);

@@ -78,7 +78,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     expect([approval.decision, approval.reviewer, approval.reason]).toEqual(['approved', 'erin', 'numbers reconcile']);
     // Every version the run trained is the challenger; the ones the gate let through became champion, and only those.
     const moves = await db.db.selectFrom('model_alias_events').select(['family', 'alias', 'model_version_id']).where('run_id', '=', runId).orderBy('family').execute();
-    expect(moves.filter((m) => m.alias === 'challenger').map((m) => m.family)).toEqual(['attribution', 'forecast', 'incrementality', 'renewal', 'survival']);
+    expect(moves.filter((m) => m.alias === 'challenger').map((m) => m.family)).toEqual(['accounts', 'attribution', 'forecast', 'incrementality', 'renewal', 'survival']);
     const verdict = await db.db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
     expect(moves.filter((m) => m.alias === 'champion').map((m) => m.family)).toEqual([...(verdict.promote as string[])].sort());
     expect((verdict.promote as string[]).length).toBeGreaterThan(0);
@@ -130,7 +130,7 @@ describe('monthly cycle on real Temporal and Postgres', () => {
     // Attempt 1 failed before the stage began; attempt 2 ran it once, and nothing was written twice.
     expect(events.map((e) => `${e.status}#${e.attempt}`)).toEqual(['started#2', 'completed#2']);
     const versions = await db.db.selectFrom('model_versions').select('family').where('run_id', '=', runId).execute();
-    expect(versions.length).toBe(5);
+    expect(versions.length).toBe(6);
     await decide(t.client, runId, { decision: 'approve', reviewer: 'kim' });
     expect((await handle.result()).status).toBe('completed');
     await keepHistory(handle, 'retried-stage');
