@@ -8,7 +8,8 @@ import { isMmmUnavailable, mmmIdentifiability, restoreMmm, type MmmFit, type Mmm
 import { deriveSeed } from '../models/random';
 import { inLockedTransaction } from '../store/transaction';
 import { copyBudgetRecommendations, copyForecasts, copyForecastTotals, copyKpis, runIsScored } from '../store/scores';
-import { scoredShards, scorePlanOf } from '../store/score-shards';
+import { shardIndices } from '../lib/shards';
+import { scoredShards } from '../store/score-shards';
 import { ActivityDeps, runContext, withStage } from './context';
 import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';
@@ -34,13 +35,7 @@ export function scoreActivity(deps: ActivityDeps) {
     return withStage(deps, runId, 'score', async () => {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
-      // Contracts are scored in shards (activities/score-shards.ts) before this stage; a run started before the
-      // shards existed, or a stage called on its own, scores them here as one shard.
-      if (!(await scorePlanOf(db, runId))) {
-        await planScores(deps, runId, 1);
-        await scoreShard(deps, runId, 0, 1);
-      }
-      const shards = await storedShards(deps, runId);
+      const shards = await allShardsStored(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'spend']);
       // Each family is served by this run's challenger if the gate let it through, else by the champion (or the baseline).
       const promote = await gatePromotions(deps, runId);
@@ -107,13 +102,20 @@ export function scoreActivity(deps: ActivityDeps) {
   };
 }
 
-/** Every shard of the run's plan stored, with the contracts they scored; refuses a run with a shard missing. */
-async function storedShards(deps: ActivityDeps, runId: string): Promise<{ count: number; contracts: number }> {
-  const plan = (await scorePlanOf(deps.db.db, runId))!;
-  const stored = await scoredShards(deps.db.db, runId);
-  const missing = Array.from({ length: plan.shards }, (_, i) => i).filter((i) => !stored.some((s) => s.shard === i));
-  if (missing.length > 0) throw new Error(`run ${runId}: shard(s) ${missing.join(', ')} of ${plan.shards} have no contract scores stored`);
-  return { count: plan.shards, contracts: stored.reduce((n, s) => n + s.contracts, 0) };
+/**
+ * Every shard of the run's plan stored, with the contracts they scored.
+ * The workflow runs the shards before this stage; a run started before the
+ * shards existed, or the stage called on its own, has no plan and is scored
+ * here as one shard, and any shard not stored yet is scored here too (a
+ * duplicate delivery of this stage may find the plan of the first before
+ * its shard is stored: the shard's own lock keeps it stored once).
+ */
+async function allShardsStored(deps: ActivityDeps, runId: string): Promise<{ count: number; contracts: number }> {
+  const { shards } = await planScores(deps, runId, 1);
+  const stored = () => scoredShards(deps.db.db, runId);
+  const have = await stored();
+  for (const shard of shardIndices(shards)) if (!have.some((s) => s.shard === shard)) await scoreShard(deps, runId, shard, shards);
+  return { count: shards, contracts: (await stored()).reduce((n, s) => n + s.contracts, 0) };
 }
 
 /**
