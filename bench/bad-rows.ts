@@ -19,7 +19,6 @@
  * DATABASE_URL / TEMPORAL_ADDRESS use running servers; otherwise it starts an
  * embedded Postgres and a Temporal dev server, and stops them at the end.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,12 +27,11 @@ import { sql } from 'kysely';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { generateDrop } from '../generator';
 import { dropFilesIn, hashDrop } from '../contracts/drop-hash';
-import { connect, type Db } from '../sql/db';
 import { stopProcess } from '../cli/infra/process';
 import { parsePositiveInt } from '../cli/parse';
 import { connectClient, runState, startCycle } from '../temporal/client';
 import { explainQuarantine } from './explain-quarantine';
-import { codeUnderTest, runBench, sampleMemory, stageSeconds, startServers, startWorker, Teardown } from './harness';
+import { benchSchema, codeUnderTest, runBench, sampleMemory, stageSeconds, startServers, startWorker, Teardown } from './harness';
 import { plantBadRows } from './plant-bad-rows';
 
 const MONTH = '2026-10';
@@ -124,17 +122,7 @@ async function main(): Promise<number> {
 
   // 3. Servers, a fresh schema and task queue, and the worker in its own process with its memory sampled.
   const { url, address, namespace } = await startServers(teardown, log, path.join(tmp, 'postgres'));
-  const suffix = randomBytes(4).toString('hex');
-  const schema = `bench_${suffix}`;
-  const taskQueue = `acvloop-bench-${suffix}`;
-  const db: Db = connect({ url, schema, max: 2 });
-  teardown.push(`schema ${schema}`, async () => {
-    try {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db.db);
-    } finally {
-      await db.close();
-    }
-  });
+  const { schema, taskQueue, db } = benchSchema(teardown, url);
   const worker = await startWorker({
     DATABASE_URL: url, ACVLOOP_SCHEMA: schema, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ACVLOOP_TASK_QUEUE: taskQueue,
   });

@@ -12,7 +12,6 @@
  * DATABASE_URL / TEMPORAL_ADDRESS use running servers; otherwise it starts an
  * embedded Postgres and a Temporal dev server, and stops them at the end.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,11 +25,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { generateDrop } from '../generator';
 import { dropFilesIn, hashDrop } from '../contracts/drop-hash';
-import { connect, type Db } from '../sql/db';
+import type { Db } from '../sql/db';
 import { stopProcess } from '../cli/infra/process';
 import { connectClient, runState, startCycle } from '../temporal/client';
 import { parsePositiveInt } from '../cli/parse';
-import { codeUnderTest, runBench, sampleMemory, stageSeconds, startServers, startWorker, Teardown } from './harness';
+import { benchSchema, codeUnderTest, runBench, sampleMemory, stageSeconds, startServers, startWorker, Teardown } from './harness';
 const MONTH = '2026-10';
 const TARGETS = { startToGateSeconds: 60, peakRssMiB: 2048 };
 /** Give up on a cycle that has not reached the gate after this long: 30 minutes, more for worlds over 300k accounts. */
@@ -91,20 +90,8 @@ async function main(): Promise<number> {
 
   // Servers: the given ones, or embedded ones started (and stopped) here.
   const { url, address, namespace } = await startServers(teardown, log, path.join(tmp, 'postgres'));
-  const suffix = randomBytes(4).toString('hex');
-  const schema = `bench_${suffix}`;
+  const { suffix, schema, taskQueue, db } = benchSchema(teardown, url);
   const copySchema = `bench_copy_${suffix}`;
-  const taskQueue = `acvloop-bench-${suffix}`;
-
-  // The schema is dropped at the end whoever created it (the worker migrates it).
-  const db: Db = connect({ url, schema, max: 2 });
-  teardown.push(`schema ${schema}`, async () => {
-    try {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db.db);
-    } finally {
-      await db.close();
-    }
-  });
   // The COPY reference's scratch tables (made after the gate), dropped before the connection closes.
   teardown.push(`schema ${copySchema}`, async () => { await sql`drop schema if exists ${sql.id(copySchema)} cascade`.execute(db.db); });
 

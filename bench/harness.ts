@@ -6,10 +6,11 @@
  * that memory from /proc, and the stage times the run recorded.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import type { Db } from '../sql/db';
+import { connect, type Db } from '../sql/db';
 import { redact } from '../cli/env';
 import { startEmbeddedPostgres } from '../cli/infra/postgres';
 import { findTemporalCli, startDevServer, TEMPORAL_INSTALL_HINT } from '../cli/infra/temporal';
@@ -120,6 +121,25 @@ export async function startServers(teardown: Teardown, log: Log, postgresDir: st
 }
 
 /** The commit the worker loaded, and whether the code it runs differed from it then (others may be editing). */
+/**
+ * A fresh schema and task queue for one bench run, named by one random
+ * suffix: the connection to the schema, dropped (cascade) at teardown
+ * whoever created it (the worker migrates it).
+ */
+export function benchSchema(teardown: Teardown, url: string): { suffix: string; schema: string; taskQueue: string; db: Db } {
+  const suffix = randomBytes(4).toString('hex');
+  const schema = `bench_${suffix}`;
+  const db = connect({ url, schema, max: 2 });
+  teardown.push(`schema ${schema}`, async () => {
+    try {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db.db);
+    } finally {
+      await db.close();
+    }
+  });
+  return { suffix, schema, taskQueue: `acvloop-bench-${suffix}`, db };
+}
+
 export function codeUnderTest(): { commit: string; uncommittedChanges: boolean | null } {
   const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
