@@ -34,7 +34,7 @@ export function retryOnDatabaseOutage<A extends Record<string, ActivityFn>>(
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (...args) => {
       try {
-        return await fn(...args);
+        return await untilGivenUp(fn(...args));
       } catch (err) {
         // An ApplicationFailure is the activity's own verdict (e.g. a rejected drop): never second-guessed.
         if (err instanceof ApplicationFailure || !isDatabaseUnavailable(err)) throw err;
@@ -93,6 +93,27 @@ function waitDeadline(now: number, maxWaitMs: number): number {
 
 function heartbeat(): void {
   activityContext()?.heartbeat();
+}
+
+/**
+ * The attempt's work, or its end once Temporal has given the attempt up
+ * (its heartbeat timed out, or its run closed). Work that waits on a
+ * connection that died without a word never settles: the attempt would keep
+ * the worker's only activity slot, and its retry could never start (seen
+ * with Postgres restarted as a stage began). A worker shutting down or a
+ * cancellation asked by the run lets the work finish, as before.
+ */
+function untilGivenUp<T>(work: Promise<T>): Promise<T> {
+  const signal = cancellation();
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      const why = (signal.reason as Error | undefined)?.message;
+      if (why === 'TIMED_OUT' || why === 'NOT_FOUND') reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function cancellation(): AbortSignal | undefined {

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DATABASE_UNAVAILABLE, retryOnDatabaseOutage } from '../../activities/database-outage';
 import { freePort } from '../../cli/infra/postgres';
@@ -48,5 +49,29 @@ describe('an activity that loses the database', () => {
     await expect(acts.verdict()).rejects.toBe(rejected);
     await expect(acts.bug()).rejects.toBe(bug);
     await expect(acts.fine(1)).resolves.toBe(2);
+  });
+});
+
+describe('an attempt whose work never settles', () => {
+  const up = connect({ url: inject('databaseUrl'), schema: 't_outage' });
+  afterAll(() => up.close());
+  const stuck = () => retryOnDatabaseOutage({ db: up }, { retrain: () => new Promise<never>(() => {}) }, quick);
+
+  it('ends once Temporal gives the attempt up (its heartbeat timed out), so its retry can have the slot', async () => {
+    const env = new MockActivityEnvironment();
+    const ended = env.run(stuck().retrain).then(() => 'resolved', (e: Error) => e.message);
+    env.cancel('TIMED_OUT');
+    expect(await ended).toBe('TIMED_OUT');
+  });
+
+  it('keeps working through a shutdown or a cancellation the run asked for (the work decides)', async () => {
+    for (const reason of ['WORKER_SHUTDOWN', 'CANCELLED'] as const) {
+      const env = new MockActivityEnvironment();
+      let settled = false;
+      void env.run(stuck().retrain).finally(() => { settled = true; });
+      env.cancel(reason);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(settled, reason).toBe(false);
+    }
   });
 });
