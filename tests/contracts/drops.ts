@@ -5,9 +5,16 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'bad-drops');
 export const BASE = join(FIXTURES, 'base');
+
+/** The temp drops this test file made, removed once its tests are done (they were left in the temp folder, a few dozen per suite). */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * A temp copy of the base drop with the case's files over it. A case may
@@ -15,6 +22,7 @@ export const BASE = join(FIXTURES, 'base');
  */
 export function dropFor(caseName: string | null, extra: Record<string, string | Buffer> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), `acvloop-drop-${caseName ?? 'base'}-`));
+  made.push(dir);
   cpSync(BASE, dir, { recursive: true });
   if (caseName !== null) {
     const caseDir = join(FIXTURES, caseName);
