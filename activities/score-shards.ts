@@ -9,7 +9,7 @@ import {
 } from '../models/renewal';
 import { USAGE_DYNAMICS_MAX_ACCOUNTS } from '../models/renewal/usage';
 import { copyContractScores, type ContractScoreRow } from '../store/scores';
-import { readScoreShardRows, recordScoreShard, saveScorePlan, scoredShards, scorePlanOf, shardIsScored, usageSample, usageSpan } from '../store/score-shards';
+import { readScoreShardRows, recordScoreShard, saveScorePlan, scorePlanOf, storedShard, usageSample, usageSpan } from '../store/score-shards';
 import { inLockedTransaction } from '../store/transaction';
 import { attempt, heartbeat, runContext, type ActivityDeps } from './context';
 import { contractsWithSegment } from './cycle-data';
@@ -92,12 +92,13 @@ export async function scoreShard(deps: ActivityDeps, runId: string, shard: numbe
   if (stored.shards !== shards || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
     throw new Error(`run ${runId} is scored in ${stored.shards} shards; shard ${shard} of ${shards} is not one of them`);
   }
-  const done = (await scoredShards(db, runId)).find((s) => s.shard === shard);
-  if (done) return { shard, contracts: done.contracts };
+  const done = await storedShard(db, runId, shard);
+  if (done !== undefined) return { shard, contracts: done };
   const plan = stored.plan as ScorePlan;
   const scores = await scoreContractsOfShard(deps, runId, plan, { index: shard, count: shards });
   const contracts = await inLockedTransaction(deps, `score-shard:${runId}:${shard}`, async (client, tx) => {
-    if (await shardIsScored(tx, runId, shard)) return (await scoredShards(tx, runId)).find((s) => s.shard === shard)!.contracts;
+    const first = await storedShard(tx, runId, shard);
+    if (first !== undefined) return first;
     await copyContractScores(client, runId, stored.model_version_id, scores);
     await recordScoreShard(tx, { run_id: runId, shard, contracts: scores.length, worker: `${process.pid}@${os.hostname()}`, attempt: attempt() });
     return scores.length;

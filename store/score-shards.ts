@@ -27,9 +27,9 @@ export async function scorePlanOf(db: Kysely<Database>, runId: string): Promise<
   return db.selectFrom('score_plans').select(['shards', 'model_version_id', 'plan']).where('run_id', '=', runId).executeTakeFirst();
 }
 
-/** Whether a shard's contract scores are stored (read inside the transaction that would store them). */
-export async function shardIsScored(tx: Kysely<Database>, runId: string, shard: number): Promise<boolean> {
-  return (await tx.selectFrom('score_shards').select('shard').where('run_id', '=', runId).where('shard', '=', shard).executeTakeFirst()) !== undefined;
+/** How many contracts a shard stored, or undefined while it has stored none (also read inside the transaction that would store them). */
+export async function storedShard(db: Kysely<Database>, runId: string, shard: number): Promise<number | undefined> {
+  return (await db.selectFrom('score_shards').select('contracts').where('run_id', '=', runId).where('shard', '=', shard).executeTakeFirst())?.contracts;
 }
 
 /** Records a shard as stored, in the transaction that stores its scores. */
