@@ -42,12 +42,12 @@ export async function scoredShards(db: Kysely<Database>, runId: string): Promise
   return db.selectFrom('score_shards').select(['shard', 'contracts', 'worker', 'attempt']).where('run_id', '=', runId).orderBy('shard').execute();
 }
 
-/** The months the batch's usage spans, whether every row carries active users, and how many accounts it names. */
-export async function usageSpan(handle: Db, batchId: string): Promise<{ firstMonth: string | null; lastMonth: string | null; withUsers: boolean; accounts: number }> {
+/** The months the batch's usage spans, and whether every row carries active users. */
+export async function usageSpan(handle: Db, batchId: string): Promise<{ firstMonth: string | null; lastMonth: string | null; withUsers: boolean }> {
   const { rows } = await handle.pool.query(
-    `select min(month) as first, max(month) as last, coalesce(bool_and(active_users is not null), false) as with_users, count(distinct account_id)::int as accounts
+    `select min(month) as first, max(month) as last, coalesce(bool_and(active_users is not null), false) as with_users
        from src_usage where batch_id = $1`, [batchId]);
-  return { firstMonth: rows[0].first, lastMonth: rows[0].last, withUsers: rows[0].with_users, accounts: rows[0].accounts };
+  return { firstMonth: rows[0].first, lastMonth: rows[0].last, withUsers: rows[0].with_users };
 }
 
 /** The usage rows of at most `accounts` accounts of the batch, the same ones on every call (the smallest md5 of their ids). */
