@@ -9,6 +9,7 @@ import * as registryHoles from './2026-12-01-0002-registry-holes';
 import * as experimentPlans from './2026-12-01-0004-experiment-plans';
 import * as scoreShards from './2026-12-02-0001-score-shards';
 import * as accountsFamily from './2026-12-02-0002-accounts-family';
+import * as accountScores from './2026-12-02-0003-account-scores';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-0004-experiment-plans': experimentPlans,
   '2026-12-02-0001-score-shards': scoreShards,
   '2026-12-02-0002-accounts-family': accountsFamily,
+  '2026-12-02-0003-account-scores': accountScores,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -63,6 +63,24 @@ export interface ScoreShardsTable {
   run_id: string; shard: number; contracts: number; worker: string; attempt: number; finished_at: Timestamp;
 }
 
+/**
+ * What a run's account scoring shares (activities/score-accounts.ts): the
+ * serving accounts version, the level scored (each account or each family
+ * under its top parent), the as-of date and, in `summary`, the tier cuts,
+ * the attribution agreement's version, the MQL counts and the KPIs by tier.
+ */
+export interface AccountScoreRunsTable {
+  run_id: string; model_version_id: string; level: 'account' | 'family'; as_of: string; accounts: number; summary: Json; created_at: Timestamp;
+}
+
+/** An account (or a family, under its top parent) of a run: propensities, expected ACVs, engagement, rank, tier and drivers. */
+export interface AccountScoresTable {
+  run_id: string; account_id: string; rank: number; tier: number;
+  win_propensity: number; expected_new_acv: number; expansion_propensity: number | null; expected_expansion_acv: number;
+  engagement_score: number; mql: boolean; mql_at: string | null; mql_crossed_this_month: boolean; handoff: string | null;
+  drivers: string; detail: Json;
+}
+
 /** The outputs tables by name. */
 export interface OutputsTables {
   attribution: AttributionTable;
@@ -77,4 +95,6 @@ export interface OutputsTables {
   experiment_plans: ExperimentPlansTable;
   score_plans: ScorePlansTable;
   score_shards: ScoreShardsTable;
+  account_score_runs: AccountScoreRunsTable;
+  account_scores: AccountScoresTable;
 }
