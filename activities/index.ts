@@ -12,6 +12,7 @@ import { retrainActivity } from './retrain';
 import { runActivities } from './runs';
 import { scheduledDropActivity } from './scheduled-drop';
 import { scoreActivity } from './score';
+import { scoreAccountsActivities } from './score-accounts';
 import { scoreShardActivities } from './score-shards';
 import { validateActivity } from './validate';
 
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     retrain: retrainActivity(deps),
     backtest: backtestActivity(deps),
     ...scoreShardActivities(deps),
+    ...scoreAccountsActivities(deps),
     score: scoreActivity(deps),
     publish: publishActivity(deps),
     resolveScheduledDrop: scheduledDropActivity(deps),

@@ -16,6 +16,7 @@ import { loadSources } from './load';
 import { pgDataset } from '../lib/openlineage';
 import { gatePromotions, servingVersion, type ServingVersion } from './registry';
 import { planScores, scoreShard } from './score-shards';
+import { scoreAccounts } from './score-accounts';
 
 // The budget policy is config's (queries/ reads it too); re-exported for the stage's callers.
 export { budgetPolicyOf, type BudgetPolicy };
@@ -36,6 +37,8 @@ export function scoreActivity(deps: ActivityDeps) {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
       const shards = await allShardsStored(deps, runId);
+      // The workflow scores the accounts beside the shards; a run started before that (or this stage on its own) scores them here.
+      const accounts = await scoreAccounts(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'spend']);
       // Each family is served by this run's challenger if the gate let it through, else by the champion (or the baseline).
       const promote = await gatePromotions(deps, runId);
@@ -87,6 +90,7 @@ export function scoreActivity(deps: ActivityDeps) {
       return {
         summary: {
           contractsScored: shards.contracts,
+          accountsScored: accounts.accounts,
           shards: shards.count,
           acvFromMarketingLeads: kpi.overall.acvPerMarketingLead === null ? null : Math.round(kpi.overall.acvPerMarketingLead),
           band: kpi.overall.band,
@@ -95,8 +99,8 @@ export function scoreActivity(deps: ActivityDeps) {
           serving: Object.entries(serving).map(([f, v]) => `${f}=${v.source}`).join(', '),
           ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${skippedBecause(ownIncrementality, serving.incrementality)}` } : {}),
         },
-        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
-        outputs: ['score_plans', 'score_shards', 'contract_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'src_touchpoints', 'account_rollup', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
+        outputs: ['score_plans', 'score_shards', 'contract_scores', 'account_score_runs', 'account_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });
   };

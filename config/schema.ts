@@ -100,6 +100,17 @@ export const configSchema = z.object({
     /** Failed sign-ins a client address may make within `window`; past that, token checks from it answer 429 until the oldest failure leaves the window. */
     signInFailures: z.object({ max: z.number().int().min(1).default(5), window: duration.default('15m') }).strict().prefault({}),
   }).strict().prefault({}),
+  accounts: z.object({
+    /** Score each account, or each family of subsidiaries under its top parent (its members' expected ACVs summed). */
+    level: z.enum(['account', 'family']).default('account'),
+    /** Tier cut points: shares of the accounts ranked by expected ACV (new plus expansion), or expected-ACV thresholds in USD. */
+    tiers: z.discriminatedUnion('by', [
+      z.object({ by: z.literal('share'), tier1: z.number().min(0).max(1), tier2: z.number().min(0).max(1) }).strict()
+        .refine((t) => t.tier1 + t.tier2 <= 1, 'tier1 + tier2 must be at most 1'),
+      z.object({ by: z.literal('acv'), tier1MinUsd: z.number().min(0), tier2MinUsd: z.number().min(0) }).strict()
+        .refine((t) => t.tier1MinUsd >= t.tier2MinUsd, 'tier1MinUsd must be at least tier2MinUsd'),
+    ]).default({ by: 'share', tier1: 0.1, tier2: 0.3 }),
+  }).strict().prefault({}),
   scale: z.object({
     /** Shards a run's contract scoring splits into: activities any worker of the task queue takes (README, "Sizing workers and shards"). */
     scoreShards: z.number().int().min(1).max(256).default(DEFAULT_SCORE_SHARDS),

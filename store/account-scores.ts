@@ -2,31 +2,15 @@ import type { Kysely, Selectable } from 'kysely';
 import type { PoolClient } from 'pg';
 import { copyColumns, copyRows } from '../sql/copy';
 import type { AccountScoreRunsTable, AccountScoresTable, Database } from '../sql/database';
+import type { TierKpis } from '../models/accounts/tier-kpis';
+
+export type { TierKpis };
 
 /**
  * The accounts to pursue of a run (issue 16): what activities/score-accounts.ts
  * stores, in one transaction (the run's summary row, then its account rows by
  * COPY), and the reads the command, `show` and the report take.
  */
-
-/** One tier's accounts and what they did over the twelve months to the as-of date. */
-export interface TierKpis {
-  tier: 1 | 2 | 3;
-  accounts: number;
-  expectedNewAcv: number;
-  expectedExpansionAcv: number;
-  /** Opportunities of the tier's accounts closed in the twelve months, and of them won. */
-  closed: number;
-  won: number;
-  /** won / closed; null with none closed. */
-  winRate: number | null;
-  /** Won ACV (USD) of those months. */
-  wonAcv: number;
-  /** The tier's share of the won ACV over its share of the accounts; null when nothing was won. */
-  acvLift: number | null;
-  /** Median days from created to closed of the won opportunities; null with none. */
-  dealVelocityDays: number | null;
-}
 
 /** account_score_runs.summary. */
 export interface AccountScoreSummary {

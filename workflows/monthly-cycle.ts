@@ -26,6 +26,13 @@ export const GOVERNANCE_PATCH = 'acvloop-governance-1';
  */
 export const SHARDED_SCORE_PATCH = 'acvloop-sharded-score-1';
 
+/**
+ * The accounts to pursue (issue 16) are scored by their own activity beside
+ * the contract shards. A run started before this marker replays without it;
+ * its `score` activity scores the accounts itself.
+ */
+export const ACCOUNT_SCORES_PATCH = 'acvloop-account-scores-1';
+
 type DataActivities = ActivityInterfaceFor<CycleActivities>;
 
 /** The data stages are long: they heartbeat, so a killed worker is noticed within the heartbeat timeout. */
@@ -91,16 +98,19 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
 }
 
 /**
- * The score stage: every shard's contracts, in parallel on whichever workers
- * poll, then the run-wide outputs. Each shard is one activity (three history
+ * The score stage: every shard's contracts and the accounts, in parallel on
+ * whichever workers poll, then the run-wide outputs. Each shard is one activity (three history
  * events), retried on its own: a lost worker costs one shard, not the stage.
  */
 async function scoreContracts(input: CycleInput, data: DataActivities) {
   const { runId } = input;
+  const parallel: Promise<unknown>[] = [];
   if (patched(SHARDED_SCORE_PATCH)) {
     const plan = await data.planScores({ runId, shards: input.config?.scale?.scoreShards ?? DEFAULT_SCORE_SHARDS });
-    await Promise.all(shardIndices(plan.shards).map((shard) => data.scoreShard({ runId, shard, shards: plan.shards })));
+    parallel.push(...shardIndices(plan.shards).map((shard) => data.scoreShard({ runId, shard, shards: plan.shards })));
   }
+  if (patched(ACCOUNT_SCORES_PATCH)) parallel.push(data.scoreAccounts({ runId }));
+  await Promise.all(parallel);
   return data.score({ runId });
 }
 
