@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { accountBook } from '../models/accounts/book';
-import { accountMql, type AccountMql } from '../models/accounts/engagement';
+import { accountMql, engagementScores, type AccountMql } from '../models/accounts/engagement';
 import { dayBefore } from '../models/accounts/outcomes';
 import { accountScores, type AccountScore } from '../models/accounts/score';
 import { serveAccounts } from '../models/accounts/serve';
@@ -12,6 +12,9 @@ import { heartbeat, runContext, type ActivityDeps } from './context';
 import { loadSources } from './load';
 import { gatePromotions, servingVersion } from './registry';
 import { knownBefore, runAttributionPolicy } from './retrain';
+
+/** Contacts an account's line names, the most engaged first. */
+const TOP_CONTACTS = 5;
 
 /** The touch columns engagement reads. */
 const TOUCH_COLUMNS = ['account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'] as const;
@@ -59,7 +62,9 @@ export async function scoreAccounts(deps: ActivityDeps, runId: string): Promise<
   // MQL at the end of the run's month, under the run's agreement; hand-off read from the opportunities known by then.
   const monthEnd = dayBefore(asOf);
   const mqlOf = accountMql(touches, closed.map((o) => ({ account_id: o.account_id, created_at: o.created_at.slice(0, 10) })), policy, monthEnd);
-  const lines = scores.map((s) => accountScoreRow(s, s.members.map((m) => mqlOf.get(m)).filter((m): m is AccountMql => m !== undefined), policy.mqlThreshold));
+  const contactsOf = engagementScores(touches, policy, monthEnd).contacts;
+  const lines = scores.map((s) => accountScoreRow(s, s.members.map((m) => mqlOf.get(m)).filter((m): m is AccountMql => m !== undefined),
+    s.members.flatMap((m) => [...contactsOf.get(m) ?? []]), policy.mqlThreshold));
   const summary: AccountScoreSummary = {
     tierCuts: settings.tiers,
     policy: { version: agreement.version, sha256: agreement.sha256 },
@@ -88,9 +93,13 @@ export async function scoreAccounts(deps: ActivityDeps, runId: string): Promise<
 /**
  * One scored line as stored. A family is an MQL when any member is, and
  * shows the latest crossing among its members with that member's hand-off.
+ * Its most engaged contacts (of touches that name one) are kept in the
+ * detail, each an MQL on its own when it scores the threshold.
  */
-function accountScoreRow(s: AccountScore, mqls: readonly AccountMql[], threshold: number): AccountScoreRow {
+function accountScoreRow(s: AccountScore, mqls: readonly AccountMql[], contacts: readonly [string, number][], threshold: number): AccountScoreRow {
   const latest = mqls.filter((m) => m.mqlAt !== null).sort((a, b) => (a.mqlAt! < b.mqlAt! ? 1 : -1))[0];
+  const topContacts = [...contacts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_CONTACTS)
+    .map(([contact_id, score]) => ({ contact_id, score, mql: score >= threshold }));
   return {
     account_id: s.account_id, rank: s.rank, tier: s.tier,
     win_propensity: s.winPropensity, expected_new_acv: s.expectedNewAcv,
@@ -101,7 +110,7 @@ function accountScoreRow(s: AccountScore, mqls: readonly AccountMql[], threshold
     mql_crossed_this_month: mqls.some((m) => m.crossedThisMonth),
     handoff: latest?.handoff ?? null,
     drivers: s.driversText,
-    detail: { drivers: s.drivers, members: s.members.length > 1 ? s.members : undefined, threshold },
+    detail: { drivers: s.drivers, members: s.members.length > 1 ? s.members : undefined, contacts: topContacts, threshold },
   };
 }
 

@@ -68,12 +68,17 @@ describe('scoreAccounts', () => {
   it('shows each account\'s engagement as the decayed sum of its touches (half-life 45 days, offline 2, lookback 365)', () => {
     const touches = csvObjects(path.join(drop.dir, 'touchpoints.csv'));
     const brute = new Map<string, number>();
+    const byContact = new Map<string, Map<string, number>>();
     for (const t of touches) {
       const at = Date.parse(t.occurred_at);
       const age = MONTH_END_MS - at;
       if (age <= 0 || age > 365 * DAY) continue;
       const w = (t.kind === 'offline' ? 2 : 1) * Math.pow(0.5, age / DAY / 45);
       brute.set(t.account_id, (brute.get(t.account_id) ?? 0) + w);
+      if (!t.contact_id) continue;
+      const contacts = byContact.get(t.account_id) ?? new Map<string, number>();
+      contacts.set(t.contact_id, (contacts.get(t.contact_id) ?? 0) + w);
+      byContact.set(t.account_id, contacts);
     }
     let engaged = 0;
     for (const r of rows) {
@@ -81,6 +86,11 @@ describe('scoreAccounts', () => {
       expect(r.engagement_score, r.account_id).toBeCloseTo(want, 6);
       expect(r.mql, r.account_id).toBe(want >= 3);
       if (want > 0) engaged++;
+      // Its most engaged contacts, at most five, each with its own score and MQL state.
+      const contacts = [...byContact.get(r.account_id) ?? []].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+      const stored = (r.detail as { contacts: { contact_id: string; score: number; mql: boolean }[] }).contacts;
+      expect(stored.map((c) => c.contact_id), r.account_id).toEqual(contacts.map(([id]) => id));
+      stored.forEach((c, i) => { expect(c.score).toBeCloseTo(contacts[i][1], 6); expect(c.mql).toBe(contacts[i][1] >= 3); });
     }
     expect(engaged).toBeGreaterThan(rows.length / 4);
   });
