@@ -106,7 +106,7 @@ describe('the operator config file', () => {
   it.each([
     ['an unknown key at any depth', { approvals: { largeBudgetMove: { requierd: 3 } } }, 'approvals.largeBudgetMove.requierd: unknown key (did you mean "required"?)'],
     ['an unknown section', { scheduel: {} }, 'scheduel: unknown key (did you mean "schedule"?)'],
-    ['a key with no near match', { colour: 'red' }, 'colour: unknown key (known keys here: reviewers, approvals, gate, drift, kpi, budget, serve, scale, schedule)'],
+    ['a key with no near match', { colour: 'red' }, 'colour: unknown key (known keys here: reviewers, approvals, gate, drift, kpi, budget, serve, accounts, scale, schedule)'],
     ['a wrong type', { approvals: { required: '2' } }, 'approvals.required: expected a number, got "2" (a string)'],
     ['a fraction where a count goes', { approvals: { required: 1.5 } }, 'approvals.required: expected a whole number, got 1.5'],
     ['a list where an object goes', { gate: [] }, 'gate: expected an object ({ … }), got [] (a list)'],
@@ -154,5 +154,20 @@ describe('kpi.bands (issue 12: the README said configurable, the file refused th
       .toEqual(['kpi.bands.moderate: 200000 must not exceed strong (100000)']);
     expect(problemsOf(write('kpi-typo.json', JSON.stringify({ kpi: { bands: { strnog: 1 } } }))))
       .toEqual([expect.stringMatching(/^kpi\.bands.*strnog/)]);
+  });
+
+  it('scores each account in tiers of 10% and 30% by default, and takes a family level and thresholds in USD', () => {
+    expect(DEFAULT_CONFIG.accounts).toEqual({ level: 'account', tiers: { by: 'share', tier1: 0.1, tier2: 0.3 } });
+    const f = write('accounts.json', JSON.stringify({ accounts: { level: 'family', tiers: { by: 'acv', tier1MinUsd: 50_000, tier2MinUsd: 10_000 } } }));
+    expect(loadConfig(f, {}).accounts).toEqual({ level: 'family', tiers: { by: 'acv', tier1MinUsd: 50_000, tier2MinUsd: 10_000 } });
+  });
+
+  it('refuses tier shares over 1, thresholds out of order and an unknown level, naming the key', () => {
+    expect(problemsOf(write('tiers-share.json', JSON.stringify({ accounts: { tiers: { by: 'share', tier1: 0.6, tier2: 0.5 } } }))))
+      .toEqual([expect.stringMatching(/^accounts\.tiers.*at most 1/)]);
+    expect(problemsOf(write('tiers-acv.json', JSON.stringify({ accounts: { tiers: { by: 'acv', tier1MinUsd: 1, tier2MinUsd: 5 } } }))))
+      .toEqual([expect.stringMatching(/^accounts\.tiers.*tier1MinUsd/)]);
+    expect(problemsOf(write('level.json', JSON.stringify({ accounts: { level: 'division' } }))))
+      .toEqual([expect.stringMatching(/^accounts\.level/)]);
   });
 });
