@@ -145,6 +145,14 @@ const COMMANDS: (CommandSpec | Mounted)[] = [
   { name: 'scores', about: 'one row per active contract: renewal probability, LTV and projected ARR', args: [runArg],
     options: [{ flags: '--csv', about: 'print CSV (the default)' }, json],
     run: () => require('./commands/scores').scoresCommand },
+  { name: 'accounts', about: 'the accounts to pursue, by rank: win and expansion propensity, expected ACV, engagement, MQL, tier and drivers', args: [runArg],
+    options: [
+      { flags: '--csv', about: 'print CSV: account_id,rank,win_propensity,expected_new_acv,expansion_propensity,expected_expansion_acv,engagement_score,mql,tier,drivers' },
+      json,
+      { flags: '--top <n>', about: 'only the first N by rank' },
+      { flags: '--tier <tier>', about: 'only the accounts of tier 1, 2 or 3' },
+    ],
+    run: () => require('./commands/accounts').accountsCommand },
   { name: 'forecast', about: "new ACV over the next 3, 6 and 12 months under your spend plan, beside the run's as-is and recommended plans", args: [runArg],
     options: [
       { flags: '--spend <ch=USD,...>', about: 'monthly spend of some channels (the others stay as they are)' },

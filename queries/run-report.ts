@@ -3,6 +3,7 @@ import type { ChannelIdentifiability } from '../models/identifiability';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
 import type { Db } from '../sql/db';
 import { runById } from '../store/runs';
+import { accountsOverview, type AccountsOverview } from './accounts';
 
 /**
  * What `acvloop show` and the demo print: every number read back from
@@ -52,6 +53,8 @@ export interface RunReport {
   /** `ltvP50EqualsP90`: contracts whose LTV P50 and P90 coincide (a discrete LTV, see `ltv_outcomes` in `acvloop scores`). */
   contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvMean: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; atRiskArr: number | null; ltvP50EqualsP90: number; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[] };
   forecast: { scenario: string; month: string; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
+  /** The accounts to pursue (issue 16): the serving version, the tiers' KPIs, the MQLs and the first ten by rank; null when the run scored none. */
+  accounts: AccountsOverview | null;
   backtest: { modelVersionId: string; role: string; metric: string; value: number | null }[];
   budget: Record<string, { current: number; recommended: number; change: number; binding: string; [detail: string]: unknown }>;
   models: { modelVersionId: string; family: string; metrics: unknown }[];
@@ -88,6 +91,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const kpis = await readKpis(db, runId);
   const contracts = await readScoresSummary(db, runId);
   const forecasts = await readForecasts(db, runId);
+  const accounts = await accountsOverview(db, runId);
   const backtest = await readBacktest(db, runId);
   const budget = await readBudget(db, runId);
   const models = await readModels(db, runId);
@@ -107,14 +111,15 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       survival,
       models: Object.fromEntries(models.filter((m) => m.family === 'renewal' || m.family === 'survival').map((m) => [m.family, m.metrics])),
     },
-    contracts, ...forecasts, backtest, budget,
+    contracts, ...forecasts, accounts, backtest, budget,
     models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
     approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
     attributionPolicy, disputes, stages: progress.stages, ...governance, drift,
     outputs: {
       database: 'postgres',
       schema: handle.schema,
-      tables: ['attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves', 'forecast_totals', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine'],
+      tables: ['attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves', 'forecast_totals', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine',
+        ...(accounts ? ['account_score_runs', 'account_scores'] : [])],
     },
   };
 }
