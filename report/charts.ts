@@ -4,8 +4,9 @@
  * and needs no script or network to open. Each builder takes numbers read
  * from Postgres (the run's read model) and only lays them out.
  */
+import type { AccountsLift } from '../queries/accounts';
 import type { RunReport } from '../queries/run-report';
-import { usd } from '../lib/format';
+import { pct, usd } from '../lib/format';
 
 type Spec = Record<string, unknown>;
 
@@ -205,5 +206,47 @@ export function budgetChart(r: RunReport): Spec | null {
       color: { field: 'kind', type: 'nominal', title: null, scale: { range: ['#90a4ae', '#1565c0'] } },
       stroke: { condition: { test: "datum.binding != 'total' && datum.kind == 'recommended'", value: '#c62828' }, value: null },
     },
+  };
+}
+
+/** How a contender reads in the lift chart's legend and bar labels. */
+export const liftVersionLabel = (l: Pick<AccountsLift, 'modelVersionId' | 'role' | 'serving'>) =>
+  `${l.modelVersionId} (${l.role}${l.serving ? ', serving' : ''})`;
+
+/**
+ * The accounts' lift chart from the run's backtest: each tenth of accounts,
+ * ranked by expected new ACV at the cut, and its share of the new ACV won
+ * after it, against the 10% every tenth would hold with no skill. The
+ * serving version's bars come first, the other contender's beside them.
+ */
+export function accountsLiftChart(lifts: readonly AccountsLift[]): Spec | null {
+  const drawn = lifts.filter((l) => l.acvShareByDecile !== null);
+  if (!drawn.length) return null;
+  // Each bar says what it is in words (its aria-label), for a screen reader and for a reader of the SVG's text.
+  const values = drawn.flatMap((l) => l.acvShareByDecile!.map((share, i) => ({ tenth: i + 1, share, version: liftVersionLabel(l),
+    description: `${liftVersionLabel(l)}: tenth ${i + 1} held ${pct(share)} of the new ACV won after the cut` })));
+  const first = drawn[0];
+  const judged = first.cut && first.judgedTo ? `; cut ${first.cut}, judged to ${first.judgedTo}` : '';
+  return {
+    title: {
+      text: 'Backtest: the new ACV won after the cut, by tenth of accounts ranked at the cut', anchor: 'start',
+      subtitle: `Top tenth by ${first.modelVersionId}: ${pct(first.acvShareByDecile![0])} of it` +
+        `${first.lift !== null ? ` (lift ${first.lift.toFixed(2)}×)` : ''}; no skill: 10% each${judged}`,
+    },
+    width: 560, height: 220,
+    layer: [
+      { data: { values }, mark: 'bar', encoding: {
+        x: { field: 'tenth', type: 'ordinal', title: 'tenth of accounts (1 = highest expected new ACV)', axis: { labelAngle: 0 } },
+        xOffset: { field: 'version', type: 'nominal', sort: null },
+        y: { field: 'share', type: 'quantitative', title: 'share of new ACV won', axis: { format: '.0%' } },
+        color: { field: 'version', type: 'nominal', title: null, sort: null, scale: { range: ['#1565c0', '#90a4ae'] },
+          legend: { orient: 'bottom', direction: 'vertical', labelLimit: 560 } },
+        description: { field: 'description' },
+      } },
+      { data: { values: [{ noSkill: 0.1, text: 'no skill (10%)' }] }, layer: [
+        { mark: { type: 'rule', strokeDash: [4, 3], color: '#1a1a1a' }, encoding: { y: { field: 'noSkill', type: 'quantitative' } } },
+        { mark: { type: 'text', align: 'right', dy: -6, x: 'width', color: '#1a1a1a' }, encoding: { y: { field: 'noSkill', type: 'quantitative' }, text: { field: 'text' } } },
+      ] },
+    ],
   };
 }
