@@ -2,12 +2,9 @@ import os from 'node:os';
 import type { DropRows } from '../contracts/rows';
 import { monthIndex } from '../lib/dates';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
-import { deriveSeed } from '../models/random';
-import {
-  activeContracts, NO_USAGE, predictRenewal, renewalDecisions, renewalPath, usageDynamicsOf, usageIndexInFrame, usageReadBy,
-  type RenewalModel, type UsageFrame,
-} from '../models/renewal';
+import { NO_USAGE, renewalDecisions, usageDynamicsOf, usageIndexInFrame, usageReadBy, type RenewalModel, type UsageFrame } from '../models/renewal';
 import { USAGE_DYNAMICS_MAX_ACCOUNTS } from '../models/renewal/usage';
+import { SCORING_ACCOUNT_COLUMNS, SCORING_USAGE_COLUMNS, scoringInputs, type ScorePlan } from '../models/scoring-inputs';
 import { copyContractScores, type ContractScoreRow } from '../store/scores';
 import { readScoreShardRows, recordScoreShard, saveScorePlan, scorePlanOf, storedShard, usageSample, usageSpan } from '../store/score-shards';
 import { inLockedTransaction } from '../store/transaction';
@@ -16,26 +13,8 @@ import { contractsWithSegment } from './cycle-data';
 import { loadSources } from './load';
 import { gatePromotions, renewalModelOf, servingVersion } from './registry';
 
-/** Renewals ahead whose probabilities are conditioned on the contract's history (the last one repeats). */
-const RENEWAL_PATH_LENGTH = 8;
-/** The usage columns each measure reads. */
-const USAGE_COLUMNS = ['account_id', 'month', 'active_users', 'usage_units'] as const;
-const ACCOUNT_COLUMNS = ['account_id', 'segment', 'region'] as const;
-
-/**
- * What every shard of a run's scoring shares, so that a contract scores the
- * same in any shard of any shard count: the serving renewal model (a
- * baseline fitted on all the run's decisions), the contract-wide expansion
- * rate and cost ratios, and the usage frame (the span of the whole table
- * and the filter's dynamics fitted on a fixed sample of its accounts).
- */
-export interface ScorePlan {
-  renewal: RenewalModel;
-  uplift: { mean: number; n: number };
-  costRatios: Record<string, number>;
-  /** Null when the model reads no usage, or the drop has none. */
-  usage: UsageFrame | null;
-}
+/** The plan every shard of a run shares (models/scoring-inputs.ts, where the what-if reads it too). */
+export type { ScorePlan };
 
 /**
  * The scoring plan of a run, computed once from the whole drop and stored
@@ -48,7 +27,7 @@ export async function planScores(deps: ActivityDeps, runId: string, shards: numb
   if (known) return { shards: known.shards, modelVersionId: known.model_version_id };
   const { batchId, asOf } = await runContext(deps, runId);
   const serving = await servingVersion(deps, runId, 'renewal', await gatePromotions(deps, runId));
-  const rows = await loadSources(deps, batchId, ['accounts', 'contracts'], { accounts: ACCOUNT_COLUMNS });
+  const rows = await loadSources(deps, batchId, ['accounts', 'contracts'], { accounts: SCORING_ACCOUNT_COLUMNS });
   const renewal = renewalModelOf(serving.params, serving.params?.kind === 'baseline_rate'
     ? renewalDecisions(rows.contracts, rows.accounts, [], asOf, { usage: NO_USAGE }) : []);
   const uplift = renewalUplift(rows.contracts);
@@ -70,7 +49,7 @@ async function usageFrameOf(deps: ActivityDeps, batchId: string, renewal: Renewa
   if (span.firstMonth === null || span.lastMonth === null) return null;
   const frame: UsageFrame = { firstMonth: monthIndex(span.firstMonth), lastMonth: monthIndex(span.lastMonth), withUsers: span.withUsers, dynamics: {} };
   if (reads.units || reads.users) {
-    const sample = await usageSample(deps.db, batchId, USAGE_DYNAMICS_MAX_ACCOUNTS, USAGE_COLUMNS) as unknown as DropRows['usage'];
+    const sample = await usageSample(deps.db, batchId, USAGE_DYNAMICS_MAX_ACCOUNTS, SCORING_USAGE_COLUMNS) as unknown as DropRows['usage'];
     const index = usageIndexInFrame(sample, frame);
     if (reads.units) frame.dynamics.units = usageDynamicsOf(index, 'units');
     if (reads.users) frame.dynamics.users = usageDynamicsOf(index, 'users');
@@ -108,20 +87,11 @@ export async function scoreShard(deps: ActivityDeps, runId: string, shard: numbe
 
 async function scoreContractsOfShard(deps: ActivityDeps, runId: string, plan: ScorePlan, shard: { index: number; count: number }): Promise<ContractScoreRow[]> {
   const { batchId, asOf, seed } = await runContext(deps, runId);
-  const reads = plan.usage ? usageReadBy(plan.renewal) : NO_USAGE;
   const rows = await readScoreShardRows<DropRows['accounts'][number], DropRows['contracts'][number], DropRows['usage'][number]>(
-    deps.db, batchId, shard, { accounts: ACCOUNT_COLUMNS, contracts: undefined, usage: plan.usage ? USAGE_COLUMNS : [] }, heartbeat);
-  const usage = plan.usage ? usageIndexInFrame(rows.usage, plan.usage) : [];
-  const own = new Set(rows.accounts.map((a) => a.account_id));
-  const active = activeContracts(rows.contracts, rows.accounts, usage, asOf, { usage: reads }).filter((a) => own.has(a.account_id));
-  const byId = new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c]));
-  return active.map((a, i) => {
-    const c = byId.get(a.contract_id)!;
-    const ltv = contractLtv(
-      { contract_id: c.contract_id, segment: c.segment, acv_usd: c.acv_usd, end_date: c.end_date, term_months: c.term_months,
-        cost_to_serve_annual_usd: c.cost_to_serve_annual_usd, p_renew: predictRenewal(plan.renewal, a), p_renew_path: renewalPath(plan.renewal, a, RENEWAL_PATH_LENGTH) },
-      { asOf, seed: deriveSeed(seed, c.contract_id), expansionRate: plan.uplift.n ? plan.uplift.mean : 0, costRatioBySegment: plan.costRatios },
-    );
+    deps.db, batchId, shard, { accounts: SCORING_ACCOUNT_COLUMNS, contracts: undefined, usage: plan.usage ? SCORING_USAGE_COLUMNS : [] }, heartbeat);
+  const inputs = scoringInputs(plan, rows, { asOf, seed }, new Set(rows.accounts.map((a) => a.account_id)));
+  return inputs.map(({ contract: c, ltv: input, options }, i) => {
+    const ltv = contractLtv(input, options);
     if (i % 500 === 0) heartbeat({ shard: shard.index, scored: i });
     const expansion = plan.uplift.n ? expectedExpansion(ltv, c.acv_usd, plan.uplift.mean) : 0;
     return { contract_id: c.contract_id, account_id: c.account_id, renewal_probability: ltv.pNextRenewal, ltv_mean: ltv.expected,
