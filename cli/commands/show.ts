@@ -83,6 +83,17 @@ export function printReport(r: RunReport): void {
   if (r.contracts.top.length) {
     say(table(['contract', 'account', 'renewal p', 'LTV P50'], r.contracts.top.map((t) => [t.contractId, t.accountId, pct(t.renewalProbability), usd(t.ltvP50)])));
   }
+  if (r.accounts) {
+    const a = r.accounts;
+    say('');
+    say(`Accounts to pursue (${a.scored} ${a.level === 'family' ? 'families' : 'accounts'}, by ${a.modelVersionId}; ${a.mql.accounts} MQLs, ${a.mql.crossedThisMonth} crossed this month; acvloop accounts ${r.runId} lists them all)`);
+    say(table(['tier', 'accounts', 'expected new ACV', 'expected expansion ACV', 'win rate (12 mo)', 'ACV lift (12 mo)', 'deal velocity (days)'],
+      a.tiers.map((t) => [t.tier, t.accounts, usd(t.expectedNewAcv), usd(t.expectedExpansionAcv), t.winRate === null ? '—' : pct(t.winRate),
+        ratio(t.acvLift), t.dealVelocityDays === null ? '—' : Math.round(t.dealVelocityDays)])));
+    say(table(['rank', 'account', 'tier', 'win p', 'expected new ACV', 'expansion p', 'drivers'],
+      a.top.slice(0, 5).map((x) => [x.rank, x.account_id, x.tier, pct(x.win_propensity), usd(x.expected_new_acv),
+        x.expansion_propensity === null ? '—' : pct(x.expansion_propensity), x.drivers])));
+  }
   if (r.forecast.length) {
     say('');
     say('Forecast of new ACV, by spend scenario');

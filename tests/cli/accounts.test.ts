@@ -173,6 +173,17 @@ describe('acvloop accounts', () => {
     expect(JSON.parse(none.stdout).accounts).toBeNull();
   });
 
+  it('show says the tiers and the first five accounts in words, and nothing of accounts for a run without them', async () => {
+    const shown = await acvloop(['show', scored], env);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`Accounts to pursue (${rows.length} accounts, by ${run.model_version_id}; 8 MQLs, 4 crossed this month; acvloop accounts ${scored} lists them all)`);
+    for (const a of byRank.slice(0, 5)) expect(shown.stdout).toContain(a.account_id);
+    expect(shown.stdout).not.toContain(byRank[5].account_id + ' ');
+    const none = await acvloop(['show', bare], env);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).not.toContain('Accounts to pursue');
+  });
+
   it.each([
     [['--top', '0'], '--top takes a positive whole number, not "0"'],
     [['--top', 'ten'], '--top takes a positive whole number, not "ten"'],
