@@ -16,6 +16,7 @@ import type { ApprovalsTables } from './tables/approvals';
 import type { AuditTables } from './tables/audit';
 import type { DisputesTables } from './tables/disputes';
 import type { DriftTables } from './tables/drift';
+import type { FinanceTables } from './tables/finance';
 
 export type * from './tables/runs';
 export type * from './tables/ingest';
@@ -27,6 +28,7 @@ export type * from './tables/approvals';
 export type * from './tables/audit';
 export type * from './tables/disputes';
 export type * from './tables/drift';
+export type * from './tables/finance';
 
 export interface Database
   extends RunsTables,
@@ -39,4 +41,5 @@ export interface Database
     ApprovalsTables,
     AuditTables,
     DisputesTables,
-    DriftTables {}
+    DriftTables,
+    FinanceTables {}

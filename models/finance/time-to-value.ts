@@ -21,6 +21,12 @@ export interface SegmentTimeToValue {
   pending: number;
   /** First contracts whose account has no usage row at all: not counted (usage is not tracked for them), only reported. */
   noUsage: number;
+  /**
+   * First contracts started before the first month usage.csv covers (for any
+   * account): their first active month is unknowable (the file would show the
+   * coverage's start, not the customer's), so they are reported, not counted.
+   */
+  beforeUsage: number;
 }
 
 export interface TimeToValue {
@@ -46,11 +52,12 @@ function median(xs: number[]): number {
  * pilot before signing) are not value from the contract and are skipped.
  * A contract whose account has usage rows but no active month yet is pending,
  * counted beside the median; one whose account has no usage rows at all is
- * counted as noUsage, outside the median.
+ * counted as noUsage, outside the median; one started before usage.csv's
+ * first month as beforeUsage, outside it too.
  * @example
  * timeToValue([{ contract_id: 'C1', account_id: 'A', start_date: '2026-01-20' }], [{ account_id: 'A', segment: 'smb' }],
  *   [{ account_id: 'A', month: '2026-03', active_users: 4 }], '2026-10').overall
- * // { segment: 'all', contracts: 1, valued: 1, medianDays: 40, pending: 0, noUsage: 0 }
+ * // { segment: 'all', contracts: 1, valued: 1, medianDays: 40, pending: 0, noUsage: 0, beforeUsage: 0 }
  */
 export function timeToValue(contracts: readonly TtvContract[], accounts: readonly TtvAccount[], usage: readonly TtvUsage[], month: string): TimeToValue {
   const { asOf } = financeWindow(month);
@@ -62,8 +69,10 @@ export function timeToValue(contracts: readonly TtvContract[], accounts: readonl
     if (!known || c.start_date < known.start_date || (c.start_date === known.start_date && c.contract_id < known.contract_id)) first.set(c.account_id, c);
   }
   const monthsOf = new Map<string, { month: string; active: boolean }[]>();
+  let coverageFrom: string | null = null;
   for (const u of usage) {
     if (u.month > month) continue;
+    if (coverageFrom === null || u.month < coverageFrom) coverageFrom = u.month;
     const list = monthsOf.get(u.account_id);
     const entry = { month: u.month, active: u.active_users > 0 };
     if (list) list.push(entry);
@@ -73,7 +82,7 @@ export function timeToValue(contracts: readonly TtvContract[], accounts: readonl
   const tally = new Map<string, SegmentTimeToValue>();
   const lineOf = (segment: string) => {
     let line = tally.get(segment);
-    if (!line) tally.set(segment, (line = { segment, contracts: 0, valued: 0, medianDays: null, pending: 0, noUsage: 0 }));
+    if (!line) tally.set(segment, (line = { segment, contracts: 0, valued: 0, medianDays: null, pending: 0, noUsage: 0, beforeUsage: 0 }));
     return line;
   };
   for (const c of first.values()) {
@@ -85,6 +94,10 @@ export function timeToValue(contracts: readonly TtvContract[], accounts: readonl
       continue;
     }
     const startMonth = c.start_date.slice(0, 7);
+    if (startMonth < coverageFrom!) {
+      for (const l of lines) l.beforeUsage++;
+      continue;
+    }
     const firstActive = months.filter((m) => m.active && m.month >= startMonth).reduce<string | null>((a, m) => (a === null || m.month < a ? m.month : a), null);
     for (const l of lines) {
       l.contracts++;
@@ -103,7 +116,7 @@ export function timeToValue(contracts: readonly TtvContract[], accounts: readonl
     const ds = days.get(key);
     line.medianDays = ds && ds.length > 0 ? median(ds) : null;
   }
-  const overall = tally.get('all') ?? { segment: 'all', contracts: 0, valued: 0, medianDays: null, pending: 0, noUsage: 0 };
+  const overall = tally.get('all') ?? { segment: 'all', contracts: 0, valued: 0, medianDays: null, pending: 0, noUsage: 0, beforeUsage: 0 };
   const segments = [...tally.values()].filter((l) => l !== overall).sort((a, b) => (a.segment < b.segment ? -1 : 1));
   return { overall, segments };
 }

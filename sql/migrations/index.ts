@@ -10,6 +10,7 @@ import * as experimentPlans from './2026-12-01-0004-experiment-plans';
 import * as scoreShards from './2026-12-02-0001-score-shards';
 import * as accountsFamily from './2026-12-02-0002-accounts-family';
 import * as accountScores from './2026-12-02-0003-account-scores';
+import * as finance from './2026-12-02-0004-finance';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-0001-score-shards': scoreShards,
   '2026-12-02-0002-accounts-family': accountsFamily,
   '2026-12-02-0003-account-scores': accountScores,
+  '2026-12-02-0004-finance': finance,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,6 +5,7 @@ import { timeToValue } from '../../../models/finance/time-to-value';
 const accounts = [
   { account_id: 'A1', segment: 'smb' as const }, { account_id: 'A2', segment: 'smb' as const }, { account_id: 'A3', segment: 'smb' as const },
   { account_id: 'B1', segment: 'enterprise' as const }, { account_id: 'B2', segment: 'enterprise' as const }, { account_id: 'B3', segment: 'enterprise' as const },
+  { account_id: 'M1', segment: 'mid_market' as const },
 ];
 const contracts = [
   { contract_id: 'A1-1', account_id: 'A1', start_date: '2026-01-20' }, // first active 2026-03: 40 days
@@ -15,6 +16,7 @@ const contracts = [
   { contract_id: 'B1-0', account_id: 'B1', start_date: '2026-06-01' }, // a second product: not the first contract
   { contract_id: 'B2-1', account_id: 'B2', start_date: '2026-03-15' }, // no usage rows at all: noUsage
   { contract_id: 'B3-1', account_id: 'B3', start_date: '2026-08-01' }, // active only after the run's month: pending
+  { contract_id: 'M1-1', account_id: 'M1', start_date: '2025-06-01' }, // before usage.csv's first month (2026-01): unknowable
 ];
 const usage = [
   { account_id: 'A1', month: '2026-01', active_users: 0 }, { account_id: 'A1', month: '2026-02', active_users: 0 }, { account_id: 'A1', month: '2026-03', active_users: 5 },
@@ -22,16 +24,18 @@ const usage = [
   { account_id: 'A3', month: '2026-05', active_users: 0 }, { account_id: 'A3', month: '2026-06', active_users: 0 },
   { account_id: 'B1', month: '2026-02', active_users: 9 }, { account_id: 'B1', month: '2026-04', active_users: 0 }, { account_id: 'B1', month: '2026-07', active_users: 12 },
   { account_id: 'B3', month: '2026-09', active_users: 0 }, { account_id: 'B3', month: '2026-11', active_users: 7 },
+  { account_id: 'M1', month: '2026-01', active_users: 30 },
 ];
 
 describe('timeToValue', () => {
-  it('gives each segment the median days to the first active month, pending and untracked contracts counted beside it', () => {
+  it('gives each segment the median days to the first active month, pending, untracked and unknowable contracts counted beside it', () => {
     const r = timeToValue(contracts, accounts, usage, '2026-10');
     expect(r.segments).toEqual([
-      { segment: 'enterprise', contracts: 2, valued: 1, medianDays: 91, pending: 1, noUsage: 1 },
-      { segment: 'smb', contracts: 3, valued: 2, medianDays: 20, pending: 1, noUsage: 0 },
+      { segment: 'enterprise', contracts: 2, valued: 1, medianDays: 91, pending: 1, noUsage: 1, beforeUsage: 0 },
+      { segment: 'mid_market', contracts: 0, valued: 0, medianDays: null, pending: 0, noUsage: 0, beforeUsage: 1 },
+      { segment: 'smb', contracts: 3, valued: 2, medianDays: 20, pending: 1, noUsage: 0, beforeUsage: 0 },
     ]);
-    expect(r.overall).toEqual({ segment: 'all', contracts: 5, valued: 3, medianDays: 40, pending: 2, noUsage: 1 });
+    expect(r.overall).toEqual({ segment: 'all', contracts: 5, valued: 3, medianDays: 40, pending: 2, noUsage: 1, beforeUsage: 1 });
   });
 
   it('reads only what was known by the run\'s month: a later run sees B3 valued', () => {
