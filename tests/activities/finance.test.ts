@@ -61,7 +61,9 @@ describe('storeFinance', () => {
     const collected = paid.reduce((s, i) => s + usd(i), 0);
     const positive = paid.filter((i) => usd(i) > 0);
     const dso = positive.reduce((s, i) => s + usd(i) * (Date.parse(i.paid_at) - Date.parse(i.issued_at)) / DAY, 0) / positive.reduce((s, i) => s + usd(i), 0);
-    const overdue = window.filter((i) => !(i.paid_at !== '' && i.paid_at < AS_OF) && usd(i) > 0 && (Date.parse(AS_OF) - Date.parse(i.issued_at)) / DAY > 60);
+    // Overdue: unpaid at the month end and past its due date when the row has one (invoices 1.1.0), else older than 60 days.
+    const late = (i: Record<string, string>) => (i.due_at ? i.due_at < AS_OF : (Date.parse(AS_OF) - Date.parse(i.issued_at)) / DAY > 60);
+    const overdue = window.filter((i) => !(i.paid_at !== '' && i.paid_at < AS_OF) && usd(i) > 0 && late(i));
     // The drop has both: invoices paid (most) and invoices unpaid long enough to be overdue.
     expect(paid.length).toBeGreaterThan(window.length / 2);
     expect(overdue.length).toBeGreaterThan(0);
