@@ -153,6 +153,17 @@ const COMMANDS: (CommandSpec | Mounted)[] = [
       { flags: '--tier <tier>', about: 'only the accounts of tier 1, 2 or 3' },
     ],
     run: () => require('./commands/accounts').accountsCommand },
+  { name: 'whatif', about: 'pricing and term what-if: a scored contract (or a segment\'s active contracts) as scored and on another term, discount or list price: renewal probability, LTV P10/P50/P90, margin, projected ARR', args: [runArg],
+    options: [
+      { flags: '--contract <id>', about: 'the contract (one of --contract and --segment)' },
+      { flags: '--segment <segment>', about: 'a cohort: the run\'s active contracts of accounts of this segment, totals before and after' },
+      { flags: '--region <region>', about: 'narrow the --segment cohort to accounts of this region' },
+      { flags: '--term <months>', about: 're-sign for 12, 24 or 36 months from the same start (the end date moves, renewals every term)' },
+      { flags: '--discount <pct>', about: 'set the discount off list price, in percent (ACV = list price × (1 − discount))' },
+      { flags: '--price <pct>', about: 'change the list price by this percent (10 raises it 10%, -5 lowers it 5%); cost to serve is held in dollars' },
+      json,
+    ],
+    run: () => require('./commands/whatif').whatifCommand },
   { name: 'forecast', about: "new ACV over the next 3, 6 and 12 months under your spend plan, beside the run's as-is and recommended plans", args: [runArg],
     options: [
       { flags: '--spend <ch=USD,...>', about: 'monthly spend of some channels (the others stay as they are)' },

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { DropRows } from '../../contracts/rows';
 import { monthsBetweenAverage } from '../../lib/dates';
 import type { EmpiricalRenewalModel, LogisticRenewalModel, RenewalModel } from '../../models/renewal';
-import { scoringInputs, type ScorePlan, type ScoringInput } from '../../models/scoring-inputs';
+import { scoringInputs, type ScorePlan, type ScoringInput, type ScoringRows } from '../../models/scoring-inputs';
 import { checkScenario, cohortWhatIf, contractWhatIf, whatIfEffects } from '../../models/whatif';
 
 const RUN = { asOf: '2026-11-01', seed: 42 };
@@ -22,13 +22,13 @@ const contract = (c: Partial<ContractRow> & Pick<ContractRow, 'contract_id' | 's
 });
 
 /** A1: a renewed first contract and its live 24-month renewal at 10% off; A2: one live 12-month contract with a blank discount and its own cost. */
-const ROWS = {
+const ROWS: ScoringRows = {
   accounts: [{ account_id: 'A1', segment: 'smb', region: 'NA' }, { account_id: 'A2', segment: 'smb', region: 'EMEA' }],
   contracts: [
     contract({ line: 2, contract_id: 'C0', start_date: '2024-01-01', end_date: '2024-12-31', term_months: 12, acv_usd: 20_000, discount_pct: 5, status: 'renewed' }),
     contract({ line: 3, contract_id: 'C1', previous_contract_id: 'C0', start_date: '2025-01-01', end_date: '2026-12-31', term_months: 24, acv_usd: 24_000, discount_pct: 10 }),
     contract({ line: 4, contract_id: 'C2', account_id: 'A2', start_date: '2026-03-01', end_date: '2027-02-28', term_months: 12, acv_usd: 9_000, cost_to_serve_annual_usd: 1_800 }),
-  ] as ContractRow[],
+  ],
   usage: [],
 };
 
