@@ -75,6 +75,8 @@ function printEffects(w: WhatIfOfRun): void {
   for (const [lever, value] of used) if (value !== undefined) say(`  ${lever}: ${w.effects[lever].note}`);
 }
 
+/** A change of a share in percentage points: 78.3% to 72.0% is -6.3 pp, not -6.3%. */
+const points = (x: number) => `${(x * 100).toFixed(1)} pp`;
 const sign = (n: number, f: (x: number) => string) => (n > 0 ? '+' : n < 0 ? '-' : '') + f(Math.abs(n)).replace(/^-/, '');
 
 function printContract(w: ContractWhatIfOfRun): void {
@@ -88,7 +90,7 @@ function printContract(w: ContractWhatIfOfRun): void {
   ];
   const shown = (v: number | string | null, kind: string) => (typeof v === 'number' ? (kind === 'usd' ? usd(v) : kind === 'pct' ? pct(v) : String(v)) : v ?? '—');
   const change = (a: number | string | null, b: number | string | null, kind: string) =>
-    typeof a === 'number' && typeof b === 'number' && kind !== 'text' ? (a === b ? '' : sign(b - a, kind === 'usd' ? usd : (x) => pct(x))) : '';
+    typeof a === 'number' && typeof b === 'number' && kind !== 'text' ? (a === b ? '' : sign(b - a, kind === 'usd' ? usd : points)) : '';
   say(table(['', 'baseline', 'scenario', 'change'], rows.map(([label, f, kind]) => {
     const [a, b] = [f(w.baseline), f(w.scenario)];
     return [label, shown(a, kind), shown(b, kind), change(a, b, kind)];
@@ -108,7 +110,7 @@ function printCohort(w: CohortWhatIfOfRun): void {
   const shown = (v: number | null, kind: string) => (v === null ? '—' : kind === 'usd' ? usd(v) : kind === 'pct' ? pct(v) : v.toFixed(1));
   say(table(['', 'baseline', 'scenario', 'change'], rows.map(([label, f, kind]) => {
     const [a, b] = [f(w.baseline), f(w.scenario)];
-    return [label, shown(a, kind), shown(b, kind), a === null || b === null || a === b ? '' : sign(b - a, (x) => shown(x, kind))];
+    return [label, shown(a, kind), shown(b, kind), a === null || b === null || a === b ? '' : sign(b - a, (x) => (kind === 'pct' ? points(x) : shown(x, kind)))];
   })));
   const noted = w.contracts.filter((c) => c.notes.length > 0).length;
   if (noted) say(`Note: ${noted} of the contracts carry a note (a blank discount, a renewal the new term puts before the run's date): --json lists them`);
