@@ -182,7 +182,11 @@ export function contractWhatIf(plan: ScorePlan, input: ScoringInput, scenario: W
   const discountPct = scenario.discountPct ?? c.discount_pct;
   const discountChanges = scenario.discountPct !== undefined && scenario.discountPct !== ownDiscount;
   if (discountChanges && ownDiscount >= 100) throw new RangeError(`contract ${c.contract_id} is discounted 100%: its list price is unknown`);
-  if (scenario.discountPct !== undefined && c.discount_pct === null) notes.push('its discount is blank: its ACV is read as its list price');
+  if (scenario.discountPct !== undefined && c.discount_pct === null) {
+    const read = plan.renewal.kind === 'logistic' && plan.renewal.blankDiscount === 'mean-flagged'
+      ? `; the renewal model read the blank as the decisions' mean discount (${Number((plan.renewal.discountFill ?? 0).toPrecision(4))}), flagged, and reads the scenario's as known` : '';
+    notes.push(`its discount is blank: its ACV is read as its list price${read}`);
+  }
   const acvUsd = c.acv_usd * (1 + (scenario.pricePct ?? 0) / 100) * (discountChanges ? (1 - scenario.discountPct! / 100) / (1 - ownDiscount / 100) : 1);
   // The cost in dollars, as scoring reads it; handed on as dollars only when the ACV moves, so own terms keep the scored inputs bit for bit.
   const costUsd = c.cost_to_serve_annual_usd ?? base.costRatio * c.acv_usd;

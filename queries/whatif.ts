@@ -57,7 +57,12 @@ type CompactOutcome = Pick<ContractOutcome, 'acvUsd' | 'renewalProbability' | 'l
 async function scoredRun(handle: Db, runId: string) {
   if (!(await runExists(handle.db, runId))) throw new Error(`no run ${runId} in schema ${handle.schema}`);
   const stored = await scorePlanOf(handle.db, runId);
-  if (!stored) throw new Error(`run ${runId} has no contract scores: its score stage has not run, so there is no scored contract to start a what-if from`);
+  if (!stored) {
+    const scored = await handle.db.selectFrom('contract_scores').select('contract_id').where('run_id', '=', runId).limit(1).executeTakeFirst();
+    throw new Error(scored
+      ? `run ${runId} was scored before runs stored their scoring plan (issue 15): the inputs its contracts were scored from cannot be rebuilt; a rerun of its month can be`
+      : `run ${runId} has no contract scores: its score stage has not run, so there is no scored contract to start a what-if from`);
+  }
   const run = await registeredRun(handle.db, runId);
   const batch = await handle.db.selectFrom('run_batches').select('batch_id').where('run_id', '=', runId).executeTakeFirstOrThrow();
   const plan = stored.plan as ScorePlan;

@@ -166,6 +166,16 @@ describe('acvloop whatif refusals', () => {
     expect(r.stderr).toBe(`acvloop: ${message.replace('SCHEMA', db.schema)}\n`);
   });
 
+  it('refuses a run scored before runs stored their scoring plan: its inputs cannot be rebuilt', async () => {
+    const old = 'whatif-before-plans';
+    await registerRun(db, old, drop);
+    await db.pool.query(`insert into contract_scores (run_id, model_version_id, contract_id, account_id, renewal_probability, ltv_mean, ltv_p10, ltv_p50, ltv_p90, projected_arr)
+      values ($1, $1 || '/renewal', 'C-1', 'A-1', 0.8, 1, 1, 1, 1, 1)`, [old]);
+    const r = await acvloop(['whatif', old, '--contract', 'C-1'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`acvloop: run ${old} was scored before runs stored their scoring plan (issue 15): the inputs its contracts were scored from cannot be rebuilt; a rerun of its month can be\n`);
+  });
+
   it('refuses a contract the run did not score: not active at its date', async () => {
     const batch = await batchOfRun(db, RUN);
     const ended = (await db.pool.query(`select contract_id from src_contracts where batch_id = $1 and status = 'churned' order by line limit 1`, [batch])).rows[0].contract_id;

@@ -140,7 +140,7 @@ describe('discount', () => {
     expect(w.baseline.renewalProbability).toBeCloseTo(byHand(LOGISTIC, { renewals: 0, discount: null, acv: 9_000, termMonths: 12, tenureMonths: tenure }), 14);
     expect(w.scenario.acvUsd).toBeCloseTo(9_000 * 0.95, 9);
     expect(w.scenario.renewalProbability).toBeCloseTo(byHand(LOGISTIC, { renewals: 0, discount: 5, acv: 9_000 * 0.95, termMonths: 12, tenureMonths: tenure }), 14);
-    expect(w.notes.join(' ')).toMatch(/discount is blank/);
+    expect(w.notes).toEqual(["its discount is blank: its ACV is read as its list price; the renewal model read the blank as the decisions' mean discount (8), flagged, and reads the scenario's as known"]);
   });
 
   it('under the empirical rate by segment, holds the probability and says the discount is not in the model', () => {
