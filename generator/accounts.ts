@@ -1,6 +1,6 @@
 /** Accounts: segments, regions, currencies, parent/subsidiary trees and names. */
 import type { Rng } from './rng';
-import { INDUSTRIES, REGIONS, REGION_WEIGHTS, SEGMENT_LIST, SEGMENT_PARAMS } from './params';
+import { ACCOUNT_PROPENSITY, INDUSTRIES, REGIONS, REGION_WEIGHTS, SEGMENT_LIST, SEGMENT_PARAMS } from './params';
 
 export interface Account {
   index: number;
@@ -14,8 +14,10 @@ export interface Account {
   industry: string | null;
   region: string;
   currency: string;
-  /** Relative propensity to open opportunities; 0 = never buys. */
+  /** Relative propensity to open opportunities (firmographic multiplier × noise); 0 = never buys. */
   weight: number;
+  /** The planted firmographic multiplier of the weight (params.ts ACCOUNT_PROPENSITY), 1 on average-ish; kept for never-buyers too. */
+  firmographic: number;
   seats: number;
   /** Earliest day of any activity on the account (Infinity = none yet). */
   firstDay: number;
@@ -61,6 +63,20 @@ function currencyFor(rng: Rng, region: string): string {
   return 'USD';
 }
 
+/**
+ * The planted firmographic multiplier of an account's propensity to open
+ * deals: a function of its attributes only, no draw, so every stream draws
+ * what it drew before the multiplier was planted.
+ *
+ * @example
+ * firmographicMultiplier('Software', 'NA', 0, 800); // 2.6 × 1.5 × (800 / 400)^0.6 ≈ 5.91
+ */
+export function firmographicMultiplier(industry: string | null, region: string, segment: number, seats: number): number {
+  const p = ACCOUNT_PROPENSITY;
+  const median = SEGMENT_PARAMS[SEGMENT_LIST[segment]].seats;
+  return (industry === null ? 1 : p.industry[industry] ?? 1) * (p.region[region] ?? 1) * Math.pow(seats / median, p.seatsElasticity);
+}
+
 function drawSegment(rng: Rng): number {
   return rng.weighted(SEGMENT_LIST.map((s) => SEGMENT_PARAMS[s].share));
 }
@@ -91,6 +107,11 @@ export function makeAccounts(rng: Rng, n: number): Account[] {
       industry = rng.chance(0.06) ? null : rng.pick(INDUSTRIES);
       name = companyName(rng);
     }
+    const currency = currencyFor(rng, region);
+    // Drawn in the order they always were (the noise, then the seats); the multiplier reads the seats.
+    const noise = rng.chance(ACCOUNT_PROPENSITY.neverBuys) ? 0 : rng.lognormal(ACCOUNT_PROPENSITY.noiseMedian, ACCOUNT_PROPENSITY.noiseSigma);
+    const seats = Math.max(1, SEGMENT_PARAMS[SEGMENT_LIST[segment]].seats * rng.lognormal(1, 0.5));
+    const firmographic = firmographicMultiplier(industry, region, segment, seats);
     const account: Account = {
       index: i,
       id: `ACC-${String(i + 1).padStart(width, '0')}`,
@@ -100,9 +121,10 @@ export function makeAccounts(rng: Rng, n: number): Account[] {
       segment,
       industry,
       region,
-      currency: currencyFor(rng, region),
-      weight: rng.chance(0.3) ? 0 : rng.lognormal(1, 0.8),
-      seats: Math.max(1, SEGMENT_PARAMS[SEGMENT_LIST[segment]].seats * rng.lognormal(1, 0.5)),
+      currency,
+      weight: firmographic * noise,
+      firmographic,
+      seats,
       firstDay: Infinity,
     };
     accounts.push(account);

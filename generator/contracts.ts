@@ -1,13 +1,14 @@
 /**
  * Contracts and their renewal chains. At each end date a contract renews with
  * a planted logistic probability (RENEWAL in params.ts) of its covariates at
- * that moment; the usage trend comes from the same latent process that
- * usage.csv is drawn from.
+ * that moment, at a price whose uplift grows with the usage trend over the
+ * renewed term (RENEWAL_UPLIFT); the usage trend comes from the same latent
+ * process that usage.csv is drawn from.
  */
 import type { Rng } from './rng';
 import type { Account } from './accounts';
 import { addMonths } from './calendar';
-import { RENEWAL, SEGMENT_LIST, SEGMENT_PARAMS, USAGE } from './params';
+import { RENEWAL, RENEWAL_UPLIFT, SEGMENT_LIST, SEGMENT_PARAMS, USAGE } from './params';
 
 /** A contract of the synthetic world, with what was planted for it (`Contract` names a data contract). */
 export interface PlantedContract {
@@ -37,13 +38,17 @@ export interface PlantedContract {
 export class UsageProcess {
   readonly span: number;
   readonly slopes: Float64Array;
+  /** Each account's long-run mean slope, the part of its trend that persists (truth.json records it). */
+  readonly means: Float64Array;
 
   constructor(rng: Rng, accounts: number, months: number) {
     this.span = months + USAGE.trendWindow;
     this.slopes = new Float64Array(accounts * this.span);
+    this.means = new Float64Array(accounts);
     const stationarySd = USAGE.innovationSd / Math.sqrt(1 - USAGE.ar * USAGE.ar);
     for (let a = 0; a < accounts; a++) {
       const mean = rng.normal(USAGE.slopeMean, USAGE.slopeMeanSd);
+      this.means[a] = mean;
       let dev = rng.normal(0, stationarySd);
       for (let t = 0; t < this.span; t++) {
         this.slopes[a * this.span + t] = mean + dev;
@@ -55,6 +60,14 @@ export class UsageProcess {
   /** Slope in window month m (m may go down to -trendWindow). */
   slope(account: number, m: number): number {
     return this.slopes[account * this.span + m + USAGE.trendWindow];
+  }
+
+  /** Mean slope over window months from..to (inclusive), `from` clamped to the first month the process holds: a term's usage trend. */
+  meanSlope(account: number, from: number, to: number): number {
+    const a = Math.max(from, -USAGE.trendWindow);
+    let s = 0;
+    for (let m = a; m <= to; m++) s += this.slope(account, m);
+    return s / (to - a + 1);
   }
 
   /** Mean monthly change of log usage over the trendWindow months ending with window month m. */
@@ -75,6 +88,18 @@ export function renewalProbability(account: Account, trend: number, discount: nu
     RENEWAL.discount * discount +
     RENEWAL.renewals * Math.min(renewalsSoFar, RENEWAL.renewalsCap);
   return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * The mean log uplift of a renewal's ACV over the contract it renews, for
+ * the mean monthly slope of log usage over the renewed term (params.ts
+ * RENEWAL_UPLIFT).
+ *
+ * @example
+ * upliftMean(0.01); // 0.04 + 6 × 0.01 = 0.10
+ */
+export function upliftMean(trend: number): number {
+  return RENEWAL_UPLIFT.mean + RENEWAL_UPLIFT.usageTrend * trend;
 }
 
 export function drawTerm(rng: Rng, segment: number): number {
@@ -138,7 +163,7 @@ export function addChain(
       startDay,
       endDay: addMonths(startDay, term),
       term,
-      acvUsd: c.acvUsd * Math.exp(rng.normal(0.04, 0.12)),
+      acvUsd: c.acvUsd * Math.exp(rng.normal(upliftMean(usage.meanSlope(c.account, book.windowMonth(c.startDay), t)), RENEWAL_UPLIFT.sd)),
       discount: Math.round(Math.min(40, Math.max(0, c.discount + rng.normal(-1, 4))) * 10) / 10,
       discountShown: rng.chance(0.93),
       costRatio: c.costRatio === null ? null : Math.min(0.6, Math.max(0.05, c.costRatio * Math.exp(rng.normal(0, 0.1)))),

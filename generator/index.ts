@@ -114,7 +114,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
   await Promise.all(Object.values(writers).map((w) => w.close()));
 
   const rows = rowCounts(writers);
-  const truth = buildTruth(frame, { demand, visibleSpendUsd, book, experiments, rows });
+  const truth = buildTruth(frame, { demand, visibleSpendUsd, book, experiments, accounts, usage, rows });
   const truthFile = join(opts.outDir, 'truth.json');
   await writeFile(truthFile, JSON.stringify(truth, null, 1) + '\n');
 

@@ -121,6 +121,38 @@ export const RENEWAL = {
   renewalsCap: 3,
 };
 
+/**
+ * A renewal's price against the contract it renews:
+ * acv_next = acv × exp(N(mean + usageTrend × trend, sd)), trend the mean
+ * monthly change of log usage over the renewed contract's term (its start
+ * month to its end month; the latent process of usage.csv). A seat true-up:
+ * a customer whose usage grew over the term pays more at renewal, one whose
+ * usage shrank negotiates down.
+ */
+export const RENEWAL_UPLIFT = { mean: 0.04, usageTrend: 6, sd: 0.08 };
+
+/**
+ * Account-level propensity to open opportunities (truth.json
+ * `accountPropensity`): an account's weight is
+ * industry × region × (seats / its segment's median seats)^seatsElasticity
+ * × lognormal(noiseMedian, noiseSigma), and 0 for the `neverBuys` share.
+ * Opportunities pick their segment first and then an account of it in
+ * proportion to its weight, so these multipliers decide which accounts of a
+ * segment open (and so win) deals, not how many deals a segment gets.
+ * An account without an industry takes 1.
+ */
+export const ACCOUNT_PROPENSITY = {
+  neverBuys: 0.3,
+  noiseMedian: 1,
+  noiseSigma: 0.8,
+  industry: {
+    Software: 2.6, 'Financial Services': 2.0, Telecommunications: 1.5, Healthcare: 1.15, 'Professional Services': 1.0,
+    Media: 1.0, Retail: 0.8, Manufacturing: 0.7, Logistics: 0.6, Energy: 0.5, Education: 0.4, 'Public Sector': 0.35,
+  } as Record<string, number>,
+  region: { NA: 1.5, EMEA: 1.0, APAC: 0.7, LATAM: 0.45, '': 0.6 } as Record<string, number>,
+  seatsElasticity: 0.6,
+};
+
 /** Usage: monthly log-usage slope is account mean + AR(1). */
 export const USAGE = { slopeMeanSd: 0.012, slopeMean: 0.004, ar: 0.85, innovationSd: 0.016, noiseSd: 0.06, trendWindow: 6 };
 

@@ -1,12 +1,13 @@
 import { monthFromIndex } from '../lib/dates';
+import type { Account } from './accounts';
 import { dateString } from './calendar';
-import type { Book } from './contracts';
+import type { Book, UsageProcess } from './contracts';
 import { driftTruth } from './drift';
 import type { LiftTest } from './experiments';
 import type { DropFrame } from './frame';
 import { channelTruth, wonAcvPerOpp } from './marketing';
 import type { DemandModel } from './marketing';
-import { BASE, RENEWAL, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE } from './params';
+import { ACCOUNT_PROPENSITY, BASE, RENEWAL, RENEWAL_UPLIFT, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE } from './params';
 import type { Channel } from './params';
 import { r4, r6 } from './round';
 import { knobNames } from './world-knobs';
@@ -17,12 +18,14 @@ export interface TruthInputs {
   visibleSpendUsd: Map<Channel, number>;
   book: Book;
   experiments: LiftTest[] | null;
+  accounts: readonly Account[];
+  usage: UsageProcess;
   /** Rows written per drop file. */
   rows: Record<string, number>;
 }
 
-/** truth.json: the planted channels, baseline, segments, monthly series and renewal probabilities, and what the options added. */
-export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, experiments, rows }: TruthInputs) {
+/** truth.json: the planted channels, baseline, segments, monthly series, renewal probabilities and account propensities, and what the options added. */
+export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, experiments, accounts, usage, rows }: TruthInputs) {
   const { seed, months, firstMonth: A0, endMonth, asOfDay, knobs } = frame;
   const n = frame.accountCount;
   const channels: Record<string, unknown> = {};
@@ -62,6 +65,7 @@ export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, ex
       incrementalAcvPerDollarEventual: 'the same, counting wins that close after the window end too',
       renewalActiveContracts: 'P(renews at its next renewal) for every active contract, from the planted logistic model with covariates at the window end',
       renewalDecided: 'the planted probability that applied when each renewed or churned contract was decided',
+      renewalUplift: 'a renewal\'s ACV = the renewed contract\'s ACV × exp(N(mean + usageTrend × trend, sd)), trend the mean monthly change of log usage over the renewed term (start month to end month)',
     },
     channels,
     harvestChannelsWithoutSpend: UNPAID_HARVEST,
@@ -75,7 +79,8 @@ export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, ex
         ...Object.fromEntries(demand.channels.filter((c) => c.beta > 0).map((c) => [c.channel, c.lambda.map(r6)])),
       },
     },
-    renewal: { model: RENEWAL, usage: USAGE, activeContracts, decided },
+    renewal: { model: RENEWAL, uplift: RENEWAL_UPLIFT, usage: USAGE, activeContracts, decided },
+    accountPropensity: accountTruth(frame, accounts, usage),
     ...(experiments ? { experiments } : {}),
     ...(frame.drift ? { drift: driftTruth(monthFromIndex(A0 + frame.driftM)) } : {}),
     ...(knobs ? { world: worldTruth(demand, knobs, visibleSpendUsd, [monthFromIndex(A0), monthFromIndex(endMonth)]) } : {}),
@@ -111,5 +116,38 @@ export function worldTruth(demand: DemandModel, knobs: WorldKnobs, visibleSpendU
         roi: spend > 0 ? r6(t.incrementalWonAcvUsd / spend) : 0,
       }];
     })),
+  };
+}
+
+/**
+ * truth.json's `accountPropensity`: the planted coefficients and, per
+ * account, in columns (ids[i] goes with every array's [i]), what was planted:
+ * - winWeight: the relative propensity to open (and so win) deals within its
+ *   segment, firmographic × lognormal noise, 0 for a never-buyer;
+ * - firmographic: the multiplier of industry, region and seats alone;
+ * - usageSlopeMean: the long-run monthly slope of log usage, the persistent
+ *   part of the trend that renewals and their uplift read;
+ * - usageTrendAtEnd: the trend renewals read (6-month mean slope) in the
+ *   window's last month; the uplift reads the slope over the renewed term.
+ * Engagement is planted through the journeys: a deal's touches come 1-150
+ * days before it is created, so an account's recent touches precede its deals.
+ */
+export function accountTruth(frame: DropFrame, accounts: readonly Account[], usage: UsageProcess) {
+  const last = frame.months - 1;
+  return {
+    definitions: {
+      winWeight: 'firmographic × lognormal(noiseMedian, noiseSigma), 0 for the neverBuys share: an opportunity of a segment picks an account of it in proportion to this',
+      firmographic: 'industry[industry] × region[region] × (seats / segment median seats)^seatsElasticity (no industry: 1)',
+      usageSlopeMean: 'the account\'s long-run monthly change of log usage (its AR(1) trend reverts to it)',
+      usageTrendAtEnd: 'mean monthly change of log usage over the 6 months to the window\'s last month (the renewal model\'s covariate); a renewal\'s log uplift has mean renewal.uplift.mean + renewal.uplift.usageTrend × the same change over the renewed term',
+      engagement: 'each deal\'s journey touches land 1-150 days before it is created (harvest 1-21, cause 15-120), on its account',
+    },
+    coefficients: ACCOUNT_PROPENSITY,
+    uplift: RENEWAL_UPLIFT,
+    ids: accounts.map((a) => a.id),
+    winWeight: accounts.map((a) => r6(a.weight)),
+    firmographic: accounts.map((a) => r6(a.firmographic)),
+    usageSlopeMean: accounts.map((a) => r6(usage.means[a.index])),
+    usageTrendAtEnd: accounts.map((a) => r6(usage.trend(a.index, last))),
   };
 }
