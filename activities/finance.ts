@@ -71,7 +71,7 @@ export async function storeFinance(deps: ActivityDeps, runId: string, opts: { ov
     summary: {
       window: real.window, realized: real,
       billedVsContracted: billingTotals,
-      marginWindow: margin.window, channels: margin.channels, timeToValue: ttv.overall, segments: ttv.segments,
+      marginWindow: margin.window, channels: margin.channels, timeToValue: ttv.overall, segments: ttv.segments, ttvByRenewal: ttv.byRenewal,
     },
   };
   const wrote = await inLockedTransaction(deps, `finance:${runId}`, async (_client, tx) => {

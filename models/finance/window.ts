@@ -18,7 +18,10 @@ export function financeWindow(month: string): FinanceWindow {
   return { from: monthFromIndex(monthIndex(month) - 11), to: month, asOf: asOfDate(month) };
 }
 
-/** Whether a date, timestamp or month falls in one of the window's months. */
+/**
+ * Whether a date, timestamp or month falls in one of the window's months.
+ * @example inWindow(financeWindow('2026-10'), '2025-11-30') // true; '2025-10-31' is not
+ */
 export function inWindow(window: FinanceWindow, value: string): boolean {
   const m = value.slice(0, 7);
   return m >= window.from && m <= window.to;
