@@ -7,15 +7,18 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { storeFinance } from '../../activities/finance';
+import { hashDrop } from '../../contracts/drop-hash';
 import { financeRowsOf, financeRun } from '../../store/finance';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
-import { callStage, csvObjects, depsFor, fingerprints, registerRun, STAGES, type TestDb, type TestDrop } from './support';
+import { callStage, copyDrop, csvObjects, depsFor, fingerprints, readCsv, registerRun, STAGES, writeCsv, type TestDb, type TestDrop } from './support';
 
 let db: TestDb;
 let drop: TestDrop;
 const RUN = 'finance-1';
+const LEAK_RUN = 'finance-leak';
 /** The run's month is the drop's last (2026-10): the window is 2025-11 .. 2026-10, the month end 2026-11-01. */
 const FROM = '2025-11';
 const TO = '2026-10';
@@ -138,5 +141,36 @@ describe('storeFinance', () => {
     const again = await storeFinance(depsFor(db), RUN);
     expect(again).toEqual({ ...first, reused: true });
     expect(await fingerprints(db, FINANCE_TABLES)).toEqual(before);
+  });
+
+  it('finds planted leakage: active contracts whose invoices were taken out of the drop, each short by the value it earned', async () => {
+    // Three active contracts in the middle of their terms lose every invoice.
+    const planted = csv.contracts.filter((c) => c.status === 'active' && c.start_date < '2026-04-01' && c.end_date > AS_OF).slice(0, 3);
+    expect(planted.length).toBe(3);
+    const gone = new Set(planted.map((c) => c.contract_id));
+    const dir = copyDrop(drop.dir, 'leak');
+    try {
+      const { header, records } = readCsv(path.join(dir, 'invoices.csv'));
+      const contractAt = header.indexOf('contract_id');
+      writeCsv(path.join(dir, 'invoices.csv'), header, records.map((r) => r.values).filter((v) => !gone.has(v[contractAt])));
+      await registerRun(db, LEAK_RUN, { dir, sha256: (await hashDrop(dir)).sha256, month: drop.month });
+      for (const stage of STAGES.slice(0, STAGES.indexOf('validate') + 1)) await callStage(db, stage, LEAK_RUN);
+      await storeFinance(depsFor(db), LEAK_RUN);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const { leakage } = await financeRowsOf(db.db, LEAK_RUN);
+    const byId = new Map(leakage.map((l) => [l.contract_id, l]));
+    for (const c of planted) {
+      const earned = Number(c.total_value) * rate(c.currency, c.start_date.slice(0, 7))
+        * (Date.parse(AS_OF) - Date.parse(c.start_date)) / (Date.parse(c.end_date) - Date.parse(c.start_date));
+      const line = byId.get(c.contract_id);
+      expect(line, c.contract_id).toBeDefined();
+      expect(line!.billed).toBe(0);
+      within(line!.gap, earned);
+    }
+    // Whatever else leaks leaked in the untouched drop too: the planted three are the difference.
+    const base = new Set((await financeRowsOf(db.db, RUN)).leakage.map((l) => l.contract_id));
+    expect(leakage.map((l) => l.contract_id).filter((id) => !base.has(id)).sort()).toEqual([...gone].sort());
   });
 });
