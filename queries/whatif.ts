@@ -15,7 +15,7 @@ import {
 } from '../models/whatif';
 import type { Db } from '../sql/db';
 import { registeredRun, runExists } from '../store/runs';
-import { scorePlanOf } from '../store/score-shards';
+import { readWholeChains, scorePlanOf } from '../store/score-shards';
 import { readSourceRowsWhere } from '../store/source-rows';
 
 /** What a contract's or a cohort's what-if says of the run it reads. */
@@ -159,32 +159,7 @@ async function readRowsOfAccounts(handle: Db, batchId: string, plan: ScorePlan, 
   const accounts = await readSourceRowsWhere(handle, 'accounts', SCORING_ACCOUNT_COLUMNS, { where: `batch_id = $1 and ${accountWhere}`, values: [batchId, ...values] });
   const ids = accounts.map((a) => a.account_id);
   const ofAccounts = { where: 'batch_id = $1 and account_id = any($2)', values: [batchId, ids] };
-  const contracts = ids.length === 0 ? [] : await readWholeChains(handle, batchId, await readSourceRowsWhere(handle, 'contracts', undefined, ofAccounts));
+  const contracts = ids.length === 0 ? [] : await readWholeChains(handle, batchId, undefined, await readSourceRowsWhere(handle, 'contracts', undefined, ofAccounts));
   const usage = ids.length === 0 || !plan.usage ? [] : await readSourceRowsWhere(handle, 'usage', SCORING_USAGE_COLUMNS, ofAccounts);
   return { accounts, contracts, usage } as unknown as ScoringRows;
-}
-
-/**
- * The contracts given with every contract of their renewal chains, in line
- * order: each round reads the predecessors not yet held and the renewals of
- * the contracts found last round, until a round finds none (the walk
- * store/score-shards.ts makes for a shard, which keeps it private).
- */
-async function readWholeChains(handle: Db, batchId: string, start: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const held = new Map(start.map((c) => [c.contract_id as string, c]));
-  let found = start;
-  while (found.length > 0) {
-    const predecessors = [...new Set(found.map((c) => c.previous_contract_id as string | null).filter((id): id is string => id !== null && !held.has(id)))];
-    const next = [
-      ...(predecessors.length ? await readSourceRowsWhere(handle, 'contracts', undefined, { where: 'batch_id = $1 and contract_id = any($2)', values: [batchId, predecessors] }) : []),
-      ...await readSourceRowsWhere(handle, 'contracts', undefined, { where: 'batch_id = $1 and previous_contract_id = any($2)', values: [batchId, found.map((c) => c.contract_id)] }),
-    ];
-    found = [];
-    for (const c of next) {
-      if (held.has(c.contract_id as string)) continue;
-      held.set(c.contract_id as string, c);
-      found.push(c);
-    }
-  }
-  return [...held.values()].sort((a, b) => (a.line as number) - (b.line as number));
 }

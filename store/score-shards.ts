@@ -101,8 +101,8 @@ const withLine = (cols: ColumnsOf<'contracts'> | undefined): ColumnsOf<'contract
  * renewals of the contracts found last round (by previous_contract_id),
  * until a round finds none. In line order, as a file's rows always are.
  */
-async function readWholeChains(
-  handle: Db, batchId: string, cols: ColumnsOf<'contracts'> | undefined, start: Record<string, unknown>[], progress: Progress,
+export async function readWholeChains(
+  handle: Db, batchId: string, cols: ColumnsOf<'contracts'> | undefined, start: Record<string, unknown>[], progress?: Progress,
 ): Promise<Record<string, unknown>[]> {
   const held = new Map(start.map((c) => [c.contract_id as string, c]));
   let found = start;
