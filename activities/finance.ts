@@ -1,3 +1,4 @@
+import type { AcvloopConfig } from '../config/schema';
 import { billedVsContracted } from '../models/finance/billed-vs-contracted';
 import { grossMarginByChannel } from '../models/finance/margin';
 import { DEFAULT_OVERDUE_DAYS, realized, type FinanceInvoice } from '../models/finance/realized';
@@ -30,8 +31,8 @@ const summaryOf = (row: FinanceRunRow, channels: number, segments: number, reuse
  * largest gaps, gross margin by lead source and per dollar of its channel's
  * spend, and time to value by segment. Stored in one transaction under the
  * run's lock, so a retried or duplicated call stores it once; a later call
- * returns what the first stored. Not yet a stage of the workflow: whoever
- * wires it calls it after validate.
+ * returns what the first stored. The workflow runs it beside the score
+ * shards; the score stage runs it itself for a run started before that.
  * @example
  * await storeFinance(deps, 'run-2026-10'); // { billed: 1.2e6, collected: 1.1e6, dsoDays: 36.4, overdue: 12, ... }
  */
@@ -58,7 +59,8 @@ export async function storeFinance(deps: ActivityDeps, runId: string, opts: { ov
   });
   heartbeat({ finance: 'rows read' });
   const invoices: FinanceInvoice[] = rows.invoices;
-  const overdueDays = opts.overdueDays ?? DEFAULT_OVERDUE_DAYS;
+  // The run's config decides (a run started before the key existed takes the default).
+  const overdueDays = opts.overdueDays ?? (run.config as Partial<AcvloopConfig> | null)?.finance?.overdueDays ?? DEFAULT_OVERDUE_DAYS;
   const real = realized(invoices, month, { overdueDays });
   const billing = billedVsContracted(rows.contracts, invoices, month);
   const { largest: _listed, ...billingTotals } = billing;
@@ -89,4 +91,9 @@ export async function storeFinance(deps: ActivityDeps, runId: string, opts: { ov
     return true;
   });
   return (await stored(!wrote))!;
+}
+
+/** The Temporal activity: the run's contract finance, once per run, on any worker. */
+export function financeActivities(deps: ActivityDeps) {
+  return { storeFinance: ({ runId }: { runId: string }) => storeFinance(deps, runId) };
 }

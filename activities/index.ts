@@ -3,6 +3,7 @@ import { approvalActivities } from './approval';
 import { backtestActivity } from './backtest';
 import { retryOnDatabaseOutage } from './database-outage';
 import { driftActivity } from './drift';
+import { financeActivities } from './finance';
 import { gateActivity } from './gate';
 import { graphActivity } from './graph';
 import { ingestActivity } from './ingest';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     backtest: backtestActivity(deps),
     ...scoreShardActivities(deps),
     ...scoreAccountsActivities(deps),
+    ...financeActivities(deps),
     score: scoreActivity(deps),
     publish: publishActivity(deps),
     resolveScheduledDrop: scheduledDropActivity(deps),

@@ -17,6 +17,7 @@ import { pgDataset } from '../lib/openlineage';
 import { gatePromotions, servingVersion, type ServingVersion } from './registry';
 import { planScores, scoreShard } from './score-shards';
 import { scoreAccounts } from './score-accounts';
+import { storeFinance } from './finance';
 
 // The budget policy is config's (queries/ reads it too); re-exported for the stage's callers.
 export { budgetPolicyOf, type BudgetPolicy };
@@ -37,8 +38,9 @@ export function scoreActivity(deps: ActivityDeps) {
       const { db } = deps.db;
       const { run, batchId, asOf, seed } = await runContext(deps, runId);
       const shards = await allShardsStored(deps, runId);
-      // The workflow scores the accounts beside the shards; a run started before that (or this stage on its own) scores them here.
+      // The workflow scores the accounts and the finance beside the shards; a run started before that (or this stage on its own) does it here.
       const accounts = await scoreAccounts(deps, runId);
+      const finance = await storeFinance(deps, runId);
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'spend']);
       // Each family is served by this run's challenger if the gate let it through, else by the champion (or the baseline).
       const promote = await gatePromotions(deps, runId);
@@ -91,6 +93,8 @@ export function scoreActivity(deps: ActivityDeps) {
         summary: {
           contractsScored: shards.contracts,
           accountsScored: accounts.accounts,
+          billed: Math.round(finance.billed),
+          collected: Math.round(finance.collected),
           shards: shards.count,
           acvFromMarketingLeads: kpi.overall.acvPerMarketingLead === null ? null : Math.round(kpi.overall.acvPerMarketingLead),
           band: kpi.overall.band,
@@ -99,8 +103,8 @@ export function scoreActivity(deps: ActivityDeps) {
           serving: Object.entries(serving).map(([f, v]) => `${f}=${v.source}`).join(', '),
           ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${skippedBecause(ownIncrementality, serving.incrementality)}` } : {}),
         },
-        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'src_touchpoints', 'account_rollup', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
-        outputs: ['score_plans', 'score_shards', 'contract_scores', 'account_score_runs', 'account_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
+        inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'src_touchpoints', 'src_invoices', 'account_rollup', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),
+        outputs: ['score_plans', 'score_shards', 'contract_scores', 'account_score_runs', 'account_scores', 'finance_runs', 'finance_leakage', 'finance_channel_margins', 'finance_time_to_value', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'].map((t) => pgDataset(deps.db.schema, t)),
       };
     });
   };

@@ -111,6 +111,10 @@ export const configSchema = z.object({
         .refine((t) => t.tier1MinUsd >= t.tier2MinUsd, 'tier1MinUsd must be at least tier2MinUsd'),
     ]).default({ by: 'share', tier1: 0.1, tier2: 0.3 }),
   }).strict().prefault({}),
+  finance: z.object({
+    /** An unpaid invoice without a due date is overdue this many days after it was issued (one with due_at, once past it). */
+    overdueDays: z.number().int().min(1).default(60),
+  }).strict().prefault({}),
   scale: z.object({
     /** Shards a run's contract scoring splits into: activities any worker of the task queue takes (README, "Sizing workers and shards"). */
     scoreShards: z.number().int().min(1).max(256).default(DEFAULT_SCORE_SHARDS),

@@ -27,11 +27,12 @@ export const GOVERNANCE_PATCH = 'acvloop-governance-1';
 export const SHARDED_SCORE_PATCH = 'acvloop-sharded-score-1';
 
 /**
- * The accounts to pursue (issue 16) are scored by their own activity beside
- * the contract shards. A run started before this marker replays without it;
- * its `score` activity scores the accounts itself.
+ * The accounts to pursue (issue 16) and the contract finance (issue 17) are
+ * computed by their own activities beside the contract shards. A run
+ * started before this marker replays without them; its `score` activity
+ * computes both itself.
  */
-export const ACCOUNT_SCORES_PATCH = 'acvloop-account-scores-1';
+export const BESIDE_SHARDS_PATCH = 'acvloop-beside-shards-1';
 
 type DataActivities = ActivityInterfaceFor<CycleActivities>;
 
@@ -98,8 +99,8 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
 }
 
 /**
- * The score stage: every shard's contracts and the accounts, in parallel on
- * whichever workers poll, then the run-wide outputs. Each shard is one activity (three history
+ * The score stage: every shard's contracts, the accounts and the contract
+ * finance, in parallel on whichever workers poll, then the run-wide outputs. Each shard is one activity (three history
  * events), retried on its own: a lost worker costs one shard, not the stage.
  */
 async function scoreContracts(input: CycleInput, data: DataActivities) {
@@ -109,7 +110,7 @@ async function scoreContracts(input: CycleInput, data: DataActivities) {
     const plan = await data.planScores({ runId, shards: input.config?.scale?.scoreShards ?? DEFAULT_SCORE_SHARDS });
     parallel.push(...shardIndices(plan.shards).map((shard) => data.scoreShard({ runId, shard, shards: plan.shards })));
   }
-  if (patched(ACCOUNT_SCORES_PATCH)) parallel.push(data.scoreAccounts({ runId }));
+  if (patched(BESIDE_SHARDS_PATCH)) parallel.push(data.scoreAccounts({ runId }), data.storeFinance({ runId }));
   await Promise.all(parallel);
   return data.score({ runId });
 }

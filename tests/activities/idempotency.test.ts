@@ -12,12 +12,16 @@ import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import {
   batchOfRun, callStage, callStageAsAttempt, copyDrop, count, DATA_TABLES, fingerprint, fingerprints, physicalDataLines, readCsv,
-  registerRun, RUN_TABLES, SRC_TABLES, STAGE_JOB, STAGE_WRITES, STAGES, without, type TestDb, type TestDrop,
+  registerRun, RUN_TABLES, SRC_TABLES, STAGE_JOB, STAGE_WRITES, STAGES, without, writeCsv, type TestDb, type TestDrop,
 } from './support';
 
 let db: TestDb;
 let base: TestDrop;
-/** The drop under test: `base` plus two planted bad rows, so the quarantine has rows to duplicate. */
+/**
+ * The drop under test: `base` plus two planted bad rows, so the quarantine has
+ * rows to duplicate, and one active contract's invoices taken out, so the
+ * finance has a billing gap to list.
+ */
 let drop: TestDrop;
 
 const BAD_TOUCHPOINT = 'TP-BAD-000001,ACC-99999,CON-99999-1,webinar,,2026-01-05T10:00:00Z,online';
@@ -29,6 +33,12 @@ beforeAll(async () => {
   const dir = copyDrop(base.dir, 'planted');
   fs.appendFileSync(path.join(dir, 'touchpoints.csv'), BAD_TOUCHPOINT + '\n');
   fs.appendFileSync(path.join(dir, 'usage.csv'), BAD_USAGE + '\n');
+  const contracts = readCsv(path.join(dir, 'contracts.csv'));
+  const at = (name: string) => contracts.header.indexOf(name);
+  const unbilled = contracts.records.map((r) => r.values)
+    .find((v) => v[at('status')] === 'active' && v[at('start_date')] < '2026-06-01' && v[at('end_date')] > '2026-11-01')![at('contract_id')];
+  const invoices = readCsv(path.join(dir, 'invoices.csv'));
+  writeCsv(path.join(dir, 'invoices.csv'), invoices.header, invoices.records.map((r) => r.values).filter((v) => v[invoices.header.indexOf('contract_id')] !== unbilled));
   drop = { dir, sha256: (await hashDrop(dir)).sha256, month: base.month, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 });
 

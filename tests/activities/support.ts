@@ -157,7 +157,7 @@ export const STAGE_WRITES: Record<StageName, readonly string[]> = {
   retrain: ['model_versions', 'attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves'],
   backtest: ['backtests'],
   evaluateGate: ['gate_verdicts', 'model_alias_events', 'audit_log'],
-  score: ['score_plans', 'score_shards', 'contract_scores', 'account_score_runs', 'account_scores', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'],
+  score: ['score_plans', 'score_shards', 'contract_scores', 'account_score_runs', 'account_scores', 'finance_runs', 'finance_leakage', 'finance_channel_margins', 'finance_time_to_value', 'kpis', 'forecasts', 'forecast_totals', 'budget_recommendations'],
 };
 
 export const DATA_TABLES = [...new Set(['runs', 'audit_log', ...Object.values(STAGE_WRITES).flat()])];
