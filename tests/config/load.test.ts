@@ -106,7 +106,7 @@ describe('the operator config file', () => {
   it.each([
     ['an unknown key at any depth', { approvals: { largeBudgetMove: { requierd: 3 } } }, 'approvals.largeBudgetMove.requierd: unknown key (did you mean "required"?)'],
     ['an unknown section', { scheduel: {} }, 'scheduel: unknown key (did you mean "schedule"?)'],
-    ['a key with no near match', { colour: 'red' }, 'colour: unknown key (known keys here: reviewers, approvals, gate, drift, kpi, budget, serve, accounts, scale, schedule)'],
+    ['a key with no near match', { colour: 'red' }, 'colour: unknown key (known keys here: reviewers, approvals, gate, drift, kpi, budget, serve, accounts, finance, scale, schedule)'],
     ['a wrong type', { approvals: { required: '2' } }, 'approvals.required: expected a number, got "2" (a string)'],
     ['a fraction where a count goes', { approvals: { required: 1.5 } }, 'approvals.required: expected a whole number, got 1.5'],
     ['a list where an object goes', { gate: [] }, 'gate: expected an object ({ … }), got [] (a list)'],
