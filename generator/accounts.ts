@@ -136,24 +136,34 @@ export function makeAccounts(rng: Rng, n: number): Account[] {
 
 /** Draws accounts of a segment in proportion to their propensity. */
 export class AccountSampler {
-  private readonly bySegment: { ids: Int32Array; cum: Float64Array }[] = [];
-  private readonly all: { ids: Int32Array; cum: Float64Array };
+  /** The accounts each table draws from (the buyers, or all when it has none): every account, then each segment's. */
+  private readonly pools: Account[][];
+  private all!: { ids: Int32Array; cum: Float64Array };
+  private bySegment: { ids: Int32Array; cum: Float64Array }[] = [];
 
   constructor(accounts: readonly Account[]) {
-    const build = (list: Account[]) => {
+    const pool = (list: Account[]) => {
       const buyers = list.filter((a) => a.weight > 0);
-      const use = buyers.length > 0 ? buyers : list;
-      const ids = Int32Array.from(use.map((a) => a.index));
+      return buyers.length > 0 ? buyers : list;
+    };
+    this.pools = [pool([...accounts]), ...SEGMENT_LIST.map((_, s) => pool(accounts.filter((a) => a.segment === s)))];
+    this.boost(null);
+  }
+
+  /** Multiplies each account's weight by boost[index] (null: by 1) for the draws that follow. */
+  boost(boost: Float64Array | null): void {
+    const [all, ...bySegment] = this.pools.map((use) => {
+      const ids = Int32Array.from(use, (a) => a.index);
       const cum = new Float64Array(use.length);
       let s = 0;
       use.forEach((a, i) => {
-        s += a.weight > 0 ? a.weight : 1;
+        s += (a.weight > 0 ? a.weight : 1) * (boost ? boost[a.index] : 1);
         cum[i] = s;
       });
       return { ids, cum };
-    };
-    this.all = build([...accounts]);
-    for (let s = 0; s < SEGMENT_LIST.length; s++) this.bySegment.push(build(accounts.filter((a) => a.segment === s)));
+    });
+    this.all = all;
+    this.bySegment = bySegment;
   }
 
   /** An account index; falls back to any segment when this one has no accounts. */

@@ -103,7 +103,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
   const touches = new Touches(touchRng, writers.touchpoints);
   await writeOpportunities(
     frame,
-    { demand, fx, accounts, sampler, touches, sign, ow: writers.opportunities, tw: writers.touchpoints },
+    { demand, fx, accounts, sampler, touches, sign, book, usage, ow: writers.opportunities, tw: writers.touchpoints },
     { opportunities: new Rng(seed, 'opportunities'), touchpoints: touchRng, drift: driftRng },
   );
 

@@ -7,10 +7,11 @@ import type { Fx } from './fx';
 import { drawJourney, journeyMix, writeNoiseTouches } from './journeys';
 import type { JourneyMix, OppKind, Touches } from './journeys';
 import type { DemandModel } from './marketing';
-import { BASE, PRODUCTS, SEGMENT_LIST, SEGMENT_PARAMS } from './params';
+import { ACCOUNT_PROPENSITY, BASE, PRODUCTS, SEGMENT_LIST, SEGMENT_PARAMS } from './params';
 import type { Channel } from './params';
 import type { Rng } from './rng';
 import { drawAcv } from './signing';
+import type { Book, UsageProcess } from './contracts';
 import type { Sign } from './signing';
 
 /** The named streams the month loop draws from; `contracts` is the signer's, `drift` is shared with accounts.csv. */
@@ -27,6 +28,8 @@ export interface OpportunityWorld {
   sampler: AccountSampler;
   touches: Touches;
   sign: Sign;
+  book: Book;
+  usage: UsageProcess;
   ow: CsvWriter;
   tw: CsvWriter;
 }
@@ -34,7 +37,8 @@ export interface OpportunityWorld {
 /**
  * opportunities.csv and touchpoints.csv, month by month: each month's
  * opportunities are drawn from the planted demand (baseline plus each
- * channel's caused rate), each with its journey of touches; won ones sign a
+ * channel's caused rate), each on an account drawn by its weight (with the
+ * month's upsell boost), each with its journey of touches; won ones sign a
  * contract. Then the month's noise touches.
  */
 export async function writeOpportunities(frame: DropFrame, world: OpportunityWorld, streams: OpportunityStreams): Promise<void> {
@@ -43,6 +47,7 @@ export async function writeOpportunities(frame: DropFrame, world: OpportunityWor
   const oppWidth = Math.max(6, String(Math.round(frame.accountCount * 4)).length);
   let oppCount = 0;
   for (let m = 0; m < months; m++) {
+    world.sampler.boost(upsellBoost(frame, world.book, world.usage, m));
     const comps = [demand.baseline[m], ...demand.channels.map((c) => c.lambda[m])];
     const total = comps.reduce((s, x) => s + x, 0);
     const count = streams.opportunities.poisson(total);
@@ -54,6 +59,21 @@ export async function writeOpportunities(frame: DropFrame, world: OpportunityWor
     writeNoiseTouches(frame, demand, streams.touchpoints, world.touches, world.accounts, m);
     await Promise.all([tw.maybeFlush(), ow.maybeFlush()]);
   }
+}
+
+/**
+ * Each account's weight multiplier in window month m: exp(customerUsageTrend
+ * × its usage trend) for an account holding a live contract mid-month (a
+ * customer whose usage grows buys more: seats, products), 1 for the others.
+ * A multiplier of the weights, not a draw, so the stream draws what it drew.
+ */
+export function upsellBoost(frame: DropFrame, book: Book, usage: UsageProcess, m: number): Float64Array {
+  const day = dayOf(frame.firstMonth + m, 15);
+  const boost = new Float64Array(frame.accountCount).fill(1);
+  for (const c of book.contracts) {
+    if (c.startDay <= day && c.endDay > day) boost[c.account] = Math.exp(ACCOUNT_PROPENSITY.customerUsageTrend * usage.trend(c.account, m));
+  }
+  return boost;
 }
 
 /** Draws one opportunity created in window month m (its cause, account, dates, outcome and amount), its journey and lead source, and writes it. */

@@ -137,8 +137,9 @@ export const RENEWAL_UPLIFT = { mean: 0.04, usageTrend: 6, sd: 0.08 };
  * industry × region × (seats / its segment's median seats)^seatsElasticity
  * × lognormal(noiseMedian, noiseSigma), and 0 for the `neverBuys` share.
  * Opportunities pick their segment first and then an account of it in
- * proportion to its weight, so these multipliers decide which accounts of a
- * segment open (and so win) deals, not how many deals a segment gets.
+ * proportion to its weight (times the upsell boost below for a customer), so
+ * these multipliers decide which accounts of a segment open (and so win)
+ * deals, not how many deals a segment gets.
  * An account without an industry takes 1.
  */
 export const ACCOUNT_PROPENSITY = {
@@ -151,6 +152,12 @@ export const ACCOUNT_PROPENSITY = {
   } as Record<string, number>,
   region: { NA: 1.5, EMEA: 1.0, APAC: 0.7, LATAM: 0.45, '': 0.6 } as Record<string, number>,
   seatsElasticity: 0.6,
+  /**
+   * Upsell: in each month an account holding a live contract has its weight
+   * multiplied by exp(customerUsageTrend × its 6-month usage trend), so a
+   * customer whose usage grows opens (and wins) more new deals.
+   */
+  customerUsageTrend: 20,
 };
 
 /** Usage: monthly log-usage slope is account mean + AR(1). */

@@ -123,7 +123,9 @@ export function worldTruth(demand: DemandModel, knobs: WorldKnobs, visibleSpendU
  * truth.json's `accountPropensity`: the planted coefficients and, per
  * account, in columns (ids[i] goes with every array's [i]), what was planted:
  * - winWeight: the relative propensity to open (and so win) deals within its
- *   segment, firmographic × lognormal noise, 0 for a never-buyer;
+ *   segment, firmographic × lognormal noise, 0 for a never-buyer (a
+ *   customer's is boosted month by month by its usage trend, see
+ *   opportunities.ts upsellBoost);
  * - firmographic: the multiplier of industry, region and seats alone;
  * - usageSlopeMean: the long-run monthly slope of log usage, the persistent
  *   part of the trend that renewals and their uplift read;
@@ -136,7 +138,7 @@ export function accountTruth(frame: DropFrame, accounts: readonly Account[], usa
   const last = frame.months - 1;
   return {
     definitions: {
-      winWeight: 'firmographic × lognormal(noiseMedian, noiseSigma), 0 for the neverBuys share: an opportunity of a segment picks an account of it in proportion to this',
+      winWeight: 'firmographic × lognormal(noiseMedian, noiseSigma), 0 for the neverBuys share: an opportunity of a segment picks an account of it in proportion to this, times exp(customerUsageTrend × its 6-month usage trend that month) while it holds a live contract (upsell)',
       firmographic: 'industry[industry] × region[region] × (seats / segment median seats)^seatsElasticity (no industry: 1)',
       usageSlopeMean: 'the account\'s long-run monthly change of log usage (its AR(1) trend reverts to it)',
       usageTrendAtEnd: 'mean monthly change of log usage over the 6 months to the window\'s last month (the renewal model\'s covariate); a renewal\'s log uplift has mean renewal.uplift.mean + renewal.uplift.usageTrend × the same change over the renewed term',
