@@ -4,6 +4,7 @@ import type { LiftTestCalibration } from '../models/mmm-calibration';
 import type { Db } from '../sql/db';
 import { runById } from '../store/runs';
 import { accountsOverview, type AccountsOverview } from './accounts';
+import { FINANCE_TABLES, financeOverview, type FinanceOverview } from './finance';
 
 /**
  * What `acvloop show` and the demo print: every number read back from
@@ -55,6 +56,8 @@ export interface RunReport {
   forecast: { scenario: string; month: string; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
   /** The accounts to pursue (issue 16): the serving version, the tiers' KPIs, the MQLs and the first ten by rank; null when the run scored none. */
   accounts: AccountsOverview | null;
+  /** Contract finance (issue 17): billed and collected over the twelve months to the run's month, leakage, gross margin by channel, time to value; null when the run stored none. */
+  finance: FinanceOverview | null;
   backtest: { modelVersionId: string; role: string; metric: string; value: number | null }[];
   budget: Record<string, { current: number; recommended: number; change: number; binding: string; [detail: string]: unknown }>;
   models: { modelVersionId: string; family: string; metrics: unknown }[];
@@ -92,6 +95,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const contracts = await readScoresSummary(db, runId);
   const forecasts = await readForecasts(db, runId);
   const accounts = await accountsOverview(db, runId);
+  const finance = await financeOverview(db, runId);
   const backtest = await readBacktest(db, runId);
   const budget = await readBudget(db, runId);
   const models = await readModels(db, runId);
@@ -111,7 +115,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       survival,
       models: Object.fromEntries(models.filter((m) => m.family === 'renewal' || m.family === 'survival').map((m) => [m.family, m.metrics])),
     },
-    contracts, ...forecasts, accounts, backtest, budget,
+    contracts, ...forecasts, accounts, finance, backtest, budget,
     models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
     approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
     attributionPolicy, disputes, stages: progress.stages, ...governance, drift,
@@ -119,7 +123,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       database: 'postgres',
       schema: handle.schema,
       tables: ['attribution', 'attribution_removal_effects', 'incrementality', 'survival_curves', 'forecast_totals', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations', 'backtests', 'model_versions', 'lineage_events', 'quarantine',
-        ...(accounts ? ['account_score_runs', 'account_scores'] : [])],
+        ...(accounts ? ['account_score_runs', 'account_scores'] : []), ...(finance ? FINANCE_TABLES : [])],
     },
   };
 }

@@ -94,6 +94,7 @@ export function printReport(r: RunReport): void {
       a.top.slice(0, 5).map((x) => [x.rank, x.account_id, x.tier, pct(x.win_propensity), usd(x.expected_new_acv),
         x.expansion_propensity === null ? '—' : pct(x.expansion_propensity), x.drivers])));
   }
+  if (r.finance) printFinance(r.finance);
   if (r.forecast.length) {
     say('');
     say('Forecast of new ACV, by spend scenario');
@@ -127,6 +128,29 @@ export function printReport(r: RunReport): void {
   say('');
   say(r.approval ? `Decision: ${r.approval.decision}${r.approval.reviewer ? ` by ${r.approval.reviewer}` : ''}${r.approval.reason ? ` — ${r.approval.reason}` : ''} at ${r.approval.at}` : 'Decision: none yet');
   say(`Outputs: Postgres schema "${r.outputs.schema}", tables ${r.outputs.tables.join(', ')} (run_id = '${r.runId}')`);
+}
+
+const days = (x: number | null) => (x === null ? '—' : String(Math.round(x * 10) / 10));
+
+/** Realized against contracted (issue 17): billed, collected, DSO and overdue, the largest billing gaps, margin by channel, time to value. */
+function printFinance(f: NonNullable<RunReport['finance']>): void {
+  const b = f.billedVsContracted;
+  say('');
+  say(`Billed and collected (12 months to ${f.month}, ${f.window.from}..${f.window.to})`);
+  say(`  Billed ${usd(f.billed)} over ${f.invoices} invoices, collected ${usd(f.collected)} (${pct(f.collectedShare)}), DSO ${days(f.dsoDays)} days; ` +
+    `overdue ${f.overdue.count} invoices, ${usd(f.overdue.amount)} (unpaid past the due date, or after ${f.overdueDays} days without one)`);
+  say(`  Billed behind what active contracts earned (leakage): ${usd(b.leakage)} (expected to date ${usd(b.expected)}, billed ${usd(b.billed)})` +
+    (b.largest.length ? `; largest gaps ${b.largest.slice(0, 3).map((l) => `${l.contractId} ${usd(l.gap)}`).join(', ')}` : ''));
+  if (f.grossMarginByChannel.length) {
+    say('Gross margin of active contracts by lead source (annual), per dollar of the channel\'s spend over the 12 months');
+    say(table(['lead source', 'contracts', 'ACV', 'cost to serve', 'gross margin', 'spend', 'margin per $'],
+      f.grossMarginByChannel.map((m) => [m.leadSource, m.contracts, usd(m.acv), usd(m.costToServe), usd(m.margin), usd(m.spend), ratio(m.marginPerDollar)])));
+  }
+  const ttv = [...f.timeToValue.bySegment, ...(f.timeToValue.overall ? [f.timeToValue.overall] : [])];
+  if (ttv.length) {
+    say('Time to value: median days from a first contract\'s start to active usage, by segment');
+    say(table(['segment', 'first contracts', 'valued', 'median days', 'pending'], ttv.map((t) => [t.segment, t.contracts, t.valued, days(t.medianDays), t.pending])));
+  }
 }
 
 /** What a reviewer reads before deciding: drift, the gate's verdict, what needs sign-off, and what changed since the last approved run. */
