@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { DropRows } from '../contracts/rows';
 import { monthIndex } from '../lib/dates';
+import { collectionHistory } from '../models/finance/collections';
 import { contractLtv, costRatioBySegment, expectedExpansion, renewalUplift } from '../models/ltv';
 import { NO_USAGE, renewalDecisions, usageDynamicsOf, usageIndexInFrame, usageReadBy, type RenewalModel, type UsageFrame } from '../models/renewal';
 import { USAGE_DYNAMICS_MAX_ACCOUNTS } from '../models/renewal/usage';
@@ -27,7 +28,8 @@ export async function planScores(deps: ActivityDeps, runId: string, shards: numb
   if (known) return { shards: known.shards, modelVersionId: known.model_version_id };
   const { batchId, asOf } = await runContext(deps, runId);
   const serving = await servingVersion(deps, runId, 'renewal', await gatePromotions(deps, runId));
-  const rows = await loadSources(deps, batchId, ['accounts', 'contracts'], { accounts: SCORING_ACCOUNT_COLUMNS });
+  const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'invoices'],
+    { accounts: SCORING_ACCOUNT_COLUMNS, invoices: ['contract_id', 'issued_at', 'amount_usd', 'paid_at'] });
   const renewal = renewalModelOf(serving.params, serving.params?.kind === 'baseline_rate'
     ? renewalDecisions(rows.contracts, rows.accounts, [], asOf, { usage: NO_USAGE }) : []);
   const uplift = renewalUplift(rows.contracts);
@@ -36,6 +38,8 @@ export async function planScores(deps: ActivityDeps, runId: string, shards: numb
     uplift: { mean: uplift.mean, n: uplift.n },
     costRatios: costRatioBySegment(contractsWithSegment(rows)),
     usage: await usageFrameOf(deps, batchId, renewal),
+    // LTV counts what each segment has collected of its billing, and how late (finance/collections.ts).
+    collections: collectionHistory(rows.invoices, new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c.segment])), asOf),
   };
   const stored = await saveScorePlan(db, runId, { shards, model_version_id: serving.model_version_id, plan });
   return { shards: stored.shards, modelVersionId: stored.model_version_id };

@@ -24,6 +24,12 @@
  *
  * Cost to serve is a ratio of ACV (the contract's own annual cost over its
  * ACV, else its segment's median ratio, else 0), so it scales with expansion.
+ * Revenue counts as cash collected: with a collection history (option
+ * `collection`) each billed dollar is worth the segment's collection rate,
+ * discounted for its mean payment delay, κ = rate × (1 + r)^(−delay/365), so
+ * the net flow is ACV (κ − c) where it was ACV (1 − c); the cost is paid in
+ * full whatever the customer pays. Projected ARR stays billing (ACV × P(alive)).
+ * The figure ACV (1 − c) above then reads ACV (κ − c).
  * The LTV is a function of the number N of renewals survived, P(N ≥ k) = P_k,
  * so with a fixed expansion rate it takes at most R + 1 values (R renewals in
  * the horizon): its P10/P50/P90 are that distribution's inverse CDF, exact,
@@ -33,6 +39,7 @@
  * makes it continuous, and the quantiles come from a seeded Monte Carlo: the
  * ⌈q·sims⌉-th smallest of the simulated values.
  */
+import { collectionFactor } from './finance/collections';
 import { createGenerator, createRng, deriveSeed } from './random';
 import { monthsBetweenAverage } from '../lib/dates';
 
@@ -68,6 +75,14 @@ export interface LtvOptions {
   costRatioBySegment?: Readonly<Record<string, number>>;
   /** Monte Carlo paths. Default 2000. */
   sims?: number;
+  /**
+   * How the contract's segment pays (finance/collections.ts): each billed
+   * dollar counts as `rate` collected `delayDays` later, discounted at
+   * `discountRate` for the wait. Cost to serve is paid in full either way.
+   * Segments not listed take `overall`; without it every dollar billed is
+   * collected at once.
+   */
+  collection?: { overall: { rate: number; delayDays: number }; bySegment: Readonly<Record<string, { rate: number; delayDays: number }>> };
 }
 
 export interface LtvResult {
@@ -97,6 +112,8 @@ export interface LtvResult {
   /** ACV × P(alive in 12 months). */
   projectedArr12m: number;
   costRatio: number;
+  /** What a billed dollar is worth in collected cash (1 without a collection history). */
+  collectionFactor: number;
 }
 
 /** Discounted years per renewal stage: stage j = months after j renewals and before j+1. */
@@ -168,7 +185,9 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
 
   const { stages, renewalsBy12 } = stageWeights(contract, options.asOf, horizonYears, discountRate);
   const costRatio = costRatioOf(contract, options.costRatioBySegment);
-  const base = contract.acv_usd * (1 - costRatio);
+  const paying = options.collection ? (options.collection.bySegment[contract.segment] ?? options.collection.overall) : null;
+  const collected = paying ? collectionFactor(paying, discountRate) : 1;
+  const base = contract.acv_usd * (collected - costRatio);
   const R = stages.length - 1;
   // alive[j] = P(survives the first j renewals) = q_0 ⋯ q_{j−1}, far enough for the 12-month mark too.
   const alive = [1];
@@ -250,6 +269,7 @@ export function contractLtv(contract: LtvContract, options: LtvOptions): LtvResu
     pAlive12m,
     projectedArr12m: contract.acv_usd * pAlive12m,
     costRatio,
+    collectionFactor: collected,
   };
 }
 

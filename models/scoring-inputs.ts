@@ -6,6 +6,7 @@
  * exactly, not approximately.
  */
 import type { DropRows } from '../contracts/rows';
+import type { CollectionHistory } from './finance/collections';
 import type { LtvContract, LtvOptions } from './ltv';
 import { deriveSeed } from './random';
 import {
@@ -33,6 +34,8 @@ export interface ScorePlan {
   costRatios: Record<string, number>;
   /** Null when the model reads no usage, or the drop has none. */
   usage: UsageFrame | null;
+  /** Each segment's collection history (finance/collections.ts); absent in plans stored before it, whose LTVs count billing as cash. */
+  collections?: CollectionHistory;
 }
 
 /** The run a contract is scored in: the date its models see the world as of, and its seed. */
@@ -76,7 +79,8 @@ export function ltvInputOf(
     ltv: { contract_id: c.contract_id, segment: c.segment, acv_usd: c.acv_usd, end_date: c.end_date, term_months: c.term_months,
       cost_to_serve_annual_usd: c.cost_to_serve_annual_usd, p_renew: predictRenewal(plan.renewal, features),
       p_renew_path: renewalPath(plan.renewal, features, RENEWAL_PATH_LENGTH) },
-    options: { asOf: run.asOf, seed: deriveSeed(run.seed, c.contract_id), expansionRate: plan.uplift.n ? plan.uplift.mean : 0, costRatioBySegment: plan.costRatios },
+    options: { asOf: run.asOf, seed: deriveSeed(run.seed, c.contract_id), expansionRate: plan.uplift.n ? plan.uplift.mean : 0, costRatioBySegment: plan.costRatios,
+      ...(plan.collections ? { collection: plan.collections } : {}) },
   };
 }
 
