@@ -31,12 +31,13 @@ export async function financeSectionHtml(f: FinanceOverview | null): Promise<str
 
 const days = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : String(Math.round(x * 10) / 10));
 const ratio = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(2));
+const invoices = (n: number) => `${n} invoice${n === 1 ? '' : 's'}`;
 
 /** Billed, collected and its share, DSO and overdue, in one paragraph. */
 function headlineHtml(f: FinanceOverview): string {
-  return `<p class="headline">Billed ${esc(usd(f.billed))}, collected ${esc(usd(f.collected))} (${esc(pct(f.collectedShare))}), DSO ${esc(days(f.dsoDays))} days.</p>
-    <p>Over the ${esc(f.invoices)} invoices issued from ${esc(f.window.from)} to ${esc(f.window.to)}, in USD at the rate of each invoice's issue month;
-    DSO is the mean of days from issue to payment over the paid ones, weighted by amount. Overdue at ${esc(f.window.asOf)}: ${esc(f.overdue.count)} invoices,
+  return `<p class="headline">Billed ${esc(usd(f.billed))}, collected ${esc(usd(f.collected))} (${esc(pct(f.collectedShare))}), DSO ${f.dsoDays === null ? '—' : `${esc(days(f.dsoDays))} days`}.</p>
+    <p>Over the ${esc(invoices(f.invoices))} issued from ${esc(f.window.from)} to ${esc(f.window.to)}, in USD at the rate of each invoice's issue month;
+    DSO is the mean of days from issue to payment over the paid ones, weighted by amount. Overdue at ${esc(f.window.asOf)}: ${esc(invoices(f.overdue.count))},
     ${esc(usd(f.overdue.amount))} (unpaid past the due date, or after ${esc(f.overdueDays)} days for an invoice without one).</p>`;
 }
 

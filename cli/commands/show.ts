@@ -131,14 +131,15 @@ export function printReport(r: RunReport): void {
 }
 
 const days = (x: number | null) => (x === null ? '—' : String(Math.round(x * 10) / 10));
+const invoices = (n: number) => `${n} invoice${n === 1 ? '' : 's'}`;
 
 /** Realized against contracted (issue 17): billed, collected, DSO and overdue, the largest billing gaps, margin by channel, time to value. */
 function printFinance(f: NonNullable<RunReport['finance']>): void {
   const b = f.billedVsContracted;
   say('');
   say(`Billed and collected (12 months to ${f.month}, ${f.window.from}..${f.window.to})`);
-  say(`  Billed ${usd(f.billed)} over ${f.invoices} invoices, collected ${usd(f.collected)} (${pct(f.collectedShare)}), DSO ${days(f.dsoDays)} days; ` +
-    `overdue ${f.overdue.count} invoices, ${usd(f.overdue.amount)} (unpaid past the due date, or after ${f.overdueDays} days without one)`);
+  say(`  Billed ${usd(f.billed)} over ${invoices(f.invoices)}, collected ${usd(f.collected)} (${pct(f.collectedShare)}), DSO ${f.dsoDays === null ? '—' : `${days(f.dsoDays)} days`}; ` +
+    `overdue ${invoices(f.overdue.count)}, ${usd(f.overdue.amount)} (unpaid past the due date, or after ${f.overdueDays} days without one)`);
   say(`  Billed behind what active contracts earned (leakage): ${usd(b.leakage)} (expected to date ${usd(b.expected)}, billed ${usd(b.billed)})` +
     (b.largest.length ? `; largest gaps ${b.largest.slice(0, 3).map((l) => `${l.contractId} ${usd(l.gap)}`).join(', ')}` : ''));
   if (f.grossMarginByChannel.length) {

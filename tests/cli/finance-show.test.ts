@@ -86,7 +86,8 @@ beforeAll(async () => {
   await registerRun(db, NO_WINDOW, { dir: '/nonexistent/drop', sha256: sha, month: '2026-07' });
   await inLockedTransaction({ db }, `test:${RUN}`, (_client, tx) => insertFinance(tx, run, { leakage, margins, timeToValue: ttv }));
   await inLockedTransaction({ db }, `test:${NO_WINDOW}`, (_client, tx) => insertFinance(tx,
-    { ...run, run_id: NO_WINDOW, month: '2026-07', as_of: '2026-08-01', billed: 0, collected: 0, dso_days: null, summary: {} },
+    { ...run, run_id: NO_WINDOW, month: '2026-07', as_of: '2026-08-01', invoices: 1, billed: 0, collected: 0, dso_days: null, overdue_count: 1, overdue_amount: 500,
+      summary: {} },
     { leakage: [], margins: [], timeToValue: [] }));
 });
 
@@ -122,6 +123,11 @@ describe('show: the run\'s contract finance', () => {
     expect(old.finance.collectedShare).toBeNull();
     expect(old.finance.billedVsContracted.largest).toEqual([]);
     expect(old.finance.timeToValue).toEqual({ overall: null, bySegment: [] });
+    // Nothing billed: no share, no DSO; one invoice reads as one.
+    const text = await acvloop(['show', NO_WINDOW], env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('Billed and collected (12 months to 2026-07, 2025-08..2026-07)\n' +
+      '  Billed $0 over 1 invoice, collected $0 (—), DSO —; overdue 1 invoice, $500 (unpaid past the due date, or after 45 days without one)\n');
   });
 
   it('the text says billed, collected (share), DSO, overdue, leakage with the three largest gaps, margin by channel and time to value', async () => {
