@@ -1,3 +1,6 @@
+import { ltvCard } from '../models/ltv-card';
+import type { ScorePlan } from '../models/scoring-inputs';
+import { scorePlanOf } from '../store/score-shards';
 import { sql } from 'kysely';
 import type { ChannelIdentifiability } from '../models/identifiability';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
@@ -52,7 +55,9 @@ export interface RunReport {
   forecastTotals: { scenario: string; horizonMonths: number; spend: number; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
   kpis: Record<string, unknown>;
   /** `ltvP50EqualsP90`: contracts whose LTV P50 and P90 coincide (a discrete LTV, see `ltv_outcomes` in `acvloop scores`). */
-  contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvMean: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; atRiskArr: number | null; ltvP50EqualsP90: number; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[] };
+  contracts: { scored: number; modelVersion: string | null; meanRenewalProbability: number | null; totalLtvMean: number | null; totalLtvP50: number | null; totalProjectedArr: number | null; atRiskArr: number | null; ltvP50EqualsP90: number; top: { contractId: string; accountId: string; renewalProbability: number; ltvP50: number }[];
+    /** How the LTV counts money (models/ltv-card.ts), from the run's score plan; empty before the run is scored. */
+    ltvCard: string[] };
   forecast: { scenario: string; month: string; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
   /** The accounts to pursue (issue 16): the serving version, the tiers' KPIs, the MQLs and the first ten by rank; null when the run scored none. */
   accounts: AccountsOverview | null;
@@ -242,6 +247,7 @@ async function readScoresSummary(db: Kdb, runId: string): Promise<RunReport['con
     .where('run_id', '=', runId).executeTakeFirst();
   const top = await db.selectFrom('contract_scores').selectAll().where('run_id', '=', runId)
     .orderBy('ltv_p50', 'desc').orderBy('contract_id').limit(5).execute();
+  const plan = await scorePlanOf(db, runId);
   return {
     scored: Number(scores?.n ?? 0),
     modelVersion: scores?.modelVersion ?? null,
@@ -252,6 +258,7 @@ async function readScoresSummary(db: Kdb, runId: string): Promise<RunReport['con
     totalProjectedArr: scores?.arr != null ? round2(Number(scores.arr)) : null,
     ltvP50EqualsP90: Number(scores?.ties ?? 0),
     top: top.map((t) => ({ contractId: t.contract_id, accountId: t.account_id, renewalProbability: round4(t.renewal_probability), ltvP50: round2(t.ltv_p50) })),
+    ltvCard: plan ? ltvCard((plan.plan as ScorePlan).collections) : [],
   };
 }
 

@@ -68,7 +68,7 @@ export async function buildRunReport(handle: Db, runId: string, opts: ReportOpti
     section('assumptions', 'What the incrementality estimate assumes', modelCard.assumptions),
     section('kpi', 'ACV from marketing leads', kpiHtml(r, svg)),
     section('forecast', 'Forecast of new ACV', `${figure(svg.forecast)}${forecastTotalsTable(r)}${modelCard.coverage}`),
-    section('renewals', 'Renewals and lifetime value', renewalsHtml(x, svg)),
+    section('renewals', 'Renewals and lifetime value', renewalsHtml(r, x, svg)),
     section('accounts', 'Accounts to pursue', accounts),
     section('finance', 'Signed, billed and collected', finance),
     section('budget', 'Budget proposal', budgetHtml(r, svg)),
@@ -149,8 +149,9 @@ function forecastTotalsTable(r: RunReport): string {
 }
 
 /** Survival and LTV charts, then the contracts with the most ARR at risk. */
-function renewalsHtml(x: Extras, svg: Charts): string {
-  return `${figure(svg.survival)}${figure(svg.ltv)}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${
+function renewalsHtml(r: RunReport, x: Extras, svg: Charts): string {
+  const card = r.contracts.ltvCard.length ? `<h3>How the LTV counts money</h3>${r.contracts.ltvCard.map((l) => `<p>${esc(l)}</p>`).join('')}` : '';
+  return `${figure(svg.survival)}${figure(svg.ltv)}${card}<h3>Largest contracts at risk (projected ARR × chance of not renewing)</h3>${
       table(['contract', 'account', 'renewal p', 'projected ARR', 'ARR at risk', 'LTV P50', 'next renewal'], x.atRisk.map((c) => [c.contract_id, c.account_id,
         pct(c.renewal_probability), usd(c.projected_arr), usd(c.projected_arr * (1 - c.renewal_probability)), usd(c.ltv_p50), c.next_renewal_date ?? '—']),
       { numeric: [false, false, true, true, true, true, false] })}`;

@@ -75,6 +75,7 @@ export function printReport(r: RunReport): void {
     say(`  LTV P50 = P90 on ${r.contracts.ltvP50EqualsP90} of them: with a fixed expansion rate an LTV takes one value per number of renewals ` +
       'survived (ltv_outcomes in `acvloop scores`), so one likely outcome, most often renewing at every decision, spans both quantiles');
   }
+  for (const line of r.contracts.ltvCard) say(`  ${line}`);
   const all = r.renewals.survival.all;
   if (all?.length) {
     const at = (t: number) => all.filter((p) => p.t <= t).at(-1)?.survival ?? 1;

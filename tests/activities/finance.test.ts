@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { storeFinance } from '../../activities/finance';
 import { hashDrop } from '../../contracts/drop-hash';
 import { financeRowsOf, financeRun } from '../../store/finance';
+import { fxRateOf } from '../helpers/fx';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { callStage, copyDrop, csvObjects, depsFor, fingerprints, readCsv, registerRun, STAGES, writeCsv, type TestDb, type TestDrop } from './support';
@@ -40,12 +41,7 @@ beforeAll(async () => {
   const read = (f: string) => csvObjects(path.join(drop.dir, `${f}.csv`));
   csv = { invoices: read('invoices'), contracts: read('contracts'), opportunities: read('opportunities'), spend: read('spend'),
     fx_rates: read('fx_rates'), accounts: read('accounts'), usage: read('usage') };
-  rate = (currency, month) => {
-    if (currency === 'USD') return 1;
-    const known = csv.fx_rates.filter((r) => r.currency === currency && r.month <= month).sort((a, b) => (a.month < b.month ? 1 : -1));
-    if (known.length === 0) throw new Error(`no ${currency} rate by ${month}`);
-    return Number(known[0].rate_to_usd);
-  };
+  rate = fxRateOf(csv.fx_rates);
 }, 600_000);
 
 afterAll(async () => {

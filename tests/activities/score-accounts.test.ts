@@ -18,6 +18,10 @@ import { accountBook } from '../../models/accounts/book';
 import { accountsParamsOf, bookRowsBefore, engagementAtOf, type FittedAccounts } from '../../models/accounts/stored';
 import { scoreWins } from '../../models/accounts/win-propensity';
 import { accountScoreRun, accountScoresOf } from '../../store/account-scores';
+import { fxRateOf } from '../helpers/fx';
+import { readRun } from '../../queries/run-report';
+import { scorePlanOf } from '../../store/score-shards';
+import type { ScorePlan } from '../../models/scoring-inputs';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { callStage, csvObjects, depsFor, registerRun, STAGES, type TestDb, type TestDrop } from './support';
@@ -147,6 +151,26 @@ describe('scoreAccounts', () => {
     expect(again.accounts).toBe(rows.length);
     const after = await db.pool.query('select count(*)::int as n from account_scores where run_id = $1', [RUN]);
     expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+});
+
+describe('the LTV counts collections', () => {
+  it('scores with the invoices\' collection history: of the amount billed 120 days or more before the as-of date, the share paid by then', async () => {
+    const invoices = csvObjects(path.join(drop.dir, 'invoices.csv'));
+    const rate = fxRateOf(csvObjects(path.join(drop.dir, 'fx_rates.csv')));
+    const judged = invoices.filter((i) => Number(i.amount) > 0 && Date.parse(i.issued_at) <= MONTH_END_MS - 120 * DAY);
+    const usd = (i: Record<string, string>) => Number(i.amount) * rate(i.currency, i.issued_at.slice(0, 7));
+    const billed = judged.reduce((s, i) => s + usd(i), 0);
+    const paid = judged.filter((i) => i.paid_at && Date.parse(i.paid_at) < MONTH_END_MS);
+    const collected = paid.reduce((s, i) => s + usd(i), 0);
+    const delay = paid.reduce((s, i) => s + usd(i) * (Date.parse(i.paid_at) - Date.parse(i.issued_at)) / DAY, 0) / collected;
+    const plan = (await scorePlanOf(db.db, RUN))!.plan as ScorePlan;
+    expect(plan.collections!.overall.invoices).toBe(judged.length);
+    expect(plan.collections!.overall.rate).toBeCloseTo(collected / billed, 6);
+    expect(plan.collections!.overall.delayDays).toBeCloseTo(delay, 4);
+    expect(collected / billed).toBeLessThan(1);
+    const card = (await readRun(db, RUN)).contracts.ltvCard;
+    expect(card.join(' ')).toContain(`collected ${(100 * collected / billed).toFixed(1)}% of what it billed`);
   });
 });
 
