@@ -6,7 +6,11 @@ import { rollingRenewalBacktest } from '../models/renewal-backtest';
 import { fitRenewalSpec, renewalSpecOf } from '../models/renewal-spec';
 import { accountBook, type AccountBook } from '../models/accounts/book';
 import { accountsSpecOf, backtestAccountsSpec, type ContenderSplit } from '../models/accounts/contenders';
-import type { EngagementTouch } from '../models/accounts/engagement';
+import { engagementScores, type EngagementTouch } from '../models/accounts/engagement';
+import { mqlLift, type LiftOpportunity } from '../models/accounts/mql-lift';
+import { dayBefore } from '../models/accounts/outcomes';
+import { shiftMonths } from '../lib/dates';
+import { runAttributionPolicy } from './retrain';
 import { accountsParamsOf, bookRowsBefore, engagementAtOf } from '../models/accounts/stored';
 import type { EngagementAt } from '../models/accounts/training';
 import type { EngagementPolicy } from '../models/attribution-policy';
@@ -64,11 +68,11 @@ export function backtestActivity(deps: ActivityDeps) {
   return async function backtest({ runId }: { runId: string }) {
     return withStage(deps, runId, 'backtest', async () => {
       const { db } = deps.db;
-      const { batchId, asOf, seed } = await runContext(deps, runId);
+      const { batchId, asOf, seed, scope } = await runContext(deps, runId);
       // The account book's columns (models/accounts/book.ts) and the touches' that engagement reads.
       const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage', 'opportunities', 'touchpoints'], {
         usage: ['account_id', 'month', 'active_users', 'usage_units'], opportunities: ['account_id', 'created_at', 'closed_at', 'stage', 'amount_usd'],
-        touchpoints: ['account_id', 'contact_id', 'channel', 'kind', 'occurred_at'] });
+        touchpoints: ['account_id', 'contact_id', 'channel', 'kind', 'occurred_at'] }, scope);
       const metrics: Metric[] = [];
       const storedMmm = async (versionId: string) => (await db.selectFrom('model_versions').select('params')
         .where('model_version_id', '=', versionId).executeTakeFirst())?.params as unknown as StoredMmm | MmmUnavailable | undefined;
@@ -134,6 +138,7 @@ export function backtestActivity(deps: ActivityDeps) {
       }
       const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
       metrics.push(...await accountsMetrics(deps, runId, accountBook(bookRowsBefore(rows, asOf)), asOf, touches));
+      metrics.push(await mqlHandoffMetric(deps, runId, rows, asOf, touches));
       await inLockedTransaction(deps, `backtest:${runId}`, (_client, tx) =>
         insertBacktests(tx, metrics.map((m) => ({ run_id: runId, model_version_id: m.model_version_id, role: m.role, metric: m.metric, value: m.value,
           detail: JSON.stringify(m.detail) }))));
@@ -188,6 +193,32 @@ async function accountsMetrics(deps: ActivityDeps, runId: string, book: AccountB
     heartbeat({ backtested: `accounts ${c.role}` });
   }
   return out;
+}
+
+/** The hand-off is judged over this many months after a cut three months back (issue 16: MQLs open opportunities ≥ 3× as often). */
+const MQL_HANDOFF_MONTHS = 3;
+
+/**
+ * The attribution agreement's MQL threshold judged on what happened next
+ * (models/accounts/mql-lift.ts): at a cut three months before the as-of
+ * date, the accounts then over the threshold under the run's agreement
+ * against the others, by how often each opened an opportunity since. A
+ * property of the agreement, not of a model: one row, the challenger's.
+ */
+async function mqlHandoffMetric(
+  deps: ActivityDeps, runId: string, rows: { accounts: readonly { account_id: string; created_at: string }[]; opportunities: readonly LiftOpportunity[] },
+  asOf: string, touches: readonly EngagementTouch[],
+): Promise<Metric> {
+  const { run } = await runContext(deps, runId);
+  const policy = runAttributionPolicy(run);
+  const cut = shiftMonths(asOf, -MQL_HANDOFF_MONTHS);
+  const scores = engagementScores(touches, policy.policy.engagement, dayBefore(cut)).accounts;
+  const known = rows.accounts.filter((a) => a.created_at.slice(0, 10) < cut).map((a) => a.account_id);
+  const lift = mqlLift(scores, policy.policy.engagement.mqlThreshold, known, rows.opportunities, cut, MQL_HANDOFF_MONTHS);
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return { model_version_id: modelVersionId(runId, 'accounts'), role: 'challenger', metric: 'accounts_mql_lift', value: finite(lift.lift),
+    detail: { policy: policy.policyVersion, threshold: policy.policy.engagement.mqlThreshold, cut, months: MQL_HANDOFF_MONTHS,
+      mqlAccounts: lift.mqlAccounts, others: lift.others, mqlRate: finite(lift.mqlRate), otherRate: finite(lift.otherRate) } };
 }
 
 /** The rolling-origin backtest of one forecast specification (each origin's fit sees only the months before it). */

@@ -4,6 +4,8 @@ import { isDatabaseUnavailable, unavailableReason } from '../sql/outage';
 import { asOfDate } from '../lib/dates';
 import { insertLineageEvent, insertStageEvent } from '../store/run-events';
 import { registeredRun, runMonth } from '../store/runs';
+import { resolveSourceScope } from '../store/pilot-scope';
+import { isOrgWide } from '../lib/run-scope';
 import { LineageDataset, runEvent } from '../lib/openlineage';
 
 /** What every activity is built over: injected, so tests can wrap or fail them. */
@@ -103,12 +105,16 @@ export async function batchOf(deps: ActivityDeps, runId: string): Promise<string
 
 /**
  * What the stages after validation start from: the run's row, its batch
- * (refused unless it passed validation) and the date its models see the
- * world as of.
+ * (refused unless it passed validation), the date its models see the
+ * world as of, and a pilot's `scope` resolved to its accounts in the run's
+ * account graph (null for an organisation-wide run): the stages after
+ * graph pass it to loadSources. Drift and validation read the whole drop.
  */
 export async function runContext(deps: ActivityDeps, runId: string) {
   const run = await registeredRun(deps.db.db, runId);
-  return { run, batchId: await validatedBatchOf(deps, runId), asOf: asOfDate(run.month), seed: Number(run.seed) };
+  const batchId = await validatedBatchOf(deps, runId);
+  const scope = isOrgWide(run.scope) ? null : await resolveSourceScope(deps.db, runId, batchId, run.scope!);
+  return { run, batchId, asOf: asOfDate(run.month), seed: Number(run.seed), scope };
 }
 
 /** The run's batch, once validation accepted it: no model is ever fitted on a rejected or unvalidated drop. */

@@ -46,7 +46,7 @@ export async function storeFinance(deps: ActivityDeps, runId: string, opts: { ov
   };
   const known = await stored(true);
   if (known) return known;
-  const { run, batchId, asOf } = await runContext(deps, runId);
+  const { run, batchId, asOf, scope } = await runContext(deps, runId);
   const month = run.month;
   // invoices are read whole: the due_at of contract 1.1.0 comes with them when the batch has it.
   const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'spend', 'invoices', 'usage'], {
@@ -56,7 +56,7 @@ export async function storeFinance(deps: ActivityDeps, runId: string, opts: { ov
       'acv_usd', 'cost_to_serve_annual_usd'],
     spend: ['month', 'channel', 'amount_usd'],
     usage: ['account_id', 'month', 'active_users'],
-  });
+  }, scope);
   heartbeat({ finance: 'rows read' });
   const invoices: FinanceInvoice[] = rows.invoices;
   // The run's config decides (a run started before the key existed takes the default).

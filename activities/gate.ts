@@ -6,6 +6,8 @@ import { pgDataset } from '../lib/openlineage';
 import { writeAudit } from '../store/audit-log';
 import { gateVerdictOf, insertGateVerdict } from '../store/gate-verdicts';
 import { FAMILIES, aliasTarget, modelVersionId, moveAlias, type Family } from '../store/model-registry';
+import { registeredRun } from '../store/runs';
+import { isOrgWide } from '../lib/run-scope';
 
 export type GateThresholds = AcvloopConfig['gate'];
 
@@ -235,7 +237,9 @@ export function gateActivity(deps: ActivityDeps) {
         }
         await insertGateVerdict(tx, { run_id: runId, passed: verdict.passed, promote: JSON.stringify(verdict.promote), families: JSON.stringify(verdict.families),
           checks: JSON.stringify(verdict.checks), thresholds: JSON.stringify(t) });
-        for (const family of FAMILIES) {
+        // A pilot's versions serve its own outputs (registry.ts servingVersion) but are never on offer organisation-wide.
+        const pilot = !isOrgWide((await registeredRun(tx, runId)).scope);
+        for (const family of pilot ? [] : FAMILIES) {
           const v = versions.find((x) => x.family === family);
           if (!v || (v.params as any)?.kind === 'unavailable') continue;
           await moveAlias(client, { family, alias: 'challenger', to: modelVersionId(runId, family), actor: 'acvloop', runId,

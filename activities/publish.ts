@@ -10,6 +10,10 @@ import { pgDataset } from '../lib/openlineage';
 import { moveAlias } from '../store/model-registry';
 import { writeAudit } from '../store/audit-log';
 import { championsNewerThan } from './newer-champions';
+import { describeRunScope, isOrgWide } from '../lib/run-scope';
+
+/** The outputs a publication names. */
+const PUBLISHED_TABLES = ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations'];
 
 /**
  * Publish: the run's outputs are marked published and the model versions the
@@ -18,8 +22,9 @@ import { championsNewerThan } from './newer-champions';
  * approval request that asked for none (nothing promoted, a budget within
  * the share that needs sign-off: applied and logged). A run older than a
  * champion's run (by month: a backfill) keeps that champion unless an
- * approver asked for it with the decision. Runs once per run: a retry finds
- * the publication and stops.
+ * approver asked for it with the decision. A pilot (issue 17, part 6)
+ * publishes its outputs and moves no alias and no budget. Runs once per
+ * run: a retry finds the publication and stops.
  */
 export function publishActivity(deps: ActivityDeps) {
   return async function publish({ runId }: { runId: string }) {
@@ -38,6 +43,15 @@ export function publishActivity(deps: ActivityDeps) {
         const signedOff = approval !== undefined || (await requiredApproversOf(tx, runId)) === 0;
         if (!signedOff) throw new Error(`run ${runId} is not approved: nothing to publish`);
         const actor = approval?.reviewer ?? 'acvloop';
+        // A pilot publishes its own outputs; the organisation-wide champion and budget stay where they are.
+        const { scope } = await registeredRun(tx, runId);
+        if (!isOrgWide(scope)) {
+          await writeAudit(client, { actor, action: 'pilot.published', runId, after: { pilot: scope },
+            reason: `pilot ${describeRunScope(scope!)} published: its own outputs only; no champion alias and no budget moves`, key: `pilot.published:${runId}` });
+          await insertPublication(tx, runId, { promoted, kept, pilot: scope, tables: PUBLISHED_TABLES, signedOffBy: actor });
+          await insertRunOutcome(tx, runId, 'completed');
+          return;
+        }
         // Runs of the earlier release have no gate verdict: all their versions were promoted on approval.
         const promote: string[] | null = (await gateVerdictOf(tx, runId))?.promote ?? null;
         const moving = (await modelVersionsOfRun(tx, runId)).filter((v) => !promote || promote.includes(v.family));
@@ -67,7 +81,7 @@ export function publishActivity(deps: ActivityDeps) {
             reason: approval ? `approved by ${actor}` : 'within the guardrails and nothing else to sign off: applied without sign-off',
             key: `budget.applied:${runId}` });
         }
-        const outputs = { promoted, kept, tables: ['attribution', 'kpis', 'contract_scores', 'forecasts', 'budget_recommendations'], signedOffBy: actor };
+        const outputs = { promoted, kept, tables: PUBLISHED_TABLES, signedOffBy: actor };
         await insertPublication(tx, runId, outputs);
         await insertRunOutcome(tx, runId, 'completed');
       });

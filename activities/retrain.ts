@@ -73,10 +73,10 @@ export function retrainActivity(deps: ActivityDeps) {
   return async function retrain({ runId }: { runId: string }) {
     return withStage(deps, runId, 'retrain', async () => {
       const { db } = deps.db;
-      const { run, batchId, asOf, seed } = await runContext(deps, runId);
+      const { run, batchId, asOf, seed, scope } = await runContext(deps, runId);
       // A million touchpoints are read as the six columns the models use (engagement reads contact_id), not all eight.
       const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage', 'spend', 'experiments'],
-        { touchpoints: ['account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'], usage: ['account_id', 'month', 'active_users', 'usage_units'] });
+        { touchpoints: ['account_id', 'contact_id', 'channel', 'campaign_id', 'occurred_at', 'kind'], usage: ['account_id', 'month', 'active_users', 'usage_units'] }, scope);
       const rollup = await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute();
       const topParent = new Map(rollup.map((r) => [r.account_id, r.top_parent_id]));
       const segmentOf = new Map(rows.accounts.map((a) => [a.account_id, a.segment as string]));

@@ -1,4 +1,5 @@
 import { runSeed } from '../models/random';
+import { isOrgWide } from '../lib/run-scope';
 import type { CycleInput } from '../workflows/messages';
 import type { ActivityDeps } from './context';
 import { writeAudit } from '../store/audit-log';
@@ -6,7 +7,7 @@ import { insertApproval } from '../store/approvals';
 import { insertRun, insertRunOutcome, runExists } from '../store/runs';
 import { clearChallengersOf } from './registry';
 
-export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy'> & {
+export type RegisterRunInput = Pick<CycleInput, 'runId' | 'month' | 'dropPath' | 'dropSha256' | 'version' | 'requestedBy' | 'config' | 'attributionPolicy' | 'scope'> & {
   workflowRunId: string;
 };
 
@@ -24,9 +25,10 @@ export function runActivities(deps: ActivityDeps) {
           version: input.version, requested_by: input.requestedBy, seed, code_version: deps.codeVersion,
           config: input.config ? JSON.stringify(input.config) : null,
           attribution_policy: input.attributionPolicy ? JSON.stringify(input.attributionPolicy) : null,
+          scope: isOrgWide(input.scope) ? null : JSON.stringify(input.scope),
       });
       await audit(input.requestedBy, 'run.requested', input.runId,
-        { month: input.month, drop_sha256: input.dropSha256, version: input.version }, null, `run.requested:${input.runId}`);
+        { month: input.month, drop_sha256: input.dropSha256, version: input.version, ...(isOrgWide(input.scope) ? {} : { pilot: input.scope }) }, null, `run.requested:${input.runId}`);
       return { runId: input.runId, seed };
     },
 

@@ -38,14 +38,14 @@ export async function scoreAccounts(deps: ActivityDeps, runId: string): Promise<
   const { db } = deps.db;
   const known = await accountScoreRun(db, runId);
   if (known) return { accounts: known.accounts, modelVersionId: known.model_version_id, level: known.level };
-  const { run, batchId, asOf } = await runContext(deps, runId);
+  const { run, batchId, asOf, scope } = await runContext(deps, runId);
   const settings = accountsConfigOf(run.config as Partial<AcvloopConfig> | null);
   const serving = await servingVersion(deps, runId, 'accounts', await gatePromotions(deps, runId));
   const agreement = runAttributionPolicy(run);
   const policy = agreement.policy.engagement;
 
   const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'touchpoints', 'usage'],
-    { touchpoints: [...TOUCH_COLUMNS], usage: ['account_id', 'month', 'active_users', 'usage_units'] });
+    { touchpoints: [...TOUCH_COLUMNS], usage: ['account_id', 'month', 'active_users', 'usage_units'] }, scope);
   const book = accountBook(bookRowsBefore(rows, asOf));
   const { touches, closed } = knownBefore(rows, asOf);
   heartbeat({ accounts: 'book read' });

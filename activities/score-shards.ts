@@ -26,10 +26,10 @@ export async function planScores(deps: ActivityDeps, runId: string, shards: numb
   const { db } = deps.db;
   const known = await scorePlanOf(db, runId);
   if (known) return { shards: known.shards, modelVersionId: known.model_version_id };
-  const { batchId, asOf } = await runContext(deps, runId);
+  const { batchId, asOf, scope } = await runContext(deps, runId);
   const serving = await servingVersion(deps, runId, 'renewal', await gatePromotions(deps, runId));
   const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'invoices'],
-    { accounts: SCORING_ACCOUNT_COLUMNS, invoices: ['contract_id', 'issued_at', 'amount_usd', 'paid_at'] });
+    { accounts: SCORING_ACCOUNT_COLUMNS, invoices: ['contract_id', 'issued_at', 'amount_usd', 'paid_at'] }, scope);
   const renewal = renewalModelOf(serving.params, serving.params?.kind === 'baseline_rate'
     ? renewalDecisions(rows.contracts, rows.accounts, [], asOf, { usage: NO_USAGE }) : []);
   const uplift = renewalUplift(rows.contracts);
@@ -37,7 +37,7 @@ export async function planScores(deps: ActivityDeps, runId: string, shards: numb
     renewal,
     uplift: { mean: uplift.mean, n: uplift.n },
     costRatios: costRatioBySegment(contractsWithSegment(rows)),
-    usage: await usageFrameOf(deps, batchId, renewal),
+    usage: await usageFrameOf(deps, batchId, renewal, scope?.accounts),
     // LTV counts what each segment has collected of its billing, and how late (finance/collections.ts).
     collections: collectionHistory(rows.invoices, new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c.segment])), asOf),
   };
@@ -46,14 +46,14 @@ export async function planScores(deps: ActivityDeps, runId: string, shards: numb
 }
 
 /** The usage frame the renewal model reads its measures in; null when it reads none or there is no usage. */
-async function usageFrameOf(deps: ActivityDeps, batchId: string, renewal: RenewalModel): Promise<UsageFrame | null> {
+async function usageFrameOf(deps: ActivityDeps, batchId: string, renewal: RenewalModel, within?: readonly string[]): Promise<UsageFrame | null> {
   const reads = usageReadBy(renewal);
   if (!reads.ratio && !reads.slope && !reads.units && !reads.users) return null;
   const span = await usageSpan(deps.db, batchId);
   if (span.firstMonth === null || span.lastMonth === null) return null;
   const frame: UsageFrame = { firstMonth: monthIndex(span.firstMonth), lastMonth: monthIndex(span.lastMonth), withUsers: span.withUsers, dynamics: {} };
   if (reads.units || reads.users) {
-    const sample = await usageSample(deps.db, batchId, USAGE_DYNAMICS_MAX_ACCOUNTS, SCORING_USAGE_COLUMNS) as unknown as DropRows['usage'];
+    const sample = await usageSample(deps.db, batchId, USAGE_DYNAMICS_MAX_ACCOUNTS, SCORING_USAGE_COLUMNS, within) as unknown as DropRows['usage'];
     const index = usageIndexInFrame(sample, frame);
     if (reads.units) frame.dynamics.units = usageDynamicsOf(index, 'units');
     if (reads.users) frame.dynamics.users = usageDynamicsOf(index, 'users');
@@ -90,9 +90,9 @@ export async function scoreShard(deps: ActivityDeps, runId: string, shard: numbe
 }
 
 async function scoreContractsOfShard(deps: ActivityDeps, runId: string, plan: ScorePlan, shard: { index: number; count: number }): Promise<ContractScoreRow[]> {
-  const { batchId, asOf, seed } = await runContext(deps, runId);
+  const { batchId, asOf, seed, scope } = await runContext(deps, runId);
   const rows = await readScoreShardRows<DropRows['accounts'][number], DropRows['contracts'][number], DropRows['usage'][number]>(
-    deps.db, batchId, shard, { accounts: SCORING_ACCOUNT_COLUMNS, contracts: undefined, usage: plan.usage ? SCORING_USAGE_COLUMNS : [] }, heartbeat);
+    deps.db, batchId, shard, { accounts: SCORING_ACCOUNT_COLUMNS, contracts: undefined, usage: plan.usage ? SCORING_USAGE_COLUMNS : [] }, heartbeat, scope?.accounts);
   const inputs = scoringInputs(plan, rows, { asOf, seed }, new Set(rows.accounts.map((a) => a.account_id)));
   return inputs.map(({ contract: c, ltv: input, options }, i) => {
     const ltv = contractLtv(input, options);

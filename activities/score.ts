@@ -36,12 +36,12 @@ export function scoreActivity(deps: ActivityDeps) {
   return async function score({ runId }: { runId: string }) {
     return withStage(deps, runId, 'score', async () => {
       const { db } = deps.db;
-      const { run, batchId, asOf, seed } = await runContext(deps, runId);
+      const { run, batchId, asOf, seed, scope } = await runContext(deps, runId);
       const shards = await allShardsStored(deps, runId);
       // The workflow scores the accounts and the finance beside the shards; a run started before that (or this stage on its own) does it here.
       const accounts = await scoreAccounts(deps, runId);
       const finance = await storeFinance(deps, runId);
-      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'spend']);
+      const rows = await loadSources(deps, batchId, ['accounts', 'opportunities', 'contracts', 'spend'], undefined, scope);
       // Each family is served by this run's challenger if the gate let it through, else by the champion (or the baseline).
       const promote = await gatePromotions(deps, runId);
       const serving = {

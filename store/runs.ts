@@ -36,13 +36,17 @@ export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<void
 
 export interface ValidatedRun { run_id: string; month: string; batch_id: string }
 
-/** Runs of months before `month` whose batch passed validation, newest first (month, then version, then creation). */
+/**
+ * Organisation-wide runs of months before `month` whose batch passed validation, newest first (month, then version,
+ * then creation). A pilot (runs.scope set) is never the reference of a later run.
+ */
 function validatedRunsQuery(db: Kysely<Database>, month: string) {
   return db.selectFrom('runs')
     .innerJoin('run_batches', 'run_batches.run_id', 'runs.run_id')
     .innerJoin('validation_reports', 'validation_reports.batch_id', 'run_batches.batch_id')
     .select(['runs.run_id', 'runs.month', 'run_batches.batch_id'])
     .where('runs.month', '<', month)
+    .where('runs.scope', 'is', null)
     .where('validation_reports.ok', '=', true)
     .orderBy('runs.month', 'desc').orderBy('runs.version', 'desc').orderBy('runs.created_at', 'desc');
 }
@@ -61,14 +65,16 @@ export async function latestValidatedRunBefore(db: Kysely<Database>, month: stri
 }
 
 /**
- * The last approved and published run before `run`: of an earlier month, or
- * an earlier version of the same month (a backfilled month is compared with
- * what was approved before it, not with a newer month approved earlier).
+ * The last approved and published organisation-wide run before `run`: of an
+ * earlier month, or an earlier version of the same month (a backfilled month
+ * is compared with what was approved before it, not with a newer month
+ * approved earlier). A pilot never counts.
  */
 export async function previousApprovedRun(db: Kysely<Database>, run: Pick<Run, 'run_id' | 'month' | 'created_at'>):
   Promise<Pick<Run, 'run_id' | 'code_version' | 'drop_sha256'> | undefined> {
   return db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
     .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('a.decision', '=', 'approved').where('r.run_id', '!=', run.run_id)
+    .where('r.scope', 'is', null)
     .where((eb) => eb.or([eb('r.month', '<', run.month),
       eb.and([eb('r.month', '=', run.month), eb('r.created_at', '<', run.created_at as unknown as Date)])]))
     .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();

@@ -50,11 +50,15 @@ export async function usageSpan(handle: Db, batchId: string): Promise<{ firstMon
   return { firstMonth: rows[0].first, lastMonth: rows[0].last, withUsers: rows[0].with_users };
 }
 
-/** The usage rows of at most `accounts` accounts of the batch, the same ones on every call (the smallest md5 of their ids). */
-export function usageSample(handle: Db, batchId: string, accounts: number, columns: readonly string[]): Promise<Record<string, unknown>[]> {
+/**
+ * The usage rows of at most `accounts` accounts of the batch, the same ones on every call (the smallest md5 of their ids);
+ * of a pilot's accounts (`within`) when given.
+ */
+export function usageSample(handle: Db, batchId: string, accounts: number, columns: readonly string[], within?: readonly string[]): Promise<Record<string, unknown>[]> {
+  const scoped = within ? ' and account_id = any($3)' : '';
   return readSourceRowsWhere(handle, 'usage', columns, {
-    where: `batch_id = $1 and account_id in (select account_id from (select distinct account_id from src_usage where batch_id = $1) a order by md5(account_id) limit $2)`,
-    values: [batchId, accounts],
+    where: `batch_id = $1 and account_id in (select account_id from (select distinct account_id from src_usage where batch_id = $1${scoped}) a order by md5(account_id) limit $2)`,
+    values: within ? [batchId, accounts, within] : [batchId, accounts],
   });
 }
 
@@ -81,9 +85,12 @@ type Progress = (detail: Record<string, unknown>) => void;
 export async function readScoreShardRows<A, C, U>(
   handle: Db, batchId: string, shard: { index: number; count: number },
   columns: { accounts?: ColumnsOf<'accounts'>; contracts?: ColumnsOf<'contracts'>; usage?: ColumnsOf<'usage'> },
-  progress: Progress,
+  progress: Progress, within?: readonly string[],
 ): Promise<ShardRows<A, C, U>> {
-  const inShard = { where: `batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')}`, values: [batchId, shard.index, shard.count] };
+  // A pilot's shard holds only the pilot's accounts (`within`, store/pilot-scope.ts), looked up in the key's index.
+  const inShard = within
+    ? { where: `batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')} and account_id = any($4)`, values: [batchId, shard.index, shard.count, within] }
+    : { where: `batch_id = $1 and ${shardOfAccount('account_id', '$3', '$2')}`, values: [batchId, shard.index, shard.count] };
   const accounts = await readSourceRowsWhere(handle, 'accounts', columns.accounts, inShard, progress);
   const contracts = await readWholeChains(handle, batchId, columns.contracts, await readSourceRowsWhere(handle, 'contracts', withLine(columns.contracts), inShard, progress), progress);
   const ids = accounts.map((a) => a.account_id);

@@ -41,7 +41,7 @@ export async function startCycle(
   client: Client, input: Omit<CycleInput, 'runId' | 'version'>, opts: { rerun?: boolean; taskQueue?: string } = {},
 ): Promise<{ runId: string; version: number }> {
   for (let version = 1; version < 1000; version++) {
-    const runId = runIdFor(input.month, input.dropSha256, version);
+    const runId = runIdFor(input.month, input.dropSha256, version, input.scope);
     try {
       await client.workflow.start('monthlyCycle', {
         taskQueue: opts.taskQueue ?? TASK_QUEUE,

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AcvloopConfig } from '../config/schema';
+import type { RunScope } from '../lib/run-scope';
 
 /** The stages a run's progress shows, in order (the backtest `gate` and the reviewers' `approval` among them). */
 export const CYCLE_STAGES = ['ingest', 'validate', 'lineage', 'drift', 'graph', 'retrain', 'backtest', 'gate', 'score', 'approval', 'publish'] as const;
@@ -71,6 +72,8 @@ export interface CycleInput {
   config?: AcvloopConfig;
   /** The attribution policy document the run uses (versioned); the default policy when absent. */
   attributionPolicy?: Record<string, unknown>;
+  /** A pilot's subset of the drop (lib/run-scope.ts); absent for an organisation-wide run. */
+  scope?: RunScope;
 }
 
 export interface CycleResult {

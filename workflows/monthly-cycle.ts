@@ -69,6 +69,8 @@ export async function monthlyCycle(input: CycleInput): Promise<CycleResult> {
       runId, month: input.month, dropPath: input.dropPath, dropSha256: input.dropSha256,
       version: input.version, requestedBy: input.requestedBy, workflowRunId: workflowInfo().runId,
       config: input.config, attributionPolicy: input.attributionPolicy,
+      // Only a pilot's input carries it: an organisation-wide run schedules registerRun exactly as before.
+      ...(input.scope ? { scope: input.scope } : {}),
     });
     await runStage(progress, 'ingest', () => data.ingest({ runId }));
     await runStage(progress, 'validate', () => data.validate({ runId }));

@@ -15,6 +15,8 @@ export interface RunsTable {
   /** The operator config the run started with (null for runs before governance). */
   config: ColumnType<Record<string, unknown> | null, string | null | undefined, never>;
   attribution_policy: ColumnType<Record<string, unknown> | null, string | null | undefined, never>;
+  /** A pilot's scope (`{ region?, segment?, campaigns? }`, lib/run-scope.ts); null for an organisation-wide run. */
+  scope: ColumnType<{ region?: string; segment?: string; campaigns?: string[] } | null, string | null | undefined, never>;
 }
 
 export interface RunStageEventsTable {
