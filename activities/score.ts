@@ -13,6 +13,7 @@ import { scoredShards } from '../store/score-shards';
 import { ActivityDeps, runContext, withStage } from './context';
 import { kpiRows } from './kpi-rows';
 import { loadSources } from './load';
+import { scopeNote } from '../store/pilot-scope';
 import { pgDataset } from '../lib/openlineage';
 import { gatePromotions, servingVersion, type ServingVersion } from './registry';
 import { planScores, scoreShard } from './score-shards';
@@ -101,6 +102,7 @@ export function scoreActivity(deps: ActivityDeps) {
           budgetTotal: budget ? Math.round(budget.totalSpend) : 0,
           budgetExpectedAcv: budget ? Math.round(budget.expectedAcv) : 0,
           serving: Object.entries(serving).map(([f, v]) => `${f}=${v.source}`).join(', '),
+          ...(scope ? { pilot: scopeNote(scope) } : {}),
           ...(isMmmUnavailable(stored) ? { skipped: `budget and forecast: ${skippedBecause(ownIncrementality, serving.incrementality)}` } : {}),
         },
         inputs: ['src_accounts', 'src_opportunities', 'src_contracts', 'src_usage', 'src_spend', 'src_touchpoints', 'src_invoices', 'account_rollup', 'model_versions', 'gate_verdicts', 'model_alias_events'].map((t) => pgDataset(deps.db.schema, t)),

@@ -88,6 +88,7 @@ const COMMANDS: (CommandSpec | Mounted)[] = [
       { flags: '--approval-timeout <duration>', about: 'how long the approval gate waits (e.g. 7d, 12h, 30m, 90s); default: the config\'s approvals.timeout (7d)' },
       { flags: '--config <file>', about: 'the acvloop config: reviewers and roles, approvals, gate and drift thresholds (default: ACVLOOP_CONFIG, else built-in defaults)' },
       { flags: '--policy <file>', about: 'the attribution policy (JSON) the run uses; default policies/attribution.json' },
+      { flags: '--scope <key=value,…>', about: 'a pilot on a subset: region=R and segment=S (of each account\'s top parent), campaign=ID (repeatable; the touches of those campaigns), comma-separated; it publishes its own outputs and never moves the champion or the budget' },
       json,
     ],
     run: () => require('./commands/run').runCommand },

@@ -65,9 +65,9 @@ export function describeRunScope(scope: RunScope): string {
 
 /**
  * What a pilot's run id ends with: `-pilot-` and the scope in key order,
- * lower-cased, anything but letters, digits and `-` as `_`; empty for an
- * organisation-wide run. A region matches in any case, so `EMEA` and `emea`
- * are one pilot and share an id; a campaign id with capitals or other
+ * lower-cased, anything but letters, digits, `_` and `-` as `_`; empty for
+ * an organisation-wide run. A region matches in any case, so `EMEA` and
+ * `emea` are one pilot and share an id; a campaign id with capitals or other
  * characters gets a short hash of the exact scope after it, so two
  * different pilots never share one.
  * @example
@@ -76,7 +76,7 @@ export function describeRunScope(scope: RunScope): string {
 export function runScopeSuffix(scope: RunScope | null | undefined): string {
   if (isOrgWide(scope)) return '';
   const described = describeRunScope({ ...scope, region: scope!.region?.toLowerCase() });
-  const plain = /^[a-z0-9=,-]*$/.test(described);
+  const plain = /^[a-z0-9_=,-]*$/.test(described);
   const slug = described.replace(/[=,]/g, '-').toLowerCase().replace(/[^a-z0-9-]/g, '_');
   return `-pilot-${slug}${plain ? '' : `-${fnv1a(described)}`}`;
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../sql/db';
 import { hasGaps, lineageGaps, traceLineage, type LineageGaps, type LineageRunEvent } from '../../governance/lineage-trace';
 import { runById } from '../../store/runs';
+import { describeRunScope, isOrgWide, type RunScope } from '../../lib/run-scope';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 
@@ -28,7 +29,13 @@ export interface LineageReport {
   runTables: string[];
   complete: boolean;
   gaps: LineageGaps;
+  /** A pilot's scope and how its rows were cut from the drop's (store/pilot-scope.ts); null for an organisation-wide run. */
+  pilot: { scope: RunScope; rows: string } | null;
 }
+
+/** How a pilot's rows come from the drop files, in the words lineage prints. */
+export const PILOT_ROWS = 'the files\' rows of the accounts whose top parent is in scope (invoices through their contracts; touchpoints also of the named campaigns); '
+  + 'spend and lift tests apportioned by the scope\'s share of each channel-month\'s touches; drift and validation read the whole drop';
 
 /**
  * `acvloop lineage RUN`: every output of the run traced back through its
@@ -72,7 +79,8 @@ export async function readLineage(handle: Db, runId: string): Promise<LineageRep
     };
   });
   const gaps = lineageGaps(trace, files, runTables);
-  return { runId, codeVersion: run.code_version, events, outputs, files, runTables, complete: !hasGaps(gaps), gaps };
+  const pilot = isOrgWide(run.scope) ? null : { scope: run.scope as RunScope, rows: PILOT_ROWS };
+  return { runId, codeVersion: run.code_version, events, outputs, files, runTables, complete: !hasGaps(gaps), gaps, pilot };
 }
 
 /** The schema's tables with rows of the run, and the model versions those rows name. */
@@ -116,6 +124,7 @@ export async function lineageCommand(runId: string, opts: { json?: boolean; chec
 function printLineage(r: LineageReport): void {
   say(`Lineage of run ${r.runId} — code ${r.codeVersion} — ${r.events.length} events, ${r.outputs.length} outputs — ` +
     (r.complete ? 'complete: every output leads back to the drop files' : 'INCOMPLETE'));
+  if (r.pilot) say(`Pilot run, scope ${describeRunScope(r.pilot.scope)}: ${r.pilot.rows}`);
   say('');
   say('Drop files');
   say(table(['file', 'sha256', 'contract', 'rows'], r.files.map((f) => [f.file, f.sha256.slice(0, 12), f.contractVersion ?? '—', f.rowsRead])));

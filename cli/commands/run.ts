@@ -7,10 +7,15 @@ import { connectClient, runState, startCycle, temporalFromEnv } from '../../temp
 import { printJson, say } from '../output';
 import { parseMonth } from '../parse';
 import { parseDuration } from '../../lib/duration';
+import { describeRunScope, parseRunScope } from '../../lib/run-scope';
+import { SEGMENTS } from '../../contracts/rows';
 
 export async function runCommand(opts: {
   month: string; drop: string; requestedBy: string; rerun?: boolean; wait?: boolean; approvalTimeout?: string; json?: boolean; policy?: string; config?: string;
+  scope?: string;
 }): Promise<number> {
+  // A bad scope is refused before anything is read or started.
+  const scope = opts.scope === undefined ? undefined : parseRunScope(opts.scope, SEGMENTS);
   // Read before anything starts: a bad policy or config file is the caller's error, not a failed run.
   // The run carries both documents in its input, so a later edit of either file never changes it.
   const policy = opts.policy ? loadAttributionPolicy(opts.policy) : defaultAttributionPolicy();
@@ -29,15 +34,17 @@ export async function runCommand(opts: {
   try {
     const { runId, version } = await startCycle(client, {
       month, dropPath, dropSha256: drop.sha256, requestedBy: opts.requestedBy,
-      approvalTimeoutMs, config, attributionPolicy: policy.policy,
+      approvalTimeoutMs, config, attributionPolicy: policy.policy, ...(scope ? { scope } : {}),
     }, { rerun: opts.rerun });
+    const pilot = scope ? { pilot: { scope } } : {};
+    const pilotWords = scope ? ` as a pilot (${describeRunScope(scope)}: its own outputs; the champion and budget stay)` : '';
     if (!opts.wait) {
-      if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256 });
-      else say(`started ${runId} (version ${version}) for ${month}; follow it with \`acvloop status ${runId}\``);
+      if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256, ...pilot });
+      else say(`started ${runId} (version ${version}) for ${month}${pilotWords}; follow it with \`acvloop status ${runId}\``);
       return 0;
     }
     const state = await waitForGate(client, runId, (line) => { if (!opts.json) say(line); });
-    if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256, status: state.status, ...(state.error ? { error: state.error } : {}) });
+    if (opts.json) printJson({ runId, version, month, dropSha256: drop.sha256, ...pilot, status: state.status, ...(state.error ? { error: state.error } : {}) });
     else if (state.status === 'failed') say(`${runId} failed: ${state.error ?? 'no reason given'}`);
     else if (state.status === 'awaiting_approval') say(`${runId} waits for approval: acvloop approve ${runId} --reviewer NAME`);
     else say(`${runId} ended ${state.status}`);

@@ -1,0 +1,176 @@
+/**
+ * Pilot runs (issue 17, part 6) on real Postgres: an organisation-wide run of
+ * a drop is scored, approved and published; then a pilot of the same drop
+ * scoped to region=EMEA goes through every stage, is approved and published.
+ * Checked against the drop's own CSV files read here: the pilot scores only
+ * the live contracts (and the accounts) of accounts whose top parent,
+ * followed here through accounts.csv's parent links, is in EMEA, all of
+ * them; its spend is each channel-month's spend times EMEA's share of the
+ * channel-month's touches; its gate and publish move no alias and apply no
+ * budget; the organisation-wide run's outputs are untouched; and a pilot is
+ * never taken for the last approved run.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { runActivities } from '../../activities/runs';
+import { asOfDate } from '../../lib/dates';
+import { runIdFor } from '../../workflows/run-id';
+import { resolveSourceScope, readScopedSourceRows } from '../../store/pilot-scope';
+import { latestValidatedRunBefore, previousApprovedRun, registeredRun } from '../../store/runs';
+import { fxRateOf } from '../helpers/fx';
+import { suiteDb } from '../helpers/db';
+import { smallDrop } from '../helpers/drops';
+import { batchOfRun, callStage, csvObjects, depsFor, fingerprint, RUN_TABLES, STAGES, type TestDb, type TestDrop } from './support';
+
+let db: TestDb;
+let drop: TestDrop;
+let ORG: string;
+let PILOT: string;
+const SCOPE = { region: 'EMEA' };
+let csv: Record<'accounts' | 'contracts' | 'touchpoints' | 'spend' | 'fx_rates', Record<string, string>[]>;
+/** Each account's top parent, followed through parent_account_id here. */
+let topParent: Map<string, string>;
+/** The accounts whose top parent is in EMEA. */
+let inScope: Set<string>;
+let orgBefore: Record<string, { n: number; hash: string }>;
+let aliasEventsBeforePilot: number;
+
+async function register(runId: string, scope?: typeof SCOPE) {
+  await runActivities(depsFor(db)).registerRun({
+    runId, month: drop.month, dropPath: drop.dir, dropSha256: drop.sha256, version: 1, requestedBy: 'tester', workflowRunId: `wf-${runId}`,
+    ...(scope ? { scope } : {}),
+  });
+}
+
+async function approveAndPublish(runId: string) {
+  await runActivities(depsFor(db)).recordDecision({ runId, decision: 'approved', reviewer: 'erin', reason: null, at: new Date().toISOString() });
+  await createActivities(depsFor(db)).publish({ runId });
+}
+
+const orgOutputs = async () => Object.fromEntries(await Promise.all(
+  [...new Set(RUN_TABLES)].map(async (t) => [t, await fingerprint(db, t, 'run_id = $1', [ORG])] as const)));
+const aliasEvents = async () => Number((await db.pool.query('select count(*) as n from model_alias_events')).rows[0].n);
+
+beforeAll(async () => {
+  db = await suiteDb('act_pilot');
+  drop = await smallDrop({ seed: 11, accounts: 600, months: 30 });
+  ORG = runIdFor(drop.month, drop.sha256, 1);
+  PILOT = runIdFor(drop.month, drop.sha256, 1, SCOPE);
+  const read = (f: string) => csvObjects(path.join(drop.dir, `${f}.csv`));
+  csv = { accounts: read('accounts'), contracts: read('contracts'), touchpoints: read('touchpoints'), spend: read('spend'), fx_rates: read('fx_rates') };
+  const parent = new Map(csv.accounts.map((a) => [a.account_id, a.parent_account_id || null]));
+  const top = (id: string): string => { let at = id; while (parent.get(at)) at = parent.get(at)!; return at; };
+  topParent = new Map(csv.accounts.map((a) => [a.account_id, top(a.account_id)]));
+  const region = new Map(csv.accounts.map((a) => [a.account_id, a.region]));
+  inScope = new Set(csv.accounts.filter((a) => region.get(topParent.get(a.account_id)!) === 'EMEA').map((a) => a.account_id));
+
+  await register(ORG);
+  for (const stage of STAGES) await callStage(db, stage, ORG);
+  await approveAndPublish(ORG);
+  orgBefore = await orgOutputs();
+  aliasEventsBeforePilot = await aliasEvents();
+
+  await register(PILOT, SCOPE);
+  for (const stage of STAGES) await callStage(db, stage, PILOT);
+  await approveAndPublish(PILOT);
+}, 900_000);
+
+afterAll(async () => {
+  await db?.drop();
+  drop?.cleanup();
+});
+
+describe('a pilot scoped to region=EMEA', () => {
+  it('the drop has families that cross regions, so the top parent decides', () => {
+    const regionOf = new Map(csv.accounts.map((a) => [a.account_id, a.region]));
+    const emeaChildOutside = csv.accounts.filter((a) => a.region === 'EMEA' && !inScope.has(a.account_id));
+    const otherChildInside = csv.accounts.filter((a) => a.region !== 'EMEA' && inScope.has(a.account_id));
+    expect(emeaChildOutside.length + otherChildInside.length).toBeGreaterThan(0);
+    expect(inScope.size).toBeGreaterThan(20);
+    expect(inScope.size).toBeLessThan(csv.accounts.length / 2);
+    expect([...inScope].every((id) => regionOf.get(topParent.get(id)!) === 'EMEA')).toBe(true);
+  });
+
+  it('is named and stored as a pilot', async () => {
+    expect(PILOT).toBe(`${ORG}-pilot-region-emea`);
+    expect((await registeredRun(db.db, PILOT)).scope).toEqual(SCOPE);
+    expect((await registeredRun(db.db, ORG)).scope).toBeNull();
+  });
+
+  it('scores only the live contracts of accounts whose top parent is in EMEA, and every one of them', async () => {
+    const asOf = asOfDate(drop.month);
+    const renewed = new Set(csv.contracts.map((c) => c.previous_contract_id).filter(Boolean));
+    const live = csv.contracts.filter((c) => c.start_date <= asOf && c.end_date >= asOf && !renewed.has(c.contract_id)
+      && c.status !== 'churned' && c.status !== 'expired');
+    const want = live.filter((c) => inScope.has(c.account_id)).map((c) => c.contract_id).sort();
+    const scored = (await db.pool.query('select contract_id, account_id from contract_scores where run_id = $1 order by contract_id', [PILOT])).rows;
+    expect(scored.every((r) => inScope.has(r.account_id))).toBe(true);
+    expect(scored.map((r) => r.contract_id)).toEqual(want);
+    expect(want.length).toBeGreaterThan(5);
+    // The organisation-wide run scored all of them and more.
+    const org = Number((await db.pool.query('select count(*) as n from contract_scores where run_id = $1', [ORG])).rows[0].n);
+    expect(org).toBe(live.length);
+    expect(org).toBeGreaterThan(want.length);
+  });
+
+  it('ranks only accounts in EMEA families, as many as the organisation-wide run ranks of them', async () => {
+    const rows = async (runId: string) => (await db.pool.query('select account_id from account_scores where run_id = $1', [runId])).rows.map((r) => r.account_id as string);
+    const pilot = await rows(PILOT);
+    const org = await rows(ORG);
+    expect(pilot.length).toBeGreaterThan(0);
+    expect(pilot.every((id) => inScope.has(id))).toBe(true);
+    // Both rank every account of their book at the same level: the pilot's are the org run's in scope.
+    expect(pilot.sort()).toEqual(org.filter((id) => inScope.has(id)).sort());
+  });
+
+  it('reads each channel-month\'s spend times EMEA\'s share of its touches', async () => {
+    const batchId = await batchOfRun(db, PILOT);
+    const scope = await resolveSourceScope(db, PILOT, batchId, SCOPE);
+    expect(scope.accounts).toEqual([...inScope].sort());
+    const { spend, touchpoints } = await readScopedSourceRows(db, batchId, ['spend', 'touchpoints'], undefined, scope);
+    expect(touchpoints.every((t) => inScope.has(t.account_id))).toBe(true);
+    expect(touchpoints.length).toBe(csv.touchpoints.filter((t) => inScope.has(t.account_id)).length);
+    const touches = new Map<string, { all: number; emea: number }>();
+    for (const t of csv.touchpoints) {
+      const key = `${t.channel}|${new Date(t.occurred_at).toISOString().slice(0, 7)}`;
+      const c = touches.get(key) ?? touches.set(key, { all: 0, emea: 0 }).get(key)!;
+      c.all++;
+      if (inScope.has(t.account_id)) c.emea++;
+    }
+    const rate = fxRateOf(csv.fx_rates);
+    let checked = 0;
+    for (const s of csv.spend) {
+      const c = touches.get(`${s.channel}|${s.month}`);
+      if (!c) continue;
+      const got = spend.find((r) => r.channel === s.channel && r.month === s.month)!;
+      expect(got.amount_usd).toBeCloseTo(Number(s.amount) * rate(s.currency, s.month) * c.emea / c.all, 2);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(csv.spend.length / 2);
+  });
+
+  it('moves no alias and applies no budget, and says it published as a pilot', async () => {
+    expect(await aliasEvents()).toBe(aliasEventsBeforePilot);
+    const audit = (await db.pool.query('select action from audit_log where run_id = $1', [PILOT])).rows.map((r) => r.action);
+    expect(audit).toContain('pilot.published');
+    expect(audit).not.toContain('budget.applied');
+    expect(audit.filter((a: string) => a.startsWith('alias.'))).toEqual([]);
+    const pub = (await db.pool.query('select outputs from publications where run_id = $1', [PILOT])).rows[0].outputs;
+    expect(pub).toMatchObject({ promoted: [], pilot: SCOPE });
+    // The organisation-wide run did move them: the check above can fail.
+    const orgAudit = (await db.pool.query('select action from audit_log where run_id = $1', [ORG])).rows.map((r) => r.action);
+    expect(orgAudit.some((a: string) => a.startsWith('alias.'))).toBe(true);
+  });
+
+  it('leaves the organisation-wide run\'s outputs as they were', async () => {
+    expect(await orgOutputs()).toEqual(orgBefore);
+  });
+
+  it('is never the last approved or validated run', async () => {
+    const pilot = await registeredRun(db.db, PILOT);
+    expect((await latestValidatedRunBefore(db.db, '2026-11', { approved: true }))?.run_id).toBe(ORG);
+    expect((await latestValidatedRunBefore(db.db, '2026-11', { approved: false }))?.run_id).toBe(ORG);
+    expect((await previousApprovedRun(db.db, { run_id: 'later', month: '2026-11', created_at: pilot.created_at }))?.run_id).toBe(ORG);
+  });
+});
