@@ -80,6 +80,17 @@ export async function previousApprovedRun(db: Kysely<Database>, run: Pick<Run, '
     .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
 }
 
+/**
+ * The organisation-wide run a pilot of `month` is read beside: the latest
+ * (by month, then creation) approved and published run without a scope, of
+ * that month or earlier; undefined when there is none yet.
+ */
+export async function latestApprovedOrgWideRun(db: Kysely<Database>, month: string): Promise<Pick<Run, 'run_id' | 'month'> | undefined> {
+  return db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
+    .select(['r.run_id', 'r.month']).where('a.decision', '=', 'approved').where('r.scope', 'is', null).where('r.month', '<=', month)
+    .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
+}
+
 /** The id of the latest run (by month, then creation) that stored `metric` in a backtest of `modelVersionId`. */
 export async function latestRunBacktesting(db: Kysely<Database>, modelVersionId: string, metric: string): Promise<string | undefined> {
   const latest = await db.selectFrom('backtests').innerJoin('runs', 'runs.run_id', 'backtests.run_id').select('backtests.run_id')

@@ -19,6 +19,7 @@ import { runIdFor } from '../../workflows/run-id';
 import { resolveSourceScope, readScopedSourceRows } from '../../store/pilot-scope';
 import { latestValidatedRunBefore, previousApprovedRun, registeredRun } from '../../store/runs';
 import { fxRateOf } from '../helpers/fx';
+import { pilotOverview } from '../../queries/pilot';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { batchOfRun, callStage, csvObjects, depsFor, fingerprint, RUN_TABLES, STAGES, type TestDb, type TestDrop } from './support';
@@ -165,6 +166,21 @@ describe('a pilot scoped to region=EMEA', () => {
 
   it('leaves the organisation-wide run\'s outputs as they were', async () => {
     expect(await orgOutputs()).toEqual(orgBefore);
+  });
+
+  it('is shown with its scope and its KPIs beside the organisation-wide last approved run\'s', async () => {
+    expect(await pilotOverview(db, await registeredRun(db.db, ORG))).toBeNull();
+    const overview = (await pilotOverview(db, await registeredRun(db.db, PILOT)))!;
+    expect(overview).toMatchObject({ described: 'region=EMEA', scope: SCOPE, orgWide: { runId: ORG, month: drop.month } });
+    const overall = async (runId: string) => Object.fromEntries((await db.pool.query(
+      `select name, value from kpis where run_id = $1 and dimension = 'all'`, [runId])).rows.map((r) => [r.name, r.value === null ? null : Number(r.value)]));
+    const [pilot, org] = [await overall(PILOT), await overall(ORG)];
+    expect(overview.kpis.map((k) => k.name)).toContain('acv_from_marketing_leads');
+    for (const k of overview.kpis) expect([k.pilot, k.orgWide]).toEqual([pilot[k.name] ?? null, org[k.name] ?? null]);
+    // The two runs are different books: at least one KPI differs.
+    expect(overview.kpis.some((k) => k.pilot !== k.orgWide)).toBe(true);
+    const scored = (runId: string) => db.pool.query('select count(*)::int as n from contract_scores where run_id = $1', [runId]).then((r) => r.rows[0].n);
+    expect(overview.contractsScored).toEqual({ pilot: await scored(PILOT), orgWide: await scored(ORG) });
   });
 
   it('is never the last approved or validated run', async () => {
