@@ -13,8 +13,10 @@ export interface PilotOverview {
   described: string;
   /** The organisation-wide run read beside it: the latest approved and published one of its month or earlier; null when there is none. */
   orgWide: { runId: string; month: string } | null;
-  /** Each KPI's overall value (its `all` row) in the pilot and in the organisation-wide run; null where a run has none. */
+  /** Each KPI's overall value (its `all` row, USD) in the pilot and in the organisation-wide run; null where a run has none. */
   kpis: { name: string; pilot: number | null; orgWide: number | null }[];
+  /** ACV per dollar spent by channel (the pilot's spend is its apportioned share) beside the organisation-wide run's. */
+  acvPerDollar: { channel: string; pilot: number | null; orgWide: number | null }[];
   /** Active contracts each run scored: the pilot's beside the organisation's. */
   contractsScored: { pilot: number; orgWide: number | null };
 }
@@ -29,17 +31,21 @@ export async function pilotOverview(handle: Pick<Db, 'db'>, run: Pick<Run, 'run_
   const { db } = handle;
   const scope = run.scope as RunScope;
   const org = await latestApprovedOrgWideRun(db, run.month);
-  const overall = async (runId: string) => new Map((await db.selectFrom('kpis').select(['name', 'value']).where('run_id', '=', runId)
-    .where('dimension', '=', 'all').execute()).map((k) => [k.name, k.value === null ? null : Number(k.value)]));
+  const values = async (runId: string, dimension: string, name?: string) => new Map((await db.selectFrom('kpis').select(['name', 'key', 'value'])
+    .where('run_id', '=', runId).where('dimension', '=', dimension).$if(name !== undefined, (q) => q.where('name', '=', name!)).execute())
+    .map((k) => [name === undefined ? k.name : k.key, k.value === null ? null : Number(k.value)]));
+  const beside = (mine: Map<string, number | null>, theirs: Map<string, number | null>) =>
+    [...new Set([...mine.keys(), ...theirs.keys()])].sort().map((key) => ({ key, pilot: mine.get(key) ?? null, orgWide: theirs.get(key) ?? null }));
+  const none = new Map<string, number | null>();
   const scored = async (runId: string) => Number((await db.selectFrom('contract_scores').select((eb) => eb.fn.countAll().as('n'))
     .where('run_id', '=', runId).executeTakeFirstOrThrow()).n);
-  const mine = await overall(run.run_id);
-  const theirs = org ? await overall(org.run_id) : new Map<string, number | null>();
-  const names = [...new Set([...mine.keys(), ...theirs.keys()])].sort();
+  const kpis = beside(await values(run.run_id, 'all'), org ? await values(org.run_id, 'all') : none);
+  const perDollar = beside(await values(run.run_id, 'channel', 'acv_per_dollar'), org ? await values(org.run_id, 'channel', 'acv_per_dollar') : none);
   return {
     scope, described: describeRunScope(scope),
     orgWide: org ? { runId: org.run_id, month: org.month } : null,
-    kpis: names.map((name) => ({ name, pilot: mine.get(name) ?? null, orgWide: theirs.get(name) ?? null })),
+    kpis: kpis.map(({ key, ...v }) => ({ name: key, ...v })),
+    acvPerDollar: perDollar.map(({ key, ...v }) => ({ channel: key, ...v })),
     contractsScored: { pilot: await scored(run.run_id), orgWide: org ? await scored(org.run_id) : null },
   };
 }

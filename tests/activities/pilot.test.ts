@@ -20,6 +20,8 @@ import { resolveSourceScope, readScopedSourceRows } from '../../store/pilot-scop
 import { latestValidatedRunBefore, previousApprovedRun, registeredRun } from '../../store/runs';
 import { fxRateOf } from '../helpers/fx';
 import { pilotOverview } from '../../queries/pilot';
+import { pilotSectionHtml } from '../../report/pilot-section';
+import { pilotLines } from '../../cli/pilot-lines';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { batchOfRun, callStage, csvObjects, depsFor, fingerprint, RUN_TABLES, STAGES, type TestDb, type TestDrop } from './support';
@@ -179,8 +181,28 @@ describe('a pilot scoped to region=EMEA', () => {
     for (const k of overview.kpis) expect([k.pilot, k.orgWide]).toEqual([pilot[k.name] ?? null, org[k.name] ?? null]);
     // The two runs are different books: at least one KPI differs.
     expect(overview.kpis.some((k) => k.pilot !== k.orgWide)).toBe(true);
+    const perDollar = async (runId: string) => Object.fromEntries((await db.pool.query(
+      `select key, value from kpis where run_id = $1 and name = 'acv_per_dollar' and dimension = 'channel'`, [runId])).rows.map((r) => [r.key, r.value === null ? null : Number(r.value)]));
+    const [pilotPd, orgPd] = [await perDollar(PILOT), await perDollar(ORG)];
+    expect(overview.acvPerDollar.length).toBeGreaterThan(0);
+    expect(overview.acvPerDollar.map((c) => c.channel).sort()).toEqual([...new Set([...Object.keys(pilotPd), ...Object.keys(orgPd)])].sort());
+    for (const c of overview.acvPerDollar) expect([c.pilot, c.orgWide]).toEqual([pilotPd[c.channel] ?? null, orgPd[c.channel] ?? null]);
     const scored = (runId: string) => db.pool.query('select count(*)::int as n from contract_scores where run_id = $1', [runId]).then((r) => r.rows[0].n);
     expect(overview.contractsScored).toEqual({ pilot: await scored(PILOT), orgWide: await scored(ORG) });
+  });
+
+  it('says so in show\'s lines and the report\'s section, with the organisation-wide run beside it', async () => {
+    const overview = (await pilotOverview(db, await registeredRun(db.db, PILOT)))!;
+    const text = pilotLines(overview).join('\n');
+    expect(text).toMatch(/^Pilot run on region=EMEA: its own outputs only; the organisation-wide champion and budget stay/);
+    expect(text).toContain(`organisation-wide last approved run ${ORG} (${drop.month})`);
+    expect(text).toContain('acv from marketing leads');
+    const html = pilotSectionHtml(overview);
+    expect(html).toContain('A pilot on region=EMEA');
+    expect(html).toContain(`<code>${ORG}</code>`);
+    expect(pilotSectionHtml(null)).toBe('');
+    // Escaped: a scope is the operator's text.
+    expect(pilotSectionHtml({ ...overview, described: 'campaign=<b>x</b>' })).toContain('campaign=&lt;b&gt;x&lt;/b&gt;');
   });
 
   it('is never the last approved or validated run', async () => {
