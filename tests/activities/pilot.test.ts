@@ -153,6 +153,34 @@ describe('a pilot scoped to region=EMEA', () => {
     expect(checked).toBeGreaterThan(csv.spend.length / 2);
   });
 
+  it('resolves campaign scopes to the families their touches reached, alone and with a region', async () => {
+    const batchId = await batchOfRun(db, ORG);
+    const byCampaign = new Map<string, number>();
+    for (const t of csv.touchpoints) if (t.campaign_id) byCampaign.set(t.campaign_id, (byCampaign.get(t.campaign_id) ?? 0) + 1);
+    const campaigns = [...byCampaign].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([c]) => c);
+    const touches = csv.touchpoints.filter((t) => campaigns.includes(t.campaign_id));
+    const families = new Set(touches.map((t) => topParent.get(t.account_id)!));
+    const want = csv.accounts.map((a) => a.account_id).filter((id) => families.has(topParent.get(id)!)).sort();
+    // Resolved in the organisation-wide run's account graph: the same batch, the same top parents.
+    const alone = await resolveSourceScope(db, ORG, batchId, { campaigns });
+    expect(alone.accounts).toEqual(want);
+    expect(want.length).toBeLessThan(csv.accounts.length);
+    const rows = await readScopedSourceRows(db, batchId, ['touchpoints', 'spend'], undefined, alone);
+    expect(rows.touchpoints.map((t) => t.touchpoint_id).sort()).toEqual(touches.map((t) => t.touchpoint_id).sort());
+    const withRegion = await resolveSourceScope(db, ORG, batchId, { region: 'emea', campaigns });
+    expect(withRegion.accounts).toEqual(want.filter((id) => inScope.has(id)));
+    // Spend of a campaign pilot: the campaigns' share of each channel-month's touches.
+    const month = (t: Record<string, string>) => new Date(t.occurred_at).toISOString().slice(0, 7);
+    const rate = fxRateOf(csv.fx_rates);
+    const busiest = touches[0];
+    const cell = (t: Record<string, string>) => t.channel === busiest.channel && month(t) === month(busiest);
+    const share = touches.filter(cell).length / csv.touchpoints.filter(cell).length;
+    const source = csv.spend.find((x) => x.channel === busiest.channel && x.month === month(busiest))!;
+    const got = rows.spend.find((x) => x.channel === busiest.channel && x.month === month(busiest))!;
+    expect(share).toBeGreaterThan(0);
+    expect(got.amount_usd).toBeCloseTo(Number(source.amount) * rate(source.currency, source.month) * share, 2);
+  });
+
   it('moves no alias and applies no budget, and says it published as a pilot', async () => {
     expect(await aliasEvents()).toBe(aliasEventsBeforePilot);
     const audit = (await db.pool.query('select action from audit_log where run_id = $1', [PILOT])).rows.map((r) => r.action);
