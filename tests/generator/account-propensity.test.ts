@@ -50,11 +50,16 @@ describe('planted account propensity', () => {
     expect(never.filter((id) => opps.has(id))).toEqual([]);
   });
 
-  it('plants the weight as the firmographic multiplier times lognormal(1, 0.8) noise', () => {
+  it('plants the weight as the firmographic multiplier times lognormal(1, 0.6) noise', () => {
     const noise = t.winWeight.map((w, i) => w / t.firmographic[i]).filter((x) => x > 0).map(Math.log);
-    expect(Math.abs(median(noise))).toBeLessThan(0.08);
-    expect(standardDeviation(noise)).toBeGreaterThan(0.74);
-    expect(standardDeviation(noise)).toBeLessThan(0.86);
+    expect(Math.abs(median(noise))).toBeLessThan(0.06);
+    expect(standardDeviation(noise)).toBeGreaterThan(0.55);
+    expect(standardDeviation(noise)).toBeLessThan(0.65);
+    // Together they spread not much more than the weights did before firmographics (lognormal sigma 0.8); 0.95 measured.
+    const spread = standardDeviation(t.winWeight.filter((w) => w > 0).map(Math.log));
+    console.log(`log sd of the buyers' weights: ${spread.toFixed(3)}`);
+    expect(spread).toBeGreaterThan(0.8);
+    expect(spread).toBeLessThan(1.1);
     // What industry and region leave of the multiplier is (seats / segment median)^0.6, seats lognormal(1, 0.5) within a segment.
     const byId = new Map(d.accounts.map((a) => [a.account_id, a]));
     const seats = t.ids.map((id, i) => {
