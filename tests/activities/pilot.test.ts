@@ -181,6 +181,37 @@ describe('a pilot scoped to region=EMEA', () => {
     expect(got.amount_usd).toBeCloseTo(Number(source.amount) * rate(source.currency, source.month) * share, 2);
   });
 
+  it('scales each lift test by the scope\'s share of its channel\'s touches over the test\'s months', async () => {
+    const withTests = await smallDrop({ seed: 5, accounts: 300, months: 24, experiments: true });
+    try {
+      const runId = 'pilot-lift-tests';
+      await runActivities(depsFor(db)).registerRun({ runId, month: withTests.month, dropPath: withTests.dir, dropSha256: withTests.sha256,
+        version: 1, requestedBy: 'tester', workflowRunId: `wf-${runId}`, scope: SCOPE });
+      for (const stage of STAGES.slice(0, STAGES.indexOf('buildGraph') + 1)) await callStage(db, stage, runId);
+      const batchId = await batchOfRun(db, runId);
+      const read = (f: string) => csvObjects(path.join(withTests.dir, `${f}.csv`));
+      const [accounts, touchpoints, experiments] = [read('accounts'), read('touchpoints'), read('experiments')];
+      const parent = new Map(accounts.map((a) => [a.account_id, a.parent_account_id || null]));
+      const top = (id: string): string => { let at = id; while (parent.get(at)) at = parent.get(at)!; return at; };
+      const region = new Map(accounts.map((a) => [a.account_id, a.region]));
+      const emea = (id: string) => region.get(top(id)) === 'EMEA';
+      const scope = await resolveSourceScope(db, runId, batchId, SCOPE);
+      const { experiments: scaled } = await readScopedSourceRows(db, batchId, ['experiments'], undefined, scope);
+      expect(experiments.length).toBeGreaterThan(0);
+      expect(scaled.length).toBe(experiments.length);
+      for (const e of experiments) {
+        const utcMonth = (t: Record<string, string>) => new Date(t.occurred_at).toISOString().slice(0, 7);
+        const during = touchpoints.filter((t) => t.channel === e.channel && utcMonth(t) >= e.start && utcMonth(t) <= e.end);
+        const share = during.filter((t) => emea(t.account_id)).length / during.length;
+        const got = scaled.find((x) => x.channel === e.channel && x.start === e.start)!;
+        expect(got.incremental_acv).toBeCloseTo(Number(e.incremental_acv) * share, 4);
+        expect(got.stderr).toBeCloseTo(Number(e.stderr) * share, 4);
+      }
+    } finally {
+      withTests.cleanup();
+    }
+  }, 300_000);
+
   it('moves no alias and applies no budget, and says it published as a pilot', async () => {
     expect(await aliasEvents()).toBe(aliasEventsBeforePilot);
     const audit = (await db.pool.query('select action from audit_log where run_id = $1', [PILOT])).rows.map((r) => r.action);
