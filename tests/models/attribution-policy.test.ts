@@ -154,12 +154,14 @@ describe('the default policy on a generated world', () => {
     };
     const withPolicy = attributeAcv(input, attributionOptions(defaultAttributionPolicy().policy));
     expect(withPolicy).toEqual(attributeAcv(input, { lookbackDays: 180, halfLifeDays: 30, markovOrder: 1 }));
-    // Printed by attributeAcv of commit 2cab589 (models/ before this change) on the same world.
+    // Printed by attributeAcv of commit 2cab589 (models/ before this change) on the same world, run again on the world the
+    // generator writes since it plants account propensity (issue 16): `git worktree add /tmp/wt 2cab589`, then its
+    // validateDrop and attributeAcv({ lookbackDays: 180, halfLifeDays: 30, markovOrder: 1 }) on this drop.
     const before: Record<string, Record<string, number>> = {
-      linear: { event: 1217702.79, paid_search: 2346522.49, sdr_outbound: 1456571.74, webinar: 408370.84, content: 434252.47, organic: 759653.41, email: 1091807.87, partner: 812500.64, display: 316165.25, paid_social: 827795.57 },
-      'time-decay': { event: 915980.71, paid_search: 2891670.32, sdr_outbound: 1596148.93, webinar: 199015.02, content: 253024.67, organic: 881455.69, email: 1245347.02, partner: 879374.89, display: 182416.41, paid_social: 626909.41 },
-      position: { event: 1355786.96, paid_search: 2311901.6, sdr_outbound: 1503147.63, webinar: 600883.75, content: 348043.29, organic: 910753.75, email: 1046808.13, partner: 727649.81, display: 234827.18, paid_social: 631540.96 },
-      markov: { event: 1094371.31, paid_search: 1731702.93, sdr_outbound: 1205796.66, webinar: 510444.18, content: 656091.42, organic: 1096964.09, email: 1211022.04, partner: 600194.42, display: 558033.39, paid_social: 1006722.63 },
+      linear: { event: 1142320.82, paid_search: 2539385.47, sdr_outbound: 1368167.55, webinar: 396722.29, content: 519570.7, organic: 781893.54, email: 1011142.44, partner: 651113.08, display: 354695.76, paid_social: 906331.42 },
+      'time-decay': { event: 945460.01, paid_search: 2976834.09, sdr_outbound: 1634556.75, webinar: 253860.95, content: 315728.85, organic: 858527.67, email: 1163228.61, partner: 686255.42, display: 218423.93, paid_social: 618466.8 },
+      position: { event: 1250257.7, paid_search: 2983641.6, sdr_outbound: 1192570.28, webinar: 536146.23, content: 451273.35, organic: 783687.15, email: 757044.86, partner: 608668.29, display: 392807.34, paid_social: 715246.29 },
+      markov: { event: 1121652.87, paid_search: 1550718.09, sdr_outbound: 1151332.17, webinar: 529076.18, content: 758006.49, organic: 1076393.34, email: 1148511.21, partner: 697331.23, display: 660126.38, paid_social: 978195.12 },
     };
     for (const [model, byChannel] of Object.entries(before)) {
       for (const [channel, acv] of Object.entries(byChannel)) {
