@@ -72,6 +72,8 @@ export function expansionColumns(levels: ExpansionModel['levels'], horizonMonths
     num('ends_in_window', (f) => (f.monthsToEnd < horizonMonths ? 1 : 0), 'contract_end'),
     num('usage_at_end', (f) => (f.monthsToEnd < horizonMonths ? f.unitsSlope ?? 0 : 0), 'usage_trend'),
     num('seats_at_end', (f) => (f.monthsToEnd < horizonMonths ? f.usersSlope ?? 0 : 0), 'seat_trend'),
+    num('term_growth', (f) => f.termGrowth ?? 0),
+    num('growth_at_end', (f) => (f.monthsToEnd < horizonMonths ? f.termGrowth ?? 0 : 0), 'term_growth'),
     num('renewals_at_end', (f) => (f.monthsToEnd < horizonMonths ? Math.min(f.renewalsSoFar, 5) : 0), 'renewals'),
     num('months_to_end', (f) => Math.min(f.monthsToEnd, END_CAP_MONTHS), 'contract_end'),
     num('renewals', (f) => Math.min(f.renewalsSoFar, 5)),
@@ -95,6 +97,7 @@ export function expansionWording(mqlThreshold?: number): Wording<AccountFeatures
     products: (f) => `holds ${plural(f.productsHeld, 'product')}`,
     product_gap: (f) => (f.productGap < 0.05 ? 'holds the products similar customers hold' : `lacks products that similar customers hold (gap ${f.productGap.toFixed(2)})`),
     contract_end: (f) => `contract ends in ${Math.round(f.monthsToEnd)} months`,
+    term_growth: (f) => (f.termGrowth === null ? 'no usage over its term yet' : `usage ${f.termGrowth >= 0 ? 'up' : 'down'} ${Math.abs((Math.exp(f.termGrowth) - 1) * 100).toFixed(0)}% since its contract started`),
     renewals: (f) => `renewed ${plural(f.renewalsSoFar, 'time')} so far`,
     acv: (f) => `live ACV $${Math.round(f.activeAcvUsd / 1000)}k`,
   };

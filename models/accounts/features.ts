@@ -69,6 +69,13 @@ export interface AccountFeatures {
   usersSlope: number | null;
   /** Σ over products the account lacks of the share of its segment's customers holding them. */
   productGap: number;
+  /**
+   * Change of log usage units from the first month of the live contract that
+   * ends first (of two ending together, the one signed last) to the last month known at the cut: how far the account has
+   * outgrown what it signed for (a renewal then prices the growth in). Null
+   * without a live contract or with under two usage months in its term.
+   */
+  termGrowth: number | null;
 }
 
 /** Accounts known at the cut: created before it. */
@@ -111,6 +118,18 @@ function usageSlopeOf(book: AccountBook, s: number, column: Float64Array, ref: n
   return slopeAt(dense, first, ref);
 }
 
+/** Log units of the last known month before `ref` over those of the first month from `fromMonth`; null with under two such months. */
+function growthSince(book: AccountBook, s: number, fromMonth: number, ref: number): number | null {
+  const { start, month, units } = book.usage;
+  let first = -1, last = -1;
+  for (let k = start[s]; k < start[s + 1] && month[k] < ref; k++) {
+    if (month[k] < fromMonth || !(units[k] > 0)) continue;
+    if (first < 0) first = k;
+    last = k;
+  }
+  return first < 0 || month[last] === month[first] ? null : Math.log(units[last]) - Math.log(units[first]);
+}
+
 /**
  * Features of the accounts known at `cut` (a `YYYY-MM-DD` date: rows dated
  * before it are known). `engagement` maps account_id to its score at the
@@ -144,13 +163,14 @@ export function featuresAt(book: AccountBook, cut: string, engagement?: Readonly
       }
     }
     const products = new Set<number>();
-    let activeAcvUsd = 0, nearestEnd = Infinity, renewalsSoFar = 0, live = 0;
+    let activeAcvUsd = 0, nearestEnd = Infinity, nearestStart = 0, renewalsSoFar = 0, live = 0;
     for (let k = c.start[s]; k < c.start[s + 1] && c.startDay[k] < t; k++) {
       if (c.endDay[k] < t) continue;
       live++;
       activeAcvUsd += c.acvUsd[k];
       if (c.product[k] >= 0) products.add(c.product[k]);
-      nearestEnd = Math.min(nearestEnd, c.endDay[k]);
+      // Of two ending together, the one signed last: its term is the one being priced at the renewal.
+      if (c.endDay[k] < nearestEnd || (c.endDay[k] === nearestEnd && c.startDay[k] > nearestStart)) { nearestEnd = c.endDay[k]; nearestStart = c.startDay[k]; }
       renewalsSoFar = Math.max(renewalsSoFar, c.renewalsSoFar[k]);
     }
     held.push(products);
@@ -165,6 +185,7 @@ export function featuresAt(book: AccountBook, cut: string, engagement?: Readonly
       unitsSlope: usageSlopeOf(book, s, book.usage.units, ref),
       usersSlope: usageSlopeOf(book, s, book.usage.users, ref),
       productGap: 0,
+      termGrowth: live > 0 ? growthSince(book, s, monthIndex(new Date(nearestStart * 86_400_000).toISOString().slice(0, 10)), ref) : null,
     });
   }
 

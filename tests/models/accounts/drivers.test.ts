@@ -14,9 +14,9 @@ const prospect: AccountFeatures = {
   slot: 0, segment: 'mid_market', region: 'EMEA', industry: 'Retail', customer: 0, productsHeld: 0, activeAcvUsd: 0, monthsToEnd: NaN,
   renewalsSoFar: 0, opportunities: 3, wins: 2, wonAcvUsd: 50_000, losses: 1, openOpportunities: 1, openAmountUsd: 42_000,
   monthsSinceLastOpportunity: 2.4, familyOthers: 2, familyCustomers: 1, familyWins: 0, familyLosses: 3, familyOpportunities: 4,
-  engagement: 4.2, unitsSlope: null, usersSlope: null, productGap: 0,
+  engagement: 4.2, unitsSlope: null, usersSlope: null, productGap: 0, termGrowth: null,
 };
-const customer: AccountFeatures = { ...prospect, customer: 1, productsHeld: 2, activeAcvUsd: 120_000, monthsToEnd: 4.6, renewalsSoFar: 1, unitsSlope: Math.log(1.031), usersSlope: -0.02, productGap: 1.37 };
+const customer: AccountFeatures = { ...prospect, customer: 1, productsHeld: 2, activeAcvUsd: 120_000, monthsToEnd: 4.6, renewalsSoFar: 1, unitsSlope: Math.log(1.031), usersSlope: -0.02, productGap: 1.37, termGrowth: Math.log(1.25) };
 
 describe('top drivers', () => {
   // logit contributions: segment (one-hot, two columns) 0.3·(1−0.5)/0.5 + 0.2·(0−0.2)/0.4 = 0.2; wins 0.8·(2−1)/2 = 0.4;
@@ -59,6 +59,8 @@ describe('wording', () => {
     expect(w.usage_trend(customer)).toBe('usage +3.1% a month');
     expect(w.seat_trend(customer)).toBe('active users −2.0% a month');
     expect(w.usage_trend(prospect)).toBe('no usage trend yet');
+    expect(w.term_growth(customer)).toBe('usage up 25% since its contract started');
+    expect(w.term_growth(prospect)).toBe('no usage over its term yet');
     expect(w.product_gap(customer)).toBe('lacks products that similar customers hold (gap 1.37)');
     expect(w.product_gap({ ...customer, productGap: 0 })).toBe('holds the products similar customers hold');
     expect(w.contract_end(customer)).toBe('contract ends in 5 months');
