@@ -154,6 +154,35 @@ describe('scoreAccounts', () => {
   });
 });
 
+describe('the backtest of the MQL hand-off', () => {
+  it('judges the agreement\'s threshold at a cut three months back: MQLs against the others, by opportunities opened since', async () => {
+    const row = await db.db.selectFrom('backtests').select(['value', 'detail', 'role']).where('run_id', '=', RUN).where('metric', '=', 'accounts_mql_lift').executeTakeFirstOrThrow();
+    const d = row.detail as { cut: string; mqlAccounts: number; others: number; mqlRate: number; otherRate: number; threshold: number };
+    expect(row.role).toBe('challenger');
+    expect(d.cut).toBe('2026-08-01');
+    expect(d.threshold).toBe(3);
+    const known = accountsCsv.filter((a) => Date.parse(a.created_at) < Date.parse('2026-08-01T00:00:00Z'));
+    expect(d.mqlAccounts + d.others).toBe(known.length);
+    // The MQL accounts at the cut by the test's own decayed sum of touches, and their opportunities opened since, from the CSVs.
+    const cutMs = Date.parse('2026-08-01T00:00:00Z');
+    const score = new Map<string, number>();
+    for (const t of csvObjects(path.join(drop.dir, 'touchpoints.csv'))) {
+      const age = cutMs - Date.parse(t.occurred_at);
+      if (age <= 0 || age > 365 * DAY) continue;
+      score.set(t.account_id, (score.get(t.account_id) ?? 0) + (t.kind === 'offline' ? 2 : 1) * Math.pow(0.5, age / DAY / 45));
+    }
+    const opened = new Set(csvObjects(path.join(drop.dir, 'opportunities.csv'))
+      .filter((o) => o.created_at.slice(0, 10) >= '2026-08-01' && o.created_at.slice(0, 10) < '2026-11-01').map((o) => o.account_id));
+    const mql = known.filter((a) => (score.get(a.account_id) ?? 0) >= 3);
+    const other = known.filter((a) => (score.get(a.account_id) ?? 0) < 3);
+    expect(d.mqlAccounts).toBe(mql.length);
+    const rate = (xs: typeof known) => xs.filter((a) => opened.has(a.account_id)).length / xs.length;
+    expect(d.mqlRate).toBeCloseTo(rate(mql), 12);
+    expect(d.otherRate).toBeCloseTo(rate(other), 12);
+    expect(row.value).toBeCloseTo(rate(mql) / rate(other), 12);
+  });
+});
+
 describe('the LTV counts collections', () => {
   it('scores with the invoices\' collection history: of the amount billed 120 days or more before the as-of date, the share paid by then', async () => {
     const invoices = csvObjects(path.join(drop.dir, 'invoices.csv'));
