@@ -8,6 +8,12 @@ import type { Fx } from './fx';
 import { Rng } from './rng';
 
 /**
+ * Net payment terms of every invoice (due_at = issued_at + this): drawn from
+ * no stream, so adding the column left every other value of the drop as it was.
+ */
+const PAYMENT_TERMS_DAYS = 30;
+
+/**
  * contracts.csv and invoices.csv from the book (invoice terms and payment
  * dates from stream "invoices"). Returns which window months each account
  * had a live contract in (account-major, `months` per account): usage is
@@ -42,7 +48,8 @@ export async function writeContractsAndInvoices(
       let paid: number | null = invRng.chance(0.05) ? null : issued + invRng.int(3, 70);
       if (paid !== null && paid > asOfDay) paid = null;
       invoiceCount++;
-      iw.row([`INV-${String(invoiceCount).padStart(8, '0')}`, c.id, dateString(issued), part, ccy, paid === null ? null : dateString(paid)]);
+      iw.row([`INV-${String(invoiceCount).padStart(8, '0')}`, c.id, dateString(issued), part, ccy, paid === null ? null : dateString(paid),
+        dateString(issued + PAYMENT_TERMS_DAYS)]);
     }
     const from = Math.max(0, windowMonth(c.startDay));
     const to = Math.min(months - 1, windowMonth(c.endDay - 1));
