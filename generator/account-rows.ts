@@ -8,11 +8,15 @@ import { windowMonthOf } from './frame';
 import type { DropFrame } from './frame';
 import { SEGMENT_LIST, USAGE } from './params';
 import { Rng } from './rng';
+import { BEFORE_VALUE, NOT_LIVE } from './usage-lag';
 
 /**
  * usage.csv: each account's seat level follows the planted usage trend (the
  * one renewals were decided on) and is observed with noise (stream
- * "usage-observed") in the months it had a live contract.
+ * "usage-observed") in the months it had a live contract; zero users and
+ * units in the months of a first contract before its users came
+ * (generator/usage-lag.ts). Those months draw their noise all the same, so
+ * every other row keeps the values it had before lags were planted.
  */
 export async function writeUsage(frame: DropFrame, accounts: readonly Account[], usage: UsageProcess, live: Uint8Array, uw: CsvWriter): Promise<void> {
   const { months, firstMonth: A0 } = frame;
@@ -23,8 +27,10 @@ export async function writeUsage(frame: DropFrame, accounts: readonly Account[],
     const unitsPerUser = 25 * Math.exp(0.3 * obsRng.normal());
     for (let m = 0; m < months; m++) {
       level += usage.slope(account.index, m);
-      if (!live[account.index * months + m]) continue;
-      const users = Math.max(0, Math.round(Math.exp(level + obsRng.normal(0, USAGE.noiseSd))));
+      const state = live[account.index * months + m];
+      if (state === NOT_LIVE) continue;
+      const seen = Math.max(0, Math.round(Math.exp(level + obsRng.normal(0, USAGE.noiseSd))));
+      const users = state === BEFORE_VALUE ? 0 : seen;
       const units = users * unitsPerUser * Math.exp(obsRng.normal(0, 0.05));
       uw.row([account.id, monthFromIndex(A0 + m), users, units.toFixed(1)]);
     }

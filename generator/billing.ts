@@ -5,27 +5,27 @@ import type { CsvWriter } from './csv';
 import { windowMonthOf } from './frame';
 import type { DropFrame } from './frame';
 import type { Fx } from './fx';
+import type { UsageProcess } from './contracts';
+import { JUDGED_AFTER_DAYS, Payments } from './payments';
 import { Rng } from './rng';
+import { LIVE } from './usage-lag';
 
 /**
- * Net payment terms of every invoice (due_at = issued_at + this): drawn from
- * no stream, so adding the column left every other value of the drop as it was.
- */
-const PAYMENT_TERMS_DAYS = 30;
-
-/**
- * contracts.csv and invoices.csv from the book (invoice terms and payment
- * dates from stream "invoices"). Returns which window months each account
- * had a live contract in (account-major, `months` per account): usage is
- * observed only then.
+ * contracts.csv and invoices.csv from the book (the invoice schedule from
+ * stream "invoices"; due and payment dates from generator/payments.ts,
+ * stream "payments", moved by the account's latent usage trend at the issue
+ * month). Returns which window months each account had a live contract in
+ * (account-major, `months` per account; usage is observed only then) and the
+ * payments' truth.
  */
 export async function writeContractsAndInvoices(
-  frame: DropFrame, book: Book, accounts: readonly Account[], fx: Fx, cw: CsvWriter, iw: CsvWriter,
-): Promise<Uint8Array> {
+  frame: DropFrame, book: Book, accounts: readonly Account[], usage: UsageProcess, fx: Fx, cw: CsvWriter, iw: CsvWriter,
+): Promise<{ live: Uint8Array; payments: Payments }> {
   const { months, asOfDay } = frame;
   const { money } = fx;
   const windowMonth = (day: number) => windowMonthOf(frame, day);
   const invRng = new Rng(frame.seed, 'invoices');
+  const payments = new Payments(new Rng(frame.seed, 'payments'), asOfDay - JUDGED_AFTER_DAYS);
   const live = new Uint8Array(frame.accountCount * months);
   let invoiceCount = 0;
   for (const c of book.contracts) {
@@ -45,16 +45,18 @@ export async function writeContractsAndInvoices(
     for (let k = 0; k < parts; k++) {
       const issued = addMonths(c.startDay, k * period);
       if (issued > asOfDay) break;
-      let paid: number | null = invRng.chance(0.05) ? null : issued + invRng.int(3, 70);
-      if (paid !== null && paid > asOfDay) paid = null;
+      // The trend the process holds at the issue month (invoices before the window read its first month's).
+      const trendMonth = Math.min(months - 1, Math.max(0, windowMonth(issued)));
+      const { dueDay, paidDay } = payments.draw(account.segment, issued, usage.trend(c.account, trendMonth));
+      const paid = paidDay !== null && paidDay <= asOfDay ? paidDay : null;
       invoiceCount++;
       iw.row([`INV-${String(invoiceCount).padStart(8, '0')}`, c.id, dateString(issued), part, ccy, paid === null ? null : dateString(paid),
-        dateString(issued + PAYMENT_TERMS_DAYS)]);
+        dateString(dueDay)]);
     }
     const from = Math.max(0, windowMonth(c.startDay));
     const to = Math.min(months - 1, windowMonth(c.endDay - 1));
-    for (let m = from; m <= to; m++) live[c.account * months + m] = 1;
+    for (let m = from; m <= to; m++) live[c.account * months + m] = LIVE;
     await Promise.all([cw.maybeFlush(), iw.maybeFlush()]);
   }
-  return live;
+  return { live, payments };
 }

@@ -26,6 +26,7 @@ import { Rng } from './rng';
 import { contractSigner, signInstalledBase } from './signing';
 import { writeSpend } from './spend';
 import { buildTruth } from './truth';
+import { plantUsageLags } from './usage-lag';
 import { checkKnobs } from './world-knobs';
 import type { WorldKnobs } from './world-knobs';
 
@@ -107,14 +108,15 @@ export async function generateDrop(opts: GenerateOptions): Promise<GenerateSumma
     { opportunities: new Rng(seed, 'opportunities'), touchpoints: touchRng, drift: driftRng },
   );
 
-  const live = await writeContractsAndInvoices(frame, book, accounts, fx, writers.contracts, writers.invoices);
+  const { live, payments } = await writeContractsAndInvoices(frame, book, accounts, usage, fx, writers.contracts, writers.invoices);
+  const timeToValue = plantUsageLags(new Rng(seed, 'usage-lag'), book, accounts, live, months);
   await writeUsage(frame, accounts, usage, live, writers.usage);
   await writeAccounts(frame, accounts, driftRng, writers.accounts);
 
   await Promise.all(Object.values(writers).map((w) => w.close()));
 
   const rows = rowCounts(writers);
-  const truth = buildTruth(frame, { demand, visibleSpendUsd, book, experiments, accounts, usage, rows });
+  const truth = buildTruth(frame, { demand, visibleSpendUsd, book, experiments, accounts, usage, rows, payments: payments.truth(), timeToValue });
   const truthFile = join(opts.outDir, 'truth.json');
   await writeFile(truthFile, JSON.stringify(truth, null, 1) + '\n');
 

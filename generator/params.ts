@@ -180,3 +180,50 @@ export const INDUSTRIES = [
   'Software', 'Financial Services', 'Healthcare', 'Manufacturing', 'Retail', 'Media', 'Education',
   'Logistics', 'Energy', 'Telecommunications', 'Public Sector', 'Professional Services',
 ];
+
+export interface SegmentPayments {
+  /** Net terms: due_at = issued_at + termsDays. */
+  termsDays: number;
+  /** P(paid after its due date | paid), before the account's usage trend moves it. */
+  lateShare: number;
+  /** Mean days past due of a late payment (1 + a geometric count: at least a day late). */
+  meanLateDays: number;
+  /** P(never paid), before the account's usage trend moves it. */
+  neverPaidShare: number;
+}
+
+/**
+ * How invoices are paid (truth.json `payments`). Each invoice is never paid
+ * with probability neverPaid, else late with probability late, else paid on
+ * a uniform day from 3 days after issue to its due date; a late one is paid
+ * 1 + Geometric(1 / meanLateDays) - 1 days past due (mean meanLateDays).
+ * Both probabilities move with the account: logit p = logit(share) +
+ * usageTrend × (its 6-month usage trend at the issue month − USAGE.slopeMean),
+ * so a customer whose usage falls pays later and more often not at all
+ * (usageTrend is negative); at the mean trend p is the segment's share.
+ */
+export const PAYMENTS = {
+  bySegment: {
+    enterprise: { termsDays: 60, lateShare: 0.35, meanLateDays: 40, neverPaidShare: 0.015 },
+    mid_market: { termsDays: 45, lateShare: 0.25, meanLateDays: 25, neverPaidShare: 0.03 },
+    smb: { termsDays: 30, lateShare: 0.2, meanLateDays: 15, neverPaidShare: 0.06 },
+  } as Record<Segment, SegmentPayments>,
+  usageTrend: -25,
+  /** Days after issue the earliest payment lands. */
+  earliestPaymentDays: 3,
+};
+
+/**
+ * Time to value (truth.json `timeToValue`): an account's first contract shows
+ * zero active users in usage.csv for its first lag months (start month
+ * included), lag ~ Poisson(meanLagMonths) drawn from stream "usage-lag";
+ * users appear from the start month + lag on. Later contracts start with
+ * users already active.
+ */
+export const TIME_TO_VALUE = {
+  bySegment: {
+    enterprise: { meanLagMonths: 3 },
+    mid_market: { meanLagMonths: 2 },
+    smb: { meanLagMonths: 0.5 },
+  } as Record<Segment, { meanLagMonths: number }>,
+};

@@ -9,7 +9,9 @@ import { channelTruth, wonAcvPerOpp } from './marketing';
 import type { DemandModel } from './marketing';
 import { ACCOUNT_PROPENSITY, BASE, RENEWAL, RENEWAL_UPLIFT, SEGMENT_PARAMS, UNPAID_HARVEST, USAGE } from './params';
 import type { Channel } from './params';
+import type { Payments } from './payments';
 import { r4, r6 } from './round';
+import type { plantUsageLags } from './usage-lag';
 import { knobNames } from './world-knobs';
 import type { WorldKnobs } from './world-knobs';
 
@@ -22,10 +24,13 @@ export interface TruthInputs {
   usage: UsageProcess;
   /** Rows written per drop file. */
   rows: Record<string, number>;
+  /** How invoices are paid (generator/payments.ts) and how long usage lags a first contract (generator/usage-lag.ts). */
+  payments: ReturnType<Payments['truth']>;
+  timeToValue: ReturnType<typeof plantUsageLags>;
 }
 
-/** truth.json: the planted channels, baseline, segments, monthly series, renewal probabilities and account propensities, and what the options added. */
-export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, experiments, accounts, usage, rows }: TruthInputs) {
+/** truth.json: the planted channels, baseline, segments, monthly series, renewal probabilities, account propensities, payments and time to value, and what the options added. */
+export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, experiments, accounts, usage, rows, payments, timeToValue }: TruthInputs) {
   const { seed, months, firstMonth: A0, endMonth, asOfDay, knobs } = frame;
   const n = frame.accountCount;
   const channels: Record<string, unknown> = {};
@@ -81,6 +86,8 @@ export function buildTruth(frame: DropFrame, { demand, visibleSpendUsd, book, ex
     },
     renewal: { model: RENEWAL, uplift: RENEWAL_UPLIFT, usage: USAGE, activeContracts, decided },
     accountPropensity: accountTruth(frame, accounts, usage),
+    payments,
+    timeToValue,
     ...(experiments ? { experiments } : {}),
     ...(frame.drift ? { drift: driftTruth(monthFromIndex(A0 + frame.driftM)) } : {}),
     ...(knobs ? { world: worldTruth(demand, knobs, visibleSpendUsd, [monthFromIndex(A0), monthFromIndex(endMonth)]) } : {}),
