@@ -3,11 +3,12 @@
  * (storeFinance needs nothing later: it reads the validated batch), checked
  * against the drop's own CSV files read here with the test's code and its
  * own FX lookup: billed, collected, DSO and gross margin by lead source to
- * 0.5%, overdue and time-to-value counts exactly; a retry stores nothing twice.
+ * 0.5%, overdue and time-to-value counts exactly, time to value against the
+ * lags truth.json planted; a retry stores nothing twice.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { storeFinance } from '../../activities/finance';
 import { hashDrop } from '../../contracts/drop-hash';
 import { financeRowsOf, financeRun } from '../../store/finance';
@@ -127,6 +128,31 @@ describe('storeFinance', () => {
     expect(all.median_days).not.toBeNull();
     const segments = timeToValue.filter((t) => t.segment !== 'all');
     expect(segments.reduce((s, t) => s + t.contracts, 0)).toBe(all.contracts);
+
+    // The planted truth (generator/usage-lag.ts): a first contract's users show lagMonths after its start month, so
+    // per segment the valued are those whose lag ends by the run's month, the pending the others, and the median
+    // days run from the start to the first day of start month + lag (0 when users show in the start month).
+    const truth = JSON.parse(readFileSync(path.join(drop.dir, 'truth.json'), 'utf8')) as { timeToValue: { firstContracts: { ids: string[]; lagMonths: number[] } } };
+    const lagOf = new Map(truth.timeToValue.firstContracts.ids.map((id, i) => [id, truth.timeToValue.firstContracts.lagMonths[i]]));
+    const segmentOf = new Map(csv.accounts.map((a) => [a.account_id, a.segment]));
+    const monthNumber = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
+    const planted = new Map<string, { days: number[]; pending: number }>();
+    for (const c of firstOf.values()) {
+      if (!tracked.has(c.account_id) || c.start_date.slice(0, 7) < coverageFrom) continue;
+      const valueMonth = monthNumber(c.start_date) + lagOf.get(c.contract_id)!;
+      const line = planted.get(segmentOf.get(c.account_id)!) ?? { days: [], pending: 0 };
+      planted.set(segmentOf.get(c.account_id)!, line);
+      if (valueMonth > monthNumber(TO)) { line.pending++; continue; }
+      const firstDay = Date.UTC(Math.floor(valueMonth / 12), valueMonth % 12, 1);
+      line.days.push(Math.max(0, (firstDay - Date.parse(c.start_date)) / DAY));
+    }
+    const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); const k = v.length >> 1; return v.length % 2 ? v[k] : (v[k - 1] + v[k]) / 2; };
+    expect(segments.map((t) => t.segment).sort()).toEqual([...planted.keys()].sort());
+    for (const t of segments) {
+      const p = planted.get(t.segment)!;
+      expect({ valued: t.valued, pending: t.pending }, t.segment).toEqual({ valued: p.days.length, pending: p.pending });
+      if (p.days.length > 0) expect(Number(t.median_days), t.segment).toBeCloseTo(median(p.days), 6);
+    }
   });
 
   it('lists billing gaps of active contracts, largest first, and stores nothing twice on a retry', async () => {
