@@ -16,7 +16,7 @@ export const INVOICE_ROW = {
   currency: [Currency, 'text'],
   amount_usd: [Money, 'numeric(20, 4)'],
   paid_at: [IsoDate.nullable(), 'date'],
-  /** Last in the table: migration 2026-12-02-0005-invoice-due-at added its src_invoices column after the others. */
+  /** Last in the table: migration 2026-12-02-0007-invoice-due-at added its src_invoices column after the others. */
   due_at: [IsoDate.nullable(), 'date'],
 } as const satisfies RowColumns;
 export type InvoiceRow = RowOf<typeof INVOICE_ROW>;

@@ -11,8 +11,8 @@ import * as scoreShards from './2026-12-02-0001-score-shards';
 import * as accountsFamily from './2026-12-02-0002-accounts-family';
 import * as accountScores from './2026-12-02-0003-account-scores';
 import * as finance from './2026-12-02-0004-finance';
-import * as invoiceDueAt from './2026-12-02-0005-invoice-due-at';
 import * as pilotScope from './2026-12-02-0006-pilot-scope';
+import * as invoiceDueAt from './2026-12-02-0007-invoice-due-at';
 
 /** The explicit migration index: names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -28,8 +28,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-0002-accounts-family': accountsFamily,
   '2026-12-02-0003-account-scores': accountScores,
   '2026-12-02-0004-finance': finance,
-  '2026-12-02-0005-invoice-due-at': invoiceDueAt,
   '2026-12-02-0006-pilot-scope': pilotScope,
+  '2026-12-02-0007-invoice-due-at': invoiceDueAt,
 };
 
 export const migrationProvider: MigrationProvider = {
