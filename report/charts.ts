@@ -229,7 +229,8 @@ export function accountsLiftChart(lifts: readonly AccountsLift[]): Spec | null {
   const judged = first.cut && first.judgedTo ? `; cut ${first.cut}, judged to ${first.judgedTo}` : '';
   return {
     title: {
-      text: 'Backtest: the new ACV won after the cut, by tenth of accounts ranked at the cut', anchor: 'start',
+      // Without a canvas vega over-measures text: a limit keeps the title (and so the figure) within the page.
+      text: 'Backtest: the new ACV won after the cut, by tenth of accounts ranked at the cut', anchor: 'start', limit: 560, subtitleFontSize: 11,
       subtitle: `Top tenth by ${first.modelVersionId}: ${pct(first.acvShareByDecile![0])} of it` +
         `${first.lift !== null ? ` (lift ${first.lift.toFixed(2)}×)` : ''}; no skill: 10% each${judged}`,
     },
@@ -240,7 +241,7 @@ export function accountsLiftChart(lifts: readonly AccountsLift[]): Spec | null {
         xOffset: { field: 'version', type: 'nominal', sort: null },
         y: { field: 'share', type: 'quantitative', title: 'share of new ACV won', axis: { format: '.0%' } },
         color: { field: 'version', type: 'nominal', title: null, sort: null, scale: { range: ['#1565c0', '#90a4ae'] },
-          legend: { orient: 'bottom', direction: 'vertical', labelLimit: 560 } },
+          legend: { orient: 'bottom', direction: 'vertical', labelLimit: 480 } },
         description: { field: 'description' },
       } },
       { data: { values: [{ noSkill: 0.1, text: 'no skill (10%)' }] }, layer: [
