@@ -23,11 +23,12 @@ describe('acvloop demo (Quickstart, first command)', () => {
     expect(show.contracts.scored).toBeGreaterThan(0);
     // The reviewer's page of the demo run: every section, opening offline (no script, nothing fetched).
     const report = fs.readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
-    for (const id of ['summary', 'read', 'attribution', 'kpi', 'forecast', 'renewals', 'budget', 'governance', 'lineage', 'decision']) expect(report).toContain(`<section id="${id}">`);
-    // The summary first; nine Vega-Lite charts (the summary's ROI against break-even among them); the whole cycle's
-    // lineage tangles past the measured threshold, so it is the table alone.
+    for (const id of ['summary', 'read', 'attribution', 'kpi', 'forecast', 'renewals', 'accounts', 'finance', 'budget', 'governance', 'lineage', 'decision']) expect(report).toContain(`<section id="${id}">`);
+    // The summary first; eleven Vega-Lite charts (the summary's ROI against break-even, the accounts' backtest lift and
+    // the finance's margin per dollar among them); the whole cycle's lineage tangles past the measured threshold, so it
+    // is the table alone.
     expect(report).toMatch(/<main><section id="summary">/);
-    expect((report.match(/<svg[\s>]/g) ?? []).length).toBe(9);
+    expect((report.match(/<svg[\s>]/g) ?? []).length).toBe(11);
     expect(report).toMatch(/<section id="lineage">(?:(?!<svg)[\s\S])*The graph of this run is not drawn(?:(?!<svg)[\s\S])*<\/section>/);
     expect(report).not.toMatch(/<script|(src|href)="https?:/i);
     fs.rmSync(dir, { recursive: true, force: true });
