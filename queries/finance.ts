@@ -1,3 +1,4 @@
+import type { SegmentTimeToValue } from '../models/finance/time-to-value';
 import type { Kysely } from 'kysely';
 import { financeWindow, type FinanceWindow } from '../models/finance/window';
 import type { Database } from '../sql/database';
@@ -40,19 +41,8 @@ export interface ChannelMarginLine {
   marginPerDollar: number | null;
 }
 
-/** Days from first contracts' start to the first month of active usage, for one segment ('all' for every segment). */
-export interface TimeToValueLine {
-  segment: string;
-  /** First contracts whose account has usage rows: valued + pending. */
-  contracts: number;
-  valued: number;
-  medianDays: number | null;
-  /** Usage rows but no active month yet. */
-  pending: number;
-  /** Not counted: no usage rows at all, or started before usage.csv covers. */
-  noUsage: number;
-  beforeUsage: number;
-}
+/** Days from first contracts' start to the first month of active usage, for one segment ('all' for every segment): the model's line as stored. */
+export type TimeToValueLine = SegmentTimeToValue;
 
 /** `show --json`'s `finance`. */
 export interface FinanceOverview {

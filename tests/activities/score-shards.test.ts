@@ -15,7 +15,7 @@ import { fitRenewalModel, renewalDecisions, type RenewalModel } from '../../mode
 import { readSourceRows } from '../../store/source-rows';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
-import { callStage, copyDrop, depsFor, fingerprint, registerRun, STAGES, type TestDb, type TestDrop } from './support';
+import { callStage, copyDrop, depsFor, fingerprint, registerRun, serveRenewalModel, STAGES, type TestDb, type TestDrop } from './support';
 
 const RUN = 'shards-A';
 let db: TestDb;
@@ -82,16 +82,7 @@ async function serveUsageModel() {
   const model: RenewalModel = fitRenewalModel(renewalDecisions(rows.contracts, rows.accounts, rows.usage, `${drop.month}-31`),
     { minDecisions: 10, features: { usage: true, tenure: true, usageMeasure: 'latent-trend', users: true } });
   expect(model).toMatchObject({ kind: 'logistic', useUsage: true, usageMeasure: 'latent-trend' });
-  // model_versions is append-only by trigger; this test's own schema sets the triggers aside for its one update.
-  const client = await db.pool.connect();
-  try {
-    await client.query('set session_replication_role = replica');
-    await client.query(`update model_versions set params = $2 where run_id = $1 and family = 'renewal'`, [RUN, JSON.stringify(model)]);
-    await client.query('set session_replication_role = origin');
-  } finally {
-    client.release();
-  }
-  await db.pool.query(`update gate_verdicts set promote = promote || '["renewal"]'::jsonb where run_id = $1`, [RUN]);
+  await serveRenewalModel(db, RUN, model);
 }
 
 afterAll(async () => {

@@ -196,3 +196,22 @@ export async function batchOfRun(db: TestDb, runId: string): Promise<string> {
 export function without<T extends Record<string, unknown>>(o: T, ...keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 }
+
+/**
+ * Makes `model` the renewal version a scored run serves: its params replace
+ * the run's renewal version's (model_versions is append-only by trigger; a
+ * test's own schema sets the triggers aside for this one update) and the
+ * gate's verdict lets it serve. For worlds too small to fit the model a test
+ * needs to see scored.
+ */
+export async function serveRenewalModel(db: TestDb, runId: string, model: unknown): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('set session_replication_role = replica');
+    await client.query(`update model_versions set params = $2 where run_id = $1 and family = 'renewal'`, [runId, JSON.stringify(model)]);
+    await client.query('set session_replication_role = origin');
+  } finally {
+    client.release();
+  }
+  await db.pool.query(`update gate_verdicts set promote = promote || '["renewal"]'::jsonb where run_id = $1`, [runId]);
+}

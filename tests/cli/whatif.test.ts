@@ -11,7 +11,7 @@ import { readSourceRows } from '../../store/source-rows';
 import { acvloop } from '../helpers/cli';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
-import { batchOfRun, callStage, registerRun, STAGES, type TestDb, type TestDrop } from '../activities/support';
+import { batchOfRun, callStage, registerRun, serveRenewalModel, STAGES, type TestDb, type TestDrop } from '../activities/support';
 
 const RUN = 'whatif-A';
 const BARE = 'whatif-unscored';
@@ -51,16 +51,7 @@ async function serveUsageModel() {
   const model: RenewalModel = fitRenewalModel(renewalDecisions(rows.contracts, rows.accounts, rows.usage, `${drop.month}-31`),
     { minDecisions: 10, features: { usage: true, tenure: true, usageMeasure: 'latent-trend', users: true } });
   expect(model).toMatchObject({ kind: 'logistic', useUsage: true });
-  const client = await db.pool.connect();
-  try {
-    // model_versions is append-only by trigger; this suite's own schema sets the triggers aside for its one update.
-    await client.query('set session_replication_role = replica');
-    await client.query(`update model_versions set params = $2 where run_id = $1 and family = 'renewal'`, [RUN, JSON.stringify(model)]);
-    await client.query('set session_replication_role = origin');
-  } finally {
-    client.release();
-  }
-  await db.pool.query(`update gate_verdicts set promote = promote || '["renewal"]'::jsonb where run_id = $1`, [RUN]);
+  await serveRenewalModel(db, RUN, model);
 }
 
 afterAll(async () => {
