@@ -8,6 +8,7 @@ import type { Db } from '../sql/db';
 import { runById } from '../store/runs';
 import { accountsOverview, type AccountsOverview } from './accounts';
 import { FINANCE_TABLES, financeOverview, type FinanceOverview } from './finance';
+import { pilotOverview, type PilotOverview } from './pilot';
 
 /**
  * What `acvloop show` and the demo print: every number read back from
@@ -63,6 +64,8 @@ export interface RunReport {
   accounts: AccountsOverview | null;
   /** Contract finance (issue 17): billed and collected over the twelve months to the run's month, leakage, gross margin by channel, time to value; null when the run stored none. */
   finance: FinanceOverview | null;
+  /** A pilot's scope and its KPIs beside the organisation-wide last approved run's (issue 17, part 6); null for an organisation-wide run. */
+  pilot: PilotOverview | null;
   backtest: { modelVersionId: string; role: string; metric: string; value: number | null }[];
   budget: Record<string, { current: number; recommended: number; change: number; binding: string; [detail: string]: unknown }>;
   models: { modelVersionId: string; family: string; metrics: unknown }[];
@@ -101,6 +104,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
   const forecasts = await readForecasts(db, runId);
   const accounts = await accountsOverview(db, runId);
   const finance = await financeOverview(db, runId);
+  const pilot = await pilotOverview(handle, run);
   const backtest = await readBacktest(db, runId);
   const budget = await readBudget(db, runId);
   const models = await readModels(db, runId);
@@ -120,7 +124,7 @@ export async function readRun(handle: Db, runId: string): Promise<RunReport> {
       survival,
       models: Object.fromEntries(models.filter((m) => m.family === 'renewal' || m.family === 'survival').map((m) => [m.family, m.metrics])),
     },
-    contracts, ...forecasts, accounts, finance, backtest, budget,
+    contracts, ...forecasts, accounts, finance, pilot, backtest, budget,
     models: models.map((m) => ({ modelVersionId: m.model_version_id, family: m.family, metrics: m.metrics })),
     approval: approval ? { decision: approval.decision, reviewer: approval.reviewer, reason: approval.reason, at: approval.decided_at.toISOString() } : null,
     attributionPolicy, disputes, stages: progress.stages, ...governance, drift,

@@ -17,6 +17,7 @@ import { experimentPlanHtml, liftTestCalibrationHtml } from './experiment-sectio
 import { modelCardHtml } from './model-card-section';
 import { accountsSectionHtml } from './accounts-section';
 import { financeSectionHtml } from './finance-section';
+import { pilotSectionHtml } from './pilot-section';
 import { lineageDrawing, lineageLabel, lineageReads, MAX_CROSSINGS_PER_ARROW } from './lineage-graph';
 import { attributionChart, budgetChart, forecastChart, incrementalityChart, kpiChart, ltvChart, renderSvg, survivalChart } from './charts';
 
@@ -63,6 +64,8 @@ export async function buildRunReport(handle: Db, runId: string, opts: ReportOpti
   const summary = await summarySection(decisionSummary(r));
   const body = [
     summary,
+    // A pilot says so before anything else it shows, with the organisation-wide run beside it.
+    ...(r.pilot ? [section('pilot', 'Pilot run', pilotSectionHtml(r.pilot))] : []),
     section('read', 'What the run read', readHtml(r, x)),
     section('attribution', 'Attribution and what the spend caused', `${figure(svg.attribution)}${attributionTable(r)}${figure(svg.inc)}${incrementalityTable(r, reported)}`),
     section('assumptions', 'What the incrementality estimate assumes', modelCard.assumptions),

@@ -3,6 +3,7 @@ import { bandText, historyText, type LeadKpi } from '../../queries/kpi-summary';
 import { disagreeingTests, readRun, unidentifiedChannels, type RunReport } from '../../queries/run-report';
 import { printJson, say, table } from '../output';
 import { pct, pValue, ratioRange, usd } from '../../lib/format';
+import { pilotLines } from '../pilot-lines';
 
 const ratio = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 
@@ -21,6 +22,7 @@ export async function showCommand(runId: string, opts: { json?: boolean }): Prom
 /** The human summary of a run (also what the demo ends with). */
 export function printReport(r: RunReport): void {
   say(`Run ${r.runId} — month ${r.month} — ${r.status}`);
+  if (r.pilot) for (const line of pilotLines(r.pilot)) say(line);
   say('');
   say('What the run read');
   say(table(['file', 'rows read', 'accepted', 'quarantined', 'sha256'],

@@ -22,6 +22,9 @@ import { fxRateOf } from '../helpers/fx';
 import { pilotOverview } from '../../queries/pilot';
 import { pilotSectionHtml } from '../../report/pilot-section';
 import { pilotLines } from '../../cli/pilot-lines';
+import { readRun } from '../../queries/run-report';
+import { buildRunReport } from '../../report/html';
+import { acvloop } from '../helpers/cli';
 import { suiteDb } from '../helpers/db';
 import { smallDrop } from '../helpers/drops';
 import { batchOfRun, callStage, csvObjects, depsFor, fingerprint, RUN_TABLES, STAGES, type TestDb, type TestDrop } from './support';
@@ -262,6 +265,23 @@ describe('a pilot scoped to region=EMEA', () => {
     expect(pilotSectionHtml(null)).toBe('');
     // Escaped: a scope is the operator's text.
     expect(pilotSectionHtml({ ...overview, described: 'campaign=<b>x</b>' })).toContain('campaign=&lt;b&gt;x&lt;/b&gt;');
+  });
+
+  it('show, show --json and the report say it; an organisation-wide run says nothing of pilots', async () => {
+    const env = { DATABASE_URL: db.url, ACVLOOP_SCHEMA: db.schema };
+    const json = await acvloop(['show', PILOT, '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).pilot).toEqual(JSON.parse(JSON.stringify(await pilotOverview(db, await registeredRun(db.db, PILOT)))));
+    expect((await readRun(db, ORG)).pilot).toBeNull();
+    const text = await acvloop(['show', PILOT], env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n').slice(0, 3).join('\n')).toContain(`Run ${PILOT}`);
+    expect(text.stdout).toContain('Pilot run on region=EMEA: its own outputs only');
+    const orgText = await acvloop(['show', ORG], env);
+    expect(orgText.stdout).not.toContain('Pilot run');
+    const html = await buildRunReport(db, PILOT);
+    expect(html).toContain('<section id="pilot"><h2>Pilot run</h2>');
+    expect(await buildRunReport(db, ORG)).not.toContain('id="pilot"');
   });
 
   it('is never the last approved or validated run', async () => {
