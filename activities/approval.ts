@@ -225,7 +225,8 @@ async function approvalRequestFor(deps: ActivityDeps, run: RegisteredRun, a: App
   const { db } = deps.db;
   const runId = run.run_id;
   const verdict = await db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
-  const promotion = verdict.promote as string[];
+  // A pilot moves no champion (issue 17): what its gate passed serves its own outputs, and asks no one to promote it.
+  const promotion = run.scope ? [] : verdict.promote as string[];
   const lines = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'detail']).where('run_id', '=', runId).execute();
   const share = budgetMoveShare(lines);
   const drift = await driftSignOff(deps, runId);

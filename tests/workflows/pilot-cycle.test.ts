@@ -63,6 +63,11 @@ describe('a pilot run on the monthly cycle', () => {
     expect(await aliases()).toEqual(before);
     const run = (await db.pool.query('select scope from runs where run_id = $1', [pilot.runId])).rows[0];
     expect(run.scope).toEqual({ region: 'EMEA' });
+    // Its sign-off asks no one to promote what its gate passed: a pilot moves no champion.
+    const request = (await db.pool.query('select sign_off from approval_requests where run_id = $1', [pilot.runId])).rows[0];
+    expect(request.sign_off.promotion).toEqual([]);
+    const orgRequest = (await db.pool.query('select sign_off from approval_requests where run_id = $1', [org.runId])).rows[0];
+    expect(orgRequest.sign_off.promotion.length).toBeGreaterThan(0);
     const published = (await db.pool.query('select outputs from publications where run_id = $1', [pilot.runId])).rows[0].outputs;
     expect(published).toMatchObject({ promoted: [], pilot: { region: 'EMEA' } });
     const scored = Number((await db.pool.query('select count(*) as n from contract_scores where run_id = $1', [pilot.runId])).rows[0].n);
