@@ -116,10 +116,12 @@ export async function readCohortWhatIf(
     const known = (SEGMENTS as readonly string[]).includes(cohort.segment) ? '' : ` (the segments are ${SEGMENTS.join(', ')})`;
     throw new Error(`no account of ${named} in the drop of run ${runId}${known}`);
   }
-  const inputs: ScoringInput[] = scoringInputs(r.plan, rows, r.scoring, new Set(rows.accounts.map((a) => a.account_id)));
-  if (inputs.length === 0) throw new Error(`no account of ${named} has a contract active on ${r.scoring.asOf}`);
+  const active: ScoringInput[] = scoringInputs(r.plan, rows, r.scoring, new Set(rows.accounts.map((a) => a.account_id)));
+  // The cohort is what the run scored of it: a pilot scored only its scope's contracts.
+  const stored = await storedScores(handle, runId, active.map((x) => x.contract.contract_id));
+  const inputs = active.filter((x) => stored.has(x.contract.contract_id));
+  if (inputs.length === 0) throw new Error(`no account of ${named} has a contract run ${runId} scored (active on ${r.scoring.asOf}${active.length ? ', in the run\'s scope' : ''})`);
   const w = cohortWhatIf(r.plan, inputs, levers, r.scoring);
-  const stored = await storedScores(handle, runId, inputs.map((x) => x.contract.contract_id));
   const sum = (f: (s: StoredScore) => number) => [...stored.values()].reduce((t, s) => t + f(s), 0);
   const compact = (o: ContractOutcome): CompactOutcome => ({
     acvUsd: o.acvUsd, renewalProbability: o.renewalProbability, ltvMean: o.ltvMean, ltvP50: o.ltvP50, marginAnnualUsd: o.marginAnnualUsd, projectedArr: o.projectedArr,

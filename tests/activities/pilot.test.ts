@@ -10,6 +10,7 @@
  * budget; the organisation-wide run's outputs are untouched; and a pilot is
  * never taken for the last approved run.
  */
+import { readCohortWhatIf } from '../../queries/whatif';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
@@ -118,6 +119,16 @@ describe('a pilot scoped to region=EMEA', () => {
     const org = Number((await db.pool.query('select count(*) as n from contract_scores where run_id = $1', [ORG])).rows[0].n);
     expect(org).toBe(live.length);
     expect(org).toBeGreaterThan(want.length);
+  });
+
+  it('takes a cohort what-if over the contracts it scored, and its baseline is their stored scores', async () => {
+    const segment = csv.accounts.find((a) => inScope.has(a.account_id))!.segment;
+    const w = await readCohortWhatIf(db, PILOT, { segment }, { discountPct: 10 });
+    const ids = w.contracts.map((c) => c.contractId);
+    const scored = new Set((await db.pool.query('select contract_id from contract_scores where run_id = $1', [PILOT])).rows.map((r) => r.contract_id));
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.every((id) => scored.has(id))).toBe(true);
+    expect(w.reproducesScores).toBe(true);
   });
 
   it('ranks only accounts in EMEA families, as many as the organisation-wide run ranks of them', async () => {
