@@ -1,3 +1,4 @@
+import { isOrgWide } from '../lib/run-scope';
 import { DEFAULT_CONFIG, type AcvloopConfig } from '../config/schema';
 import { isMmmUnavailable, restoreMmm, type MmmUnavailable, type StoredMmm } from '../models/mmm';
 import type { LiftTestCalibration } from '../models/mmm-calibration';
@@ -226,7 +227,7 @@ async function approvalRequestFor(deps: ActivityDeps, run: RegisteredRun, a: App
   const runId = run.run_id;
   const verdict = await db.selectFrom('gate_verdicts').select(['promote']).where('run_id', '=', runId).executeTakeFirstOrThrow();
   // A pilot moves no champion (issue 17): what its gate passed serves its own outputs, and asks no one to promote it.
-  const promotion = run.scope ? [] : verdict.promote as string[];
+  const promotion = isOrgWide(run.scope) ? verdict.promote as string[] : [];
   const lines = await db.selectFrom('budget_recommendations').select(['channel', 'current', 'recommended', 'detail']).where('run_id', '=', runId).execute();
   const share = budgetMoveShare(lines);
   const drift = await driftSignOff(deps, runId);

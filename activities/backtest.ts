@@ -13,7 +13,7 @@ import { shiftMonths } from '../lib/dates';
 import { runAttributionPolicy } from './retrain';
 import { accountsParamsOf, bookRowsBefore, engagementAtOf } from '../models/accounts/stored';
 import type { EngagementAt } from '../models/accounts/training';
-import type { EngagementPolicy } from '../models/attribution-policy';
+import type { EngagementPolicy, LoadedPolicy } from '../models/attribution-policy';
 import { inLockedTransaction } from '../store/transaction';
 import { insertBacktests } from '../store/backtests';
 import { ActivityDeps, heartbeat, runContext, withStage } from './context';
@@ -68,7 +68,7 @@ export function backtestActivity(deps: ActivityDeps) {
   return async function backtest({ runId }: { runId: string }) {
     return withStage(deps, runId, 'backtest', async () => {
       const { db } = deps.db;
-      const { batchId, asOf, seed, scope } = await runContext(deps, runId);
+      const { run, batchId, asOf, seed, scope } = await runContext(deps, runId);
       // The account book's columns (models/accounts/book.ts) and the touches' that engagement reads.
       const rows = await loadSources(deps, batchId, ['accounts', 'contracts', 'usage', 'opportunities', 'touchpoints'], {
         usage: ['account_id', 'month', 'active_users', 'usage_units'], opportunities: ['account_id', 'created_at', 'closed_at', 'stage', 'amount_usd'],
@@ -138,7 +138,7 @@ export function backtestActivity(deps: ActivityDeps) {
       }
       const touches = rows.touchpoints.filter((t) => t.occurred_at < asOf);
       metrics.push(...await accountsMetrics(deps, runId, accountBook(bookRowsBefore(rows, asOf)), asOf, touches));
-      metrics.push(await mqlHandoffMetric(deps, runId, rows, asOf, touches));
+      metrics.push(mqlHandoffMetric(runId, runAttributionPolicy(run), rows, asOf, touches));
       await inLockedTransaction(deps, `backtest:${runId}`, (_client, tx) =>
         insertBacktests(tx, metrics.map((m) => ({ run_id: runId, model_version_id: m.model_version_id, role: m.role, metric: m.metric, value: m.value,
           detail: JSON.stringify(m.detail) }))));
@@ -205,12 +205,10 @@ const MQL_HANDOFF_MONTHS = 3;
  * against the others, by how often each opened an opportunity since. A
  * property of the agreement, not of a model: one row, the challenger's.
  */
-async function mqlHandoffMetric(
-  deps: ActivityDeps, runId: string, rows: { accounts: readonly { account_id: string; created_at: string }[]; opportunities: readonly LiftOpportunity[] },
+function mqlHandoffMetric(
+  runId: string, policy: LoadedPolicy, rows: { accounts: readonly { account_id: string; created_at: string }[]; opportunities: readonly LiftOpportunity[] },
   asOf: string, touches: readonly EngagementTouch[],
-): Promise<Metric> {
-  const { run } = await runContext(deps, runId);
-  const policy = runAttributionPolicy(run);
+): Metric {
   const cut = shiftMonths(asOf, -MQL_HANDOFF_MONTHS);
   const scores = engagementScores(touches, policy.policy.engagement, dayBefore(cut)).accounts;
   const known = rows.accounts.filter((a) => a.created_at.slice(0, 10) < cut).map((a) => a.account_id);

@@ -50,7 +50,10 @@ export async function scoreAccounts(deps: ActivityDeps, runId: string): Promise<
   const { touches, closed } = knownBefore(rows, asOf);
   heartbeat({ accounts: 'book read' });
 
-  const served = serveAccounts(accountsParamsOf(serving.params), book, asOf, touches, policy);
+  // Engagement under the run's agreement at the month's end, summed once: the scores read it, the lines show it and its contacts.
+  const monthEnd = dayBefore(asOf);
+  const engagement = engagementScores(touches, policy, monthEnd);
+  const served = serveAccounts(accountsParamsOf(serving.params), book, asOf, touches, policy, engagement.accounts);
   heartbeat({ accounts: 'scored' });
   const topParent = settings.level === 'family'
     ? new Map((await db.selectFrom('account_rollup').select(['account_id', 'top_parent_id']).where('run_id', '=', runId).execute())
@@ -60,9 +63,8 @@ export async function scoreAccounts(deps: ActivityDeps, runId: string): Promise<
   const scores = accountScores(served.wins, served.expansions, { tiers: settings.tiers, level: settings.level, topParent });
 
   // MQL at the end of the run's month, under the run's agreement; hand-off read from the opportunities known by then.
-  const monthEnd = dayBefore(asOf);
   const mqlOf = accountMql(touches, closed.map((o) => ({ account_id: o.account_id, created_at: o.created_at.slice(0, 10) })), policy, monthEnd);
-  const contactsOf = engagementScores(touches, policy, monthEnd).contacts;
+  const contactsOf = engagement.contacts;
   const lines = scores.map((s) => accountScoreRow(s, s.members.map((m) => mqlOf.get(m)).filter((m): m is AccountMql => m !== undefined),
     s.members.flatMap((m) => [...contactsOf.get(m) ?? []]), policy.mqlThreshold));
   const summary: AccountScoreSummary = {

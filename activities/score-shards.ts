@@ -33,13 +33,14 @@ export async function planScores(deps: ActivityDeps, runId: string, shards: numb
   const renewal = renewalModelOf(serving.params, serving.params?.kind === 'baseline_rate'
     ? renewalDecisions(rows.contracts, rows.accounts, [], asOf, { usage: NO_USAGE }) : []);
   const uplift = renewalUplift(rows.contracts);
+  const withSegment = contractsWithSegment(rows);
   const plan: ScorePlan = {
     renewal,
     uplift: { mean: uplift.mean, n: uplift.n },
-    costRatios: costRatioBySegment(contractsWithSegment(rows)),
+    costRatios: costRatioBySegment(withSegment),
     usage: await usageFrameOf(deps, batchId, renewal, scope?.accounts),
     // LTV counts what each segment has collected of its billing, and how late (finance/collections.ts).
-    collections: collectionHistory(rows.invoices, new Map(contractsWithSegment(rows).map((c) => [c.contract_id, c.segment])), asOf),
+    collections: collectionHistory(rows.invoices, new Map(withSegment.map((c) => [c.contract_id, c.segment])), asOf),
   };
   const stored = await saveScorePlan(db, runId, { shards, model_version_id: serving.model_version_id, plan });
   return { shards: stored.shards, modelVersionId: stored.model_version_id };

@@ -1,3 +1,4 @@
+import { pilotRowsText } from '../lib/run-scope';
 import type { PilotOverview } from '../queries/pilot';
 import { usd } from '../lib/format';
 import { table } from './output';
@@ -12,8 +13,7 @@ const ratio = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' :
  */
 export function pilotLines(p: PilotOverview): string[] {
   return [
-    `Pilot run on ${p.described}: its own outputs only; the organisation-wide champion and budget stay. ` +
-      'Its rows are the accounts whose top parent is in scope; spend and lift tests apportioned by the scope\'s share of each channel\'s touches.',
+    `Pilot run on ${p.described}: its own outputs only; the organisation-wide champion and budget stay. Its rows: ${pilotRowsText(p.scope)}.`,
     p.orgWide ? `KPIs beside the organisation-wide last approved run ${p.orgWide.runId} (${p.orgWide.month})` : 'No organisation-wide run is approved yet to compare with',
     table(['KPI', 'pilot', 'organisation-wide'], [
       ...p.kpis.map((k) => [k.name.replace(/_/g, ' '), usd(k.pilot), usd(k.orgWide)]),

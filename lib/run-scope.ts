@@ -90,3 +90,13 @@ function fnv1a(text: string): string {
   }
   return h.toString(16).padStart(8, '0');
 }
+
+/**
+ * How a pilot's rows are cut from the drop's, in the words show, lineage,
+ * the report and the stage summaries print (store/pilot-scope.ts does it).
+ * @example pilotRowsText({ region: 'EMEA' }) // 'the rows of the accounts whose top parent is in scope (invoices through their contracts); …'
+ */
+export function pilotRowsText(scope: RunScope): string {
+  return `the rows of the accounts whose top parent is in scope (invoices through their contracts${scope.campaigns?.length ? '; touchpoints of the named campaigns' : ''}); `
+    + 'spend and lift tests apportioned by the scope\'s share of each channel-month\'s touches; drift and validation read the whole drop';
+}

@@ -5,6 +5,7 @@
  * those of the organisation-wide last approved run. Read from
  * `RunReport.pilot` (queries/pilot.ts), escaped, only formatted here.
  */
+import { pilotRowsText } from '../lib/run-scope';
 import type { PilotOverview } from '../queries/pilot';
 import { usd } from '../lib/format';
 import { esc } from './escape';
@@ -21,8 +22,7 @@ export function pilotSectionHtml(p: PilotOverview | null): string {
   if (!p) return '';
   const org = p.orgWide ? `<code>${esc(p.orgWide.runId)}</code> (${esc(p.orgWide.month)})` : null;
   const intro = `<p class="headline">A pilot on ${esc(p.described)}: it publishes its own outputs and never moves the organisation-wide champion or budget.</p>
-    <p>Its rows are those of the accounts whose top parent is in scope (invoices through their contracts${p.scope.campaigns?.length ? ', touchpoints of the named campaigns' : ''});
-    spend and lift tests are apportioned by the scope's share of each channel-month's touches. Drift and validation read the whole drop.
+    <p>Its rows: ${esc(pilotRowsText(p.scope))}.
     ${org ? `Beside it: the organisation-wide last approved run ${org}.` : 'No organisation-wide run is approved yet to read it beside.'}</p>`;
   const kpis = table(['KPI', 'pilot', 'organisation-wide'],
     [...p.kpis.map((k) => [label(k.name), usd(k.pilot), usd(k.orgWide)]),

@@ -1,6 +1,7 @@
+import { monthFromIndex, monthIndex } from '../lib/dates';
 import type { DropRows } from '../contracts/rows';
 import type { Db } from '../sql/db';
-import { describeRunScope, type RunScope } from '../lib/run-scope';
+import { describeRunScope, pilotRowsText, type RunScope } from '../lib/run-scope';
 import { readSourceRowsWhere } from './source-rows';
 import type { LoadedSources, SourceColumns } from './source-rows';
 
@@ -115,14 +116,8 @@ function scaled(row: Record<string, unknown>, columns: readonly string[], share:
 
 /** The months from `start` to `end` (YYYY-MM), both included. */
 function monthsBetween(start: string, end: string): string[] {
-  const out: string[] = [];
-  let [y, m] = start.split('-').map(Number);
-  const [ey, em] = end.split('-').map(Number);
-  while (y < ey || (y === ey && m <= em)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    if (++m > 12) { m = 1; y++; }
-  }
-  return out;
+  const first = monthIndex(start);
+  return Array.from({ length: Math.max(0, monthIndex(end) - first + 1) }, (_, k) => monthFromIndex(first + k));
 }
 
 interface TouchShares {
@@ -153,5 +148,5 @@ async function touchShares(handle: Db, batchId: string, s: SourceScope): Promise
 
 /** The scope in one line for summaries and lineage: `region=EMEA: 312 accounts; spend apportioned by touch share`. */
 export function scopeNote(s: SourceScope): string {
-  return `pilot ${describeRunScope(s.scope)}: ${s.accounts.length} accounts; spend and lift tests apportioned by the scope's share of each channel's touches`;
+  return `pilot ${describeRunScope(s.scope)}: ${s.accounts.length} accounts; ${pilotRowsText(s.scope)}`;
 }

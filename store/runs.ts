@@ -64,6 +64,10 @@ export async function latestValidatedRunBefore(db: Kysely<Database>, month: stri
     : q.executeTakeFirst();
 }
 
+/** Runs (`r`) approved and published, pilots left out: what a later run is compared with. */
+const approvedOrgWideRuns = (db: Kysely<Database>) => db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id')
+  .innerJoin('publications as p', 'p.run_id', 'r.run_id').where('a.decision', '=', 'approved').where('r.scope', 'is', null);
+
 /**
  * The last approved and published organisation-wide run before `run`: of an
  * earlier month, or an earlier version of the same month (a backfilled month
@@ -72,9 +76,8 @@ export async function latestValidatedRunBefore(db: Kysely<Database>, month: stri
  */
 export async function previousApprovedRun(db: Kysely<Database>, run: Pick<Run, 'run_id' | 'month' | 'created_at'>):
   Promise<Pick<Run, 'run_id' | 'code_version' | 'drop_sha256'> | undefined> {
-  return db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
-    .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('a.decision', '=', 'approved').where('r.run_id', '!=', run.run_id)
-    .where('r.scope', 'is', null)
+  return approvedOrgWideRuns(db)
+    .select(['r.run_id', 'r.code_version', 'r.drop_sha256']).where('r.run_id', '!=', run.run_id)
     .where((eb) => eb.or([eb('r.month', '<', run.month),
       eb.and([eb('r.month', '=', run.month), eb('r.created_at', '<', run.created_at as unknown as Date)])]))
     .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
@@ -86,8 +89,7 @@ export async function previousApprovedRun(db: Kysely<Database>, run: Pick<Run, '
  * that month or earlier; undefined when there is none yet.
  */
 export async function latestApprovedOrgWideRun(db: Kysely<Database>, month: string): Promise<Pick<Run, 'run_id' | 'month'> | undefined> {
-  return db.selectFrom('runs as r').innerJoin('approvals as a', 'a.run_id', 'r.run_id').innerJoin('publications as p', 'p.run_id', 'r.run_id')
-    .select(['r.run_id', 'r.month']).where('a.decision', '=', 'approved').where('r.scope', 'is', null).where('r.month', '<=', month)
+  return approvedOrgWideRuns(db).select(['r.run_id', 'r.month']).where('r.month', '<=', month)
     .orderBy('r.month', 'desc').orderBy('r.created_at', 'desc').limit(1).executeTakeFirst();
 }
 

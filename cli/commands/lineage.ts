@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../sql/db';
 import { hasGaps, lineageGaps, traceLineage, type LineageGaps, type LineageRunEvent } from '../../governance/lineage-trace';
 import { runById } from '../../store/runs';
-import { describeRunScope, isOrgWide, type RunScope } from '../../lib/run-scope';
+import { describeRunScope, isOrgWide, pilotRowsText, type RunScope } from '../../lib/run-scope';
 import { openDb } from '../env';
 import { printJson, say, table } from '../output';
 
@@ -32,10 +32,6 @@ export interface LineageReport {
   /** A pilot's scope and how its rows were cut from the drop's (store/pilot-scope.ts); null for an organisation-wide run. */
   pilot: { scope: RunScope; rows: string } | null;
 }
-
-/** How a pilot's rows come from the drop files, in the words lineage prints. */
-export const PILOT_ROWS = 'the files\' rows of the accounts whose top parent is in scope (invoices through their contracts; touchpoints also of the named campaigns); '
-  + 'spend and lift tests apportioned by the scope\'s share of each channel-month\'s touches; drift and validation read the whole drop';
 
 /**
  * `acvloop lineage RUN`: every output of the run traced back through its
@@ -79,7 +75,7 @@ export async function readLineage(handle: Db, runId: string): Promise<LineageRep
     };
   });
   const gaps = lineageGaps(trace, files, runTables);
-  const pilot = isOrgWide(run.scope) ? null : { scope: run.scope as RunScope, rows: PILOT_ROWS };
+  const pilot = isOrgWide(run.scope) ? null : { scope: run.scope as RunScope, rows: pilotRowsText(run.scope as RunScope) };
   return { runId, codeVersion: run.code_version, events, outputs, files, runTables, complete: !hasGaps(gaps), gaps, pilot };
 }
 

@@ -18,7 +18,7 @@
  * over the products it lacks (how many more products an account like it
  * holds, on average).
  */
-import { monthIndex, shiftMonths } from '../../lib/dates';
+import { DAY_MS, monthIndex, shiftMonths } from '../../lib/dates';
 import { slopeAt, USAGE_SLOPE_MONTHS } from '../renewal/usage';
 import { dayNumber, LOST, WON, type AccountBook } from './book';
 
@@ -185,7 +185,7 @@ export function featuresAt(book: AccountBook, cut: string, engagement?: Readonly
       unitsSlope: usageSlopeOf(book, s, book.usage.units, ref),
       usersSlope: usageSlopeOf(book, s, book.usage.users, ref),
       productGap: 0,
-      termGrowth: live > 0 ? growthSince(book, s, monthIndex(new Date(nearestStart * 86_400_000).toISOString().slice(0, 10)), ref) : null,
+      termGrowth: live > 0 ? growthSince(book, s, monthIndex(new Date(nearestStart * DAY_MS).toISOString()), ref) : null,
     });
   }
 

@@ -25,7 +25,10 @@ export interface ServedScores {
  * The win and expansion scores of the accounts known at `asOf` under
  * `params`. `reportPolicy` is the run's own agreement: the engagement an
  * account shows (and the baseline's features) are read under it, and its
- * MQL threshold words the engagement driver.
+ * MQL threshold words the engagement driver. `shown`, when the caller has
+ * computed it, is that policy's engagement on the last day known (the day
+ * before `asOf`, the only day scoring reads): passed, the touches are not
+ * summed again for it, nor for a model fitted under the same policy.
  *
  * @example
  * const { wins, expansions } = serveAccounts(accountsParamsOf(serving.params), book, '2026-11-01', touches, policy);
@@ -33,17 +36,22 @@ export interface ServedScores {
  */
 export function serveAccounts(
   params: AccountsParams, book: AccountBook, asOf: string, touches: readonly EngagementTouch[], reportPolicy: EngagementPolicy,
+  shown?: ReadonlyMap<string, number>,
 ): ServedScores {
-  const reportAt = engagementAtOf(touches, reportPolicy);
+  // Read as of the last day known, the day training.ts reads a cut's engagement at.
+  const lastDay = dayBefore(asOf);
+  const reportAt: EngagementAt = shown
+    ? (day) => { if (day !== lastDay) throw new RangeError(`serveAccounts: engagement asked for ${day}, given for ${lastDay}`); return shown; }
+    : engagementAtOf(touches, reportPolicy);
   if (params.kind === 'baseline_rate') return baselineScores(book, asOf, reportAt);
-  const modelAt: EngagementAt | undefined = params.policy ? engagementAtOf(touches, params.policy) : undefined;
+  const samePolicy = params.policy !== null && JSON.stringify(params.policy) === JSON.stringify(reportPolicy);
+  const modelAt: EngagementAt | undefined = samePolicy ? reportAt : params.policy ? engagementAtOf(touches, params.policy) : undefined;
   const options = { engagementAt: modelAt, mqlThreshold: reportPolicy.mqlThreshold };
   // The model reads engagement under its own policy; what an account shows is the run's agreement's.
   const withReportedEngagement = <S extends { account_id: string; features: { engagement: number } }>(scores: S[]): S[] => {
-    if (params.policy && JSON.stringify(params.policy) === JSON.stringify(reportPolicy)) return scores;
-    // Shown as of the last day known, the day training.ts reads a cut's engagement at.
-    const shown = reportAt(dayBefore(asOf));
-    return scores.map((s) => ({ ...s, features: { ...s.features, engagement: shown.get(s.account_id) ?? 0 } }));
+    if (samePolicy) return scores;
+    const shownNow = reportAt(lastDay);
+    return scores.map((s) => ({ ...s, features: { ...s.features, engagement: shownNow.get(s.account_id) ?? 0 } }));
   };
   return {
     wins: withReportedEngagement(scoreWins(params.win, book, asOf, options)),

@@ -14,7 +14,7 @@
  * the whole book's by `prior` invoices' worth, so a segment with few invoices
  * does not swing its customers' LTV on a handful of payments.
  */
-import { toMs } from '../../lib/dates';
+import { DAY_MS, toMs } from '../../lib/dates';
 
 export interface CollectionInvoice {
   contract_id: string;
@@ -42,8 +42,6 @@ export interface CollectionHistory {
 export const JUDGED_AFTER_DAYS = 120;
 /** A segment's figures are shrunk towards the book's by this many invoices. */
 export const COLLECTION_PRIOR = 20;
-
-const DAY_MS = 86_400_000;
 
 interface Tally { billed: number; collected: number; delayWeighted: number; n: number }
 const rateOf = (t: Tally) => (t.billed > 0 ? t.collected / t.billed : 1);

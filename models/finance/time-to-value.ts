@@ -2,6 +2,7 @@
  * Time to value (issue 17, part 3): per segment, how many days pass from a
  * customer's first contract to the first month its usage shows active users.
  */
+import { median } from 'simple-statistics';
 import type { AccountRow, ContractRow, UsageRow } from '../../contracts/rows';
 import { DAY_MS, toMs } from '../../lib/dates';
 import { financeWindow } from './window';
@@ -42,13 +43,6 @@ export interface TimeToValue {
 
 /** What one first contract's usage says. */
 type Outcome = { kind: 'noUsage' | 'beforeUsage' | 'pending' } | { kind: 'valued'; days: number };
-
-/** Median of a non-empty list. */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /**
  * Per segment (of the contract's account), over each account's first
