@@ -1,3 +1,4 @@
+import { suiteDb } from './db';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -57,6 +58,36 @@ export async function makeWorker(
     connection: t.native, taskQueue: t.taskQueue, deps, workflowBundle: await workflowBundle(),
     activities: wrap ? wrap(acts) : acts,
   });
+}
+
+/** A workflow suite's own schema, Temporal connection and running worker, and how to stop them in order. */
+export interface WorkerSuite {
+  db: Awaited<ReturnType<typeof suiteDb>>;
+  t: TemporalHarness;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a suite's schema `name`, its own task queue and a worker running the
+ * cycle's activities on that schema (the setup every workflow suite shares).
+ * @example
+ * beforeAll(async () => { suite = await startWorkerSuite('governance'); ({ db, t } = suite); });
+ * afterAll(async () => { await suite?.stop(); });
+ */
+export async function startWorkerSuite(name: string): Promise<WorkerSuite> {
+  const db = await suiteDb(name);
+  const t = await connectTemporal(name);
+  const worker = await makeWorker(t, { db, codeVersion: 'test' });
+  const running = worker.run();
+  return {
+    db, t,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await t.close();
+      await db.drop();
+    },
+  };
 }
 
 /**

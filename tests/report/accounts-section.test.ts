@@ -4,6 +4,7 @@ import { buildRunReport } from '../../report/html';
 import { insertBacktests } from '../../store/backtests';
 import { storeAccountScores, type AccountScoreRow, type AccountScoreRunRow, type TierKpis } from '../../store/account-scores';
 import { inLockedTransaction } from '../../store/transaction';
+import { pct, tableAfter, usd } from '../helpers/html-tables';
 import { suiteDb } from '../helpers/db';
 import { registerRun, type TestDb } from '../activities/support';
 
@@ -71,16 +72,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** The rows of the HTML table that follows heading `h3`, each as its cells' text (entities as written). */
-function tableAfter(html: string, h3: string): string[][] {
-  const at = html.indexOf(`<h3>${h3}</h3>`);
-  expect(at, h3).toBeGreaterThanOrEqual(0);
-  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html.slice(at))![1];
-  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((tr) => [...tr[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((td) => td[1]));
-}
-
-const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 describe('the accounts section of the report', () => {
   it('lists the top accounts by rank with what was stored, escaped', () => {

@@ -3,14 +3,12 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { configSchema, type AcvloopConfig } from '../../config/schema';
 import { rollbackTo } from '../../governance/registry-commands';
 import { runExists } from '../../store/runs';
 import { decideAudited, startCycle } from '../../temporal/client';
 import { decideSignal, progressQuery } from '../../workflows/messages';
-import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, recordHistory, untilApprovalOrEnd, type TemporalHarness } from '../helpers/temporal';
+import { startWorkerSuite, recordHistory, untilApprovalOrEnd, type TemporalHarness, type WorkerSuite } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 /**
@@ -18,11 +16,10 @@ import { smallDrop } from '../helpers/drops';
  * Temporal dev server and Postgres: every refusal path is an error to the
  * caller and an audit entry; a failing challenger is not promoted.
  */
-let db: Awaited<ReturnType<typeof suiteDb>>;
+let db: WorkerSuite['db'];
 let t: TemporalHarness;
 let drop: Awaited<ReturnType<typeof smallDrop>>;
-let worker: Worker;
-let running: Promise<void>;
+let suite: WorkerSuite;
 
 const REVIEWERS = [
   { name: 'ana', roles: ['approver'] }, { name: 'bo', roles: ['approver'] }, { name: 'cy', roles: ['viewer'] },
@@ -31,18 +28,13 @@ const REVIEWERS = [
 const config = (over: Record<string, unknown> = {}): AcvloopConfig => configSchema.parse({ reviewers: REVIEWERS, ...over });
 
 beforeAll(async () => {
-  db = await suiteDb('governance');
-  t = await connectTemporal('governance');
+  suite = await startWorkerSuite('governance');
+  ({ db, t } = suite);
   drop = await smallDrop({ seed: 11 });
-  worker = await makeWorker(t, { db, codeVersion: 'test' });
-  running = worker.run();
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await t?.close();
-  await db?.drop();
+  await suite?.stop();
   drop?.cleanup();
 });
 

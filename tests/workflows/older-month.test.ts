@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { configSchema, type AcvloopConfig } from '../../config/schema';
 import { decideAudited, startCycle } from '../../temporal/client';
 import { buildRunReport } from '../../report/html';
-import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, recordHistory, untilApprovalOrEnd, type TemporalHarness } from '../helpers/temporal';
+import { startWorkerSuite, recordHistory, untilApprovalOrEnd, type TemporalHarness, type WorkerSuite } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
 /**
@@ -15,12 +13,11 @@ import { smallDrop } from '../helpers/drops';
  * reviewer who sends `promote: true` with the approval moves the champion,
  * and the decision records that they asked.
  */
-let db: Awaited<ReturnType<typeof suiteDb>>;
+let db: WorkerSuite['db'];
 let t: TemporalHarness;
 let oct: Awaited<ReturnType<typeof smallDrop>>;
 let sep: Awaited<ReturnType<typeof smallDrop>>;
-let worker: Worker;
-let running: Promise<void>;
+let suite: WorkerSuite;
 
 // Thresholds every sound fit meets: the point here is the champion, not the gate.
 const config: AcvloopConfig = configSchema.parse({ gate: {
@@ -28,19 +25,14 @@ const config: AcvloopConfig = configSchema.parse({ gate: {
 } });
 
 beforeAll(async () => {
-  db = await suiteDb('older_month');
-  t = await connectTemporal('older-month');
+  suite = await startWorkerSuite('older_month');
+  ({ db, t } = suite);
   oct = await smallDrop({ seed: 11 });
   sep = await smallDrop({ seed: 11, end: '2026-09' });
-  worker = await makeWorker(t, { db, codeVersion: 'test' });
-  running = worker.run();
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await t?.close();
-  await db?.drop();
+  await suite?.stop();
   oct?.cleanup();
   sep?.cleanup();
 });

@@ -6,31 +6,23 @@
  * champion and challenger alias stays where the organisation-wide run left it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
 import { decide, startCycle } from '../../temporal/client';
-import { suiteDb } from '../helpers/db';
-import { connectTemporal, makeWorker, untilApprovalOrEnd, type TemporalHarness } from '../helpers/temporal';
+import { startWorkerSuite, untilApprovalOrEnd, type TemporalHarness, type WorkerSuite } from '../helpers/temporal';
 import { smallDrop } from '../helpers/drops';
 
-let db: Awaited<ReturnType<typeof suiteDb>>;
+let db: WorkerSuite['db'];
 let t: TemporalHarness;
 let drop: Awaited<ReturnType<typeof smallDrop>>;
-let worker: Worker;
-let running: Promise<void>;
+let suite: WorkerSuite;
 
 beforeAll(async () => {
-  db = await suiteDb('pilot_cycle');
-  t = await connectTemporal('pilot_cycle');
+  suite = await startWorkerSuite('pilot_cycle');
+  ({ db, t } = suite);
   drop = await smallDrop({ accounts: 600 });
-  worker = await makeWorker(t, { db, codeVersion: 'test' });
-  running = worker.run();
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await t?.close();
-  await db?.drop();
+  await suite?.stop();
   drop?.cleanup();
 });
 
